@@ -105,6 +105,11 @@ struct machine {
         char detail[256];
     } stop;
 
+    /* The platform's real-time counter as the guest reads it (RISC-V `time` CSR = CLINT mtime),
+     * installed by the timer device; NULL when the platform has none. */
+    uint64_t (*read_timer)(void *dev);
+    void *timer_dev;
+
     struct machine_clocked clocked[MACHINE_MAX_CLOCKED];
     unsigned n_clocked;
     struct {
