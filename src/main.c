@@ -1,8 +1,632 @@
-/* ringside command line (placeholder while the foundation is assembled). */
+/* ringside command line: `ringside run`, `ringside monitor`, `ringside demo`.
+ *
+ * main.c ties the parts together: it validates the command line, opens the program and the kernel
+ * with the loader, builds the platform, attaches the CPU core for the architecture, runs the
+ * machine and turns the way the run ended into an exit status. Usage errors and bad input files
+ * exit 2 with one line; a part of ringside that does not exist yet says so and exits 3.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader/loader.h"
+#include "machine/machine.h"
+#include "machine/platform.h"
 #include "version.h"
-int main(void)
+
+/* The CPU cores that exist, by architecture. A missing entry means the core is not built yet. */
+static const struct {
+    enum mach_arch arch;
+    cpu_attach_fn attach;
+} cpu_cores[] = {
+    {ARCH_NONE, NULL},
+};
+
+static cpu_attach_fn find_cpu_core(enum mach_arch arch)
 {
-    printf("ringside %s\n", RINGSIDE_VERSION);
+    for (size_t i = 0; i < sizeof cpu_cores / sizeof cpu_cores[0]; i++)
+        if (cpu_cores[i].arch == arch && cpu_cores[i].attach)
+            return cpu_cores[i].attach;
+    return NULL;
+}
+
+/* Values accepted by options, with the architectures they apply to. */
+static const char *const mech_names[] = {"auto", "ecall", "int80", "sysenter", "syscall"};
+static const char *const cpu_names[] = {"intel", "amd", "u74"};
+static const char *const report_names[] = {"text", "json", "csv"};
+enum trace_flag { TRACE_SYSCALLS = 1, TRACE_INSNS = 2, TRACE_EVENTS = 4 };
+static const struct {
+    const char *name;
+    unsigned flag;
+    bool built;
+} trace_kinds[] = {
+    {"syscalls", TRACE_SYSCALLS, false}, /* the transition log: RISC-V guest kernel issue */
+    {"insns", TRACE_INSNS, true},
+    {"events", TRACE_EVENTS, true},
+};
+
+struct options {
+    const char *kernel;
+    const char *mech;
+    const char *cpu;
+    uint64_t mem;
+    uint64_t max_insns, max_cycles;
+    unsigned trace;
+    const char *report; /* NULL: none */
+    const char *timeline;
+    bool monitor;
+    const char *monitor_script;
+    char **prog_argv; /* PROG ARGS..., NULL-terminated; NULL if none */
+    int prog_argc;
+};
+
+static void usage(FILE *out)
+{
+    fputs(
+        "usage: ringside run [OPTIONS] PROG [ARGS...]\n"
+        "       ringside run --kernel KERNEL [OPTIONS] [PROG [ARGS...]]\n"
+        "       ringside monitor [OPTIONS] PROG [ARGS...]\n"
+        "       ringside demo\n"
+        "       ringside --help | --version\n"
+        "\n"
+        "ringside emulates RISC-V (RV64) and x86 (i386, x86-64) machines, boots its own guest\n"
+        "kernel on them, runs the ELF program PROG as a user process, and accounts the cycles of\n"
+        "every crossing between user and kernel mode. The architecture comes from PROG's ELF\n"
+        "header; PROG's output is ringside's output and PROG's exit status is ringside's.\n"
+        "\n"
+        "Commands:\n"
+        "  run        run PROG on the embedded guest kernel (or boot KERNEL, see --kernel)\n"
+        "  monitor    like run --monitor\n"
+        "  demo       run the built-in demonstration\n"
+        "\n"
+        "Options of run and monitor:\n"
+        "  -k, --kernel=FILE       boot FILE (an ELF kernel or bare-metal image) instead of the\n"
+        "                          embedded guest kernel; PROG, if given, is handed to it as the\n"
+        "                          initrd (riscv64) or Multiboot module (x86)\n"
+        "  -m, --mech=MECH         system-call mechanism: auto, ecall (riscv64), int80, sysenter\n"
+        "                          (i386, x86_64), syscall (x86_64); passed to the kernel as mech=\n"
+        "  -c, --cpu=PROFILE       CPU vendor and timing profile: intel, amd (x86), u74 (riscv64)\n"
+        "      --mem=SIZE          guest RAM, with optional K, M or G suffix (default 128M,\n"
+        "                          16M to 64G)\n"
+        "  -n, --max-insns=N       stop after N instructions (exit status 124)\n"
+        "      --max-cycles=N      stop after N cycles of guest time (exit status 124)\n"
+        "  -t, --trace=LIST        print to stderr, comma-separated: syscalls, insns, events\n"
+        "  -r, --report[=FORMAT]   at the end, report the run on stderr: text (default), json, csv\n"
+        "      --timeline=FILE     write a Chrome trace-event timeline of the transitions\n"
+        "      --monitor           stop in the interactive monitor before the first instruction\n"
+        "      --monitor-script=FILE  run monitor commands from FILE\n"
+        "\n"
+        "Exit status: the guest's exit status; 1 host error; 2 usage error or bad input file;\n"
+        "3 the requested part of ringside is not built yet; 124 a budget ran out; 125 the guest\n"
+        "cannot go on (triple fault, kernel fault, waits forever).\n",
+        out);
+}
+
+/* One line on stderr, then the exit status. */
+static int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ringside: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return status;
+}
+
+static bool one_of(const char *value, const char *const *names, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(value, names[i]) == 0)
+            return true;
+    return false;
+}
+
+static void join_names(char *buf, size_t len, const char *const *names, size_t count)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < count; i++)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : "", names[i]);
+}
+
+/* Parses a decimal count; 0 and garbage are refused. */
+static int parse_count(const char *text, uint64_t *value)
+{
+    char *end;
+    if (text[0] < '0' || text[0] > '9')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end || v == 0)
+        return -1;
+    *value = v;
     return 0;
+}
+
+/* Parses SIZE[K|M|G] (binary units). */
+static int parse_size(const char *text, uint64_t *value)
+{
+    char *end;
+    if (text[0] < '0' || text[0] > '9')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno)
+        return -1;
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k')
+        shift = 10;
+    else if (*end == 'M' || *end == 'm')
+        shift = 20;
+    else if (*end == 'G' || *end == 'g')
+        shift = 30;
+    if (shift)
+        end++;
+    if ((*end == 'i' || *end == 'B') && shift)
+        end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+    if (*end || v > (UINT64_MAX >> shift))
+        return -1;
+    *value = (uint64_t)v << shift;
+    return 0;
+}
+
+static int parse_trace(const char *text, unsigned *flags)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", text);
+    *flags = 0;
+    for (char *save = NULL, *item = strtok_r(buf, ",", &save); item;
+         item = strtok_r(NULL, ",", &save)) {
+        size_t i;
+        for (i = 0; i < sizeof trace_kinds / sizeof trace_kinds[0]; i++)
+            if (strcmp(item, trace_kinds[i].name) == 0)
+                break;
+        if (i == sizeof trace_kinds / sizeof trace_kinds[0])
+            return fail(EXIT_USAGE, "--trace: unknown item '%s' (syscalls, insns, events)", item);
+        if (!trace_kinds[i].built)
+            return fail(EXIT_NOT_BUILT,
+                        "--trace=%s: the transition log is not built yet (it comes with the guest "
+                        "kernel)",
+                        item);
+        *flags |= trace_kinds[i].flag;
+    }
+    if (!*flags)
+        return fail(EXIT_USAGE, "--trace: empty list");
+    return 0;
+}
+
+/* Parses the options of run/monitor. Returns 0, or an exit status after printing one line. */
+static int parse_run_options(int argc, char **argv, struct options *o)
+{
+    enum { OPT_MEM = 256, OPT_MAX_CYCLES, OPT_TIMELINE, OPT_MONITOR, OPT_MONITOR_SCRIPT };
+    static const struct option longopts[] = {
+        {"kernel", required_argument, NULL, 'k'},
+        {"mech", required_argument, NULL, 'm'},
+        {"cpu", required_argument, NULL, 'c'},
+        {"mem", required_argument, NULL, OPT_MEM},
+        {"max-insns", required_argument, NULL, 'n'},
+        {"max-cycles", required_argument, NULL, OPT_MAX_CYCLES},
+        {"trace", required_argument, NULL, 't'},
+        {"report", optional_argument, NULL, 'r'},
+        {"timeline", required_argument, NULL, OPT_TIMELINE},
+        {"monitor", no_argument, NULL, OPT_MONITOR},
+        {"monitor-script", required_argument, NULL, OPT_MONITOR_SCRIPT},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    char names[128];
+    int c, rc;
+    o->mem = PLATFORM_DEFAULT_RAM;
+    o->mech = "auto";
+    opterr = 0;
+    optind = 1;
+    /* '+': options end at PROG, so PROG's own options reach PROG. */
+    while ((c = getopt_long(argc, argv, "+:k:m:c:n:t:r::h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'k': o->kernel = optarg; break;
+        case 'm':
+            if (!one_of(optarg, mech_names, sizeof mech_names / sizeof mech_names[0])) {
+                join_names(names, sizeof names, mech_names, sizeof mech_names / sizeof *mech_names);
+                return fail(EXIT_USAGE, "--mech: unknown mechanism '%s' (%s)", optarg, names);
+            }
+            o->mech = optarg;
+            break;
+        case 'c':
+            if (!one_of(optarg, cpu_names, sizeof cpu_names / sizeof cpu_names[0])) {
+                join_names(names, sizeof names, cpu_names, sizeof cpu_names / sizeof *cpu_names);
+                return fail(EXIT_USAGE, "--cpu: unknown profile '%s' (%s)", optarg, names);
+            }
+            o->cpu = optarg;
+            break;
+        case OPT_MEM:
+            if (parse_size(optarg, &o->mem) < 0)
+                return fail(EXIT_USAGE, "--mem: '%s' is not a size (like 128M or 1G)", optarg);
+            if (o->mem < PLATFORM_MIN_RAM || o->mem > PLATFORM_MAX_RAM || o->mem % 4096)
+                return fail(EXIT_USAGE, "--mem: %s is outside 16M..64G or not a multiple of 4K",
+                            optarg);
+            break;
+        case 'n':
+            if (parse_count(optarg, &o->max_insns) < 0)
+                return fail(EXIT_USAGE, "--max-insns: '%s' is not a positive number", optarg);
+            break;
+        case OPT_MAX_CYCLES:
+            if (parse_count(optarg, &o->max_cycles) < 0)
+                return fail(EXIT_USAGE, "--max-cycles: '%s' is not a positive number", optarg);
+            break;
+        case 't':
+            if ((rc = parse_trace(optarg, &o->trace)) != 0)
+                return rc;
+            break;
+        case 'r':
+            o->report = optarg ? optarg : "text";
+            if (!one_of(o->report, report_names, sizeof report_names / sizeof report_names[0]))
+                return fail(EXIT_USAGE, "--report: unknown format '%s' (text, json, csv)", optarg);
+            break;
+        case OPT_TIMELINE: o->timeline = optarg; break;
+        case OPT_MONITOR: o->monitor = true; break;
+        case OPT_MONITOR_SCRIPT: o->monitor_script = optarg; break;
+        case 'h': usage(stdout); return -1;
+        case ':': return fail(EXIT_USAGE, "option '%s' needs a value", argv[optind - 1]);
+        default:
+            if (optopt)
+                return fail(EXIT_USAGE, "unknown option '-%c' (see ringside --help)", optopt);
+            return fail(EXIT_USAGE, "unknown option '%s' (see ringside --help)", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) {
+        o->prog_argv = argv + optind;
+        o->prog_argc = argc - optind;
+    }
+    if (!o->prog_argv && !o->kernel)
+        return fail(EXIT_USAGE, "run: no program given (ringside run PROG [ARGS...])");
+    /* Parts that are not built yet say so instead of being ignored. */
+    if (o->monitor || o->monitor_script)
+        return fail(EXIT_NOT_BUILT, "--monitor: the monitor is not built yet");
+    if (o->timeline)
+        return fail(EXIT_NOT_BUILT, "--timeline: the timing model is not built yet");
+    if (o->cpu)
+        return fail(EXIT_NOT_BUILT,
+                    "--cpu=%s: CPU profiles come with the x86 core and the timing model, which "
+                    "are not built yet",
+                    o->cpu);
+    return 0;
+}
+
+/* Does --mech fit the architecture? */
+static bool mech_fits(const char *mech, enum mach_arch arch)
+{
+    if (strcmp(mech, "auto") == 0)
+        return true;
+    if (strcmp(mech, "ecall") == 0)
+        return arch == ARCH_RISCV64;
+    if (strcmp(mech, "syscall") == 0)
+        return arch == ARCH_X86_64;
+    return arch == ARCH_I386 || arch == ARCH_X86_64; /* int80, sysenter */
+}
+
+/* The kernel command line: "mech=M -- ARGV0 ARGS...", each argument with backslash escapes for
+ * space, tab, newline, quote and backslash, so the kernel can split it exactly. */
+static char *build_cmdline(const struct options *o)
+{
+    size_t len = 64;
+    for (int i = 0; i < o->prog_argc; i++)
+        len += 2 * strlen(o->prog_argv[i]) + 1;
+    char *cmd = malloc(len);
+    if (!cmd)
+        return NULL;
+    char *p = cmd + sprintf(cmd, "mech=%s", o->mech);
+    if (o->prog_argc) {
+        p += sprintf(p, " --");
+        for (int i = 0; i < o->prog_argc; i++) {
+            *p++ = ' ';
+            for (const char *s = o->prog_argv[i]; *s; s++) {
+                if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '"' || *s == '\\')
+                    *p++ = '\\';
+                *p++ = *s;
+            }
+        }
+    }
+    *p = '\0';
+    return cmd;
+}
+
+/* Reads a whole file (the initrd / module of a bare-metal run). */
+static uint8_t *read_file(const char *path, size_t *size, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    uint8_t *data = NULL;
+    size_t cap = 0, len = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 65536;
+            uint8_t *grown = cap > (1ull << 30) ? NULL : realloc(data, cap);
+            if (!grown) {
+                snprintf(err, errlen, "%s: too large", path);
+                free(data);
+                fclose(f);
+                return NULL;
+            }
+            data = grown;
+        }
+        size_t n = fread(data + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        snprintf(err, errlen, "%s: read error", path);
+        free(data);
+        return NULL;
+    }
+    *size = len;
+    return data;
+}
+
+/* --trace=insns,events: print from the event stream. */
+static void trace_event(void *opaque, const struct ev *e)
+{
+    FILE *out = opaque;
+    switch (e->kind) {
+    case EV_INSN:
+        fprintf(out, "insn  pc=%#" PRIx64 " len=%u class=%u\n", e->pc, e->insn.len,
+                e->insn.op_class);
+        break;
+    case EV_EXCEPTION:
+        fprintf(out, "%s pc=%#" PRIx64 " vector=%u info=%#" PRIx64 "\n",
+                e->exception.interrupt ? "interrupt" : "exception", e->pc, e->exception.vector,
+                e->exception.info);
+        break;
+    case EV_PRIV:
+        fprintf(out, "priv  pc=%#" PRIx64 " %u -> %u by %s\n", e->pc, e->priv.from, e->priv.to,
+                ev_mech_name(e->priv.mech));
+        break;
+    case EV_SYSREG:
+        fprintf(out, "sysreg pc=%#" PRIx64 " space=%u number=%#x %#" PRIx64 " -> %#" PRIx64 "\n",
+                e->pc, e->sysreg.space, e->sysreg.number, e->sysreg.old_value,
+                e->sysreg.new_value);
+        break;
+    case EV_TLB_FLUSH:
+        fprintf(out, "tlb-flush pc=%#" PRIx64 " vaddr=%#" PRIx64 " asid=%#x\n", e->pc,
+                e->tlb_flush.vaddr, e->tlb_flush.asid);
+        break;
+    case EV_EXPLAIN:
+        fprintf(out, "explain pc=%#" PRIx64 " %s (%#" PRIx64 ")\n", e->pc, e->explain.text,
+                e->explain.value);
+        break;
+    default: break;
+    }
+}
+
+/* --report: the run's outcome and the event counters. */
+static void report_run(const struct machine *m, const char *format, FILE *out)
+{
+    if (strcmp(format, "json") == 0) {
+        fprintf(out, "{\"arch\": \"%s\", \"stop\": \"%s\", \"exit_status\": %d, ",
+                mach_arch_name(m->arch), stop_reason_name(m->stop.reason), machine_exit_status(m));
+        fprintf(out, "\"instructions\": %" PRIu64 ", \"time\": %" PRIu64 ", \"events\": {",
+                m->insns, m->time);
+        for (int k = 0; k < EV_KIND_COUNT; k++)
+            fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", ev_kind_name(k), m->events.count[k]);
+        fprintf(out, "}}\n");
+    } else if (strcmp(format, "csv") == 0) {
+        fprintf(out, "arch,stop,exit_status,instructions,time");
+        for (int k = 0; k < EV_KIND_COUNT; k++)
+            fprintf(out, ",%s", ev_kind_name(k));
+        fprintf(out, "\n%s,%s,%d,%" PRIu64 ",%" PRIu64, mach_arch_name(m->arch),
+                stop_reason_name(m->stop.reason), machine_exit_status(m), m->insns, m->time);
+        for (int k = 0; k < EV_KIND_COUNT; k++)
+            fprintf(out, ",%" PRIu64, m->events.count[k]);
+        fprintf(out, "\n");
+    } else {
+        fprintf(out, "ringside report: %s, %s (exit status %d)\n", mach_arch_name(m->arch),
+                stop_reason_name(m->stop.reason), machine_exit_status(m));
+        fprintf(out, "  instructions %" PRIu64 ", guest time %" PRIu64 " ticks\n", m->insns,
+                m->time);
+        for (int k = 0; k < EV_KIND_COUNT; k++)
+            fprintf(out, "  %-10s %" PRIu64 "\n", ev_kind_name(k), m->events.count[k]);
+    }
+}
+
+/* Boots kernel on its platform with params and runs it to the end. */
+static int boot_and_run(const struct elf_image *kernel, const struct boot_params *params,
+                        const struct options *o)
+{
+    char err[512];
+    cpu_attach_fn attach = find_cpu_core(kernel->arch);
+    struct machine m;
+    struct platform platform;
+    struct dev_console console;
+    struct boot_state boot;
+    dev_console_stdio(&console);
+    if (platform_create(&m, &platform, kernel->arch, o->mem, &console, err, sizeof err) < 0)
+        return fail(EXIT_HOST_ERROR, "%s", err);
+    int rc = kernel->arch == ARCH_RISCV64
+                 ? boot_riscv_virt(&m, kernel, params, &boot, err, sizeof err)
+                 : boot_multiboot(&m, kernel, params, &boot, err, sizeof err);
+    if (rc < 0) {
+        machine_destroy(&m);
+        return fail(EXIT_USAGE, "%s", err);
+    }
+    if (!attach) {
+        machine_destroy(&m);
+        return fail(EXIT_NOT_BUILT, "the %s CPU core is not built yet",
+                    mach_arch_name(kernel->arch));
+    }
+    if (attach(&m, &boot, err, sizeof err) < 0) {
+        machine_destroy(&m);
+        return fail(EXIT_HOST_ERROR, "%s", err);
+    }
+    m.max_insns = o->max_insns;
+    m.max_cycles = o->max_cycles;
+    uint32_t trace_mask = 0;
+    if (o->trace & TRACE_INSNS)
+        trace_mask |= EV_MASK(EV_INSN);
+    if (o->trace & TRACE_EVENTS)
+        trace_mask |= EV_MASK_ALL & ~EV_MASK(EV_INSN) & ~EV_MASK(EV_MEM);
+    if (trace_mask)
+        ev_subscribe(&m.events, trace_mask, trace_event, stderr);
+
+    enum stop_reason reason = machine_run(&m);
+    dev_console_flush_stdio();
+    int status = machine_exit_status(&m);
+    if (reason != STOP_EXIT) {
+        fprintf(stderr, "ringside: stopped after %" PRIu64 " instructions: %s\n", m.insns,
+                m.stop.detail);
+        if (reason == STOP_FATAL && m.cpu_ops && m.cpu_ops->dump)
+            m.cpu_ops->dump(m.cpu, stderr);
+    }
+    if (o->report)
+        report_run(&m, o->report, stderr);
+    machine_destroy(&m);
+    return status;
+}
+
+static const struct embedded_image *find_embedded(const char *arch, const char *role)
+{
+    for (unsigned i = 0; i < embedded_image_count; i++)
+        if (strcmp(embedded_images[i].arch, arch) == 0 && strcmp(embedded_images[i].role, role) == 0)
+            return &embedded_images[i];
+    return NULL;
+}
+
+static int cmd_run(int argc, char **argv, bool monitor)
+{
+    struct options o = {0};
+    int rc = parse_run_options(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (monitor)
+        return fail(EXIT_NOT_BUILT, "monitor: the monitor is not built yet");
+
+    char err[512];
+    struct elf_image kernel = {0};
+    struct boot_params params = {0};
+    uint8_t *initrd = NULL;
+    enum mach_arch arch;
+    if (o.kernel) {
+        if (elf_open_file(o.kernel, &kernel, err, sizeof err) < 0)
+            return fail(EXIT_USAGE, "%s", err);
+        arch = kernel.arch;
+        if (o.prog_argv) {
+            initrd = read_file(o.prog_argv[0], &params.initrd_size, err, sizeof err);
+            if (!initrd) {
+                elf_close(&kernel);
+                return fail(EXIT_USAGE, "%s", err);
+            }
+        }
+    } else {
+        struct elf_image prog;
+        if (elf_open_file(o.prog_argv[0], &prog, err, sizeof err) < 0)
+            return fail(EXIT_USAGE, "%s", err);
+        arch = prog.arch;
+        elf_close(&prog);
+        if (!mech_fits(o.mech, arch))
+            return fail(EXIT_USAGE, "--mech=%s does not exist on %s", o.mech, mach_arch_name(arch));
+        const struct embedded_image *k = find_embedded(mach_arch_name(arch), "kernel");
+        if (!k)
+            return fail(EXIT_NOT_BUILT,
+                        "no %s guest kernel is built yet (ringside run --kernel FILE boots a "
+                        "bare-metal image)",
+                        mach_arch_name(arch));
+        if (elf_open_memory(k->start, (size_t)(k->end - k->start), k->name, &kernel, err,
+                            sizeof err) < 0)
+            return fail(EXIT_HOST_ERROR, "embedded kernel: %s", err);
+        initrd = read_file(o.prog_argv[0], &params.initrd_size, err, sizeof err);
+        if (!initrd) {
+            elf_close(&kernel);
+            return fail(EXIT_USAGE, "%s", err);
+        }
+    }
+    if (!mech_fits(o.mech, arch)) {
+        free(initrd);
+        elf_close(&kernel);
+        return fail(EXIT_USAGE, "--mech=%s does not exist on %s", o.mech, mach_arch_name(arch));
+    }
+    char *cmdline = build_cmdline(&o);
+    params.cmdline = cmdline;
+    params.initrd = initrd;
+    params.initrd_name = o.prog_argv ? o.prog_argv[0] : NULL;
+    rc = cmdline ? boot_and_run(&kernel, &params, &o) : fail(EXIT_HOST_ERROR, "out of memory");
+    free(cmdline);
+    free(initrd);
+    elf_close(&kernel);
+    return rc;
+}
+
+/* The demonstration: every embedded image on its platform, run where its core exists. */
+static int cmd_demo(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1)
+        return fail(EXIT_USAGE, "demo takes no arguments");
+    printf("ringside %s demo: the embedded images, each booted on its platform\n\n",
+           RINGSIDE_VERSION);
+    int worst = 0;
+    for (unsigned i = 0; i < embedded_image_count; i++) {
+        const struct embedded_image *e = &embedded_images[i];
+        struct elf_image image;
+        char err[512];
+        printf("== %s (%s, %s image, %zu bytes)\n", e->name, e->arch, e->role,
+               (size_t)(e->end - e->start));
+        if (elf_open_memory(e->start, (size_t)(e->end - e->start), e->name, &image, err,
+                            sizeof err) < 0) {
+            printf("   invalid: %s\n", err);
+            worst = EXIT_HOST_ERROR;
+            continue;
+        }
+        printf("   entry %#" PRIx64 ", %zu loadable segment(s), %zu symbol(s)\n", image.entry,
+               image.n_segments, image.n_symbols);
+        fflush(stdout);
+        struct options o = {.mech = "auto", .mem = PLATFORM_DEFAULT_RAM, .max_insns = 10000000};
+        char *args[] = {(char *)e->name, NULL};
+        o.prog_argv = args;
+        o.prog_argc = 1;
+        char *cmdline = build_cmdline(&o);
+        struct boot_params params = {.cmdline = cmdline};
+        int rc = boot_and_run(&image, &params, &o);
+        fflush(stdout);
+        printf("   exit status %d\n\n", rc);
+        if (rc != 0 && rc != EXIT_NOT_BUILT)
+            worst = rc;
+        free(cmdline);
+        elf_close(&image);
+    }
+    return worst;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("ringside %s\n", RINGSIDE_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 1, argv + 1, false);
+    if (strcmp(cmd, "monitor") == 0)
+        return cmd_run(argc - 1, argv + 1, true);
+    if (strcmp(cmd, "demo") == 0)
+        return cmd_demo(argc - 1, argv + 1);
+    if (cmd[0] == '-')
+        return fail(EXIT_USAGE, "unknown option '%s' (see ringside --help)", cmd);
+    return fail(EXIT_USAGE, "unknown command '%s' (run, monitor, demo; see ringside --help)", cmd);
 }
