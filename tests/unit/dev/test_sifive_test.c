@@ -121,6 +121,25 @@ static void overlapping_attach_fails(void **state) {
     assert_int_equal(bus_write(&m->bus, BASE + 0x1000, 4, 0x5555), BUS_UNMAPPED);
 }
 
+static void no_destroy(void *object) {
+    (void)object;
+}
+
+/* When the machine cannot own another device, attach fails before touching the bus, so the bus
+ * never refers to a device nobody frees. */
+static void attach_fails_cleanly_when_machine_is_full(void **state) {
+    struct machine *m = *state;
+    static const char dummy = 0;
+    while (m->n_owned < MACHINE_MAX_OWNED)
+        assert_int_equal(machine_own(m, (void *)&dummy, no_destroy), 0);
+    unsigned n_mmio = m->bus.n_mmio;
+    char err[256] = "";
+    assert_null(dev_sifive_test_attach(m, 0x200000, err, sizeof err));
+    assert_true(err[0] != '\0');
+    assert_int_equal(m->bus.n_mmio, n_mmio);
+    assert_int_equal(bus_write(&m->bus, 0x200000, 4, 0x5555), BUS_UNMAPPED);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(pass_exits_with_zero, setup, teardown),
@@ -133,6 +152,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(byte_and_dword_are_bad_accesses, setup, teardown),
         cmocka_unit_test_setup_teardown(reads_return_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(overlapping_attach_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(attach_fails_cleanly_when_machine_is_full, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
