@@ -19,7 +19,8 @@ struct test_console {
     int pipe_read, pipe_write; /* input: the test writes, the device reads */
 };
 
-/* machine_init for riscv64 with 16 MiB of RAM at 0x80000000; fails the test on error. */
+/* machine_init with 16 MiB of RAM, at 0x80000000 for riscv64 (virt) and at 0 for x86 (PC); fails
+ * the test on error. */
 void test_machine_init(struct machine *m, enum mach_arch arch);
 /* A console with an empty output buffer and a non-blocking input pipe (or in_fd -1 if !with_input).
  */
