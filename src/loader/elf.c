@@ -21,17 +21,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ELF_MAX_FILE (1ull << 30)    /* no guest image is near 1 GiB */
-#define ELF_MAX_PHNUM 256u           /* real images have a handful */
-#define ELF_MAX_SHNUM 65536u         /* including extended numbering (gABI "Sections") */
+#define ELF_MAX_FILE    (1ull << 30) /* no guest image is near 1 GiB */
+#define ELF_MAX_PHNUM   256u         /* real images have a handful */
+#define ELF_MAX_SHNUM   65536u       /* including extended numbering (gABI "Sections") */
 #define ELF_MAX_SEGMENT (4ull << 30) /* no guest segment needs more than 4 GiB */
 #define ELF_MAX_SYMBOLS (1u << 20)
 
 static int elf_fail(char *err, size_t errlen, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static int elf_fail(char *err, size_t errlen, const char *name, const char *fmt, ...)
-{
+static int elf_fail(char *err, size_t errlen, const char *name, const char *fmt, ...) {
     if (err && errlen) {
         int n = snprintf(err, errlen, "%s: ", name);
         if (n >= 0 && (size_t)n < errlen) {
@@ -57,13 +56,11 @@ struct raw_ehdr {
 };
 
 /* [off, off + len) lies inside a file of size bytes, without overflow. */
-static bool in_file(uint64_t off, uint64_t len, size_t size)
-{
+static bool in_file(uint64_t off, uint64_t len, size_t size) {
     return off <= size && len <= size - off;
 }
 
-static void read_ehdr(const uint8_t *d, unsigned elf_class, struct raw_ehdr *h)
-{
+static void read_ehdr(const uint8_t *d, unsigned elf_class, struct raw_ehdr *h) {
     /* memcpy: the buffer need not be aligned for the header types. */
     h->elf_class = elf_class;
     if (elf_class == 32) {
@@ -88,18 +85,15 @@ static void read_ehdr(const uint8_t *d, unsigned elf_class, struct raw_ehdr *h)
 }
 
 /* e_ident and the ELF header (gABI "ELF Identification", "ELF Header"). */
-static int check_ident(struct elf_image *img, struct raw_ehdr *h, char *err, size_t errlen)
-{
+static int check_ident(struct elf_image *img, struct raw_ehdr *h, char *err, size_t errlen) {
     static const uint8_t magic[SELFMAG] = {ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3};
     const uint8_t *d = img->data;
     size_t n = img->size;
 
-    if (n == 0)
-        return FAIL("empty file");
+    if (n == 0) return FAIL("empty file");
     if (memcmp(d, magic, n < SELFMAG ? n : SELFMAG) != 0)
         return FAIL("not an ELF file (bad magic)");
-    if (n < EI_NIDENT)
-        return FAIL("truncated ELF header (file is %zu bytes)", n);
+    if (n < EI_NIDENT) return FAIL("truncated ELF header (file is %zu bytes)", n);
     unsigned elf_class;
     switch (d[EI_CLASS]) {
     case ELFCLASS32: elf_class = 32; break;
@@ -108,8 +102,7 @@ static int check_ident(struct elf_image *img, struct raw_ehdr *h, char *err, siz
     }
     if (d[EI_DATA] == ELFDATA2MSB)
         return FAIL("big-endian ELF files are not supported (EI_DATA 2)");
-    if (d[EI_DATA] != ELFDATA2LSB)
-        return FAIL("invalid data encoding %u (EI_DATA)", d[EI_DATA]);
+    if (d[EI_DATA] != ELFDATA2LSB) return FAIL("invalid data encoding %u (EI_DATA)", d[EI_DATA]);
     if (d[EI_VERSION] != EV_CURRENT)
         return FAIL("unsupported ELF version %u (EI_VERSION)", d[EI_VERSION]);
     size_t ehsize = elf_class == 32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr);
@@ -122,15 +115,13 @@ static int check_ident(struct elf_image *img, struct raw_ehdr *h, char *err, siz
     switch (h->machine) {
     case EM_RISCV:
         /* Only RV64 is emulated. */
-        if (elf_class != 64)
-            return FAIL("32-bit RISC-V (ELFCLASS32) is not supported, only RV64");
+        if (elf_class != 64) return FAIL("32-bit RISC-V (ELFCLASS32) is not supported, only RV64");
         img->arch = ARCH_RISCV64;
         break;
     case EM_386:
         /* An x86-64 kernel for Multiboot is shipped as an ELF32 EM_386 container (design.md
          * "Platforms"), so EM_386 is always ELFCLASS32 here. */
-        if (elf_class != 32)
-            return FAIL("EM_386 file is ELFCLASS64 (must be ELFCLASS32)");
+        if (elf_class != 32) return FAIL("EM_386 file is ELFCLASS64 (must be ELFCLASS32)");
         img->arch = ARCH_I386;
         break;
     case EM_X86_64:
@@ -152,11 +143,9 @@ static int check_ident(struct elf_image *img, struct raw_ehdr *h, char *err, siz
 
 /* The program header table lies in the file and has a sane size (gABI "Program Header"). */
 static int check_phdr_table(struct elf_image *img, const struct raw_ehdr *h, char *err,
-                            size_t errlen)
-{
+                            size_t errlen) {
     size_t entsize = h->elf_class == 32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
-    if (h->phnum == 0)
-        return FAIL("no program headers (e_phnum 0)");
+    if (h->phnum == 0) return FAIL("no program headers (e_phnum 0)");
     /* PN_XNUM (0xffff) announces extended numbering; no image needs that many either. */
     if (h->phnum > ELF_MAX_PHNUM)
         return FAIL("too many program headers (%u, limit %u)", h->phnum, ELF_MAX_PHNUM);
@@ -173,14 +162,12 @@ static int check_phdr_table(struct elf_image *img, const struct raw_ehdr *h, cha
 /* The section header table lies in the file; returns its entry count in *shnum (gABI
  * "Sections": e_shnum 0 with e_shoff set means the count is in section 0's sh_size). */
 static int check_shdr_table(struct elf_image *img, const struct raw_ehdr *h, uint64_t *shnum,
-                            char *err, size_t errlen)
-{
+                            char *err, size_t errlen) {
     size_t entsize = h->elf_class == 32 ? sizeof(Elf32_Shdr) : sizeof(Elf64_Shdr);
     *shnum = 0;
     if (h->shoff == 0) {
         if (h->shnum != 0)
-            return FAIL("e_shnum is %u but there is no section header table (e_shoff 0)",
-                        h->shnum);
+            return FAIL("e_shnum is %u but there is no section header table (e_shoff 0)", h->shnum);
         return 0;
     }
     if (h->shentsize != entsize)
@@ -194,14 +181,12 @@ static int check_shdr_table(struct elf_image *img, const struct raw_ehdr *h, uin
     if (h->elf_class == 32) {
         Elf32_Shdr s;
         memcpy(&s, img->data + h->shoff, sizeof s);
-        if (count == 0)
-            count = le32toh(s.sh_size);
+        if (count == 0) count = le32toh(s.sh_size);
         link0 = le32toh(s.sh_link);
     } else {
         Elf64_Shdr s;
         memcpy(&s, img->data + h->shoff, sizeof s);
-        if (count == 0)
-            count = le64toh(s.sh_size);
+        if (count == 0) count = le64toh(s.sh_size);
         link0 = le32toh(s.sh_link);
     }
     if (count > ELF_MAX_SHNUM)
@@ -220,8 +205,7 @@ static int check_shdr_table(struct elf_image *img, const struct raw_ehdr *h, uin
 
 /* One PT_LOAD program header (gABI "Program Header", "Segment Contents"). */
 static int check_load(struct elf_image *img, unsigned idx, const GElf_Phdr *ph, char *err,
-                      size_t errlen)
-{
+                      size_t errlen) {
     /* The end of the address space: segments may not wrap around it. */
     uint64_t top = img->elf_class == 32 ? 1ull << 32 : UINT64_MAX;
 
@@ -251,20 +235,15 @@ static int check_load(struct elf_image *img, unsigned idx, const GElf_Phdr *ph, 
 }
 
 static int check_segments(struct elf_image *img, Elf *e, const struct raw_ehdr *h, char *err,
-                          size_t errlen)
-{
+                          size_t errlen) {
     unsigned phidx[ELF_MAX_PHNUM]; /* program header index of each segment, for messages */
     img->segments = calloc(h->phnum, sizeof *img->segments);
-    if (!img->segments)
-        return FAIL("out of memory");
+    if (!img->segments) return FAIL("out of memory");
     for (unsigned i = 0; i < h->phnum; i++) {
         GElf_Phdr ph;
-        if (!gelf_getphdr(e, (int)i, &ph))
-            return FAIL("program header %u: %s", i, elf_errmsg(-1));
-        if (ph.p_type != PT_LOAD)
-            continue;
-        if (check_load(img, i, &ph, err, errlen))
-            return -1;
+        if (!gelf_getphdr(e, (int)i, &ph)) return FAIL("program header %u: %s", i, elf_errmsg(-1));
+        if (ph.p_type != PT_LOAD) continue;
+        if (check_load(img, i, &ph, err, errlen)) return -1;
         struct elf_segment *s = &img->segments[img->n_segments];
         s->offset = ph.p_offset;
         s->vaddr = ph.p_vaddr;
@@ -274,8 +253,7 @@ static int check_segments(struct elf_image *img, Elf *e, const struct raw_ehdr *
         s->flags = ph.p_flags;
         phidx[img->n_segments++] = i;
     }
-    if (img->n_segments == 0)
-        return FAIL("no PT_LOAD segment");
+    if (img->n_segments == 0) return FAIL("no PT_LOAD segment");
 
     /* Segments are loaded by physical address and run at their virtual one: an overlap in either
      * would have one segment overwrite another. */
@@ -299,32 +277,27 @@ static int check_segments(struct elf_image *img, Elf *e, const struct raw_ehdr *
     for (size_t i = 0; i < img->n_segments; i++) {
         const struct elf_segment *s = &img->segments[i];
         if (img->entry >= s->vaddr && img->entry - s->vaddr < s->memsz) {
-            if (s->flags & PF_X)
-                return 0;
+            if (s->flags & PF_X) return 0;
             data_seg = (int)phidx[i];
         }
     }
     if (data_seg >= 0)
-        return FAIL("entry point %#llx lies in non-executable program header %d",
-                    (ull)img->entry, data_seg);
+        return FAIL("entry point %#llx lies in non-executable program header %d", (ull)img->entry,
+                    data_seg);
     return FAIL("entry point %#llx is not inside any PT_LOAD segment", (ull)img->entry);
 }
 
-static int symbol_cmp(const void *pa, const void *pb)
-{
+static int symbol_cmp(const void *pa, const void *pb) {
     const struct elf_symbol *a = pa, *b = pb;
-    if (a->value != b->value)
-        return a->value < b->value ? -1 : 1;
+    if (a->value != b->value) return a->value < b->value ? -1 : 1;
     return strcmp(a->name, b->name);
 }
 
 /* Section headers are used only for the symbol table (gABI "Symbol Table"); a file without one
  * is fine, a broken one is not. */
-static int read_symbols(struct elf_image *img, Elf *e, uint64_t shnum, char *err, size_t errlen)
-{
+static int read_symbols(struct elf_image *img, Elf *e, uint64_t shnum, char *err, size_t errlen) {
     size_t libelf_shnum;
-    if (shnum == 0)
-        return 0;
+    if (shnum == 0) return 0;
     if (elf_getshdrnum(e, &libelf_shnum) != 0 || libelf_shnum != shnum)
         return FAIL("bad section header table (%s)", elf_errmsg(-1));
 
@@ -333,17 +306,14 @@ static int read_symbols(struct elf_image *img, Elf *e, uint64_t shnum, char *err
     for (size_t i = 1; i < shnum; i++) {
         Elf_Scn *scn = elf_getscn(e, i);
         GElf_Shdr sh;
-        if (!scn || !gelf_getshdr(scn, &sh))
-            return FAIL("section %zu: %s", i, elf_errmsg(-1));
+        if (!scn || !gelf_getshdr(scn, &sh)) return FAIL("section %zu: %s", i, elf_errmsg(-1));
         if (sh.sh_type != SHT_NOBITS && !in_file(sh.sh_offset, sh.sh_size, img->size))
             return FAIL("section %zu: file range %#llx+%#llx extends past the end of the file "
                         "(%zu bytes)",
                         i, (ull)sh.sh_offset, (ull)sh.sh_size, img->size);
-        if (sh.sh_type == SHT_SYMTAB && !symscn)
-            symscn = scn, symsh = sh;
+        if (sh.sh_type == SHT_SYMTAB && !symscn) symscn = scn, symsh = sh;
     }
-    if (!symscn)
-        return 0;
+    if (!symscn) return 0;
 
     size_t symsize = img->elf_class == 32 ? sizeof(Elf32_Sym) : sizeof(Elf64_Sym);
     if (symsh.sh_entsize != symsize || symsh.sh_size % symsize)
@@ -368,8 +338,7 @@ static int read_symbols(struct elf_image *img, Elf *e, uint64_t shnum, char *err
     if (!data || data->d_size / symsize < nsyms)
         return FAIL("cannot read the symbol table (%s)", elf_errmsg(-1));
     img->symbols = calloc(nsyms ? nsyms : 1, sizeof *img->symbols);
-    if (!img->symbols)
-        return FAIL("out of memory");
+    if (!img->symbols) return FAIL("out of memory");
     for (uint64_t k = 1; k < nsyms; k++) { /* entry 0 is the undefined symbol */
         GElf_Sym sym;
         if (!gelf_getsym(data, (int)k, &sym))
@@ -392,8 +361,7 @@ static int read_symbols(struct elf_image *img, Elf *e, uint64_t shnum, char *err
     return 0;
 }
 
-static int parse(struct elf_image *img, char *err, size_t errlen)
-{
+static int parse(struct elf_image *img, char *err, size_t errlen) {
     struct raw_ehdr h;
     uint64_t shnum;
     if (check_ident(img, &h, err, errlen) || check_phdr_table(img, &h, err, errlen) ||
@@ -401,11 +369,9 @@ static int parse(struct elf_image *img, char *err, size_t errlen)
         return -1;
 
     /* The raw tables are in bounds: from here libelf reads them. */
-    if (elf_version(EV_CURRENT) == EV_NONE)
-        return FAIL("libelf: %s", elf_errmsg(-1));
+    if (elf_version(EV_CURRENT) == EV_NONE) return FAIL("libelf: %s", elf_errmsg(-1));
     Elf *e = elf_memory((char *)img->data, img->size);
-    if (!e)
-        return FAIL("libelf: %s", elf_errmsg(-1));
+    if (!e) return FAIL("libelf: %s", elf_errmsg(-1));
     size_t phnum;
     int rc = -1;
     if (elf_kind(e) != ELF_K_ELF || elf_getphdrnum(e, &phnum) != 0 || phnum != h.phnum)
@@ -418,9 +384,8 @@ static int parse(struct elf_image *img, char *err, size_t errlen)
 }
 
 /* Takes ownership of buf (malloc'd) and validates it into *img. */
-static int open_owned(uint8_t *buf, size_t size, const char *name, struct elf_image *img,
-                      char *err, size_t errlen)
-{
+static int open_owned(uint8_t *buf, size_t size, const char *name, struct elf_image *img, char *err,
+                      size_t errlen) {
     memset(img, 0, sizeof *img);
     img->data = buf;
     img->size = size;
@@ -437,29 +402,23 @@ static int open_owned(uint8_t *buf, size_t size, const char *name, struct elf_im
 }
 
 int elf_open_memory(const void *data, size_t size, const char *name, struct elf_image *image,
-                    char *err, size_t errlen)
-{
+                    char *err, size_t errlen) {
     const char *label = name ? name : "<memory>";
     memset(image, 0, sizeof *image);
-    if (!data && size)
-        return elf_fail(err, errlen, label, "no data");
+    if (!data && size) return elf_fail(err, errlen, label, "no data");
     if (size > ELF_MAX_FILE)
         return elf_fail(err, errlen, label, "file too large (%zu bytes, limit 1 GiB)", size);
     uint8_t *copy = malloc(size ? size : 1);
-    if (!copy)
-        return elf_fail(err, errlen, label, "out of memory");
-    if (size)
-        memcpy(copy, data, size);
+    if (!copy) return elf_fail(err, errlen, label, "out of memory");
+    if (size) memcpy(copy, data, size);
     return open_owned(copy, size, name, image, err, errlen);
 }
 
-int elf_open_file(const char *path, struct elf_image *image, char *err, size_t errlen)
-{
+int elf_open_file(const char *path, struct elf_image *image, char *err, size_t errlen) {
     memset(image, 0, sizeof *image);
     /* O_NONBLOCK: opening a FIFO must not hang; it is refused below as not a regular file. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
-        return elf_fail(err, errlen, path, "%s", strerror(errno));
+    if (fd < 0) return elf_fail(err, errlen, path, "%s", strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
@@ -488,26 +447,22 @@ int elf_open_file(const char *path, struct elf_image *image, char *err, size_t e
     /* Read what the file holds now; a file that shrank is validated at its new size. */
     while (size < cap) {
         ssize_t got = read(fd, buf + size, cap - size);
-        if (got < 0 && errno == EINTR)
-            continue;
+        if (got < 0 && errno == EINTR) continue;
         if (got < 0) {
             int e = errno;
             free(buf);
             close(fd);
             return elf_fail(err, errlen, path, "%s", strerror(e));
         }
-        if (got == 0)
-            break;
+        if (got == 0) break;
         size += (size_t)got;
     }
     close(fd);
     return open_owned(buf, size, path, image, err, errlen);
 }
 
-void elf_close(struct elf_image *image)
-{
-    if (!image)
-        return;
+void elf_close(struct elf_image *image) {
+    if (!image) return;
     free(image->name);
     free(image->data);
     free(image->segments);
@@ -515,14 +470,11 @@ void elf_close(struct elf_image *image)
     memset(image, 0, sizeof *image);
 }
 
-int elf_check_in_ram(const struct elf_image *img, const struct bus *bus, char *err,
-                     size_t errlen)
-{
+int elf_check_in_ram(const struct elf_image *img, const struct bus *bus, char *err, size_t errlen) {
     uint64_t lo = bus->ram_base, hi = bus->ram_base + bus->ram_size;
     for (size_t i = 0; i < img->n_segments; i++) {
         const struct elf_segment *s = &img->segments[i];
-        if (s->memsz == 0)
-            continue;
+        if (s->memsz == 0) continue;
         if (s->paddr < lo || s->paddr > hi || s->memsz > hi - s->paddr)
             return FAIL("segment %zu at %#llx-%#llx lies outside guest RAM %#llx-%#llx", i,
                         (ull)s->paddr, (ull)(s->paddr + s->memsz), (ull)lo, (ull)hi);
@@ -530,25 +482,19 @@ int elf_check_in_ram(const struct elf_image *img, const struct bus *bus, char *e
     return 0;
 }
 
-void elf_paddr_range(const struct elf_image *img, uint64_t *lo, uint64_t *hi)
-{
+void elf_paddr_range(const struct elf_image *img, uint64_t *lo, uint64_t *hi) {
     *lo = UINT64_MAX;
     *hi = 0;
     for (size_t i = 0; i < img->n_segments; i++) {
         const struct elf_segment *s = &img->segments[i];
-        if (s->memsz == 0)
-            continue;
-        if (s->paddr < *lo)
-            *lo = s->paddr;
-        if (s->paddr + s->memsz > *hi)
-            *hi = s->paddr + s->memsz;
+        if (s->memsz == 0) continue;
+        if (s->paddr < *lo) *lo = s->paddr;
+        if (s->paddr + s->memsz > *hi) *hi = s->paddr + s->memsz;
     }
-    if (*lo > *hi)
-        *lo = *hi;
+    if (*lo > *hi) *lo = *hi;
 }
 
-uint64_t elf_entry_paddr(const struct elf_image *img)
-{
+uint64_t elf_entry_paddr(const struct elf_image *img) {
     for (size_t i = 0; i < img->n_segments; i++) {
         const struct elf_segment *s = &img->segments[i];
         if ((s->flags & PF_X) && img->entry >= s->vaddr && img->entry - s->vaddr < s->memsz)
@@ -558,41 +504,33 @@ uint64_t elf_entry_paddr(const struct elf_image *img)
 }
 
 int elf_load(const struct elf_image *img, struct bus *bus, uint64_t *end, char *err,
-             size_t errlen)
-{
+             size_t errlen) {
     if (!img->data || img->n_segments == 0)
         return elf_fail(err, errlen, img->name ? img->name : "<none>", "no image to load");
     /* Nothing is written unless every segment fits. */
-    if (elf_check_in_ram(img, bus, err, errlen))
-        return -1;
+    if (elf_check_in_ram(img, bus, err, errlen)) return -1;
     uint64_t top = 0;
     for (size_t i = 0; i < img->n_segments; i++) {
         const struct elf_segment *s = &img->segments[i];
-        if (s->memsz == 0)
-            continue;
+        if (s->memsz == 0) continue;
         /* gABI "Program Header": bytes past p_filesz up to p_memsz are zero (.bss). */
         if (bus_copy_to_ram(bus, s->paddr, img->data + s->offset, s->filesz) ||
             bus_zero_ram(bus, s->paddr + s->filesz, s->memsz - s->filesz))
             return FAIL("segment %zu: cannot write guest RAM", i);
-        if (s->paddr + s->memsz > top)
-            top = s->paddr + s->memsz;
+        if (s->paddr + s->memsz > top) top = s->paddr + s->memsz;
     }
-    if (end)
-        *end = top;
+    if (end) *end = top;
     return 0;
 }
 
-const struct elf_symbol *elf_find_symbol(const struct elf_image *img, const char *name)
-{
+const struct elf_symbol *elf_find_symbol(const struct elf_image *img, const char *name) {
     for (size_t i = 0; i < img->n_symbols; i++)
-        if (strcmp(img->symbols[i].name, name) == 0)
-            return &img->symbols[i];
+        if (strcmp(img->symbols[i].name, name) == 0) return &img->symbols[i];
     return NULL;
 }
 
 const struct elf_symbol *elf_symbol_at(const struct elf_image *img, uint64_t addr,
-                                       uint64_t *offset)
-{
+                                       uint64_t *offset) {
     /* Binary search for the first symbol above addr; candidates are the symbols just below. */
     size_t lo = 0, hi = img->n_symbols;
     while (lo < hi) {
@@ -602,8 +540,7 @@ const struct elf_symbol *elf_symbol_at(const struct elf_image *img, uint64_t add
         else
             hi = mid;
     }
-    if (lo == 0)
-        return NULL;
+    if (lo == 0) return NULL;
     /* Among the symbols at the closest value below, prefer one whose size covers addr (a function
      * over a label at the same address); else a size-0 label; a sized symbol that ends before addr
      * does not contain it. */
@@ -615,10 +552,8 @@ const struct elf_symbol *elf_symbol_at(const struct elf_image *img, uint64_t add
             label = s;
             break;
         }
-        if (s->size == 0 && !label)
-            label = s;
+        if (s->size == 0 && !label) label = s;
     }
-    if (label && offset)
-        *offset = addr - label->value;
+    if (label && offset) *offset = addr - label->value;
     return label;
 }
