@@ -124,7 +124,7 @@ static long find_header(const struct elf_image *k, uint32_t *flags, char *err, s
         return (long)off;
     }
     if (bad_checksum >= 0)
-        mb_fail(err, errlen, k->name, "Multiboot header at file offset %#lx has a bad checksum",
+        mb_fail(err, errlen, k->name, "Multiboot header at file offset 0x%lx has a bad checksum",
                 (unsigned long)bad_checksum);
     else
         mb_fail(err, errlen, k->name,
@@ -164,7 +164,7 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
                        "which ringside does not provide");
     if (hflags & 0xFFF8u)
         return mb_fail(err, errlen, name,
-                       "kernel requires unknown Multiboot features (header flags %#x, bits 3-15)",
+                       "kernel requires unknown Multiboot features (header flags 0x%x, bits 3-15)",
                        hflags & 0xFFF8u);
     if (hflags & MB_HDR_AOUT_KLUDGE)
         return mb_fail(err, errlen, name,
@@ -174,7 +174,7 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
     uint64_t ram_end = bus->ram_base + bus->ram_size;
     if (bus->ram_base != 0 || ram_end <= MB_HIGH_START)
         return mb_fail(err, errlen, name,
-                       "Multiboot needs guest RAM from 0 to above 1 MiB (RAM is %#llx-%#llx)",
+                       "Multiboot needs guest RAM from 0 to above 1 MiB (RAM is 0x%llx-0x%llx)",
                        (ull)bus->ram_base, (ull)ram_end);
     if (elf_check_in_ram(kernel, bus, err, errlen)) return -1;
 
@@ -190,29 +190,30 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
     uint64_t info_end = cmdline_at + cmdlen;
     if (modlen > MB_LOW_TOP || cmdlen > MB_LOW_TOP || info_end > MB_LOW_TOP)
         return mb_fail(err, errlen, name,
-                       "command line and module name (%zu bytes) do not fit below %#llx",
+                       "command line and module name (%zu bytes) do not fit below 0x%llx",
                        cmdlen + modlen, (ull)MB_LOW_TOP);
 
     uint64_t klo, khi;
     elf_paddr_range(kernel, &klo, &khi);
     if (boot_ranges_overlap(klo, khi - klo, MB_INFO_ADDR, info_end - MB_INFO_ADDR))
         return mb_fail(err, errlen, name,
-                       "kernel (%#llx-%#llx) overlaps the Multiboot information at %#llx-%#llx",
+                       "kernel (0x%llx-0x%llx) overlaps the Multiboot information at 0x%llx-0x%llx",
                        (ull)klo, (ull)khi, (ull)MB_INFO_ADDR, (ull)info_end);
     uint64_t mod_start = align_up(khi, MB_PAGE), mod_end = mod_start + params->initrd_size;
     bool has_module = params->initrd_size != 0;
     if (has_module) {
         uint64_t limit = ram_end < (1ull << 32) ? ram_end : 1ull << 32;
         if (params->initrd_size > limit || mod_start > limit - params->initrd_size)
-            return mb_fail(err, errlen, name,
-                           "guest RAM (%#llx bytes) is too small for the kernel (%#llx-%#llx) and "
-                           "a module of %zu bytes",
-                           (ull)bus->ram_size, (ull)klo, (ull)khi, params->initrd_size);
+            return mb_fail(
+                err, errlen, name,
+                "guest RAM (0x%llx bytes) is too small for the kernel (0x%llx-0x%llx) and "
+                "a module of %zu bytes",
+                (ull)bus->ram_size, (ull)klo, (ull)khi, params->initrd_size);
         if (boot_ranges_overlap(mod_start, params->initrd_size, MB_INFO_ADDR,
                                 info_end - MB_INFO_ADDR))
             return mb_fail(err, errlen, name,
-                           "module (%#llx-%#llx) would overlap the Multiboot information at "
-                           "%#llx-%#llx",
+                           "module (0x%llx-0x%llx) would overlap the Multiboot information at "
+                           "0x%llx-0x%llx",
                            (ull)mod_start, (ull)mod_end, (ull)MB_INFO_ADDR, (ull)info_end);
     }
 

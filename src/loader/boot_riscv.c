@@ -201,7 +201,7 @@ int boot_riscv_virt(struct machine *m, const struct elf_image *kernel,
     if (!fits || bottom < bus->ram_base ||
         boot_ranges_overlap(klo, khi - klo, bottom, ram_end - bottom))
         return boot_fail(err, errlen, name,
-                         "guest RAM %#llx-%#llx is too small for the kernel (%#llx-%#llx), an "
+                         "guest RAM 0x%llx-0x%llx is too small for the kernel (0x%llx-0x%llx), an "
                          "initrd of %zu bytes and the device tree",
                          (ull)bus->ram_base, (ull)ram_end, (ull)klo, (ull)khi, params->initrd_size);
 

@@ -153,7 +153,7 @@ static int check_phdr_table(struct elf_image *img, const struct raw_ehdr *h, cha
         return FAIL("bad program header size %u (e_phentsize, expected %zu)", h->phentsize,
                     entsize);
     if (!in_file(h->phoff, (uint64_t)h->phnum * entsize, img->size))
-        return FAIL("program header table (offset %#llx, %u entries) lies outside the file "
+        return FAIL("program header table (offset 0x%llx, %u entries) lies outside the file "
                     "(%zu bytes)",
                     (ull)h->phoff, h->phnum, img->size);
     return 0;
@@ -174,7 +174,7 @@ static int check_shdr_table(struct elf_image *img, const struct raw_ehdr *h, uin
         return FAIL("bad section header size %u (e_shentsize, expected %zu)", h->shentsize,
                     entsize);
     if (!in_file(h->shoff, entsize, img->size))
-        return FAIL("section header table (offset %#llx) lies outside the file (%zu bytes)",
+        return FAIL("section header table (offset 0x%llx) lies outside the file (%zu bytes)",
                     (ull)h->shoff, img->size);
     uint64_t count = h->shnum;
     uint32_t link0;
@@ -192,7 +192,7 @@ static int check_shdr_table(struct elf_image *img, const struct raw_ehdr *h, uin
     if (count > ELF_MAX_SHNUM)
         return FAIL("too many section headers (%llu, limit %u)", (ull)count, ELF_MAX_SHNUM);
     if (!in_file(h->shoff, count * entsize, img->size))
-        return FAIL("section header table (offset %#llx, %llu entries) lies outside the file "
+        return FAIL("section header table (offset 0x%llx, %llu entries) lies outside the file "
                     "(%zu bytes)",
                     (ull)h->shoff, (ull)count, img->size);
     uint64_t shstrndx = h->shstrndx == SHN_XINDEX ? link0 : h->shstrndx;
@@ -210,26 +210,26 @@ static int check_load(struct elf_image *img, unsigned idx, const GElf_Phdr *ph, 
     uint64_t top = img->elf_class == 32 ? 1ull << 32 : UINT64_MAX;
 
     if (ph->p_filesz && !in_file(ph->p_offset, ph->p_filesz, img->size))
-        return FAIL("program header %u: file range %#llx+%#llx extends past the end of the file "
+        return FAIL("program header %u: file range 0x%llx+0x%llx extends past the end of the file "
                     "(%zu bytes)",
                     idx, (ull)ph->p_offset, (ull)ph->p_filesz, img->size);
     if (ph->p_memsz < ph->p_filesz)
-        return FAIL("program header %u: p_memsz %#llx is smaller than p_filesz %#llx", idx,
+        return FAIL("program header %u: p_memsz 0x%llx is smaller than p_filesz 0x%llx", idx,
                     (ull)ph->p_memsz, (ull)ph->p_filesz);
     if (ph->p_memsz > ELF_MAX_SEGMENT)
-        return FAIL("program header %u: segment of %#llx bytes is too large (limit 4 GiB)", idx,
+        return FAIL("program header %u: segment of 0x%llx bytes is too large (limit 4 GiB)", idx,
                     (ull)ph->p_memsz);
     if (ph->p_vaddr > top || ph->p_memsz > top - ph->p_vaddr)
-        return FAIL("program header %u: virtual range %#llx+%#llx wraps around the address space",
+        return FAIL("program header %u: virtual range 0x%llx+0x%llx wraps around the address space",
                     idx, (ull)ph->p_vaddr, (ull)ph->p_memsz);
     if (ph->p_paddr > top || ph->p_memsz > top - ph->p_paddr)
-        return FAIL("program header %u: physical range %#llx+%#llx wraps around the address "
+        return FAIL("program header %u: physical range 0x%llx+0x%llx wraps around the address "
                     "space",
                     idx, (ull)ph->p_paddr, (ull)ph->p_memsz);
     /* gABI: "Values 0 and 1 mean no alignment is required. Otherwise, p_align should be a
      * positive, integral power of 2". */
     if (ph->p_align & (ph->p_align - 1))
-        return FAIL("program header %u: p_align %#llx is not a power of two", idx,
+        return FAIL("program header %u: p_align 0x%llx is not a power of two", idx,
                     (ull)ph->p_align);
     return 0;
 }
@@ -262,12 +262,12 @@ static int check_segments(struct elf_image *img, Elf *e, const struct raw_ehdr *
             const struct elf_segment *a = &img->segments[i], *b = &img->segments[j];
             if (boot_ranges_overlap(a->paddr, a->memsz, b->paddr, b->memsz))
                 return FAIL("program headers %u and %u overlap in physical memory "
-                            "(%#llx-%#llx and %#llx-%#llx)",
+                            "(0x%llx-0x%llx and 0x%llx-0x%llx)",
                             phidx[i], phidx[j], (ull)a->paddr, (ull)(a->paddr + a->memsz),
                             (ull)b->paddr, (ull)(b->paddr + b->memsz));
             if (boot_ranges_overlap(a->vaddr, a->memsz, b->vaddr, b->memsz))
                 return FAIL("program headers %u and %u overlap in virtual memory "
-                            "(%#llx-%#llx and %#llx-%#llx)",
+                            "(0x%llx-0x%llx and 0x%llx-0x%llx)",
                             phidx[i], phidx[j], (ull)a->vaddr, (ull)(a->vaddr + a->memsz),
                             (ull)b->vaddr, (ull)(b->vaddr + b->memsz));
         }
@@ -282,9 +282,9 @@ static int check_segments(struct elf_image *img, Elf *e, const struct raw_ehdr *
         }
     }
     if (data_seg >= 0)
-        return FAIL("entry point %#llx lies in non-executable program header %d", (ull)img->entry,
+        return FAIL("entry point 0x%llx lies in non-executable program header %d", (ull)img->entry,
                     data_seg);
-    return FAIL("entry point %#llx is not inside any PT_LOAD segment", (ull)img->entry);
+    return FAIL("entry point 0x%llx is not inside any PT_LOAD segment", (ull)img->entry);
 }
 
 static int symbol_cmp(const void *pa, const void *pb) {
@@ -308,7 +308,7 @@ static int read_symbols(struct elf_image *img, Elf *e, uint64_t shnum, char *err
         GElf_Shdr sh;
         if (!scn || !gelf_getshdr(scn, &sh)) return FAIL("section %zu: %s", i, elf_errmsg(-1));
         if (sh.sh_type != SHT_NOBITS && !in_file(sh.sh_offset, sh.sh_size, img->size))
-            return FAIL("section %zu: file range %#llx+%#llx extends past the end of the file "
+            return FAIL("section %zu: file range 0x%llx+0x%llx extends past the end of the file "
                         "(%zu bytes)",
                         i, (ull)sh.sh_offset, (ull)sh.sh_size, img->size);
         if (sh.sh_type == SHT_SYMTAB && !symscn) symscn = scn, symsh = sh;
@@ -330,7 +330,7 @@ static int read_symbols(struct elf_image *img, Elf *e, uint64_t shnum, char *err
     if (strsh.sh_type != SHT_STRTAB)
         return FAIL("symbol table's section %u is not a string table", symsh.sh_link);
     if (!in_file(strsh.sh_offset, strsh.sh_size, img->size))
-        return FAIL("string table (offset %#llx, size %#llx) lies outside the file",
+        return FAIL("string table (offset 0x%llx, size 0x%llx) lies outside the file",
                     (ull)strsh.sh_offset, (ull)strsh.sh_size);
     const char *strtab = (const char *)img->data + strsh.sh_offset;
 
@@ -476,7 +476,7 @@ int elf_check_in_ram(const struct elf_image *img, const struct bus *bus, char *e
         const struct elf_segment *s = &img->segments[i];
         if (s->memsz == 0) continue;
         if (s->paddr < lo || s->paddr > hi || s->memsz > hi - s->paddr)
-            return FAIL("segment %zu at %#llx-%#llx lies outside guest RAM %#llx-%#llx", i,
+            return FAIL("segment %zu at 0x%llx-0x%llx lies outside guest RAM 0x%llx-0x%llx", i,
                         (ull)s->paddr, (ull)(s->paddr + s->memsz), (ull)lo, (ull)hi);
     }
     return 0;
