@@ -348,7 +348,10 @@ static int read_symbols(struct elf_image *img, Elf *e, uint64_t shnum, char *err
             return FAIL("symbol %llu: name offset %u lies outside the string table", (ull)k,
                         sym.st_name);
         unsigned type = GELF_ST_TYPE(sym.st_info);
-        if (strtab[sym.st_name] == 0 || sym.st_shndx == SHN_UNDEF ||
+        /* ".L" names are assembler-local temporaries (LLVM keeps .Lpcrel_hi* for RISC-V
+         * relocations); they would only hide the real symbol in addresses shown as sym+off. */
+        const char *nm = strtab + sym.st_name;
+        if (nm[0] == 0 || (nm[0] == '.' && nm[1] == 'L') || sym.st_shndx == SHN_UNDEF ||
             (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE))
             continue;
         struct elf_symbol *out = &img->symbols[img->n_symbols++];

@@ -22,7 +22,7 @@ void tb_spec_riscv64(struct tb_spec *s) {
         (struct tb_seg){PT_LOAD, PF_R | PF_X, 0x80000000, 0x80000000, 0x100, 0x100, 0x1000, NULL};
     s->segs[1] =
         (struct tb_seg){PT_LOAD, PF_R | PF_W, 0x80001000, 0x80001000, 0x40, 0x2000, 0x1000, NULL};
-    s->nsyms = 8;
+    s->nsyms = 9;
     s->syms[0] = (struct tb_sym){"main", 0x80000040, 0x20, STT_FUNC, STB_GLOBAL, 0};
     s->syms[1] = (struct tb_sym){"_start", 0x80000010, 0, STT_NOTYPE, STB_GLOBAL, 0};
     s->syms[2] = (struct tb_sym){"counter", 0x80001000, 8, STT_OBJECT, STB_GLOBAL, 0};
@@ -31,6 +31,7 @@ void tb_spec_riscv64(struct tb_spec *s) {
     s->syms[5] = (struct tb_sym){"start.S", 0, 0, STT_FILE, STB_LOCAL, SHN_ABS};
     s->syms[6] = (struct tb_sym){"printf", 0, 0, STT_FUNC, STB_GLOBAL, TB_SHN_UNDEF_EXPLICIT};
     s->syms[7] = (struct tb_sym){"helper", 0x80000080, 0x10, STT_FUNC, STB_LOCAL, 0};
+    s->syms[8] = (struct tb_sym){".Lpcrel_hi0", 0x80000050, 0, STT_NOTYPE, STB_LOCAL, 0};
 }
 
 void tb_spec_i386(struct tb_spec *s) {
