@@ -73,6 +73,13 @@ static const void *prop(const void *fdt, const char *path, const char *name, int
     return p;
 }
 
+/* Property values are only 4-byte aligned (devicetree spec 5.4.1): read 64-bit cells bytewise. */
+static uint64_t be64_at(const void *p, unsigned i) {
+    fdt64_t v;
+    memcpy(&v, (const uint8_t *)p + 8 * i, sizeof v);
+    return fdt64_to_cpu(v);
+}
+
 static uint32_t prop_u32(const void *fdt, const char *path, const char *name) {
     int len;
     const fdt32_t *p = prop(fdt, path, name, &len);
@@ -82,9 +89,9 @@ static uint32_t prop_u32(const void *fdt, const char *path, const char *name) {
 
 static uint64_t prop_u64(const void *fdt, const char *path, const char *name) {
     int len;
-    const fdt64_t *p = prop(fdt, path, name, &len);
+    const void *p = prop(fdt, path, name, &len);
     assert_int_equal(len, 8);
-    return fdt64_to_cpu(*p);
+    return be64_at(p, 0);
 }
 
 static void prop_string(const void *fdt, const char *path, const char *name, const char *want) {
@@ -106,10 +113,10 @@ static void prop_stringlist(const void *fdt, const char *path, const char *name,
 /* reg = <base size> in two 2-cell values (#address-cells = #size-cells = 2). */
 static void prop_reg(const void *fdt, const char *path, uint64_t base, uint64_t size) {
     int len;
-    const fdt64_t *p = prop(fdt, path, "reg", &len);
+    const void *p = prop(fdt, path, "reg", &len);
     assert_int_equal(len, 16);
-    assert_int_equal(fdt64_to_cpu(p[0]), base);
-    assert_int_equal(fdt64_to_cpu(p[1]), size);
+    assert_int_equal(be64_at(p, 0), base);
+    assert_int_equal(be64_at(p, 1), size);
 }
 
 /* Devicetree spec 3.4-3.7 and the virt machine's devices, with an initrd and a command line. */
