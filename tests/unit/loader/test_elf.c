@@ -473,6 +473,23 @@ static void test_bad_symbol_table(void **state) {
     tb_free(&img);
 }
 
+/* An empty symbol table, or one whose only entry is the null symbol, yields no symbols. */
+static void test_empty_symbol_table(void **state) {
+    (void)state;
+    struct tb_image img;
+    struct elf_image e;
+    built(tb_spec_x86_64, &img);
+    tb_set(&img, SH_SIZE, TB_SEC_SYMTAB, 0);
+    open_ok(&img, &e);
+    assert_int_equal(e.n_symbols, 0);
+    elf_close(&e);
+    tb_set(&img, SH_SIZE, TB_SEC_SYMTAB, sizeof(Elf64_Sym));
+    open_ok(&img, &e);
+    assert_int_equal(e.n_symbols, 0);
+    elf_close(&e);
+    tb_free(&img);
+}
+
 /* ---- robustness: random corruption never crashes (run under ASan/UBSan in CI) ---- */
 
 static uint64_t rng_next(uint64_t *s) {
@@ -655,6 +672,7 @@ int main(void) {
         cmocka_unit_test(test_entry_point),
         cmocka_unit_test(test_bad_section_table),
         cmocka_unit_test(test_bad_symbol_table),
+        cmocka_unit_test(test_empty_symbol_table),
         cmocka_unit_test(test_random_corruption_is_safe),
         cmocka_unit_test(test_load_copies_and_zeroes),
         cmocka_unit_test(test_load_outside_ram_writes_nothing),
