@@ -264,6 +264,23 @@ static void test_header_flags(void **state) {
     done(&b);
 }
 
+/* A higher-half kernel (p_vaddr 0xC0100000, p_paddr 0x100000) is loaded at p_paddr and entered at
+ * the physical address of e_entry: 3.2 says paging is off at entry. */
+static void test_higher_half_entry_is_physical(void **state) {
+    (void)state;
+    struct booted b;
+    struct tb_spec spec;
+    char err[256];
+    tb_spec_i386(&spec);
+    for (unsigned i = 0; i < 2; i++)
+        spec.segs[i].vaddr += 0xC0000000u;
+    spec.entry = 0xC0100020u;
+    if (boot_with(&b, &spec, 0, 0x3, 0, 64 * MIB, NULL, err, sizeof err)) fail_msg("%s", err);
+    assert_int_equal(b.state.entry, 0x100020);
+    assert_int_equal(ram32(&b, 0x100000), MB_MAGIC);
+    done(&b);
+}
+
 /* design.md "Platforms": the kernel is ELF32 EM_386; nothing else is booted. */
 static void test_wrong_kernel(void **state) {
     (void)state;
@@ -320,9 +337,13 @@ static void test_layout_errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_info_block_fields), cmocka_unit_test(test_no_module),
-        cmocka_unit_test(test_bad_checksum),      cmocka_unit_test(test_header_position),
-        cmocka_unit_test(test_header_flags),      cmocka_unit_test(test_wrong_kernel),
+        cmocka_unit_test(test_info_block_fields),
+        cmocka_unit_test(test_no_module),
+        cmocka_unit_test(test_bad_checksum),
+        cmocka_unit_test(test_header_position),
+        cmocka_unit_test(test_header_flags),
+        cmocka_unit_test(test_wrong_kernel),
+        cmocka_unit_test(test_higher_half_entry_is_physical),
         cmocka_unit_test(test_layout_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
