@@ -17,10 +17,9 @@
  *
  * Header flags (3.1.2): bit 0 (page-align modules) and bit 1 (memory information) are honoured;
  * bit 2 (video mode table) and the undefined requirement bits 3-15 make the boot fail, as the
- * specification demands of a loader that cannot satisfy them. Bit 16 (the a.out kludge: load
- * addresses in the header) is refused too: ringside loads kernels only by their ELF program
- * headers, and a kernel that asks for its header addresses to be used might be placed differently
- * than it expects. Optional bits 17-31 are ignored.
+ * specification demands of a loader that cannot satisfy them. Bit 16 (the "a.out kludge") is
+ * honoured as QEMU and GRUB honour it: the header's address fields (3.1.3) then say where the
+ * kernel's bytes go, and the ELF program headers are not used. Optional bits 17-31 are ignored.
  */
 #include "loader/loader.h"
 #include "loader/loader_internal.h"
@@ -136,6 +135,56 @@ static uint64_t align_up(uint64_t v, uint64_t a) {
     return (v + a - 1) & ~(a - 1);
 }
 
+/* Where the kernel goes: from its ELF program headers, or from the header's address fields. */
+struct mb_kernel {
+    bool raw;          /* flags bit 16: load [file_off, file_off + load_size) at load_addr */
+    uint64_t file_off; /* raw only */
+    uint64_t load_addr, load_size, bss_end;
+    uint64_t lo, hi; /* everything the kernel occupies, .bss included */
+    uint64_t entry;
+};
+
+/* 3.1.3: header_addr is where the magic lands; load_addr (<= header_addr) is where the file byte at
+ * hoff - (header_addr - load_addr) lands; load_end_addr 0 means "to the end of the file";
+ * bss_end_addr 0 means no .bss; entry_addr is where the kernel starts. */
+static int aout_kludge(const struct elf_image *k, size_t hoff, struct mb_kernel *out, char *err,
+                       size_t errlen) {
+    if (hoff + 32 > k->size || hoff + 32 > MB_SEARCH_LIMIT)
+        return mb_fail(err, errlen, k->name,
+                       "Multiboot header flags bit 16 is set but the address fields are not "
+                       "within the first %u bytes of the file",
+                       MB_SEARCH_LIMIT);
+    const uint8_t *h = k->data + hoff;
+    uint32_t header_addr = get32(h + 12), load_addr = get32(h + 16);
+    uint32_t load_end_addr = get32(h + 20), bss_end_addr = get32(h + 24);
+    uint32_t entry_addr = get32(h + 28);
+    if (load_addr > header_addr || header_addr - load_addr > hoff)
+        return mb_fail(err, errlen, k->name,
+                       "Multiboot load_addr 0x%x does not fit header_addr 0x%x (header at file "
+                       "offset 0x%zx)",
+                       load_addr, header_addr, hoff);
+    uint64_t file_off = hoff - (header_addr - load_addr);
+    uint64_t size = load_end_addr ? (uint64_t)load_end_addr - load_addr : k->size - file_off;
+    if (load_end_addr && load_end_addr < load_addr)
+        return mb_fail(err, errlen, k->name, "Multiboot load_end_addr 0x%x is below load_addr 0x%x",
+                       load_end_addr, load_addr);
+    if (size > k->size - file_off)
+        return mb_fail(err, errlen, k->name,
+                       "Multiboot load range 0x%x-0x%llx needs file bytes past the end of the file",
+                       load_addr, (ull)(load_addr + size));
+    uint64_t end = load_addr + size;
+    if (bss_end_addr && bss_end_addr < end)
+        return mb_fail(err, errlen, k->name, "Multiboot bss_end_addr 0x%x is below 0x%llx",
+                       bss_end_addr, (ull)end);
+    uint64_t top = bss_end_addr ? bss_end_addr : end;
+    if (entry_addr < load_addr || entry_addr >= end)
+        return mb_fail(err, errlen, k->name,
+                       "Multiboot entry_addr 0x%x is outside the loaded range 0x%x-0x%llx",
+                       entry_addr, load_addr, (ull)end);
+    *out = (struct mb_kernel){true, file_off, load_addr, size, top, load_addr, top, entry_addr};
+    return 0;
+}
+
 int boot_multiboot(struct machine *m, const struct elf_image *kernel,
                    const struct boot_params *params, struct boot_state *state, char *err,
                    size_t errlen) {
@@ -166,17 +215,25 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
         return mb_fail(err, errlen, name,
                        "kernel requires unknown Multiboot features (header flags 0x%x, bits 3-15)",
                        hflags & 0xFFF8u);
-    if (hflags & MB_HDR_AOUT_KLUDGE)
-        return mb_fail(err, errlen, name,
-                       "Multiboot header flags bit 16 (load addresses in the header) is not "
-                       "supported; ringside loads kernels by their ELF program headers");
-
     uint64_t ram_end = bus->ram_base + bus->ram_size;
     if (bus->ram_base != 0 || ram_end <= MB_HIGH_START)
         return mb_fail(err, errlen, name,
                        "Multiboot needs guest RAM from 0 to above 1 MiB (RAM is 0x%llx-0x%llx)",
                        (ull)bus->ram_base, (ull)ram_end);
-    if (elf_check_in_ram(kernel, bus, err, errlen)) return -1;
+    struct mb_kernel kern;
+    if (hflags & MB_HDR_AOUT_KLUDGE) {
+        if (aout_kludge(kernel, (size_t)hoff, &kern, err, errlen)) return -1;
+        if (kern.hi > ram_end)
+            return mb_fail(err, errlen, name,
+                           "kernel at 0x%llx-0x%llx (Multiboot address fields) lies outside guest "
+                           "RAM 0x%llx-0x%llx",
+                           (ull)kern.lo, (ull)kern.hi, (ull)bus->ram_base, (ull)ram_end);
+    } else {
+        if (elf_check_in_ram(kernel, bus, err, errlen)) return -1;
+        memset(&kern, 0, sizeof kern);
+        elf_paddr_range(kernel, &kern.lo, &kern.hi);
+        kern.entry = elf_entry_paddr(kernel);
+    }
 
     /* The low-memory area: information structure, then the variable parts. */
     const char *cmdline = params->cmdline ? params->cmdline : "";
@@ -193,8 +250,7 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
                        "command line and module name (%zu bytes) do not fit below 0x%llx",
                        cmdlen + modlen, (ull)MB_LOW_TOP);
 
-    uint64_t klo, khi;
-    elf_paddr_range(kernel, &klo, &khi);
+    uint64_t klo = kern.lo, khi = kern.hi;
     if (boot_ranges_overlap(klo, khi - klo, MB_INFO_ADDR, info_end - MB_INFO_ADDR))
         return mb_fail(err, errlen, name,
                        "kernel (0x%llx-0x%llx) overlaps the Multiboot information at 0x%llx-0x%llx",
@@ -263,7 +319,14 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
 #undef AT
 
     /* Everything is checked: write the kernel, the module and the information. */
-    if (elf_load(kernel, bus, NULL, err, errlen)) {
+    if (kern.raw) {
+        if (bus_copy_to_ram(bus, kern.load_addr, kernel->data + kern.file_off, kern.load_size) ||
+            bus_zero_ram(bus, kern.load_addr + kern.load_size,
+                         kern.bss_end - kern.load_addr - kern.load_size)) {
+            free(blk);
+            return mb_fail(err, errlen, name, "cannot write guest RAM");
+        }
+    } else if (elf_load(kernel, bus, NULL, err, errlen)) {
         free(blk);
         return -1;
     }
@@ -275,7 +338,7 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
     free(blk);
 
     /* 3.2: EAX = 0x2BADB002, EBX = the physical address of the information structure. */
-    state->entry = elf_entry_paddr(kernel);
+    state->entry = kern.entry;
     state->arg0 = MB_BOOTLOADER_MAGIC;
     state->arg1 = MB_INFO_ADDR;
     return 0;

@@ -33,7 +33,7 @@ static void put32(uint8_t *p, uint32_t v) {
 
 /* An i386 kernel whose text segment holds a Multiboot header at segment offset at. */
 static void make_kernel(struct booted *b, struct tb_spec *spec, size_t at, uint32_t flags,
-                        uint32_t checksum_delta) {
+                        uint32_t checksum_delta, const uint32_t *aout) {
     char err[256];
     size_t size = spec->segs[0].filesz;
     b->seg0 = calloc(1, size);
@@ -44,6 +44,9 @@ static void make_kernel(struct booted *b, struct tb_spec *spec, size_t at, uint3
         put32(b->seg0 + at + 4, flags);
         put32(b->seg0 + at + 8, (uint32_t)(0u - MB_MAGIC - flags) + checksum_delta);
     }
+    /* 3.1.3 address fields: header_addr, load_addr, load_end_addr, bss_end_addr, entry_addr. */
+    for (unsigned i = 0; aout && i < 5 && at + 16 + 4 * i <= size; i++)
+        put32(b->seg0 + at + 12 + 4 * i, aout[i]);
     spec->segs[0].bytes = b->seg0;
     tb_build(spec, &b->img);
     if (elf_open_memory(b->img.data, b->img.size, "kernel.elf", &b->kernel, err, sizeof err))
@@ -55,7 +58,7 @@ static int boot_with(struct booted *b, struct tb_spec *spec, size_t at, uint32_t
                      size_t errlen) {
     memset(b, 0, sizeof *b);
     assert_int_equal(machine_init(&b->m, ARCH_I386, 0, ram_size, err, errlen), 0);
-    make_kernel(b, spec, at, flags, delta);
+    make_kernel(b, spec, at, flags, delta, NULL);
     return boot_multiboot(&b->m, &b->kernel, params, &b->state, err, errlen);
 }
 
@@ -238,8 +241,8 @@ static void test_header_position(void **state) {
     done(&b);
 }
 
-/* 3.1.2: a boot loader that cannot satisfy a requirement bit (0-15) must fail; bit 16 (a.out
- * kludge) is refused by design; optional bits 17-31 are ignored. */
+/* 3.1.2: a boot loader that cannot satisfy a requirement bit (0-15) must fail; optional bits
+ * 17-31 are ignored. */
 static void test_header_flags(void **state) {
     (void)state;
     struct booted b;
@@ -252,9 +255,6 @@ static void test_header_flags(void **state) {
     done(&b);
     rc = boot_std(&b, 0x8000, 0, NULL, err, sizeof err);
     expect_error(rc, err, "header flags 0x8000");
-    done(&b);
-    rc = boot_std(&b, 0x10003, 0, NULL, err, sizeof err);
-    expect_error(rc, err, "flags bit 16");
     done(&b);
     rc = boot_std(&b, 0x20003, 0, NULL, err, sizeof err);
     assert_int_equal(rc, 0);
@@ -279,6 +279,86 @@ static void test_higher_half_entry_is_physical(void **state) {
     assert_int_equal(b.state.entry, 0x100020);
     assert_int_equal(ram32(&b, 0x100000), MB_MAGIC);
     done(&b);
+}
+
+/* Boots the standard i386 kernel whose header (at the start of its text, file offset 0x80) has
+ * flags 0x10003 and the given 3.1.3 address fields. */
+static int boot_aout(struct booted *b, const uint32_t aout[5], uint64_t ram, char *err,
+                     size_t errlen) {
+    struct tb_spec spec;
+    tb_spec_i386(&spec);
+    memset(b, 0, sizeof *b);
+    assert_int_equal(machine_init(&b->m, ARCH_I386, 0, ram, err, errlen), 0);
+    make_kernel(b, &spec, 0, 0x10003, 0, aout);
+    static const uint8_t module[] = "module";
+    struct boot_params params = {"", module, sizeof module, "m"};
+    return boot_multiboot(&b->m, &b->kernel, &params, &b->state, err, errlen);
+}
+
+/* 3.1.3 (flags bit 16): the address fields, not the ELF program headers, place the kernel, as QEMU
+ * and GRUB do. Here they move the text from its ELF address 0x100000 to 0x200000. */
+static void test_aout_kludge_address_fields(void **state) {
+    (void)state;
+    struct booted b;
+    char err[256];
+    const uint32_t moved[5] = {0x200000, 0x200000, 0x200200, 0x203000, 0x200020};
+    if (boot_aout(&b, moved, 64 * MIB, err, sizeof err)) fail_msg("%s", err);
+    assert_int_equal(b.state.entry, 0x200020);
+    uint8_t k[0x200];
+    assert_int_equal(bus_copy_from_ram(&b.m.bus, 0x200000, k, sizeof k), 0);
+    assert_memory_equal(k, b.seg0, sizeof k);
+    assert_int_equal(ram32(&b, 0x100000), 0); /* the ELF address is not used */
+    assert_int_equal(ram32(&b, 0x202ffc), 0); /* .bss up to bss_end_addr */
+    uint32_t mods = ram32(&b, INFO + 24);
+    assert_int_equal(ram32(&b, mods), 0x203000); /* the module follows bss_end_addr */
+    done(&b);
+
+    /* header_addr after load_addr: loading starts 0x20 bytes before the header in the file. */
+    const uint32_t before[5] = {0x300020, 0x300000, 0, 0, 0x300040};
+    if (boot_aout(&b, before, 64 * MIB, err, sizeof err)) fail_msg("%s", err);
+    uint8_t h[4];
+    assert_int_equal(bus_copy_from_ram(&b.m.bus, 0x300020, h, 4), 0);
+    assert_int_equal(h[0] | h[1] << 8 | h[2] << 16 | (uint32_t)h[3] << 24, MB_MAGIC);
+    /* load_end_addr 0: the rest of the file is loaded. */
+    assert_int_equal(ram32(&b, INFO + 20), 1);
+    assert_int_equal(ram32(&b, ram32(&b, INFO + 24)) % 4096, 0);
+    done(&b);
+}
+
+static void test_aout_kludge_errors(void **state) {
+    (void)state;
+    struct booted b;
+    char err[256];
+    static const struct {
+        uint32_t f[5];
+        uint64_t ram;
+        const char *want;
+    } cases[] = {
+        {{0x100000, 0x100100, 0x100200, 0, 0x100100}, 64 * MIB, "does not fit header_addr"},
+        {{0x100100, 0x100000, 0, 0, 0x100100},
+         64 * MIB,
+         "does not fit header_addr"}, /* before file */
+        {{0x100000, 0x100000, 0x0ff000, 0, 0x100000}, 64 * MIB, "load_end_addr 0xff000 is below"},
+        {{0x100000, 0x100000, 0x200000, 0, 0x100000}, 64 * MIB, "past the end of the file"},
+        {{0x100000, 0x100000, 0x100200, 0x100100, 0x100000}, 64 * MIB, "bss_end_addr 0x100100"},
+        {{0x100000, 0x100000, 0x100200, 0, 0x100200}, 64 * MIB, "entry_addr 0x100200 is outside"},
+        {{0x8000000, 0x8000000, 0x8000200, 0, 0x8000000}, 64 * MIB, "lies outside guest RAM"},
+        {{0x8000, 0x8000, 0x8200, 0x9800, 0x8000}, 64 * MIB, "overlaps the Multiboot information"},
+    };
+    /* 3.1.1: with bit 16 the header is 32 bytes, and all of it must be in the first 8192. */
+    struct tb_spec spec;
+    tb_spec_i386(&spec);
+    spec.segs[0].filesz = spec.segs[0].memsz = 0x3000;
+    spec.segs[1].vaddr = spec.segs[1].paddr = 0x103000;
+    int rc = boot_with(&b, &spec, 8180 - 0x80, 0x10003, 0, 64 * MIB, NULL, err, sizeof err);
+    expect_error(rc, err, "address fields are not within the first 8192 bytes");
+    done(&b);
+
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rc = boot_aout(&b, cases[i].f, cases[i].ram, err, sizeof err);
+        expect_error(rc, err, cases[i].want);
+        done(&b);
+    }
 }
 
 /* design.md "Platforms": the kernel is ELF32 EM_386; nothing else is booted. */
@@ -329,7 +409,7 @@ static void test_layout_errors(void **state) {
     memset(&b, 0, sizeof b);
     assert_int_equal(machine_init(&b.m, ARCH_I386, 0x80000000, 16 * MIB, err, sizeof err), 0);
     tb_spec_i386(&spec);
-    make_kernel(&b, &spec, 0, 0x3, 0);
+    make_kernel(&b, &spec, 0, 0x3, 0, NULL);
     rc = boot_multiboot(&b.m, &b.kernel, NULL, &b.state, err, sizeof err);
     expect_error(rc, err, "Multiboot needs guest RAM from 0 to above 1 MiB");
     done(&b);
@@ -344,6 +424,8 @@ int main(void) {
         cmocka_unit_test(test_header_flags),
         cmocka_unit_test(test_wrong_kernel),
         cmocka_unit_test(test_higher_half_entry_is_physical),
+        cmocka_unit_test(test_aout_kludge_address_fields),
+        cmocka_unit_test(test_aout_kludge_errors),
         cmocka_unit_test(test_layout_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
