@@ -361,6 +361,43 @@ static void test_aout_kludge_errors(void **state) {
     }
 }
 
+/* Robustness: random header fields (valid checksum, bit 16 on or off) either boot or fail with a
+ * message; never a crash or an access outside the image (run under ASan/UBSan in CI). */
+static void test_random_header_fields_are_safe(void **state) {
+    (void)state;
+    struct booted b;
+    char err[256];
+    uint64_t seed = 0x2545F4914F6CDD1Dull;
+    unsigned booted = 0;
+    memset(&b, 0, sizeof b);
+    assert_int_equal(machine_init(&b.m, ARCH_I386, 0, 16 * MIB, err, sizeof err), 0);
+    struct tb_spec spec;
+    tb_spec_i386(&spec);
+    make_kernel(&b, &spec, 0, 0x3, 0, NULL);
+    size_t hdr = b.img.seg_off[0];
+    for (unsigned iter = 0; iter < 2000; iter++) {
+        struct elf_image k = b.kernel; /* shares the data; patched in place */
+        uint32_t f[8];
+        for (unsigned i = 0; i < 8; i++) {
+            seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+            f[i] = (uint32_t)seed;
+            /* Keep addresses small half of the time so that some boots succeed. */
+            if (i >= 3 && (seed >> 40) & 1) f[i] = 0x100000 + (f[i] & 0x3fff);
+        }
+        f[0] = MB_MAGIC;
+        f[1] = (f[1] & 1) ? 0x10003 : 0x3;
+        f[2] = 0u - f[0] - f[1];
+        memcpy(k.data + hdr, f, sizeof f);
+        struct boot_params params = {"x", (const uint8_t *)"m", 1, "m"};
+        if (boot_multiboot(&b.m, &k, &params, &b.state, err, sizeof err) != 0)
+            assert_true(strncmp(err, "kernel.elf: ", 12) == 0);
+        else
+            booted++;
+    }
+    assert_true(booted > 0 && booted < 2000);
+    done(&b);
+}
+
 /* design.md "Platforms": the kernel is ELF32 EM_386; nothing else is booted. */
 static void test_wrong_kernel(void **state) {
     (void)state;
@@ -426,6 +463,7 @@ int main(void) {
         cmocka_unit_test(test_higher_half_entry_is_physical),
         cmocka_unit_test(test_aout_kludge_address_fields),
         cmocka_unit_test(test_aout_kludge_errors),
+        cmocka_unit_test(test_random_header_fields_are_safe),
         cmocka_unit_test(test_layout_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
