@@ -133,11 +133,11 @@ enum bus_status bus_write(struct bus *bus, uint64_t paddr, unsigned size, uint64
 
 enum bus_status bus_port_in(struct bus *bus, uint16_t port, unsigned size, uint32_t *value)
 {
-    uint32_t all_ones = size == 4 ? UINT32_MAX : (1u << (8 * size)) - 1;
     if (size != 1 && size != 2 && size != 4) {
         *value = 0;
         return BUS_BAD_ACCESS;
     }
+    uint32_t all_ones = size == 4 ? UINT32_MAX : (1u << (8 * size)) - 1;
     const struct bus_region *r = find_region(bus->ports, bus->n_ports, port, size);
     if (!r || !r->ops->read) {
         *value = all_ones;
