@@ -74,22 +74,6 @@
 
 typedef unsigned long long ull;
 
-static int mb_fail(char *err, size_t errlen, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int mb_fail(char *err, size_t errlen, const char *name, const char *fmt, ...) {
-    if (err && errlen) {
-        int n = snprintf(err, errlen, "%s: ", name ? name : "kernel");
-        if (n >= 0 && (size_t)n < errlen) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
-    }
-    return -1;
-}
-
 static uint32_t get32(const uint8_t *p) {
     uint32_t v;
     memcpy(&v, p, sizeof v);
@@ -123,10 +107,10 @@ static long find_header(const struct elf_image *k, uint32_t *flags, char *err, s
         return (long)off;
     }
     if (bad_checksum >= 0)
-        mb_fail(err, errlen, k->name, "Multiboot header at file offset 0x%lx has a bad checksum",
+        loader_fail(err, errlen, k->name, "Multiboot header at file offset 0x%lx has a bad checksum",
                 (unsigned long)bad_checksum);
     else
-        mb_fail(err, errlen, k->name,
+        loader_fail(err, errlen, k->name,
                 "no Multiboot header (magic 0x1BADB002) in the first %u bytes", MB_SEARCH_LIMIT);
     return -1;
 }
@@ -150,7 +134,7 @@ struct mb_kernel {
 static int aout_kludge(const struct elf_image *k, size_t hoff, struct mb_kernel *out, char *err,
                        size_t errlen) {
     if (hoff + 32 > k->size || hoff + 32 > MB_SEARCH_LIMIT)
-        return mb_fail(err, errlen, k->name,
+        return loader_fail(err, errlen, k->name,
                        "Multiboot header flags bit 16 is set but the address fields are not "
                        "within the first %u bytes of the file",
                        MB_SEARCH_LIMIT);
@@ -159,26 +143,26 @@ static int aout_kludge(const struct elf_image *k, size_t hoff, struct mb_kernel 
     uint32_t load_end_addr = get32(h + 20), bss_end_addr = get32(h + 24);
     uint32_t entry_addr = get32(h + 28);
     if (load_addr > header_addr || header_addr - load_addr > hoff)
-        return mb_fail(err, errlen, k->name,
+        return loader_fail(err, errlen, k->name,
                        "Multiboot load_addr 0x%x does not fit header_addr 0x%x (header at file "
                        "offset 0x%zx)",
                        load_addr, header_addr, hoff);
     uint64_t file_off = hoff - (header_addr - load_addr);
     uint64_t size = load_end_addr ? (uint64_t)load_end_addr - load_addr : k->size - file_off;
     if (load_end_addr && load_end_addr < load_addr)
-        return mb_fail(err, errlen, k->name, "Multiboot load_end_addr 0x%x is below load_addr 0x%x",
+        return loader_fail(err, errlen, k->name, "Multiboot load_end_addr 0x%x is below load_addr 0x%x",
                        load_end_addr, load_addr);
     if (size > k->size - file_off)
-        return mb_fail(err, errlen, k->name,
+        return loader_fail(err, errlen, k->name,
                        "Multiboot load range 0x%x-0x%llx needs file bytes past the end of the file",
                        load_addr, (ull)(load_addr + size));
     uint64_t end = load_addr + size;
     if (bss_end_addr && bss_end_addr < end)
-        return mb_fail(err, errlen, k->name, "Multiboot bss_end_addr 0x%x is below 0x%llx",
+        return loader_fail(err, errlen, k->name, "Multiboot bss_end_addr 0x%x is below 0x%llx",
                        bss_end_addr, (ull)end);
     uint64_t top = bss_end_addr ? bss_end_addr : end;
     if (entry_addr < load_addr || entry_addr >= end)
-        return mb_fail(err, errlen, k->name,
+        return loader_fail(err, errlen, k->name,
                        "Multiboot entry_addr 0x%x is outside the loaded range 0x%x-0x%llx",
                        entry_addr, load_addr, (ull)end);
     *out = (struct mb_kernel){true, file_off, load_addr, size, top, load_addr, top, entry_addr};
@@ -197,34 +181,34 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
     /* design.md "Platforms": a 64-bit kernel comes as an ELF32 EM_386 container, as QEMU's
      * Multiboot loader accepts only ELF32. */
     if (kernel->arch != ARCH_I386 || kernel->elf_class != 32)
-        return mb_fail(err, errlen, name, "a Multiboot kernel must be ELF32 EM_386 (this is %s)",
+        return loader_fail(err, errlen, name, "a Multiboot kernel must be ELF32 EM_386 (this is %s)",
                        mach_arch_name(kernel->arch));
     if (m->arch != ARCH_I386 && m->arch != ARCH_X86_64)
-        return mb_fail(err, errlen, name, "the machine is %s, not x86", mach_arch_name(m->arch));
+        return loader_fail(err, errlen, name, "the machine is %s, not x86", mach_arch_name(m->arch));
     if (params->initrd_size && !params->initrd)
-        return mb_fail(err, errlen, name, "module has a size but no data");
+        return loader_fail(err, errlen, name, "module has a size but no data");
 
     uint32_t hflags = 0;
     long hoff = find_header(kernel, &hflags, err, errlen);
     if (hoff < 0) return -1;
     if (hflags & MB_HDR_VIDEO_MODE)
-        return mb_fail(err, errlen, name,
+        return loader_fail(err, errlen, name,
                        "kernel requires video mode information (Multiboot header flags bit 2), "
                        "which ringside does not provide");
     if (hflags & 0xFFF8u)
-        return mb_fail(err, errlen, name,
+        return loader_fail(err, errlen, name,
                        "kernel requires unknown Multiboot features (header flags 0x%x, bits 3-15)",
                        hflags & 0xFFF8u);
     uint64_t ram_end = bus->ram_base + bus->ram_size;
     if (bus->ram_base != 0 || ram_end <= MB_HIGH_START)
-        return mb_fail(err, errlen, name,
+        return loader_fail(err, errlen, name,
                        "Multiboot needs guest RAM from 0 to above 1 MiB (RAM is 0x%llx-0x%llx)",
                        (ull)bus->ram_base, (ull)ram_end);
     struct mb_kernel kern;
     if (hflags & MB_HDR_AOUT_KLUDGE) {
         if (aout_kludge(kernel, (size_t)hoff, &kern, err, errlen)) return -1;
         if (kern.hi > ram_end)
-            return mb_fail(err, errlen, name,
+            return loader_fail(err, errlen, name,
                            "kernel at 0x%llx-0x%llx (Multiboot address fields) lies outside guest "
                            "RAM 0x%llx-0x%llx",
                            (ull)kern.lo, (ull)kern.hi, (ull)bus->ram_base, (ull)ram_end);
@@ -246,13 +230,13 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
     uint64_t cmdline_at = align_up(modname_at + modlen, 16);
     uint64_t info_end = cmdline_at + cmdlen;
     if (modlen > MB_LOW_TOP || cmdlen > MB_LOW_TOP || info_end > MB_LOW_TOP)
-        return mb_fail(err, errlen, name,
+        return loader_fail(err, errlen, name,
                        "command line and module name (%zu bytes) do not fit below 0x%llx",
                        cmdlen + modlen, (ull)MB_LOW_TOP);
 
     uint64_t klo = kern.lo, khi = kern.hi;
     if (boot_ranges_overlap(klo, khi - klo, MB_INFO_ADDR, info_end - MB_INFO_ADDR))
-        return mb_fail(err, errlen, name,
+        return loader_fail(err, errlen, name,
                        "kernel (0x%llx-0x%llx) overlaps the Multiboot information at 0x%llx-0x%llx",
                        (ull)klo, (ull)khi, (ull)MB_INFO_ADDR, (ull)info_end);
     uint64_t mod_start = align_up(khi, MB_PAGE), mod_end = mod_start + params->initrd_size;
@@ -260,14 +244,14 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
     if (has_module) {
         uint64_t limit = ram_end < (1ull << 32) ? ram_end : 1ull << 32;
         if (params->initrd_size > limit || mod_start > limit - params->initrd_size)
-            return mb_fail(
+            return loader_fail(
                 err, errlen, name,
                 "guest RAM (0x%llx bytes) is too small for the kernel (0x%llx-0x%llx) and "
                 "a module of %zu bytes",
                 (ull)bus->ram_size, (ull)klo, (ull)khi, params->initrd_size);
         if (boot_ranges_overlap(mod_start, params->initrd_size, MB_INFO_ADDR,
                                 info_end - MB_INFO_ADDR))
-            return mb_fail(err, errlen, name,
+            return loader_fail(err, errlen, name,
                            "module (0x%llx-0x%llx) would overlap the Multiboot information at "
                            "0x%llx-0x%llx",
                            (ull)mod_start, (ull)mod_end, (ull)MB_INFO_ADDR, (ull)info_end);
@@ -276,7 +260,7 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
     /* Build the whole area in host memory, then write it once. */
     size_t area = (size_t)(info_end - MB_INFO_ADDR);
     uint8_t *blk = calloc(1, area);
-    if (!blk) return mb_fail(err, errlen, name, "out of memory");
+    if (!blk) return loader_fail(err, errlen, name, "out of memory");
     uint8_t *info = blk;
 #define AT(addr) (blk + ((addr)-MB_INFO_ADDR))
     put32(info + MBI_FLAGS,
@@ -324,7 +308,7 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
             bus_zero_ram(bus, kern.load_addr + kern.load_size,
                          kern.bss_end - kern.load_addr - kern.load_size)) {
             free(blk);
-            return mb_fail(err, errlen, name, "cannot write guest RAM");
+            return loader_fail(err, errlen, name, "cannot write guest RAM");
         }
     } else if (elf_load(kernel, bus, NULL, err, errlen)) {
         free(blk);
@@ -333,7 +317,7 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
     if ((has_module && bus_copy_to_ram(bus, mod_start, params->initrd, params->initrd_size)) ||
         bus_copy_to_ram(bus, MB_INFO_ADDR, blk, area)) {
         free(blk);
-        return mb_fail(err, errlen, name, "cannot write guest RAM");
+        return loader_fail(err, errlen, name, "cannot write guest RAM");
     }
     free(blk);
 

@@ -32,22 +32,6 @@
 
 typedef unsigned long long ull;
 
-static int boot_fail(char *err, size_t errlen, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int boot_fail(char *err, size_t errlen, const char *name, const char *fmt, ...) {
-    if (err && errlen) {
-        int n = snprintf(err, errlen, "%s: ", name ? name : "kernel");
-        if (n >= 0 && (size_t)n < errlen) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
-    }
-    return -1;
-}
-
 /* reg = <base size> with #address-cells = #size-cells = 2 (devicetree spec 2.3.6). */
 static int fdt_reg(void *fdt, uint64_t base, uint64_t size) {
     fdt64_t reg[2] = {cpu_to_fdt64(base), cpu_to_fdt64(size)};
@@ -164,13 +148,13 @@ int boot_riscv_virt(struct machine *m, const struct elf_image *kernel,
     const char *name = kernel->name;
     if (!params) params = &none;
     if (kernel->arch != ARCH_RISCV64)
-        return boot_fail(err, errlen, name, "not a RISC-V kernel (%s)",
+        return loader_fail(err, errlen, name, "not a RISC-V kernel (%s)",
                          mach_arch_name(kernel->arch));
     if (m->arch != ARCH_RISCV64)
-        return boot_fail(err, errlen, name, "the machine is %s, not riscv64",
+        return loader_fail(err, errlen, name, "the machine is %s, not riscv64",
                          mach_arch_name(m->arch));
     if (params->initrd_size && !params->initrd)
-        return boot_fail(err, errlen, name, "initrd has a size but no data");
+        return loader_fail(err, errlen, name, "initrd has a size but no data");
     if (elf_check_in_ram(kernel, &m->bus, err, errlen)) return -1;
 
     struct bus *bus = &m->bus;
@@ -178,7 +162,7 @@ int boot_riscv_virt(struct machine *m, const struct elf_image *kernel,
     const char *cmdline = params->cmdline ? params->cmdline : "";
     size_t cmdlen = strlen(cmdline);
     if (cmdlen > (1u << 20))
-        return boot_fail(err, errlen, name, "command line too long (%zu bytes, limit 1 MiB)",
+        return loader_fail(err, errlen, name, "command line too long (%zu bytes, limit 1 MiB)",
                          cmdlen);
     /* The fixed part of the tree is under 2 KiB; 8 KiB leaves room beside the command line. */
     uint64_t fdt_area = (cmdlen + 8192 + BOOT_FDT_ALIGN - 1) & ~(BOOT_FDT_ALIGN - 1);
@@ -200,13 +184,13 @@ int boot_riscv_virt(struct machine *m, const struct elf_image *kernel,
     }
     if (!fits || bottom < bus->ram_base ||
         boot_ranges_overlap(klo, khi - klo, bottom, ram_end - bottom))
-        return boot_fail(err, errlen, name,
+        return loader_fail(err, errlen, name,
                          "guest RAM 0x%llx-0x%llx is too small for the kernel (0x%llx-0x%llx), an "
                          "initrd of %zu bytes and the device tree",
                          (ull)bus->ram_base, (ull)ram_end, (ull)klo, (ull)khi, params->initrd_size);
 
     void *fdt = calloc(1, fdt_area);
-    if (!fdt) return boot_fail(err, errlen, name, "out of memory");
+    if (!fdt) return loader_fail(err, errlen, name, "out of memory");
     struct fdt_layout layout = {
         .ram_base = bus->ram_base,
         .ram_size = bus->ram_size,
@@ -218,7 +202,7 @@ int boot_riscv_virt(struct machine *m, const struct elf_image *kernel,
     int rc = build_fdt(fdt, (int)fdt_area, &layout);
     if (rc < 0) {
         free(fdt);
-        return boot_fail(err, errlen, name, "cannot build the device tree: %s", fdt_strerror(rc));
+        return loader_fail(err, errlen, name, "cannot build the device tree: %s", fdt_strerror(rc));
     }
 
     /* Everything is checked: write the kernel, the initrd and the tree. */
@@ -229,7 +213,7 @@ int boot_riscv_virt(struct machine *m, const struct elf_image *kernel,
     if (bus_copy_to_ram(bus, initrd_start, params->initrd, params->initrd_size) ||
         bus_copy_to_ram(bus, fdt_addr, fdt, fdt_totalsize(fdt))) {
         free(fdt);
-        return boot_fail(err, errlen, name, "cannot write guest RAM");
+        return loader_fail(err, errlen, name, "cannot write guest RAM");
     }
     free(fdt);
 

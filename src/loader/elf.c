@@ -21,18 +21,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ELF_MAX_FILE    (1ull << 30) /* no guest image is near 1 GiB */
-#define ELF_MAX_PHNUM   256u         /* real images have a handful */
-#define ELF_MAX_SHNUM   65536u       /* including extended numbering (gABI "Sections") */
-#define ELF_MAX_SEGMENT (4ull << 30) /* no guest segment needs more than 4 GiB */
-#define ELF_MAX_SYMBOLS (1u << 20)
-
-static int elf_fail(char *err, size_t errlen, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int elf_fail(char *err, size_t errlen, const char *name, const char *fmt, ...) {
+int loader_fail(char *err, size_t errlen, const char *name, const char *fmt, ...)
+{
     if (err && errlen) {
-        int n = snprintf(err, errlen, "%s: ", name);
+        int n = snprintf(err, errlen, "%s: ", name ? name : "kernel");
         if (n >= 0 && (size_t)n < errlen) {
             va_list ap;
             va_start(ap, fmt);
@@ -43,7 +35,13 @@ static int elf_fail(char *err, size_t errlen, const char *name, const char *fmt,
     return -1;
 }
 
-#define FAIL(...) elf_fail(err, errlen, img->name, __VA_ARGS__)
+#define ELF_MAX_FILE    (1ull << 30) /* no guest image is near 1 GiB */
+#define ELF_MAX_PHNUM   256u         /* real images have a handful */
+#define ELF_MAX_SHNUM   65536u       /* including extended numbering (gABI "Sections") */
+#define ELF_MAX_SEGMENT (4ull << 30) /* no guest segment needs more than 4 GiB */
+#define ELF_MAX_SYMBOLS (1u << 20)
+
+#define FAIL(...) loader_fail(err, errlen, img->name, __VA_ARGS__)
 
 typedef unsigned long long ull;
 
@@ -395,7 +393,7 @@ static int open_owned(uint8_t *buf, size_t size, const char *name, struct elf_im
     img->name = strdup(name ? name : "<memory>");
     if (!img->name) {
         elf_close(img);
-        return elf_fail(err, errlen, name ? name : "<memory>", "out of memory");
+        return loader_fail(err, errlen, name ? name : "<memory>", "out of memory");
     }
     if (parse(img, err, errlen) != 0) {
         elf_close(img);
@@ -408,11 +406,11 @@ int elf_open_memory(const void *data, size_t size, const char *name, struct elf_
                     char *err, size_t errlen) {
     const char *label = name ? name : "<memory>";
     memset(image, 0, sizeof *image);
-    if (!data && size) return elf_fail(err, errlen, label, "no data");
+    if (!data && size) return loader_fail(err, errlen, label, "no data");
     if (size > ELF_MAX_FILE)
-        return elf_fail(err, errlen, label, "file too large (%zu bytes, limit 1 GiB)", size);
+        return loader_fail(err, errlen, label, "file too large (%zu bytes, limit 1 GiB)", size);
     uint8_t *copy = malloc(size ? size : 1);
-    if (!copy) return elf_fail(err, errlen, label, "out of memory");
+    if (!copy) return loader_fail(err, errlen, label, "out of memory");
     if (size) memcpy(copy, data, size);
     return open_owned(copy, size, name, image, err, errlen);
 }
@@ -421,31 +419,31 @@ int elf_open_file(const char *path, struct elf_image *image, char *err, size_t e
     memset(image, 0, sizeof *image);
     /* O_NONBLOCK: opening a FIFO must not hang; it is refused below as not a regular file. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) return elf_fail(err, errlen, path, "%s", strerror(errno));
+    if (fd < 0) return loader_fail(err, errlen, path, "%s", strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
-        return elf_fail(err, errlen, path, "%s", strerror(e));
+        return loader_fail(err, errlen, path, "%s", strerror(e));
     }
     if (S_ISDIR(st.st_mode)) {
         close(fd);
-        return elf_fail(err, errlen, path, "%s", strerror(EISDIR));
+        return loader_fail(err, errlen, path, "%s", strerror(EISDIR));
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return elf_fail(err, errlen, path, "not a regular file");
+        return loader_fail(err, errlen, path, "not a regular file");
     }
     if ((uint64_t)st.st_size > ELF_MAX_FILE) {
         close(fd);
-        return elf_fail(err, errlen, path, "file too large (%lld bytes, limit 1 GiB)",
+        return loader_fail(err, errlen, path, "file too large (%lld bytes, limit 1 GiB)",
                         (long long)st.st_size);
     }
     size_t cap = (size_t)st.st_size, size = 0;
     uint8_t *buf = malloc(cap ? cap : 1);
     if (!buf) {
         close(fd);
-        return elf_fail(err, errlen, path, "out of memory");
+        return loader_fail(err, errlen, path, "out of memory");
     }
     /* Read what the file holds now; a file that shrank is validated at its new size. */
     while (size < cap) {
@@ -455,7 +453,7 @@ int elf_open_file(const char *path, struct elf_image *image, char *err, size_t e
             int e = errno;
             free(buf);
             close(fd);
-            return elf_fail(err, errlen, path, "%s", strerror(e));
+            return loader_fail(err, errlen, path, "%s", strerror(e));
         }
         if (got == 0) break;
         size += (size_t)got;
@@ -509,7 +507,7 @@ uint64_t elf_entry_paddr(const struct elf_image *img) {
 int elf_load(const struct elf_image *img, struct bus *bus, uint64_t *end, char *err,
              size_t errlen) {
     if (!img->data || img->n_segments == 0)
-        return elf_fail(err, errlen, img->name ? img->name : "<none>", "no image to load");
+        return loader_fail(err, errlen, img->name ? img->name : "<none>", "no image to load");
     /* Nothing is written unless every segment fits. */
     if (elf_check_in_ram(img, bus, err, errlen)) return -1;
     uint64_t top = 0;

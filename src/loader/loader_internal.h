@@ -5,6 +5,11 @@
 
 #include "loader/loader.h"
 
+/* Writes "NAME: message" to err (name NULL: "kernel") and returns -1: every loader error is one
+ * line that names the file. */
+int loader_fail(char *err, size_t errlen, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Checks that every non-empty PT_LOAD segment lies wholly in guest RAM; writes nothing. */
 int elf_check_in_ram(const struct elf_image *image, const struct bus *bus, char *err,
                      size_t errlen);
