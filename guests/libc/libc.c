@@ -6,16 +6,28 @@ int main(int argc, char **argv, char **envp);
 __attribute__((noreturn)) void __libc_start(long *sp);
 
 /* Called by _start with the initial stack pointer (Linux ABI: argc, argv[], NULL, envp[], NULL). */
-void __libc_start(long *sp)
-{
+void __libc_start(long *sp) {
     int argc = (int)sp[0];
     char **argv = (char **)(sp + 1);
     char **envp = argv + argc + 1;
+    char **e = envp;
+    while (*e)
+        e++;
+    __libc_initial_sp = sp;
+    __libc_auxv = (unsigned long *)(e + 1);
     exit(main(argc, argv, envp));
 }
 
-long syscall(long n, ...)
-{
+long *__libc_initial_sp;
+unsigned long *__libc_auxv;
+
+unsigned long getauxval(unsigned long type) {
+    for (unsigned long *a = __libc_auxv; a && a[0]; a += 2)
+        if (a[0] == type) return a[1];
+    return 0;
+}
+
+long syscall(long n, ...) {
     va_list ap;
     va_start(ap, n);
     long a = va_arg(ap, long), b = va_arg(ap, long), c = va_arg(ap, long);
@@ -24,49 +36,58 @@ long syscall(long n, ...)
     return __syscall6(n, a, b, c, d, e, f);
 }
 
-ssize_t read(int fd, void *buf, size_t n) { return __syscall6(SYS_read, fd, (long)buf, (long)n, 0, 0, 0); }
-ssize_t write(int fd, const void *buf, size_t n)
-{
+ssize_t read(int fd, void *buf, size_t n) {
+    return __syscall6(SYS_read, fd, (long)buf, (long)n, 0, 0, 0);
+}
+ssize_t write(int fd, const void *buf, size_t n) {
     return __syscall6(SYS_write, fd, (long)buf, (long)n, 0, 0, 0);
 }
-ssize_t writev(int fd, const struct iovec *iov, int cnt)
-{
+ssize_t writev(int fd, const struct iovec *iov, int cnt) {
     return __syscall6(SYS_writev, fd, (long)iov, cnt, 0, 0, 0);
 }
-long getpid(void) { return __syscall6(SYS_getpid, 0, 0, 0, 0, 0, 0); }
-long getppid(void) { return __syscall6(SYS_getppid, 0, 0, 0, 0, 0, 0); }
-long brk(void *addr) { return __syscall6(SYS_brk, (long)addr, 0, 0, 0, 0, 0); }
-long ioctl(int fd, unsigned long request, void *arg)
-{
+long getpid(void) {
+    return __syscall6(SYS_getpid, 0, 0, 0, 0, 0, 0);
+}
+long sched_yield(void) {
+    return __syscall6(SYS_sched_yield, 0, 0, 0, 0, 0, 0);
+}
+long set_tid_address(int *p) {
+    return __syscall6(SYS_set_tid_address, (long)p, 0, 0, 0, 0, 0);
+}
+long uname(struct utsname *u) {
+    return __syscall6(SYS_uname, (long)u, 0, 0, 0, 0, 0);
+}
+long getppid(void) {
+    return __syscall6(SYS_getppid, 0, 0, 0, 0, 0, 0);
+}
+long brk(void *addr) {
+    return __syscall6(SYS_brk, (long)addr, 0, 0, 0, 0, 0);
+}
+long ioctl(int fd, unsigned long request, void *arg) {
     return __syscall6(SYS_ioctl, fd, (long)request, (long)arg, 0, 0, 0);
 }
-long clock_gettime(int clock, struct timespec *ts)
-{
+long clock_gettime(int clock, struct timespec *ts) {
     return __syscall6(SYS_clock_gettime, clock, (long)ts, 0, 0, 0, 0);
 }
-void exit(int status)
-{
+void exit(int status) {
     for (;;)
         __syscall6(SYS_exit_group, status, 0, 0, 0, 0, 0);
 }
 
-size_t strlen(const char *s)
-{
+size_t strlen(const char *s) {
     size_t n = 0;
     while (s[n])
         n++;
     return n;
 }
 
-int strcmp(const char *a, const char *b)
-{
+int strcmp(const char *a, const char *b) {
     while (*a && *a == *b)
         a++, b++;
     return (unsigned char)*a - (unsigned char)*b;
 }
 
-void *memcpy(void *dst, const void *src, size_t n)
-{
+void *memcpy(void *dst, const void *src, size_t n) {
     unsigned char *d = dst;
     const unsigned char *s = src;
     while (n--)
@@ -74,19 +95,16 @@ void *memcpy(void *dst, const void *src, size_t n)
     return dst;
 }
 
-void *memset(void *dst, int c, size_t n)
-{
+void *memset(void *dst, int c, size_t n) {
     unsigned char *d = dst;
     while (n--)
         *d++ = (unsigned char)c;
     return dst;
 }
 
-long atol(const char *s)
-{
+long atol(const char *s) {
     long v = 0, sign = 1;
-    if (*s == '-')
-        sign = -1, s++;
+    if (*s == '-') sign = -1, s++;
     while (*s >= '0' && *s <= '9')
         v = v * 10 + (*s++ - '0');
     return sign * v;
@@ -97,16 +115,13 @@ struct out {
     size_t size, len;
 };
 
-static void put(struct out *o, char c)
-{
-    if (o->len + 1 < o->size)
-        o->buf[o->len] = c;
+static void put(struct out *o, char c) {
+    if (o->len + 1 < o->size) o->buf[o->len] = c;
     o->len++;
 }
 
 static void put_number(struct out *o, unsigned long v, unsigned base, int negative, int width,
-                       char pad)
-{
+                       char pad) {
     char digits[24];
     int n = 0;
     do {
@@ -114,19 +129,16 @@ static void put_number(struct out *o, unsigned long v, unsigned base, int negati
         v /= base;
     } while (v);
     int total = n + negative;
-    if (negative && pad == '0')
-        put(o, '-');
+    if (negative && pad == '0') put(o, '-');
     for (; total < width; total++)
         put(o, pad);
-    if (negative && pad != '0')
-        put(o, '-');
+    if (negative && pad != '0') put(o, '-');
     while (n)
         put(o, digits[--n]);
 }
 
 /* %d %i %u %x %p %s %c %%, the l and z length modifiers, a field width, 0 padding. */
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
-{
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) {
     struct out o = {buf, size, 0};
     for (; *fmt; fmt++) {
         if (*fmt != '%') {
@@ -136,8 +148,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         fmt++;
         char pad = ' ';
         int width = 0, longs = 0;
-        if (*fmt == '0')
-            pad = '0', fmt++;
+        if (*fmt == '0') pad = '0', fmt++;
         while (*fmt >= '0' && *fmt <= '9')
             width = width * 10 + (*fmt++ - '0');
         while (*fmt == 'l' || *fmt == 'z')
@@ -161,8 +172,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             break;
         case 's': {
             const char *s = va_arg(ap, const char *);
-            if (!s)
-                s = "(null)";
+            if (!s) s = "(null)";
             for (int n = (int)strlen(s); n < width; n++)
                 put(&o, ' ');
             while (*s)
@@ -175,13 +185,11 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         default: put(&o, '%'), put(&o, *fmt); break;
         }
     }
-    if (size)
-        buf[o.len < size ? o.len : size - 1] = '\0';
+    if (size) buf[o.len < size ? o.len : size - 1] = '\0';
     return (int)o.len;
 }
 
-int snprintf(char *buf, size_t size, const char *fmt, ...)
-{
+int snprintf(char *buf, size_t size, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(buf, size, fmt, ap);
@@ -190,20 +198,17 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 }
 
 /* One write system call per printf (up to 1 KiB of output). */
-int printf(const char *fmt, ...)
-{
+int printf(const char *fmt, ...) {
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (n > (int)sizeof buf - 1)
-        n = sizeof buf - 1;
+    if (n > (int)sizeof buf - 1) n = sizeof buf - 1;
     return (int)write(1, buf, (size_t)n);
 }
 
-int puts(const char *s)
-{
+int puts(const char *s) {
     struct iovec iov[2] = {{(void *)s, strlen(s)}, {"\n", 1}};
     return (int)writev(1, iov, 2);
 }

@@ -28,6 +28,21 @@ struct timespec {
     long tv_sec, tv_nsec;
 };
 
+struct utsname {
+    char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+
+/* The initial stack pointer (argc) and the auxiliary vector, as _start found them. */
+extern long *__libc_initial_sp;
+extern unsigned long *__libc_auxv;
+unsigned long getauxval(unsigned long type); /* 0 if absent */
+#define AT_PHDR   3
+#define AT_PHENT  4
+#define AT_PHNUM  5
+#define AT_PAGESZ 6
+#define AT_ENTRY  9
+#define AT_RANDOM 25
+
 /* System calls: the kernel's result, as is. */
 long syscall(long n, ...);
 ssize_t read(int fd, void *buf, size_t n);
@@ -35,6 +50,9 @@ ssize_t write(int fd, const void *buf, size_t n);
 ssize_t writev(int fd, const struct iovec *iov, int cnt);
 long getpid(void);
 long getppid(void);
+long sched_yield(void);
+long set_tid_address(int *tidptr);
+long uname(struct utsname *u);
 long brk(void *addr);
 long ioctl(int fd, unsigned long request, void *arg);
 long clock_gettime(int clock, struct timespec *ts);

@@ -3,21 +3,21 @@
 #ifndef LIBC_SYSCALL_ARCH_H
 #define LIBC_SYSCALL_ARCH_H
 
-#define SYS_ioctl         29
-#define SYS_read          63
-#define SYS_write         64
-#define SYS_writev        66
-#define SYS_exit          93
-#define SYS_exit_group    94
-#define SYS_clock_gettime 113
-#define SYS_sched_yield   124
-#define SYS_uname         160
-#define SYS_getpid        172
-#define SYS_getppid       173
-#define SYS_brk           214
+#define SYS_ioctl           29
+#define SYS_read            63
+#define SYS_write           64
+#define SYS_writev          66
+#define SYS_exit            93
+#define SYS_exit_group      94
+#define SYS_set_tid_address 96
+#define SYS_clock_gettime   113
+#define SYS_sched_yield     124
+#define SYS_uname           160
+#define SYS_getpid          172
+#define SYS_getppid         173
+#define SYS_brk             214
 
-static inline long __syscall6(long n, long a, long b, long c, long d, long e, long f)
-{
+static inline long __syscall6(long n, long a, long b, long c, long d, long e, long f) {
     register long a7 __asm__("a7") = n;
     register long a0 __asm__("a0") = a;
     register long a1 __asm__("a1") = b;

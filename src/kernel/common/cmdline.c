@@ -7,12 +7,15 @@
  * (make the kernel fault on purpose, to check the kernel-fault report). */
 #include "kernel.h"
 
-static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n'; }
+static bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\n';
+}
 
-static bool escapable(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '\\'; }
+static bool escapable(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '\\';
+}
 
-int cmdline_parse(char *buf, struct boot_args *out, const char **why)
-{
+int cmdline_parse(char *buf, struct boot_args *out, const char **why) {
     out->mech = "auto";
     out->verbose = out->kfault = false;
     out->argc = 0;
@@ -20,16 +23,13 @@ int cmdline_parse(char *buf, struct boot_args *out, const char **why)
     for (;;) { /* options */
         while (is_blank(*p))
             p++;
-        if (!*p)
-            return 0; /* no `--`: no program arguments */
+        if (!*p) return 0; /* no `--`: no program arguments */
         char *word = p;
         while (*p && !is_blank(*p))
             p++;
         char *end = p;
-        if (end - word == 2 && word[0] == '-' && word[1] == '-')
-            break;
-        if (*p)
-            p++;
+        if (end - word == 2 && word[0] == '-' && word[1] == '-') break;
+        if (*p) p++;
         *end = '\0';
         if (strncmp(word, "mech=", 5) == 0)
             out->mech = word + 5;
@@ -49,8 +49,7 @@ int cmdline_parse(char *buf, struct boot_args *out, const char **why)
         }
         out->argv[out->argc++] = dst;
         while (*p && *p != ' ') {
-            if (*p == '\\' && escapable(p[1]))
-                p++;
+            if (*p == '\\' && escapable(p[1])) p++;
             *dst++ = *p++;
         }
         *dst++ = '\0'; /* dst never passes p: each argument shrinks or keeps its length */

@@ -2,28 +2,27 @@
  * the l/ll/z length modifiers, a field width and 0 padding) and panic(). */
 #include "kernel.h"
 
-void kwrite(const char *s, size_t n)
-{
+void kwrite(const char *s, size_t n) {
     for (size_t i = 0; i < n; i++)
         arch_console_putc(s[i]);
 }
 
-void kputs(const char *s) { kwrite(s, strlen(s)); }
+void kputs(const char *s) {
+    kwrite(s, strlen(s));
+}
 
 struct out {
     char *buf;
     size_t size, len; /* len counts every byte, also those that did not fit */
 };
 
-static void put(struct out *o, char c)
-{
-    if (o->len + 1 < o->size)
-        o->buf[o->len] = c;
+static void put(struct out *o, char c) {
+    if (o->len + 1 < o->size) o->buf[o->len] = c;
     o->len++;
 }
 
-static void put_number(struct out *o, uint64_t v, unsigned base, bool negative, int width, char pad)
-{
+static void put_number(struct out *o, uint64_t v, unsigned base, bool negative, int width,
+                       char pad) {
     char digits[24];
     int n = 0;
     do {
@@ -31,18 +30,15 @@ static void put_number(struct out *o, uint64_t v, unsigned base, bool negative, 
         v /= base;
     } while (v);
     int total = n + (negative ? 1 : 0);
-    if (negative && pad == '0')
-        put(o, '-');
+    if (negative && pad == '0') put(o, '-');
     for (; total < width; total++)
         put(o, pad);
-    if (negative && pad != '0')
-        put(o, '-');
+    if (negative && pad != '0') put(o, '-');
     while (n)
         put(o, digits[--n]);
 }
 
-int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
-{
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap) {
     struct out o = {buf, size, 0};
     for (; *fmt; fmt++) {
         if (*fmt != '%') {
@@ -52,8 +48,7 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         fmt++;
         char pad = ' ';
         int width = 0, longs = 0;
-        if (*fmt == '0')
-            pad = '0', fmt++;
+        if (*fmt == '0') pad = '0', fmt++;
         while (*fmt >= '0' && *fmt <= '9')
             width = width * 10 + (*fmt++ - '0');
         while (*fmt == 'l' || *fmt == 'z')
@@ -77,8 +72,7 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             break;
         case 's': {
             const char *s = va_arg(ap, const char *);
-            if (!s)
-                s = "(null)";
+            if (!s) s = "(null)";
             for (int n = (int)strlen(s); n < width; n++)
                 put(&o, ' ');
             while (*s)
@@ -91,13 +85,11 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         default: put(&o, '%'), put(&o, *fmt); break;
         }
     }
-    if (size)
-        buf[o.len < size ? o.len : size - 1] = '\0';
+    if (size) buf[o.len < size ? o.len : size - 1] = '\0';
     return (int)o.len;
 }
 
-int ksnprintf(char *buf, size_t size, const char *fmt, ...)
-{
+int ksnprintf(char *buf, size_t size, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     int n = kvsnprintf(buf, size, fmt, ap);
@@ -105,8 +97,7 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
     return n;
 }
 
-void kprintf(const char *fmt, ...)
-{
+void kprintf(const char *fmt, ...) {
     char buf[256];
     va_list ap;
     va_start(ap, fmt);
@@ -116,8 +107,7 @@ void kprintf(const char *fmt, ...)
 }
 
 /* A state the kernel cannot go on from: say what it is and stop the machine with 125. */
-void panic(const char *fmt, ...)
-{
+void panic(const char *fmt, ...) {
     char buf[256];
     va_list ap;
     va_start(ap, fmt);

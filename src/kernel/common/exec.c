@@ -49,16 +49,13 @@ _Static_assert(sizeof(struct elf64_phdr) == 56, "ELF64 program header is 56 byte
 #define AT_EXECFN 31
 
 /* Copies into p's pages whatever their permissions (the loader fills read-only text). */
-static int load_bytes(struct proc *p, uint64_t va, const void *src, uint64_t n)
-{
+static int load_bytes(struct proc *p, uint64_t va, const void *src, uint64_t n) {
     const uint8_t *s = src;
     while (n) {
         uint8_t *kp = arch_user_ptr(p, va, UA_LOAD);
-        if (!kp)
-            return -EFAULT;
+        if (!kp) return -EFAULT;
         uint64_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
-        if (chunk > n)
-            chunk = n;
+        if (chunk > n) chunk = n;
         memcpy(kp, s, chunk);
         s += chunk, va += chunk, n -= chunk;
     }
@@ -67,18 +64,14 @@ static int load_bytes(struct proc *p, uint64_t va, const void *src, uint64_t n)
 
 /* Checks the file; fills ph[0..*n) with its program headers. */
 static int check_elf(const uint8_t *image, uint64_t size, struct elf64_ehdr *eh,
-                     struct elf64_phdr *ph, const char **why)
-{
+                     struct elf64_phdr *ph, const char **why) {
     if (size < sizeof *eh || image[0] != 0x7f || image[1] != 'E' || image[2] != 'L' ||
         image[3] != 'F')
         return *why = "not an ELF file (bad magic)", -ENOEXEC;
     memcpy(eh, image, sizeof *eh);
-    if (eh->ident[4] != 2)
-        return *why = "not a 64-bit ELF file", -ENOEXEC;
-    if (eh->ident[5] != 1)
-        return *why = "not a little-endian ELF file", -ENOEXEC;
-    if (eh->ident[6] != 1 || eh->version != 1)
-        return *why = "unknown ELF version", -ENOEXEC;
+    if (eh->ident[4] != 2) return *why = "not a 64-bit ELF file", -ENOEXEC;
+    if (eh->ident[5] != 1) return *why = "not a little-endian ELF file", -ENOEXEC;
+    if (eh->ident[6] != 1 || eh->version != 1) return *why = "unknown ELF version", -ENOEXEC;
     if (eh->machine != ELF_MACHINE)
         return *why = "not an executable for " ARCH_NAME " (e_machine)", -ENOEXEC;
     if (eh->type != ET_EXEC)
@@ -96,11 +89,9 @@ static int check_elf(const uint8_t *image, uint64_t size, struct elf64_ehdr *eh,
         if (s->type == PT_INTERP || s->type == PT_DYNAMIC)
             return *why = "dynamically linked (PT_INTERP/PT_DYNAMIC): only static programs run",
                    -ENOEXEC;
-        if (s->type != PT_LOAD || s->memsz == 0)
-            continue;
+        if (s->type != PT_LOAD || s->memsz == 0) continue;
         loads++;
-        if (s->filesz > s->memsz)
-            return *why = "segment with p_filesz > p_memsz", -ENOEXEC;
+        if (s->filesz > s->memsz) return *why = "segment with p_filesz > p_memsz", -ENOEXEC;
         if (s->offset > size || s->filesz > size - s->offset)
             return *why = "segment outside the file", -ENOEXEC;
         /* inside the user part of the address space, below the stack, so that no segment can
@@ -115,16 +106,13 @@ static int check_elf(const uint8_t *image, uint64_t size, struct elf64_ehdr *eh,
         if ((s->flags & PF_X) && eh->entry >= s->vaddr && eh->entry < s->vaddr + s->memsz)
             entry_ok = true;
     }
-    if (!loads)
-        return *why = "no PT_LOAD segment", -ENOEXEC;
-    if (!entry_ok)
-        return *why = "entry point outside every executable segment", -ENOEXEC;
+    if (!loads) return *why = "no PT_LOAD segment", -ENOEXEC;
+    if (!entry_ok) return *why = "entry point outside every executable segment", -ENOEXEC;
     return 0;
 }
 
 /* A splitmix64 step: the AT_RANDOM bytes only need to differ between runs a little. */
-static uint64_t mix(uint64_t *state)
-{
+static uint64_t mix(uint64_t *state) {
     uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
@@ -132,30 +120,26 @@ static uint64_t mix(uint64_t *state)
 }
 
 int exec_image(struct proc *p, const uint8_t *image, uint64_t size, int argc, char *const argv[],
-               const char **why)
-{
+               const char **why) {
     struct elf64_ehdr eh;
     struct elf64_phdr ph[MAX_PHDRS];
     int rc = check_elf(image, size, &eh, ph, why);
-    if (rc < 0)
-        return rc;
-    if (argc < 0 || argc > MAX_ARGS)
-        return *why = "too many arguments", -E2BIG;
+    if (rc < 0) return rc;
+    if (argc < 0 || argc > MAX_ARGS) return *why = "too many arguments", -E2BIG;
 
     /* Map and fill the segments; memsz beyond filesz stays zero (bss). */
     uint64_t end = 0, phdr_va = 0;
     for (int i = 0; i < eh.phnum; i++) {
         const struct elf64_phdr *s = &ph[i];
-        if (s->type != PT_LOAD || s->memsz == 0)
-            continue;
-        int prot = PROT_READ | (s->flags & PF_W ? PROT_WRITE : 0) | (s->flags & PF_X ? PROT_EXEC : 0);
+        if (s->type != PT_LOAD || s->memsz == 0) continue;
+        int prot =
+            PROT_READ | (s->flags & PF_W ? PROT_WRITE : 0) | (s->flags & PF_X ? PROT_EXEC : 0);
         uint64_t lo = PAGE_ROUND_DOWN(s->vaddr), hi = PAGE_ROUND_UP(s->vaddr + s->memsz);
         if (arch_user_map(p, lo, hi - lo, prot) < 0)
             return *why = "out of memory loading the program", -ENOMEM;
         if (load_bytes(p, s->vaddr, image + s->offset, s->filesz) < 0)
             return *why = "cannot fill a segment", -EFAULT;
-        if (hi > end)
-            end = hi;
+        if (hi > end) end = hi;
         /* AT_PHDR: where the program headers are in memory, if a segment carries them */
         if (eh.phoff >= s->offset && eh.phoff + eh.phnum * sizeof ph[0] <= s->offset + s->filesz)
             phdr_va = s->vaddr + (eh.phoff - s->offset);
@@ -173,8 +157,7 @@ int exec_image(struct proc *p, const uint8_t *image, uint64_t size, int argc, ch
     for (int i = argc - 1; i >= 0; i--) {
         uint64_t n = strlen(argv[i]) + 1;
         sp -= n;
-        if (sp < stack_lo + PAGE_SIZE)
-            return *why = "arguments too long", -E2BIG;
+        if (sp < stack_lo + PAGE_SIZE) return *why = "arguments too long", -E2BIG;
         load_bytes(p, sp, argv[i], n);
         argv_va[i] = sp;
     }

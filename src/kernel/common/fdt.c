@@ -10,16 +10,16 @@
 #define FDT_NOP        4
 #define FDT_END        9
 
-static uint32_t be32(const uint8_t *p)
-{
+static uint32_t be32(const uint8_t *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static uint64_t be64(const uint8_t *p) { return (uint64_t)be32(p) << 32 | be32(p + 4); }
+static uint64_t be64(const uint8_t *p) {
+    return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
 
 /* A property value of 1 or 2 cells (4 or 8 bytes) as a number; false for other lengths. */
-static bool cells_value(const uint8_t *v, uint32_t len, uint64_t *out)
-{
+static bool cells_value(const uint8_t *v, uint32_t len, uint64_t *out) {
     if (len == 4)
         *out = be32(v);
     else if (len == 8)
@@ -29,14 +29,12 @@ static bool cells_value(const uint8_t *v, uint32_t len, uint64_t *out)
     return true;
 }
 
-static bool name_is(const char *name, const char *want)
-{
+static bool name_is(const char *name, const char *want) {
     size_t n = strlen(want);
     return strncmp(name, want, n) == 0 && (name[n] == '\0' || name[n] == '@');
 }
 
-int fdt_read(const void *blob, struct fdt_info *info, const char **why)
-{
+int fdt_read(const void *blob, struct fdt_info *info, const char **why) {
     const uint8_t *b = blob;
     memset(info, 0, sizeof *info);
     if (!b || be32(b) != FDT_MAGIC) {
@@ -55,8 +53,7 @@ int fdt_read(const void *blob, struct fdt_info *info, const char **why)
     info->totalsize = total;
     for (uint32_t o = off_rsv; o + 16 <= total; o += 16) { /* 5.3: (address, size) until 0, 0 */
         uint64_t base = be64(b + o), size = be64(b + o + 8);
-        if (!base && !size)
-            break;
+        if (!base && !size) break;
         if (info->n_reserved < FDT_MAX_RESERVED) {
             info->reserved[info->n_reserved].base = base;
             info->reserved[info->n_reserved].size = size;
@@ -65,7 +62,7 @@ int fdt_read(const void *blob, struct fdt_info *info, const char **why)
     }
 
     uint32_t addr_cells = 2, size_cells = 1; /* 2.3.5: defaults when the root does not say */
-    const char *node1 = "", *node2 = ""; /* the current child of the root, and its child */
+    const char *node1 = "", *node2 = "";     /* the current child of the root, and its child */
     int depth = 0;
     bool have_memory = false, have_start = false, have_end = false;
     uint64_t cpu_timebase = 0;
@@ -77,8 +74,7 @@ int fdt_read(const void *blob, struct fdt_info *info, const char **why)
             const char *name = (const char *)s;
             while (s < end && *s)
                 s++;
-            if (s >= end)
-                break;
+            if (s >= end) break;
             s = b + ((s + 1 - b + 3) & ~(uintptr_t)3);
             depth++;
             if (depth == 2) /* the root is depth 1 */
@@ -86,15 +82,12 @@ int fdt_read(const void *blob, struct fdt_info *info, const char **why)
             else if (depth == 3)
                 node2 = name;
         } else if (token == FDT_END_NODE) {
-            if (--depth < 0)
-                break;
+            if (--depth < 0) break;
         } else if (token == FDT_PROP) {
-            if (s + 8 > end)
-                break;
+            if (s + 8 > end) break;
             uint32_t len = be32(s), nameoff = be32(s + 4);
             const uint8_t *v = s + 8;
-            if (len > (uint32_t)(end - v) || nameoff >= size_strings)
-                break;
+            if (len > (uint32_t)(end - v) || nameoff >= size_strings) break;
             s = b + ((v + len - b + 3) & ~(uintptr_t)3);
             const char *prop = (const char *)b + off_strings + nameoff;
             if (depth == 1 && strcmp(prop, "#address-cells") == 0 && len == 4)
@@ -129,8 +122,7 @@ int fdt_read(const void *blob, struct fdt_info *info, const char **why)
             return -1;
         }
     }
-    if (!info->timebase_hz)
-        info->timebase_hz = cpu_timebase;
+    if (!info->timebase_hz) info->timebase_hz = cpu_timebase;
     if (!have_memory || !info->mem_size) {
         *why = "device tree has no /memory node";
         return -1;

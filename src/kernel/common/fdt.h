@@ -10,13 +10,13 @@
 #define FDT_MAX_RESERVED 8
 
 struct fdt_info {
-    uint32_t totalsize;                 /* the blob's size, to keep it out of the page allocator */
-    uint64_t mem_base, mem_size;        /* the first range of the first /memory node */
-    const char *bootargs;               /* /chosen/bootargs (NUL-terminated inside the blob) */
-    bool has_initrd;                    /* /chosen/linux,initrd-start and -end */
+    uint32_t totalsize;          /* the blob's size, to keep it out of the page allocator */
+    uint64_t mem_base, mem_size; /* the first range of the first /memory node */
+    const char *bootargs;        /* /chosen/bootargs (NUL-terminated inside the blob) */
+    bool has_initrd;             /* /chosen/linux,initrd-start and -end */
     uint64_t initrd_start, initrd_end;
-    uint64_t timebase_hz;               /* /cpus/timebase-frequency (or that of /cpus/cpu@N) */
-    int n_reserved;                     /* the memory reservation block (spec 5.3) */
+    uint64_t timebase_hz; /* /cpus/timebase-frequency (or that of /cpus/cpu@N) */
+    int n_reserved;       /* the memory reservation block (spec 5.3) */
     struct {
         uint64_t base, size;
     } reserved[FDT_MAX_RESERVED];

@@ -56,7 +56,7 @@ int cmdline_parse(char *buf, struct boot_args *out, const char **why);
 
 /* ---- provided by the architecture (src/kernel/<arch>/) ---- */
 void arch_console_putc(char c);
-int arch_console_getc(void);   /* a byte the console has received, or -1 if none is waiting */
+int arch_console_getc(void);     /* a byte the console has received, or -1 if none is waiting */
 uint64_t arch_clock_ticks(void); /* a monotonic counter since boot ... */
 uint64_t arch_clock_hz(void);    /* ... ticking this many times a second */
 __attribute__((noreturn)) void arch_shutdown(int status); /* stop the machine with this status */
@@ -97,7 +97,7 @@ int strncmp(const char *a, const char *b, size_t n);
 /* ---- user memory (usercopy.c): every user pointer is checked page by page ---- */
 /* 0 if every byte of [uva, uva + n) may be accessed so, else -EFAULT. */
 int user_range_ok(struct proc *p, uint64_t uva, uint64_t n, enum user_access access);
-int copyin(struct proc *p, void *dst, uint64_t uva, uint64_t n);       /* 0 or -EFAULT */
+int copyin(struct proc *p, void *dst, uint64_t uva, uint64_t n);        /* 0 or -EFAULT */
 int copyout(struct proc *p, uint64_t uva, const void *src, uint64_t n); /* 0 or -EFAULT */
 /* Copies a NUL-terminated string of at most max bytes (with the NUL): its length, -EFAULT, or
  * -ENAMETOOLONG. */
@@ -113,7 +113,7 @@ int64_t syscall_dispatch(struct proc *p, uint64_t nr, const uint64_t a[6]);
 /* Ends the process because of a fault: prints "killed: pid N: <why>" and stops the machine with
  * status 128 + sig, as a shell reports a process killed by a signal. */
 __attribute__((noreturn, format(printf, 3, 4))) void proc_kill(struct proc *p, int sig,
-                                                              const char *fmt, ...);
+                                                               const char *fmt, ...);
 __attribute__((noreturn)) void proc_exit(struct proc *p, int status);
 
 #endif

@@ -11,8 +11,8 @@
 #define ELF_MACHINE 243 /* EM_RISCV */
 
 struct arch_proc {
-    uint64_t *pagetable;   /* the user page table (Sv39 root), a physical = kernel address */
-    struct trapframe *tf;  /* the trapframe page, by its kernel (direct-map) address */
+    uint64_t *pagetable;  /* the user page table (Sv39 root), a physical = kernel address */
+    struct trapframe *tf; /* the trapframe page, by its kernel (direct-map) address */
 };
 
 #endif

@@ -10,14 +10,12 @@ struct free_page {
 static struct free_page *free_list;
 static uint64_t free_pages;
 
-void kalloc_init(uint64_t base, uint64_t end, const struct phys_range *reserved, int n_reserved)
-{
+void kalloc_init(uint64_t base, uint64_t end, const struct phys_range *reserved, int n_reserved) {
     for (uint64_t pa = PAGE_ROUND_UP(base); pa + PAGE_SIZE <= end; pa += PAGE_SIZE) {
         bool taken = false;
         for (int i = 0; i < n_reserved && !taken; i++)
             taken = pa < reserved[i].end && reserved[i].base < pa + PAGE_SIZE;
-        if (taken)
-            continue;
+        if (taken) continue;
         struct free_page *page = (struct free_page *)pa;
         page->next = free_list;
         free_list = page;
@@ -25,15 +23,15 @@ void kalloc_init(uint64_t base, uint64_t end, const struct phys_range *reserved,
     }
 }
 
-void *kalloc(void)
-{
+void *kalloc(void) {
     struct free_page *page = free_list;
-    if (!page)
-        return NULL;
+    if (!page) return NULL;
     free_list = page->next;
     free_pages--;
     memset(page, 0, PAGE_SIZE);
     return page;
 }
 
-uint64_t kalloc_free_pages(void) { return free_pages; }
+uint64_t kalloc_free_pages(void) {
+    return free_pages;
+}

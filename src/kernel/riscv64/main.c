@@ -11,8 +11,7 @@ void kmain(uint64_t hartid, uint64_t fdt_pa);
 static char cmdline[CMDLINE_MAX];
 
 /* Before the program exists: explain and stop with EXIT_CANNOT_EXEC (126). */
-__attribute__((noreturn, format(printf, 1, 2))) static void cannot_run(const char *fmt, ...)
-{
+__attribute__((noreturn, format(printf, 1, 2))) static void cannot_run(const char *fmt, ...) {
     char buf[200];
     va_list ap;
     va_start(ap, fmt);
@@ -22,13 +21,11 @@ __attribute__((noreturn, format(printf, 1, 2))) static void cannot_run(const cha
     arch_shutdown(EXIT_CANNOT_EXEC);
 }
 
-void kmain(uint64_t hartid, uint64_t fdt_pa)
-{
+void kmain(uint64_t hartid, uint64_t fdt_pa) {
     uart_init();
     struct fdt_info fdt;
     const char *why;
-    if (fdt_read((const void *)fdt_pa, &fdt, &why) < 0)
-        panic("%s (a1 = 0x%lx)", why, fdt_pa);
+    if (fdt_read((const void *)fdt_pa, &fdt, &why) < 0) panic("%s (a1 = 0x%lx)", why, fdt_pa);
     clock_init(fdt.timebase_hz);
     uint64_t ram_base = fdt.mem_base, ram_end = fdt.mem_base + fdt.mem_size;
     if ((uint64_t)kernel_end > ram_end || ram_base > 0x80000000)
@@ -36,15 +33,12 @@ void kmain(uint64_t hartid, uint64_t fdt_pa)
 
     struct boot_args args;
     const char *bootargs = fdt.bootargs ? fdt.bootargs : "";
-    if (strlen(bootargs) >= sizeof cmdline)
-        cannot_run("command line too long");
+    if (strlen(bootargs) >= sizeof cmdline) cannot_run("command line too long");
     memcpy(cmdline, bootargs, strlen(bootargs) + 1); /* the device tree is not kept */
-    if (cmdline_parse(cmdline, &args, &why) < 0)
-        cannot_run("bad command line: %s", why);
+    if (cmdline_parse(cmdline, &args, &why) < 0) cannot_run("bad command line: %s", why);
     if (strcmp(args.mech, "auto") != 0 && strcmp(args.mech, "ecall") != 0)
         cannot_run("mech=%s does not exist on riscv64 (auto or ecall)", args.mech);
-    if (!fdt.has_initrd)
-        cannot_run("no program: the boot loader passed no initrd");
+    if (!fdt.has_initrd) cannot_run("no program: the boot loader passed no initrd");
     if (fdt.initrd_start < ram_base || fdt.initrd_end > ram_end)
         cannot_run("the initrd (0x%lx..0x%lx) is not in RAM", fdt.initrd_start, fdt.initrd_end);
 
@@ -56,8 +50,8 @@ void kmain(uint64_t hartid, uint64_t fdt_pa)
     reserved[n++] = (struct phys_range){fdt.initrd_start, fdt.initrd_end};
     reserved[n++] = (struct phys_range){fdt_pa, fdt_pa + fdt.totalsize};
     for (int i = 0; i < fdt.n_reserved; i++)
-        reserved[n++] = (struct phys_range){fdt.reserved[i].base,
-                                            fdt.reserved[i].base + fdt.reserved[i].size};
+        reserved[n++] =
+            (struct phys_range){fdt.reserved[i].base, fdt.reserved[i].base + fdt.reserved[i].size};
     kalloc_init((uint64_t)kernel_end, ram_end, reserved, n);
 
     kvm_init(ram_base, ram_end);
@@ -75,8 +69,7 @@ void kmain(uint64_t hartid, uint64_t fdt_pa)
         cannot_run("out of memory creating the process");
     int rc = exec_image(p, (const uint8_t *)fdt.initrd_start, fdt.initrd_end - fdt.initrd_start,
                         args.argc, args.argv, &why);
-    if (rc < 0)
-        cannot_run("cannot run %s: %s", args.argc ? args.argv[0] : "the initrd", why);
+    if (rc < 0) cannot_run("cannot run %s: %s", args.argc ? args.argv[0] : "the initrd", why);
     if (args.verbose) {
         kprintf("ringside riscv64 kernel: hart %lu, RAM 0x%lx..0x%lx, timebase %lu Hz, mech %s\n",
                 hartid, ram_base, ram_end, arch_clock_hz(), args.mech);

@@ -44,7 +44,7 @@
 /* One bit less than Sv39 allows, as xv6 does: every address below MAXVA has bit 38 clear, so no
  * address needs sign extension (Priv. spec 4.4.1: bits 63..39 must equal bit 38). */
 #define MAXVA      (UL(1) << 38)
-#define TRAMPOLINE (MAXVA - PAGE_SIZE)    /* 0x3f_ffff_f000 */
+#define TRAMPOLINE (MAXVA - PAGE_SIZE)      /* 0x3f_ffff_f000 */
 #define TRAPFRAME  (TRAMPOLINE - PAGE_SIZE) /* 0x3f_ffff_e000, user page table only */
 
 #define KSTACK_PAGES 4
@@ -52,8 +52,8 @@
 #define KSTACK_SIZE  (KSTACK_PAGES * PAGE_SIZE)
 #define KSTACK_GUARD (KSTACK_TOP - KSTACK_SIZE - PAGE_SIZE) /* 0x3f_ffff_9000, never mapped */
 
-#define USER_MIN_VA     PAGE_SIZE                  /* page 0 is never mapped */
-#define USER_STACK_TOP  (TRAPFRAME - PAGE_SIZE)    /* 0x3f_ffff_d000 */
+#define USER_MIN_VA     PAGE_SIZE               /* page 0 is never mapped */
+#define USER_STACK_TOP  (TRAPFRAME - PAGE_SIZE) /* 0x3f_ffff_d000 */
 #define USER_STACK_SIZE (16 * PAGE_SIZE)
 #define USER_LOAD_END   (USER_STACK_TOP - USER_STACK_SIZE - PAGE_SIZE) /* 0x3f_fffe_c000 */
 

@@ -7,17 +7,16 @@
 void m_setup(void);
 __attribute__((noreturn)) void m_trap(uint64_t mcause, uint64_t mepc, uint64_t mtval);
 
-void m_setup(void)
-{
+void m_setup(void) {
     /* Priv. 3.1.8: hand every exception but ecall-from-M (which cannot be delegated) to S-mode:
-     * misaligned/access faults, illegal instruction, breakpoint, ecall from U and S, page faults. */
-    csr_write(medeleg, (1u << CAUSE_MISALIGNED_FETCH) | (1u << CAUSE_FETCH_ACCESS) |
-                           (1u << CAUSE_ILLEGAL) | (1u << CAUSE_BREAKPOINT) |
-                           (1u << CAUSE_MISALIGNED_LOAD) | (1u << CAUSE_LOAD_ACCESS) |
-                           (1u << CAUSE_MISALIGNED_STORE) | (1u << CAUSE_STORE_ACCESS) |
-                           (1u << CAUSE_ECALL_U) | (1u << CAUSE_ECALL_S) |
-                           (1u << CAUSE_FETCH_PAGE) | (1u << CAUSE_LOAD_PAGE) |
-                           (1u << CAUSE_STORE_PAGE));
+     * misaligned/access faults, illegal instruction, breakpoint, ecall from U and S, page faults.
+     */
+    csr_write(medeleg,
+              (1u << CAUSE_MISALIGNED_FETCH) | (1u << CAUSE_FETCH_ACCESS) | (1u << CAUSE_ILLEGAL) |
+                  (1u << CAUSE_BREAKPOINT) | (1u << CAUSE_MISALIGNED_LOAD) |
+                  (1u << CAUSE_LOAD_ACCESS) | (1u << CAUSE_MISALIGNED_STORE) |
+                  (1u << CAUSE_STORE_ACCESS) | (1u << CAUSE_ECALL_U) | (1u << CAUSE_ECALL_S) |
+                  (1u << CAUSE_FETCH_PAGE) | (1u << CAUSE_LOAD_PAGE) | (1u << CAUSE_STORE_PAGE));
     /* ... and the S-level interrupts (none is enabled, but they belong to S-mode) */
     csr_write(mideleg, MIP_SSIP | MIP_STIP | MIP_SEIP);
     csr_write(mie, 0);
@@ -34,8 +33,7 @@ void m_setup(void)
 }
 
 /* A trap that reached M-mode (see m_trapvec in entry.S): report it and stop with status 125. */
-void m_trap(uint64_t mcause, uint64_t mepc, uint64_t mtval)
-{
+void m_trap(uint64_t mcause, uint64_t mepc, uint64_t mtval) {
     kprintf("machine-mode trap: mcause 0x%lx mepc 0x%lx mtval 0x%lx\n", mcause, mepc, mtval);
     arch_shutdown(EXIT_KERNEL_FAULT);
 }

@@ -14,13 +14,13 @@
 #define csr_write(csr, val) __asm__ volatile("csrw " #csr ", %0" ::"r"((uint64_t)(val)))
 
 /* 3.1.6 mstatus / 4.1.1 sstatus */
-#define MSTATUS_MIE    (1ull << 3)
-#define MSTATUS_MPP    (3ull << 11)
-#define MSTATUS_MPP_S  (1ull << 11)
-#define MSTATUS_MPRV   (1ull << 17)
-#define SSTATUS_SIE    (1ull << 1)
-#define SSTATUS_SPIE   (1ull << 5)
-#define SSTATUS_SPP    (1ull << 8)
+#define MSTATUS_MIE   (1ull << 3)
+#define MSTATUS_MPP   (3ull << 11)
+#define MSTATUS_MPP_S (1ull << 11)
+#define MSTATUS_MPRV  (1ull << 17)
+#define SSTATUS_SIE   (1ull << 1)
+#define SSTATUS_SPIE  (1ull << 5)
+#define SSTATUS_SPP   (1ull << 8)
 
 /* 3.1.8 medeleg: exception causes handed to S-mode (Table 3.6) */
 #define CAUSE_MISALIGNED_FETCH 0
@@ -48,23 +48,25 @@
 #define PMPCFG_RWX_NAPOT 0x1f
 
 /* 4.1.11 satp: MODE 8 = Sv39 */
-#define SATP_SV39      (8ull << 60)
-#define MAKE_SATP(pt)  (SATP_SV39 | ((uint64_t)(pt) >> 12))
+#define SATP_SV39     (8ull << 60)
+#define MAKE_SATP(pt) (SATP_SV39 | ((uint64_t)(pt) >> 12))
 
 /* 4.4.1 Sv39 page table entries */
-#define PTE_V (1ull << 0)
-#define PTE_R (1ull << 1)
-#define PTE_W (1ull << 2)
-#define PTE_X (1ull << 3)
-#define PTE_U (1ull << 4)
-#define PTE_G (1ull << 5)
-#define PTE_A (1ull << 6)
-#define PTE_D (1ull << 7)
-#define PTE_LEAF        (PTE_R | PTE_W | PTE_X)
-#define PTE_PA(pte)     (((pte) >> 10) << 12)
-#define PA_PTE(pa)      (((uint64_t)(pa) >> 12) << 10)
-#define VPN(va, level)  (((uint64_t)(va) >> (12 + 9 * (level))) & 0x1ff)
+#define PTE_V          (1ull << 0)
+#define PTE_R          (1ull << 1)
+#define PTE_W          (1ull << 2)
+#define PTE_X          (1ull << 3)
+#define PTE_U          (1ull << 4)
+#define PTE_G          (1ull << 5)
+#define PTE_A          (1ull << 6)
+#define PTE_D          (1ull << 7)
+#define PTE_LEAF       (PTE_R | PTE_W | PTE_X)
+#define PTE_PA(pte)    (((pte) >> 10) << 12)
+#define PA_PTE(pa)     (((uint64_t)(pa) >> 12) << 10)
+#define VPN(va, level) (((uint64_t)(va) >> (12 + 9 * (level))) & 0x1ff)
 
-static inline void sfence_vma(void) { __asm__ volatile("sfence.vma zero, zero" ::: "memory"); }
+static inline void sfence_vma(void) {
+    __asm__ volatile("sfence.vma zero, zero" ::: "memory");
+}
 
 #endif

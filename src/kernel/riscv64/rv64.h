@@ -25,7 +25,7 @@ uint64_t kalloc_free_pages(void);
 void kvm_init(uint64_t ram_base, uint64_t ram_end); /* builds the kernel table and the kstack */
 void kvm_enable(void);                              /* satp = kernel table (on this hart) */
 uint64_t kvm_satp(void);
-uint64_t *uvm_create(struct trapframe *tf);         /* trampoline + trapframe, nothing else */
+uint64_t *uvm_create(struct trapframe *tf); /* trampoline + trapframe, nothing else */
 
 /* trap.c */
 __attribute__((noreturn)) void usertrapret(void);

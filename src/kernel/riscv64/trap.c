@@ -18,32 +18,37 @@ __attribute__((noreturn)) void kernel_trap(uint64_t scause, uint64_t sepc, uint6
                                            uint64_t sp);
 
 /* Priv. spec Table 4.2, the exception codes of scause */
-static const char *cause_name(uint64_t scause)
-{
-    static const char *const names[16] = {
-        "instruction address misaligned", "instruction access fault", "illegal instruction",
-        "breakpoint", "load address misaligned", "load access fault",
-        "store/AMO address misaligned", "store/AMO access fault", "environment call from U-mode",
-        "environment call from S-mode", "reserved", "environment call from M-mode",
-        "instruction page fault", "load page fault", "reserved", "store/AMO page fault"};
-    if (scause & SCAUSE_INTERRUPT)
-        return "interrupt";
+static const char *cause_name(uint64_t scause) {
+    static const char *const names[16] = {"instruction address misaligned",
+                                          "instruction access fault",
+                                          "illegal instruction",
+                                          "breakpoint",
+                                          "load address misaligned",
+                                          "load access fault",
+                                          "store/AMO address misaligned",
+                                          "store/AMO access fault",
+                                          "environment call from U-mode",
+                                          "environment call from S-mode",
+                                          "reserved",
+                                          "environment call from M-mode",
+                                          "instruction page fault",
+                                          "load page fault",
+                                          "reserved",
+                                          "store/AMO page fault"};
+    if (scause & SCAUSE_INTERRUPT) return "interrupt";
     return scause < 16 ? names[scause] : "reserved";
 }
 
 /* Called by uservec (trampoline.S) with jr, on the process's kernel stack, with the kernel page
  * table in satp and the user registers in the trapframe. */
-void usertrap(void)
-{
+void usertrap(void) {
     csr_write(stvec, (uint64_t)kernelvec); /* a trap from here on is the kernel's own */
     struct proc *p = &proc0;
     struct trapframe *tf = p->arch.tf;
-    if (csr_read(sstatus) & SSTATUS_SPP)
-        panic("usertrap: trap not from user mode");
+    if (csr_read(sstatus) & SSTATUS_SPP) panic("usertrap: trap not from user mode");
     tf->pc = csr_read(sepc);
     uint64_t scause = csr_read(scause), stval = csr_read(stval);
-    if (scause & SCAUSE_INTERRUPT)
-        panic("usertrap: unexpected interrupt (scause 0x%lx)", scause);
+    if (scause & SCAUSE_INTERRUPT) panic("usertrap: unexpected interrupt (scause 0x%lx)", scause);
     switch (scause) {
     case CAUSE_ECALL_U: {
         /* Linux convention: a7 = number, a0..a5 = arguments, a0 = result (negative errno) */
@@ -82,8 +87,7 @@ void usertrap(void)
  * program. Fills the kernel's half of the trapframe for the next uservec, sets up sret (U-mode,
  * interrupts stay off, sepc = user pc) and jumps to userret at its TRAMPOLINE address, since the
  * code after the satp switch must be mapped in the user table too. */
-void usertrapret(void)
-{
+void usertrapret(void) {
     struct proc *p = &proc0;
     struct trapframe *tf = p->arch.tf;
     csr_write(stvec, TRAMPOLINE + (uint64_t)(uservec - trampoline));
@@ -97,15 +101,15 @@ void usertrapret(void)
     sstatus &= ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SIE); /* to U-mode, no interrupts */
     csr_write(sstatus, sstatus);
     csr_write(sepc, tf->pc);
-    void (*ret)(uint64_t satp) = (void (*)(uint64_t))(TRAMPOLINE + (uint64_t)(userret - trampoline));
+    void (*ret)(uint64_t satp) =
+        (void (*)(uint64_t))(TRAMPOLINE + (uint64_t)(userret - trampoline));
     ret(MAKE_SATP(p->arch.pagetable));
     __builtin_unreachable();
 }
 
 /* Called by kernelvec (entry.S) on its own stack: a trap while the kernel ran. The kernel has no
  * way to recover, so it reports the trap and stops the machine with EXIT_KERNEL_FAULT (125). */
-void kernel_trap(uint64_t scause, uint64_t sepc, uint64_t stval, uint64_t sp)
-{
+void kernel_trap(uint64_t scause, uint64_t sepc, uint64_t stval, uint64_t sp) {
     kprintf("kernel fault: scause 0x%lx (%s) sepc 0x%lx stval 0x%lx sp 0x%lx\n", scause,
             cause_name(scause), sepc, stval, sp);
     if (stval >= KSTACK_GUARD && stval < KSTACK_GUARD + PAGE_SIZE)

@@ -13,20 +13,16 @@ static uint64_t *kernel_pagetable;
 /* The entry for va at level (0: 4 KiB page, 1: 2 MiB megapage) in table pt, creating the tables
  * on the way if alloc. NULL if a table is missing (and !alloc or out of memory) or a leaf at a
  * higher level already covers va. */
-static uint64_t *walk(uint64_t *pt, uint64_t va, int level, bool alloc)
-{
+static uint64_t *walk(uint64_t *pt, uint64_t va, int level, bool alloc) {
     for (int l = 2; l > level; l--) {
         uint64_t *pte = &pt[VPN(va, l)];
         if (*pte & PTE_V) {
-            if (*pte & PTE_LEAF)
-                return NULL;
+            if (*pte & PTE_LEAF) return NULL;
             pt = (uint64_t *)PTE_PA(*pte);
         } else {
-            if (!alloc)
-                return NULL;
+            if (!alloc) return NULL;
             uint64_t *next = kalloc();
-            if (!next)
-                return NULL;
+            if (!next) return NULL;
             *pte = PA_PTE(next) | PTE_V; /* non-leaf: R = W = X = 0 */
             pt = next;
         }
@@ -36,24 +32,20 @@ static uint64_t *walk(uint64_t *pt, uint64_t va, int level, bool alloc)
 
 /* Kernel mappings: va..va+size -> pa, megapages where both are aligned. Boot-time only: a failure
  * is a kernel bug or a machine without memory, so it panics. */
-static void kmap(uint64_t va, uint64_t pa, uint64_t size, uint64_t perm)
-{
+static void kmap(uint64_t va, uint64_t pa, uint64_t size, uint64_t perm) {
     for (uint64_t end = va + size; va < end;) {
         int level = ((va | pa) & (MEGAPAGE - 1)) == 0 && end - va >= MEGAPAGE ? 1 : 0;
         uint64_t *pte = walk(kernel_pagetable, va, level, true);
-        if (!pte || (*pte & PTE_V))
-            panic("kmap: cannot map 0x%lx", va);
+        if (!pte || (*pte & PTE_V)) panic("kmap: cannot map 0x%lx", va);
         *pte = PA_PTE(pa) | perm | PTE_A | PTE_D | PTE_V;
         uint64_t step = level ? MEGAPAGE : PAGE_SIZE;
         va += step, pa += step;
     }
 }
 
-void kvm_init(uint64_t ram_base, uint64_t ram_end)
-{
+void kvm_init(uint64_t ram_base, uint64_t ram_end) {
     kernel_pagetable = kalloc();
-    if (!kernel_pagetable)
-        panic("no memory for the kernel page table");
+    if (!kernel_pagetable) panic("no memory for the kernel page table");
     kmap(FINISHER_BASE, FINISHER_BASE, PAGE_SIZE, PTE_R | PTE_W);
     kmap(CLINT_BASE, CLINT_BASE, CLINT_SIZE, PTE_R | PTE_W);
     kmap(UART0_BASE, UART0_BASE, PAGE_SIZE, PTE_R | PTE_W);
@@ -66,65 +58,57 @@ void kvm_init(uint64_t ram_base, uint64_t ram_end)
      * between it and the trampoline. */
     for (uint64_t va = KSTACK_TOP - KSTACK_SIZE; va < KSTACK_TOP; va += PAGE_SIZE) {
         void *page = kalloc();
-        if (!page)
-            panic("no memory for the kernel stack");
+        if (!page) panic("no memory for the kernel stack");
         kmap(va, (uint64_t)page, PAGE_SIZE, PTE_R | PTE_W);
     }
 }
 
-uint64_t kvm_satp(void) { return MAKE_SATP(kernel_pagetable); }
+uint64_t kvm_satp(void) {
+    return MAKE_SATP(kernel_pagetable);
+}
 
-void kvm_enable(void)
-{
+void kvm_enable(void) {
     sfence_vma();
     csr_write(satp, kvm_satp());
     sfence_vma();
 }
 
-uint64_t *uvm_create(struct trapframe *tf)
-{
+uint64_t *uvm_create(struct trapframe *tf) {
     uint64_t *pt = kalloc();
-    if (!pt)
-        return NULL;
+    if (!pt) return NULL;
     uint64_t *pte = walk(pt, TRAMPOLINE, 0, true);
-    if (!pte)
-        return NULL;
+    if (!pte) return NULL;
     *pte = PA_PTE(trampoline) | PTE_R | PTE_X | PTE_A | PTE_V; /* no U: only the hart's trap path */
     pte = walk(pt, TRAPFRAME, 0, true);
-    if (!pte)
-        return NULL;
+    if (!pte) return NULL;
     *pte = PA_PTE(tf) | PTE_R | PTE_W | PTE_A | PTE_D | PTE_V; /* no U */
     return pt;
 }
 
-int arch_user_map(struct proc *p, uint64_t va, uint64_t len, int prot)
-{
-    uint64_t perm = PTE_U | PTE_R | (prot & PROT_WRITE ? PTE_W : 0) | (prot & PROT_EXEC ? PTE_X : 0);
+int arch_user_map(struct proc *p, uint64_t va, uint64_t len, int prot) {
+    uint64_t perm =
+        PTE_U | PTE_R | (prot & PROT_WRITE ? PTE_W : 0) | (prot & PROT_EXEC ? PTE_X : 0);
     for (uint64_t end = va + len; va < end; va += PAGE_SIZE) {
         if (va >= USER_LOAD_END && !(va >= USER_STACK_TOP - USER_STACK_SIZE && va < USER_STACK_TOP))
             return -ENOMEM; /* never over the guard pages, the trapframe or the trampoline */
         uint64_t *pte = walk(p->arch.pagetable, va, 0, true);
-        if (!pte)
-            return -ENOMEM;
+        if (!pte) return -ENOMEM;
         if (*pte & PTE_V) { /* shared with the segment before: keep it, widen the permissions */
             *pte |= perm;
             continue;
         }
         void *page = kalloc();
-        if (!page)
-            return -ENOMEM;
+        if (!page) return -ENOMEM;
         *pte = PA_PTE(page) | perm | PTE_A | PTE_D | PTE_V;
     }
     return 0;
 }
 
-uint8_t *arch_user_ptr(struct proc *p, uint64_t va, enum user_access access)
-{
+uint8_t *arch_user_ptr(struct proc *p, uint64_t va, enum user_access access) {
     if (va >= MAXVA) /* kernel half, or not a canonical user address */
         return NULL;
     uint64_t *pte = walk(p->arch.pagetable, va, 0, false);
-    if (!pte || !(*pte & PTE_V) || !(*pte & PTE_U))
-        return NULL;
+    if (!pte || !(*pte & PTE_V) || !(*pte & PTE_U)) return NULL;
     if ((access == UA_READ && !(*pte & PTE_R)) || (access == UA_WRITE && !(*pte & PTE_W)))
         return NULL;
     return (uint8_t *)(PTE_PA(*pte) + (va & (PAGE_SIZE - 1)));
