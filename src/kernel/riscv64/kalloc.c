@@ -28,7 +28,9 @@ void *kalloc(void) {
     if (!page) return NULL;
     free_list = page->next;
     free_pages--;
-    memset(page, 0, PAGE_SIZE);
+    uint64_t *words = (uint64_t *)page; /* 512 stores rather than memset's 4096 */
+    for (int i = 0; i < PAGE_SIZE / 8; i++)
+        words[i] = 0;
     return page;
 }
 

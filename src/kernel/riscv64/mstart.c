@@ -8,6 +8,8 @@ void m_setup(void);
 __attribute__((noreturn)) void m_trap(uint64_t mcause, uint64_t mepc, uint64_t mtval);
 
 void m_setup(void) {
+    /* First, so that a fault in what follows (a CSR this hart lacks) is reported, not lost. */
+    csr_write(mtvec, (uint64_t)m_trapvec);
     /* Priv. 3.1.8: hand every exception but ecall-from-M (which cannot be delegated) to S-mode:
      * misaligned/access faults, illegal instruction, breakpoint, ecall from U and S, page faults.
      */
@@ -24,7 +26,6 @@ void m_setup(void) {
      * One NAPOT entry with an address of all ones covers the whole physical address space. */
     csr_write(pmpaddr0, 0x3fffffffffffffull);
     csr_write(pmpcfg0, PMPCFG_RWX_NAPOT);
-    csr_write(mtvec, (uint64_t)m_trapvec);
     csr_write(satp, 0); /* S-mode starts with paging off; kmain() turns it on */
     uint64_t mstatus = csr_read(mstatus);
     mstatus &= ~(MSTATUS_MPP | MSTATUS_MIE | MSTATUS_MPRV);
