@@ -78,8 +78,8 @@ void kmain(uint64_t hartid, uint64_t fdt_pa) {
         kprintf("  trampoline 0x%lx, trapframe 0x%lx, kernel stack 0x%lx..0x%lx\n",
                 (uint64_t)TRAMPOLINE, (uint64_t)TRAPFRAME, (uint64_t)(KSTACK_TOP - KSTACK_SIZE),
                 (uint64_t)KSTACK_TOP);
-        kprintf("  %s: entry 0x%lx, sp 0x%lx, brk 0x%lx, %lu free pages\n", p->name, p->entry,
-                p->sp, p->brk, kalloc_free_pages());
+        kprintf("  %s: entry 0x%lx, sp 0x%lx, brk 0x%lx, at most %lu pages left\n", p->name,
+                p->entry, p->sp, p->brk, kalloc_pages_left());
     }
     p->arch.tf->pc = p->entry;
     p->arch.tf->x[2] = p->sp; /* every other register starts at zero, as on Linux */

@@ -13,13 +13,14 @@ extern char uservec[], userret[], kernelvec[], m_trapvec[];
 void uart_init(void);
 void clock_init(uint64_t timebase_hz);
 
-/* kalloc.c: 4 KiB physical pages; the kernel reaches them at their physical address. */
+/* kalloc.c: zeroed 4 KiB physical pages, never freed; the kernel reaches them at their physical
+ * address. */
 struct phys_range {
     uint64_t base, end;
 };
 void kalloc_init(uint64_t base, uint64_t end, const struct phys_range *reserved, int n_reserved);
-void *kalloc(void); /* a zeroed page, or NULL */
-uint64_t kalloc_free_pages(void);
+void *kalloc(void);               /* a zeroed page, or NULL */
+uint64_t kalloc_pages_left(void); /* not counting reserved ranges ahead */
 
 /* vm.c */
 void kvm_init(uint64_t ram_base, uint64_t ram_end); /* builds the kernel table and the kstack */
