@@ -90,7 +90,6 @@ void usertrap(void) {
 void usertrapret(void) {
     struct proc *p = &proc0;
     struct trapframe *tf = p->arch.tf;
-    csr_write(stvec, TRAMPOLINE + (uint64_t)(uservec - trampoline));
     tf->kernel_satp = kvm_satp();
     tf->kernel_sp = KSTACK_TOP;
     tf->kernel_trap = (uint64_t)usertrap;
@@ -101,6 +100,8 @@ void usertrapret(void) {
     sstatus &= ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SIE); /* to U-mode, no interrupts */
     csr_write(sstatus, sstatus);
     csr_write(sepc, tf->pc);
+    /* Last: from here until sret a trap would enter uservec in S-mode, so nothing may fault. */
+    csr_write(stvec, TRAMPOLINE + (uint64_t)(uservec - trampoline));
     void (*ret)(uint64_t satp) =
         (void (*)(uint64_t))(TRAMPOLINE + (uint64_t)(userret - trampoline));
     ret(MAKE_SATP(p->arch.pagetable));
