@@ -136,6 +136,17 @@ expect 0 "trampoline 0x3ffffff000, trapframe 0x3fffffe000" -- sys "$HELLO" "verb
 expect 125 "kernel fault: scause 0xd (load page fault) sepc 0x" -- sys "$HELLO" "kfault -- hello"
 expect 125 "the kernel stack's guard page (stack overflow)" -- sys "$HELLO" "kfault -- hello"
 
+# The kernel and the programs need no compressed or floating-point instructions (ringside's first
+# RISC-V core has neither), and the kernel boots on a hart without PMP.
+expect 0 "syscalls: done" -- timeout 30 qemu-system-riscv64 -cpu rv64,c=false,f=false,d=false \
+    -machine virt -bios none -nographic -monitor none -kernel "$KERNEL" \
+    -initrd "$GUEST_DIR/riscv64_syscalls.elf" -append "mech=auto -- syscalls" </dev/null
+expect 0 "PMP absent" -- timeout 30 qemu-system-riscv64 -cpu rv64,pmp=false -machine virt \
+    -bios none -nographic -monitor none -kernel "$KERNEL" -initrd "$HELLO" \
+    -append "verbose -- hello" </dev/null
+expect 0 "syscalls: done" -- timeout 30 qemu-riscv64 -cpu rv64,c=false,f=false,d=false \
+    "$GUEST_DIR/riscv64_syscalls.elf"
+
 # What the kernel refuses to run: one line saying why, status 126.
 expect 126 "kernel: mech=syscall does not exist on riscv64" -- sys "$HELLO" "mech=syscall -- hello"
 expect 126 "kernel: no program: the boot loader passed no initrd" -- timeout 30 \

@@ -35,6 +35,31 @@ m_trapvec:
     call    m_trap                  /* does not return */
 1:  j       1b
 
+/* pmp_open: called by m_setup() in M-mode. Opens PMP entry 0 over all of physical memory
+ * (pmpaddr0 = all ones, NAPOT; pmpcfg0 = R|W|X|NAPOT) and returns 1. A hart without PMP may make
+ * these CSRs illegal (Priv. 3.7.1 lets a hart implement no entries; QEMU's pmp=false traps): then
+ * pmp_skip catches each illegal-instruction trap, steps over the csrw, and pmp_open returns 0;
+ * without PMP, S and U reach memory anyway. mtvec is m_trapvec again on return. */
+    .globl pmp_open
+pmp_open:
+    la      t0, pmp_skip
+    csrrw   t1, mtvec, t0           /* t1 = the caller's mtvec */
+    li      a0, 1
+    li      t2, -1
+    srli    t2, t2, 10              /* 0x003f_ffff_ffff_ffff: pmpaddr holds address bits 55..2 */
+    csrw    pmpaddr0, t2
+    li      t2, 0x1f                /* R | W | X | A = NAPOT (3 << 3) */
+    csrw    pmpcfg0, t2
+    csrw    mtvec, t1
+    ret
+    .balign 4
+pmp_skip:
+    li      a0, 0                   /* no PMP */
+    csrr    t3, mepc
+    addi    t3, t3, 4               /* csrw is 4 bytes (no compressed instructions here) */
+    csrw    mepc, t3
+    mret                            /* back to M-mode: the trap set mstatus.MPP = M */
+
 /* s_entry: S-mode, paging off, a0 = hart id, a1 = device tree. Traps go to kernelvec until
  * usertrapret() points stvec at the trampoline. */
 s_entry:

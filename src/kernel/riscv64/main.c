@@ -71,8 +71,10 @@ void kmain(uint64_t hartid, uint64_t fdt_pa) {
                         args.argc, args.argv, &why);
     if (rc < 0) cannot_run("cannot run %s: %s", args.argc ? args.argv[0] : "the initrd", why);
     if (args.verbose) {
-        kprintf("ringside riscv64 kernel: hart %lu, RAM 0x%lx..0x%lx, timebase %lu Hz, mech %s\n",
-                hartid, ram_base, ram_end, arch_clock_hz(), args.mech);
+        kprintf("ringside riscv64 kernel: hart %lu, RAM 0x%lx..0x%lx, timebase %lu Hz, PMP %s, "
+                "mech %s\n",
+                hartid, ram_base, ram_end, arch_clock_hz(), pmp_present ? "opened" : "absent",
+                args.mech);
         kprintf("  kernel 0x80000000..0x%lx, device tree 0x%lx, initrd 0x%lx..0x%lx\n",
                 (uint64_t)kernel_end, fdt_pa, fdt.initrd_start, fdt.initrd_end);
         kprintf("  trampoline 0x%lx, trapframe 0x%lx, kernel stack 0x%lx..0x%lx\n",

@@ -5,6 +5,9 @@
 #include "rv64.h"
 
 void m_setup(void);
+int pmp_open(void); /* entry.S */
+
+int pmp_present; /* set by m_setup() for kmain()'s boot summary */
 __attribute__((noreturn)) void m_trap(uint64_t mcause, uint64_t mepc, uint64_t mtval);
 
 void m_setup(void) {
@@ -24,8 +27,7 @@ void m_setup(void) {
     csr_write(mie, 0);
     /* Priv. 3.7.1: with PMP implemented, S and U may access nothing until an entry allows it.
      * One NAPOT entry with an address of all ones covers the whole physical address space. */
-    csr_write(pmpaddr0, 0x3fffffffffffffull);
-    csr_write(pmpcfg0, PMPCFG_RWX_NAPOT);
+    pmp_present = pmp_open();
     csr_write(satp, 0); /* S-mode starts with paging off; kmain() turns it on */
     uint64_t mstatus = csr_read(mstatus);
     mstatus &= ~(MSTATUS_MPP | MSTATUS_MIE | MSTATUS_MPRV);

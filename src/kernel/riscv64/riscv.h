@@ -44,9 +44,6 @@
 #define MIP_STIP (1ull << 5)
 #define MIP_SEIP (1ull << 9)
 
-/* 3.7.1 PMP: A = NAPOT (3 << 3), R, W, X */
-#define PMPCFG_RWX_NAPOT 0x1f
-
 /* 4.1.11 satp: MODE 8 = Sv39 */
 #define SATP_SV39     (8ull << 60)
 #define MAKE_SATP(pt) (SATP_SV39 | ((uint64_t)(pt) >> 12))

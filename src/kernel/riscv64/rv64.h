@@ -9,6 +9,9 @@
 extern char trampoline[], trampoline_end[], text_end[], kernel_end[];
 extern char uservec[], userret[], kernelvec[], m_trapvec[];
 
+/* mstart.c: whether the hart has PMP (m_setup() opened it) */
+extern int pmp_present;
+
 /* platform.c */
 void uart_init(void);
 void clock_init(uint64_t timebase_hz);
