@@ -4,7 +4,8 @@
  * backslash before a space, tab, newline, double quote or backslash makes that character part of
  * the argument; any other backslash is an ordinary character (the encoder never writes one).
  * Options besides mech, for tests and debugging: `verbose` (print the boot summary) and `kfault`
- * (make the kernel fault on purpose, to check the kernel-fault report). */
+ * (make the kernel fault on purpose, to check the kernel-fault report). Called once by the
+ * architecture's kmain(), on its own copy of the line. */
 #include "kernel.h"
 
 static bool is_blank(char c) {

@@ -43,6 +43,7 @@ static void kmap(uint64_t va, uint64_t pa, uint64_t size, uint64_t perm) {
     }
 }
 
+/* Called once by kmain(), paging still off: the direct map, the trampoline, the kernel stack. */
 void kvm_init(uint64_t ram_base, uint64_t ram_end) {
     kernel_pagetable = kalloc();
     if (!kernel_pagetable) panic("no memory for the kernel page table");
@@ -63,16 +64,21 @@ void kvm_init(uint64_t ram_base, uint64_t ram_end) {
     }
 }
 
+/* The kernel's satp: for kvm_enable() and for the trapframe, where uservec finds it. */
 uint64_t kvm_satp(void) {
     return MAKE_SATP(kernel_pagetable);
 }
 
+/* Called once by kmain() after kvm_init(): paging on. The code runs on at the same addresses
+ * because the kernel is direct-mapped. */
 void kvm_enable(void) {
     sfence_vma();
     csr_write(satp, kvm_satp());
     sfence_vma();
 }
 
+/* Called by kmain() to create the process: a user table with only the trampoline and the
+ * trapframe; exec adds the program, its stack and (through brk) its heap. */
 uint64_t *uvm_create(struct trapframe *tf) {
     uint64_t *pt = kalloc();
     if (!pt) return NULL;
@@ -85,6 +91,7 @@ uint64_t *uvm_create(struct trapframe *tf) {
     return pt;
 }
 
+/* Called by exec (segments, stack) and brk (heap) in the common part. */
 int arch_user_map(struct proc *p, uint64_t va, uint64_t len, int prot) {
     uint64_t perm =
         PTE_U | PTE_R | (prot & PROT_WRITE ? PTE_W : 0) | (prot & PROT_EXEC ? PTE_X : 0);
@@ -104,6 +111,8 @@ int arch_user_map(struct proc *p, uint64_t va, uint64_t len, int prot) {
     return 0;
 }
 
+/* Called by copyin/copyout/copyinstr and exec's loader (common part) for every user page they
+ * touch: a software walk of the user table, checking V, U and R or W as the hardware would. */
 uint8_t *arch_user_ptr(struct proc *p, uint64_t va, enum user_access access) {
     if (va >= MAXVA) /* kernel half, or not a canonical user address */
         return NULL;
