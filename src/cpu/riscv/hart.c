@@ -1,0 +1,156 @@
+/* The hart: creation and reset, the execution loop (rv_step / rv_run), the core's cpu_ops. */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "cpu/riscv/internal.h"
+
+static void ops_dump(void *hart, FILE *out) {
+    rv_dump(hart, out);
+}
+static void ops_destroy(void *hart) {
+    rv_hart_destroy(hart);
+}
+
+const struct cpu_ops rv_cpu_ops = {
+    .name = "riscv64",
+    .run = rv_run,
+    .dump = ops_dump,
+    .destroy = ops_destroy,
+};
+
+/* Priv. spec 3.4 "Reset": M-mode, mstatus.MIE = 0 and MPRV = 0, misa at its (only) value, pc at
+ * the reset vector, mcause 0 (no distinction of reset causes). Everything else this hart resets
+ * to zero too: mtvec = 0, satp Bare, no delegation, counters at 0. */
+void rv_hart_reset(struct rv_hart *h, uint64_t entry) {
+    memset(h->x, 0, sizeof h->x);
+    memset(&h->csr, 0, sizeof h->csr);
+    h->csr.mstatus = RV_MSTATUS_FIXED;
+    h->csr.cycle_offset = 0 - h->m->time;
+    h->csr.instret_offset = 0 - h->m->insns;
+    h->priv = RV_PRIV_M;
+    h->waiting = false;
+    h->pc = entry;
+}
+
+struct rv_hart *rv_hart_create(struct machine *m, uint64_t entry) {
+    struct rv_hart *h = calloc(1, sizeof *h);
+    if (!h) return NULL;
+    h->m = m;
+    rv_decode_init(h);
+    rv_hart_reset(h, entry);
+    return h;
+}
+
+void rv_hart_destroy(struct rv_hart *h) {
+    free(h);
+}
+
+int rv_cpu_attach(struct machine *m, const struct boot_state *boot, char *err, size_t errlen) {
+    struct rv_hart *h = rv_hart_create(m, boot->entry);
+    if (!h) {
+        snprintf(err, errlen, "riscv64: out of memory for the hart");
+        return -1;
+    }
+    h->x[10] = boot->arg0; /* a0: hart id */
+    h->x[11] = boot->arg1; /* a1: device tree */
+    m->cpu = h;
+    m->cpu_ops = &rv_cpu_ops;
+    return 0;
+}
+
+/* One step: a pending enabled interrupt is taken before the next instruction (priv. spec 3.1.9);
+ * otherwise fetch, decode, execute. An instruction that traps does not retire (design.md
+ * "Counting rule"): no register, pc or counter changes but the trap's. Trap delivery takes one
+ * tick of guest time, so that a guest stuck in a trap loop still meets the cycle budget. */
+enum rv_step_result rv_step(struct rv_hart *h) {
+    struct machine *m = h->m;
+    if (h->waiting) {
+        if (!(rv_mip(h) & h->csr.mie)) return RV_STEP_WAITING;
+        h->waiting = false;
+    }
+    if (h->csr.mie & rv_mip(h)) {
+        int irq = rv_interrupt_pending(h);
+        if (irq >= 0) {
+            rv_trap_deliver(h, (uint64_t)irq, true, 0);
+            m->time++;
+            return RV_STEP_INTERRUPT;
+        }
+    }
+
+    uint64_t pc = h->pc;
+    uint32_t word = 0;
+    unsigned len = 4;
+    int id = -1;
+    int rc = rv_fetch(h, pc, &word, &len);
+    if (rc == RV_OK) {
+        h->insn_raw = word;
+        id = rv_decode(h, word);
+        if (id < 0) {
+            rc = rv_illegal(h);
+        } else {
+            h->npc = pc + len;
+            rc = rv_exec_table[id](h, word);
+            h->x[0] = 0;
+        }
+    }
+    if (rc != RV_OK) {
+        rv_trap_deliver(h, (uint64_t)(rc - 1), false, h->tval);
+        m->time++;
+        /* A fault in the handler's first instruction at the handler's own address repeats
+         * forever with the same state: stop instead of spinning. */
+        if (h->pc == pc && (rc - 1 == RV_EXC_INSN_ACCESS || rc - 1 == RV_EXC_INSN_PAGE ||
+                            rc - 1 == RV_EXC_ILLEGAL))
+            machine_request_stop(m, STOP_FATAL, EXIT_GUEST_FATAL,
+                                 "riscv64: trap loop at %#" PRIx64 " (cause %d)", pc, rc - 1);
+        return RV_STEP_EXCEPTION;
+    }
+    h->pc = h->npc;
+    m->insns++;
+    m->time++;
+    struct ev ev = {.kind = EV_INSN, .pc = pc};
+    ev.insn.op_class = rv_insn_table[id].op_class;
+    ev.insn.len = (uint8_t)len;
+    ev_emit(&m->events, &ev);
+    return RV_STEP_RETIRED;
+}
+
+/* cpu_ops.run (machine.h contract). A hart in wfi lets guest time pass to the next deadline; if
+ * there is none, or no interrupt that could wake it is enabled, it would wait forever. The
+ * platform lines (MSIP, MTIP) are the only interrupts that can arrive from outside the hart. */
+void rv_run(void *hart) {
+    struct rv_hart *h = hart;
+    struct machine *m = h->m;
+    while (m->insns < m->limit_insns && m->time < m->limit_time && !m->exit_request) {
+        if (rv_step(h) != RV_STEP_WAITING) continue;
+        if (m->limit_time == UINT64_MAX || !(h->csr.mie & RV_PLATFORM_INTS)) {
+            machine_request_stop(m, STOP_FATAL, EXIT_GUEST_FATAL,
+                                 "riscv64: wfi at %#" PRIx64 " with no interrupt that can come",
+                                 h->pc - 4);
+            return;
+        }
+        m->time = m->limit_time;
+        return;
+    }
+}
+
+void rv_dump(struct rv_hart *h, FILE *out) {
+    static const char *const abi[32] = {"zero", "ra", "sp",  "gp",  "tp", "t0", "t1", "t2",
+                                        "s0",   "s1", "a0",  "a1",  "a2", "a3", "a4", "a5",
+                                        "a6",   "a7", "s2",  "s3",  "s4", "s5", "s6", "s7",
+                                        "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+    static const char priv_name[4] = {'U', 'S', '?', 'M'};
+    fprintf(out, "pc %016" PRIx64 "  priv %c%s\n", h->pc, priv_name[h->priv & 3],
+            h->waiting ? "  (wfi)" : "");
+    for (unsigned i = 0; i < 32; i++)
+        fprintf(out, "%-4s %016" PRIx64 "%s", abi[i], h->x[i], i % 4 == 3 ? "\n" : "  ");
+    static const unsigned shown[] = {RV_CSR_mstatus, RV_CSR_mepc, RV_CSR_mcause,   RV_CSR_mtval,
+                                     RV_CSR_mtvec,   RV_CSR_mie,  RV_CSR_mip,      RV_CSR_medeleg,
+                                     RV_CSR_mideleg, RV_CSR_sepc, RV_CSR_scause,   RV_CSR_stval,
+                                     RV_CSR_stvec,   RV_CSR_satp, RV_CSR_sscratch, RV_CSR_mscratch};
+    for (unsigned i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+        uint64_t v = 0;
+        rv_csr_get(h, shown[i], &v);
+        fprintf(out, "%-8s %016" PRIx64 "%s", rv_csr_lookup(shown[i])->name, v,
+                i % 4 == 3 ? "\n" : "  ");
+    }
+}
