@@ -37,6 +37,7 @@ struct rv_hart *rv_hart_create(struct machine *m, uint64_t entry) {
     if (!h) return NULL;
     h->m = m;
     rv_decode_init(h);
+    rv_rvc_init(h);
     rv_hart_reset(h, entry);
     return h;
 }
@@ -84,7 +85,9 @@ enum rv_step_result rv_step(struct rv_hart *h) {
     int rc = rv_fetch(h, pc, &word, &len);
     if (rc == RV_OK) {
         h->insn_raw = word;
-        id = rv_decode(h, word);
+        if (len == 2) /* C: expand, then decode through the same table (unpriv. 16.1) */
+            word = rv_rvc_expand(h, word);
+        id = word ? rv_decode(h, word) : -1;
         if (id < 0) {
             rc = rv_illegal(h);
         } else {
@@ -124,8 +127,8 @@ void rv_run(void *hart) {
         if (rv_step(h) != RV_STEP_WAITING) continue;
         if (m->limit_time == UINT64_MAX || !(h->csr.mie & RV_PLATFORM_INTS)) {
             machine_request_stop(m, STOP_FATAL, EXIT_GUEST_FATAL,
-                                 "riscv64: wfi at %#" PRIx64 " with no interrupt that can come",
-                                 h->pc - 4);
+                                 "riscv64: wfi before %#" PRIx64 " with no interrupt that can come",
+                                 h->pc);
             return;
         }
         m->time = m->limit_time;

@@ -56,8 +56,9 @@
     (0x3ffull | (1ull << RV_EXC_INSN_PAGE) | (1ull << RV_EXC_LOAD_PAGE) |                          \
      (1ull << RV_EXC_STORE_PAGE))
 
-/* xepc: bit 0 is always zero; bit 1 too while IALIGN = 32 (priv. spec 3.1.14). */
-#define RV_IALIGN_MASK 3ull
+/* xepc: bit 0 is always zero; bit 1 too were IALIGN = 32 (priv. spec 3.1.14). With C,
+ * IALIGN = 16 (misa.C is hardwired to 1). */
+#define RV_IALIGN_MASK 1ull
 #define RV_EPC_WMASK   (~RV_IALIGN_MASK)
 /* xcause is WLRL: kept are the interrupt bit and a 6-bit code, which holds every code defined. */
 #define RV_CAUSE_WMASK (RV_CAUSE_INTERRUPT | 0x3full)
@@ -91,6 +92,7 @@ typedef int rv_exec_fn(struct rv_hart *h, uint32_t insn);
 /* The handlers in table order (decode.c), and the decoder index builder. */
 extern rv_exec_fn *const rv_exec_table[RV_INSN_COUNT];
 void rv_decode_init(struct rv_hart *h);
+void rv_rvc_init(struct rv_hart *h);
 
 /* Illegal instruction, with the instruction bits in tval (priv. spec 3.1.16). */
 static inline int rv_illegal(struct rv_hart *h) {
@@ -152,7 +154,8 @@ int rv_xret(struct rv_hart *h, unsigned from_priv);
 void rv_set_priv(struct rv_hart *h, unsigned priv, unsigned mech);
 
 /* A jump to target: instruction-address-misaligned when target is not IALIGN-aligned
- * (unpriv. spec 2.5: the exception is raised on the jump, with tval = target). */
+ * (unpriv. spec 2.5: the exception is raised on the jump, with tval = target). With C
+ * (IALIGN = 16) no jump can produce such a target: JALR clears bit 0 and offsets are even. */
 static inline int rv_jump(struct rv_hart *h, uint64_t target) {
     if (target & RV_IALIGN_MASK) {
         h->tval = target;

@@ -64,14 +64,23 @@ int rv_store(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t value) {
     return phys_write(h, vaddr, paddr, size, value);
 }
 
-/* Fetches the instruction at pc (IALIGN = 32: one 32-bit parcel; pc is always aligned because
- * jumps check their targets). */
+/* Fetches the instruction at pc in 16-bit parcels (unpriv. spec 1.5: the low two bits of the
+ * first parcel say whether it is a 16-bit (C) or a 32-bit instruction). A 32-bit instruction may
+ * span two pages; a fault on its second parcel reports that parcel's address in xtval. */
 int rv_fetch(struct rv_hart *h, uint64_t pc, uint32_t *word, unsigned *len) {
-    uint64_t paddr, v;
+    uint64_t paddr, lo, hi;
     int rc = translate(h, pc, ACC_FETCH, &paddr);
-    if (rc == RV_OK) rc = phys_read(h, pc, paddr, 4, ACC_FETCH, &v);
+    if (rc == RV_OK) rc = phys_read(h, pc, paddr, 2, ACC_FETCH, &lo);
     if (rc != RV_OK) return rc;
-    *word = (uint32_t)v;
+    if ((lo & 3) != 3) {
+        *word = (uint32_t)lo;
+        *len = 2;
+        return RV_OK;
+    }
+    rc = translate(h, pc + 2, ACC_FETCH, &paddr);
+    if (rc == RV_OK) rc = phys_read(h, pc + 2, paddr, 2, ACC_FETCH, &hi);
+    if (rc != RV_OK) return rc;
+    *word = (uint32_t)(lo | hi << 16);
     *len = 4;
     return RV_OK;
 }

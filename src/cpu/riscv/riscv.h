@@ -91,6 +91,7 @@ struct rv_csrs {
 
 /* The decoder's index over the instruction table, built once per hart from insn.def. */
 #define RV_DECODE_BUCKETS 1024 /* opcode[6:0] x funct3 */
+#define RV_RVC_BUCKETS    24   /* quadrant 0-2 x funct3 */
 
 struct rv_hart {
     uint64_t x[32];
@@ -108,6 +109,8 @@ struct rv_hart {
 
     uint16_t dec_start[RV_DECODE_BUCKETS + 1];
     uint16_t dec_list[RV_DECODE_BUCKETS * 4];
+    uint8_t rvc_start[RV_RVC_BUCKETS + 1];
+    uint8_t rvc_list[128];
 };
 
 /* Instruction formats (unpriv. spec 2.2-2.3), for the disassembler and the table test. */
@@ -161,6 +164,25 @@ extern const struct rv_insn_info rv_insn_table[RV_INSN_COUNT];
 /* The table row that a 32-bit instruction word decodes to on h, or -1 (illegal). */
 int rv_decode(const struct rv_hart *h, uint32_t word);
 
+/* The compressed table (rvc.def): RVC_c_addi, ... */
+enum rv_rvc_id {
+#define X(id, mnemonic, match, mask, expander) RVC_##id,
+#include "cpu/riscv/rvc.def"
+#undef X
+    RVC_COUNT
+};
+
+struct rvc_info {
+    const char *mnemonic;
+    uint16_t match, mask;
+};
+extern const struct rvc_info rvc_table[RVC_COUNT];
+
+/* The rvc.def row of a 16-bit parcel, or -1; and its 32-bit expansion, 0 when the parcel is
+ * reserved or undefined (illegal instruction). */
+int rv_rvc_decode(const struct rv_hart *h, uint32_t parcel);
+uint32_t rv_rvc_expand(const struct rv_hart *h, uint32_t parcel);
+
 /* What rv_step() did. */
 enum rv_step_result {
     RV_STEP_RETIRED,   /* one instruction retired */
@@ -200,6 +222,7 @@ uint64_t rv_mip(const struct rv_hart *h);
 /* misa (priv. spec 3.1.1): MXL = 2 (64-bit) and the extensions implemented. Read-only. */
 #define RV_MISA_EXT(letter) (1ull << ((letter) - 'A'))
 #define RV_MISA_VALUE                                                                              \
-    ((2ull << 62) | RV_MISA_EXT('I') | RV_MISA_EXT('M') | RV_MISA_EXT('S') | RV_MISA_EXT('U'))
+    ((2ull << 62) | RV_MISA_EXT('C') | RV_MISA_EXT('I') | RV_MISA_EXT('M') | RV_MISA_EXT('S') |    \
+     RV_MISA_EXT('U'))
 
 #endif

@@ -160,6 +160,7 @@ static void test_misa_and_ids_3_1_1(void **state) {
     assert_true(misa & RV_MISA_EXT('M'));
     assert_true(misa & RV_MISA_EXT('S'));
     assert_true(misa & RV_MISA_EXT('U'));
+    assert_true(misa & RV_MISA_EXT('C'));
     assert_false(misa & RV_MISA_EXT('E'));
     assert_int_equal(write_read(t, RV_CSR_misa, 0), misa);
     static const unsigned ids[] = {RV_CSR_mvendorid, RV_CSR_marchid, RV_CSR_mimpid, RV_CSR_mhartid,
@@ -217,11 +218,11 @@ static void test_tvec_modes_3_1_7(void **state) {
     assert_int_equal(write_read(t, RV_CSR_stvec, 0x80004002), 0x80003001);
 }
 
-/* Priv. 3.1.14-3.1.16, 4.1.7-4.1.9: xepc low bits zero (IALIGN = 32), xcause WLRL, scratch, tval */
+/* Priv. 3.1.14-3.1.16, 4.1.7-4.1.9: xepc bit 0 zero (IALIGN = 16), xcause WLRL, scratch, tval */
 static void test_epc_cause_scratch_tval_3_1_14(void **state) {
     struct rvt *t = *state;
-    assert_int_equal(write_read(t, RV_CSR_mepc, UINT64_MAX), ~3ull);
-    assert_int_equal(write_read(t, RV_CSR_sepc, 0x80000007), 0x80000004);
+    assert_int_equal(write_read(t, RV_CSR_mepc, UINT64_MAX), ~1ull);
+    assert_int_equal(write_read(t, RV_CSR_sepc, 0x80000007), 0x80000006);
     assert_int_equal(write_read(t, RV_CSR_mcause, UINT64_MAX), 0x800000000000003full);
     assert_int_equal(write_read(t, RV_CSR_scause, 13), 13);
     assert_int_equal(write_read(t, RV_CSR_mtval, UINT64_MAX), UINT64_MAX);
