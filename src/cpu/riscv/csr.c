@@ -4,7 +4,8 @@
  * - misa is read-only (3.1.1 allows it): writes are ignored.
  * - mstatus.MPP: writing 2 (reserved) stores U, as Spike legalises it (3.1.6.1: MPP is WARL).
  * - mtvec/stvec: a write with a reserved MODE (>= 2) is ignored entirely (3.1.7: WARL).
- * - satp: a write with a MODE this hart does not implement has no effect at all (4.1.11).
+ * - satp: MODE Bare or Sv39; a write with another MODE has no effect at all (4.1.11). ASIDLEN is
+ *   16 (all ASID bits writable), PPN all 44 bits.
  * - mvendorid/marchid/mimpid/mhartid/mconfigptr read 0; mcountinhibit and the hpm counters and
  *   event selectors are read-only zero (3.1.10, 3.1.12 allow it); hpmcounter3-31 read 0.
  * - PMP: pmpcfg/pmpaddr are stored with their WARL rules (reserved bits, R=0/W=1, locks) but not
@@ -169,9 +170,11 @@ static void csr_write(struct rv_hart *h, int index, unsigned number, uint64_t va
     case RV_CSR_sscratch: MERGE(sscratch); break;
     case RV_CSR_satp: {
         uint64_t mode = value >> RV_SATP_MODE_SHIFT;
-        if (mode != RV_SATP_MODE_BARE)
+        if (mode != RV_SATP_MODE_BARE && mode != RV_SATP_MODE_SV39)
             break; /* 4.1.11: an unsupported MODE makes the whole write have no effect */
         MERGE(satp);
+        /* the software TLB holds translations of one satp: start afresh (mmu.h) */
+        mmu_tlb_flush(&h->tlb, UINT64_MAX, UINT32_MAX);
         break;
     }
     case RV_CSR_mcounteren: MERGE(mcounteren); break;

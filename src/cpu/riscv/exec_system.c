@@ -61,6 +61,7 @@ int rv_exec_sfence_vma(struct rv_hart *h, uint32_t insn) {
     struct ev ev = {.kind = EV_TLB_FLUSH, .pc = h->pc};
     ev.tlb_flush.vaddr = rs1 ? h->x[rs1] : UINT64_MAX;
     ev.tlb_flush.asid = rs2 ? (uint32_t)(h->x[rs2] & 0xffff) : UINT32_MAX;
+    mmu_tlb_flush(&h->tlb, ev.tlb_flush.vaddr, ev.tlb_flush.asid);
     ev_emit(&h->m->events, &ev);
     return RV_OK;
 }

@@ -24,6 +24,7 @@ const struct cpu_ops rv_cpu_ops = {
 void rv_hart_reset(struct rv_hart *h, uint64_t entry) {
     memset(h->x, 0, sizeof h->x);
     memset(&h->csr, 0, sizeof h->csr);
+    mmu_tlb_flush(&h->tlb, UINT64_MAX, UINT32_MAX);
     h->csr.mstatus = RV_MSTATUS_FIXED;
     h->csr.cycle_offset = 0 - h->m->time;
     h->csr.instret_offset = 0 - h->m->insns;

@@ -1,18 +1,44 @@
-/* Memory accesses of the hart: translation (Bare for now; Sv39 is the MMU part's job) and the
- * physical bus, with a fast path straight into guest RAM. */
+/* Memory accesses of the hart: translation (Bare, or Sv39 through the MMU part and its software
+ * TLB) and the physical bus, with a fast path straight into guest RAM. */
 #include "cpu/riscv/internal.h"
 
 enum access { ACC_FETCH, ACC_LOAD, ACC_STORE };
 
 static const uint8_t access_fault[] = {RV_EXC_INSN_ACCESS, RV_EXC_LOAD_ACCESS, RV_EXC_STORE_ACCESS};
 
-/* Virtual -> physical. Priv. spec 3.1.6.3: loads and stores in M-mode with MPRV = 1 translate as
- * the privilege in MPP; 4.1.11: satp.MODE = Bare, and M-mode, use physical addresses. Only Bare
- * can be written to satp so far, so every address is physical. */
+static const uint8_t page_fault[] = {RV_EXC_INSN_PAGE, RV_EXC_LOAD_PAGE, RV_EXC_STORE_PAGE};
+
+/* Virtual -> physical (priv. spec 4.1.11, 4.3, 4.4). Loads and stores in M-mode with MPRV = 1
+ * translate and check as the privilege in MPP (3.1.6.3); M-mode accesses and satp.MODE = Bare
+ * use physical addresses. Faults: page fault (12/13/15) or, when the walk finds no memory, access
+ * fault (1/5/7), with tval = the virtual address. */
 static int translate(struct rv_hart *h, uint64_t vaddr, enum access acc, uint64_t *paddr) {
-    (void)acc;
-    (void)h;
-    *paddr = vaddr;
+    uint64_t st = h->csr.mstatus;
+    unsigned priv = h->priv;
+    if (acc != ACC_FETCH && (st & RV_MSTATUS_MPRV))
+        priv = (unsigned)((st & RV_MSTATUS_MPP) >> RV_MSTATUS_MPP_SHIFT);
+    if (priv == RV_PRIV_M || (h->csr.satp >> RV_SATP_MODE_SHIFT) == RV_SATP_MODE_BARE) {
+        *paddr = vaddr;
+        return RV_OK;
+    }
+    bool sum = (st & RV_MSTATUS_SUM) != 0, mxr = (st & RV_MSTATUS_MXR) != 0;
+    const struct mmu_tlb_entry *e = mmu_tlb_lookup(&h->tlb, vaddr);
+    /* A hit serves only what the walk would: a store needs D already set in the cached PTE, and
+     * the permission check is redone for the current privilege, SUM and MXR. */
+    if (e && (acc != ACC_STORE || (e->pte & MMU_PTE_D)) &&
+        mmu_sv39_check(e->pte, acc, priv, sum, mxr) == MMU_OK) {
+        *paddr = e->paddr | (vaddr & 0xfff);
+        return RV_OK;
+    }
+    struct mmu_sv39_request req = {h->csr.satp, vaddr, (uint8_t)acc, (uint8_t)priv, sum, mxr};
+    struct mmu_sv39_result res;
+    enum mmu_fault f = mmu_sv39_walk(&h->m->bus, &req, &res);
+    if (f != MMU_OK) {
+        h->tval = vaddr;
+        return RV_TRAP(f == MMU_PAGE_FAULT ? page_fault[acc] : access_fault[acc]);
+    }
+    mmu_tlb_insert(&h->tlb, vaddr, &res, (uint16_t)(h->csr.satp >> 44));
+    *paddr = res.paddr;
     return RV_OK;
 }
 
@@ -50,18 +76,43 @@ static int phys_write(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigne
     return RV_OK;
 }
 
+/* An access that crosses a page boundary is split: both pages are translated before any byte
+ * moves (a store that faults on its second page writes nothing), and a fault reports the address
+ * of the part that faulted (priv. spec 3.1.16). */
+static bool crosses_page(uint64_t vaddr, unsigned size) {
+    return (vaddr & 0xfff) + size > 0x1000;
+}
+
 int rv_load(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t *value) {
-    uint64_t paddr;
+    uint64_t paddr, paddr2;
     int rc = translate(h, vaddr, ACC_LOAD, &paddr);
     if (rc != RV_OK) return rc;
-    return phys_read(h, vaddr, paddr, size, ACC_LOAD, value);
+    if (!crosses_page(vaddr, size)) return phys_read(h, vaddr, paddr, size, ACC_LOAD, value);
+    unsigned first = 0x1000 - (unsigned)(vaddr & 0xfff);
+    if ((rc = translate(h, vaddr + first, ACC_LOAD, &paddr2)) != RV_OK) return rc;
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++) {
+        uint64_t byte;
+        uint64_t pa = i < first ? paddr + i : paddr2 + (i - first);
+        if ((rc = phys_read(h, vaddr + i, pa, 1, ACC_LOAD, &byte)) != RV_OK) return rc;
+        v |= byte << (8 * i);
+    }
+    *value = v;
+    return RV_OK;
 }
 
 int rv_store(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t value) {
-    uint64_t paddr;
+    uint64_t paddr, paddr2;
     int rc = translate(h, vaddr, ACC_STORE, &paddr);
     if (rc != RV_OK) return rc;
-    return phys_write(h, vaddr, paddr, size, value);
+    if (!crosses_page(vaddr, size)) return phys_write(h, vaddr, paddr, size, value);
+    unsigned first = 0x1000 - (unsigned)(vaddr & 0xfff);
+    if ((rc = translate(h, vaddr + first, ACC_STORE, &paddr2)) != RV_OK) return rc;
+    for (unsigned i = 0; i < size; i++) {
+        uint64_t pa = i < first ? paddr + i : paddr2 + (i - first);
+        if ((rc = phys_write(h, vaddr + i, pa, 1, value >> (8 * i))) != RV_OK) return rc;
+    }
+    return RV_OK;
 }
 
 /* Fetches the instruction at pc in 16-bit parcels (unpriv. spec 1.5: the low two bits of the

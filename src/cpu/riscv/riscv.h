@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "machine/machine.h"
+#include "mmu/mmu.h"
 
 /* Privilege levels, encoded as in mstatus.MPP (priv. spec 1.2, table 1.1). */
 enum rv_priv { RV_PRIV_U = 0, RV_PRIV_S = 1, RV_PRIV_M = 3 };
@@ -109,6 +110,8 @@ struct rv_hart {
 
     uint16_t dec_start[RV_DECODE_BUCKETS + 1];
     uint16_t dec_list[RV_DECODE_BUCKETS * 4];
+    struct mmu_tlb tlb; /* Sv39 translations (mmu.h); flushed by sfence.vma and satp writes */
+
     uint8_t rvc_start[RV_RVC_BUCKETS + 1];
     uint8_t rvc_list[128];
 };
