@@ -110,9 +110,10 @@ static inline unsigned rv_rs1(uint32_t i) {
 static inline unsigned rv_rs2(uint32_t i) {
     return (i >> 20) & 31;
 }
+/* The low 'bits' bits of v, sign-extended to 64 bits (1 <= bits <= 63). */
 static inline uint64_t rv_sext(uint64_t v, unsigned bits) {
     uint64_t sign = 1ull << (bits - 1);
-    return (v ^ sign) - sign;
+    return ((v & ((sign << 1) - 1)) ^ sign) - sign;
 }
 static inline uint64_t rv_imm_i(uint32_t i) {
     return rv_sext(i >> 20, 12);
@@ -138,6 +139,13 @@ static inline uint64_t rv_imm_j(uint32_t i) {
  * accesses are performed (Zicclsm, as QEMU and Spike). Return RV_OK or a trap with h->tval. */
 int rv_load(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t *value);
 int rv_store(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t value);
+/* The pieces of an access, for instructions that need them apart (AMOs): translation as a load
+ * or a store (store = true: needs W, faults as store/AMO), and physical reads/writes. */
+int rv_translate_data(struct rv_hart *h, uint64_t vaddr, bool store, uint64_t *paddr);
+/* amo: memory missing under an AMO is a store/AMO access fault */
+int rv_phys_load(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, bool amo,
+                 uint64_t *value);
+int rv_phys_store(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t value);
 /* Instruction fetch of the parcel(s) at pc: RV_OK with *word, or an instruction fault trap. */
 int rv_fetch(struct rv_hart *h, uint64_t pc, uint32_t *word, unsigned *len);
 

@@ -135,3 +135,17 @@ int rv_fetch(struct rv_hart *h, uint64_t pc, uint32_t *word, unsigned *len) {
     *len = 4;
     return RV_OK;
 }
+
+int rv_translate_data(struct rv_hart *h, uint64_t vaddr, bool store, uint64_t *paddr) {
+    return translate(h, vaddr, store ? ACC_STORE : ACC_LOAD, paddr);
+}
+
+int rv_phys_load(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, bool amo,
+                 uint64_t *value) {
+    return phys_read(h, vaddr, paddr, size, amo ? ACC_STORE : ACC_LOAD, value);
+}
+
+int rv_phys_store(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size,
+                  uint64_t value) {
+    return phys_write(h, vaddr, paddr, size, value);
+}

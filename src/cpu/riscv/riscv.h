@@ -101,6 +101,10 @@ struct rv_hart {
     bool waiting; /* in wfi, until an interrupt is pending and locally enabled */
     struct rv_csrs csr;
     struct machine *m;
+    /* A: the LR reservation (unpriv. spec 8.2), a physical address and size */
+    bool resv_valid;
+    uint8_t resv_size;
+    uint64_t resv_addr;
 
     /* Per-instruction scratch of the execution loop. */
     uint64_t npc;  /* the next pc: pc + length, or the target of a taken jump */
@@ -130,6 +134,8 @@ enum rv_fmt {
     RV_FMT_CSRI,
     RV_FMT_FENCE,
     RV_FMT_SFENCE,
+    RV_FMT_LR,
+    RV_FMT_AMO,
     RV_FMT_NONE,
 };
 
@@ -145,6 +151,7 @@ enum rv_op_class {
     RV_OPC_CSR,
     RV_OPC_SYSTEM,
     RV_OPC_FENCE,
+    RV_OPC_ATOMIC,
     RV_OPC_COUNT
 };
 
@@ -225,7 +232,7 @@ uint64_t rv_mip(const struct rv_hart *h);
 /* misa (priv. spec 3.1.1): MXL = 2 (64-bit) and the extensions implemented. Read-only. */
 #define RV_MISA_EXT(letter) (1ull << ((letter) - 'A'))
 #define RV_MISA_VALUE                                                                              \
-    ((2ull << 62) | RV_MISA_EXT('C') | RV_MISA_EXT('I') | RV_MISA_EXT('M') | RV_MISA_EXT('S') |    \
-     RV_MISA_EXT('U'))
+    ((2ull << 62) | RV_MISA_EXT('A') | RV_MISA_EXT('C') | RV_MISA_EXT('I') | RV_MISA_EXT('M') |    \
+     RV_MISA_EXT('S') | RV_MISA_EXT('U'))
 
 #endif

@@ -72,6 +72,7 @@ void rv_trap_deliver(struct rv_hart *h, uint64_t cause, bool interrupt, uint64_t
     if ((tvec & 3) == 1 && interrupt) target += 4 * cause;
     h->pc = target;
     h->waiting = false;
+    h->resv_valid = false; /* a trap breaks an LR/SC sequence (unpriv. 8.3 allows SC to fail) */
 
     unsigned mech =
         interrupt ? EV_MECH_INTERRUPT
@@ -103,6 +104,7 @@ int rv_xret(struct rv_hart *h, unsigned which) {
     }
     if (to != RV_PRIV_M) st &= ~RV_MSTATUS_MPRV;
     h->csr.mstatus = st;
+    h->resv_valid = false; /* 3.3.2: xRET may clear the LR reservation; this hart does */
     rv_set_priv(h, to, which == RV_PRIV_M ? EV_MECH_MRET : EV_MECH_SRET);
     return RV_OK;
 }
