@@ -175,6 +175,7 @@ static void csr_write(struct rv_hart *h, int index, unsigned number, uint64_t va
         MERGE(satp);
         /* the software TLB holds translations of one satp: start afresh (mmu.h) */
         mmu_tlb_flush(&h->tlb, UINT64_MAX, UINT32_MAX);
+        rv_xlate_changed(h);
         break;
     }
     case RV_CSR_mcounteren: MERGE(mcounteren); break;

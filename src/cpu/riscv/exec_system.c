@@ -24,7 +24,8 @@ int rv_exec_fence(struct rv_hart *h, uint32_t insn) {
     return RV_OK;
 }
 
-/* Zifencei: stores are visible to fetch at once (no decoded-instruction cache yet). */
+/* Zifencei: stores are visible to fetch at once: the decoded-instruction cache checks an entry's
+ * bits against memory on every use (mem.c). */
 int rv_exec_fence_i(struct rv_hart *h, uint32_t insn) {
     (void)h;
     (void)insn;
@@ -62,6 +63,7 @@ int rv_exec_sfence_vma(struct rv_hart *h, uint32_t insn) {
     ev.tlb_flush.vaddr = rs1 ? h->x[rs1] : UINT64_MAX;
     ev.tlb_flush.asid = rs2 ? (uint32_t)(h->x[rs2] & 0xffff) : UINT32_MAX;
     mmu_tlb_flush(&h->tlb, ev.tlb_flush.vaddr, ev.tlb_flush.asid);
+    rv_xlate_changed(h);
     ev_emit(&h->m->events, &ev);
     return RV_OK;
 }

@@ -25,6 +25,7 @@ void rv_hart_reset(struct rv_hart *h, uint64_t entry) {
     memset(h->x, 0, sizeof h->x);
     memset(&h->csr, 0, sizeof h->csr);
     mmu_tlb_flush(&h->tlb, UINT64_MAX, UINT32_MAX);
+    rv_xlate_changed(h);
     h->csr.mstatus = RV_MSTATUS_FIXED;
     h->csr.cycle_offset = 0 - h->m->time;
     h->csr.instret_offset = 0 - h->m->insns;
@@ -41,6 +42,11 @@ struct rv_hart *rv_hart_create(struct machine *m, uint64_t entry) {
     rv_rvc_init(h);
     rv_hart_reset(h, entry);
     return h;
+}
+
+void rv_hart_set_priv(struct rv_hart *h, unsigned priv) {
+    h->priv = (uint8_t)priv;
+    rv_xlate_changed(h);
 }
 
 void rv_hart_destroy(struct rv_hart *h) {
@@ -60,42 +66,52 @@ int rv_cpu_attach(struct machine *m, const struct boot_state *boot, char *err, s
     return 0;
 }
 
+/* The decoded instruction at pc when the fetch page and the decoded-instruction cache both hit
+ * (the common case, kept here so that it inlines into the loop), else mem.c's full path. */
+static inline int fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **out) {
+    uint64_t off = pc & 0xfff;
+    if ((pc & ~0xfffull) == h->fetch_vpage && h->fetch_gen == h->xlate_gen && h->fetch_host &&
+        off <= 0xffc) {
+        uint32_t raw;
+        memcpy(&raw, h->fetch_host + off, 4);
+        uint64_t paddr = h->fetch_ppage | off;
+        const struct rv_dinsn *d = &h->icache[(paddr >> 1) % RV_ICACHE_ENTRIES];
+        uint32_t mask = d->len == 2 ? 0xffffu : 0xffffffffu;
+        if (d->paddr == paddr && d->len && (raw & mask) == d->raw) {
+            h->insn_raw = d->raw;
+            *out = d;
+            return RV_OK;
+        }
+    }
+    return rv_fetch_decoded(h, pc, out);
+}
+
 /* One step: a pending enabled interrupt is taken before the next instruction (priv. spec 3.1.9);
  * otherwise fetch, decode, execute. An instruction that traps does not retire (design.md
  * "Counting rule"): no register, pc or counter changes but the trap's. Trap delivery takes one
  * tick of guest time, so that a guest stuck in a trap loop still meets the cycle budget. */
-enum rv_step_result rv_step(struct rv_hart *h) {
+static inline enum rv_step_result step(struct rv_hart *h) {
     struct machine *m = h->m;
-    if (h->waiting) {
-        if (!(rv_mip(h) & h->csr.mie)) return RV_STEP_WAITING;
-        h->waiting = false;
-    }
-    if (h->csr.mie & rv_mip(h)) {
+    uint64_t pending = h->csr.mie & (h->csr.mip | (m->irq_lines & RV_PLATFORM_INTS));
+    if (pending) {
+        if (h->waiting) h->waiting = false;
         int irq = rv_interrupt_pending(h);
         if (irq >= 0) {
             rv_trap_deliver(h, (uint64_t)irq, true, 0);
             m->time++;
             return RV_STEP_INTERRUPT;
         }
+    } else if (h->waiting) {
+        return RV_STEP_WAITING;
     }
 
     uint64_t pc = h->pc;
-    uint32_t word = 0;
-    unsigned len = 4;
-    int id = -1;
-    int rc = rv_fetch(h, pc, &word, &len);
+    const struct rv_dinsn *d = NULL;
+    int rc = fetch_decoded(h, pc, &d);
     if (rc == RV_OK) {
-        h->insn_raw = word;
-        if (len == 2) /* C: expand, then decode through the same table (unpriv. 16.1) */
-            word = rv_rvc_expand(h, word);
-        id = word ? rv_decode(h, word) : -1;
-        if (id < 0) {
-            rc = rv_illegal(h);
-        } else {
-            h->npc = pc + len;
-            rc = rv_exec_table[id](h, word);
-            h->x[0] = 0;
-        }
+        h->npc = pc + d->len;
+        rc = d->exec(h, d->word);
+        h->x[0] = 0;
     }
     if (rc != RV_OK) {
         rv_trap_deliver(h, (uint64_t)(rc - 1), false, h->tval);
@@ -111,11 +127,19 @@ enum rv_step_result rv_step(struct rv_hart *h) {
     h->pc = h->npc;
     m->insns++;
     m->time++;
-    struct ev ev = {.kind = EV_INSN, .pc = pc};
-    ev.insn.op_class = rv_insn_table[id].op_class;
-    ev.insn.len = (uint8_t)len;
-    ev_emit(&m->events, &ev);
+    /* ev_emit, with the event built only when someone subscribed to it */
+    m->events.count[EV_INSN]++;
+    if (m->events.wanted & EV_MASK(EV_INSN)) {
+        struct ev ev = {.kind = EV_INSN, .pc = pc};
+        ev.insn.op_class = rv_insn_table[d->id].op_class;
+        ev.insn.len = d->len;
+        ev_dispatch(&m->events, &ev);
+    }
     return RV_STEP_RETIRED;
+}
+
+enum rv_step_result rv_step(struct rv_hart *h) {
+    return step(h);
 }
 
 /* cpu_ops.run (machine.h contract). A hart in wfi lets guest time pass to the next deadline; if

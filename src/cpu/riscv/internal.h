@@ -146,6 +146,13 @@ int rv_translate_data(struct rv_hart *h, uint64_t vaddr, bool store, uint64_t *p
 int rv_phys_load(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, bool amo,
                  uint64_t *value);
 int rv_phys_store(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t value);
+/* Fetch and decode at pc through the fetch-page and decoded-instruction caches: RV_OK with *d,
+ * an instruction fault, or illegal instruction (tval = the bits). Sets h->insn_raw. */
+int rv_fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **d);
+/* Translation changed (TLB flush, satp write, privilege change): drop the fetch page. */
+static inline void rv_xlate_changed(struct rv_hart *h) {
+    h->xlate_gen++;
+}
 /* Instruction fetch of the parcel(s) at pc: RV_OK with *word, or an instruction fault trap. */
 int rv_fetch(struct rv_hart *h, uint64_t pc, uint32_t *word, unsigned *len);
 

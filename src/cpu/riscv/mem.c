@@ -49,9 +49,23 @@ static int phys_read(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned
     struct bus *bus = &h->m->bus;
     uint64_t off = paddr - bus->ram_base;
     if (off < bus->ram_size && size <= bus->ram_size - off && !bus->n_mmio_over_ram) {
-        uint64_t v = 0;
-        memcpy(&v, bus->ram + off, size); /* little-endian host and guest */
-        *value = v;
+        const uint8_t *p = bus->ram + off; /* little-endian host and guest */
+        switch (size) {
+        case 1: *value = *p; break;
+        case 2: {
+            uint16_t v;
+            memcpy(&v, p, 2);
+            *value = v;
+            break;
+        }
+        case 4: {
+            uint32_t v;
+            memcpy(&v, p, 4);
+            *value = v;
+            break;
+        }
+        default: memcpy(value, p, 8); break;
+        }
         return RV_OK;
     }
     if (bus_read(bus, paddr, size, value) != BUS_OK) {
@@ -66,7 +80,21 @@ static int phys_write(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigne
     struct bus *bus = &h->m->bus;
     uint64_t off = paddr - bus->ram_base;
     if (off < bus->ram_size && size <= bus->ram_size - off && !bus->n_mmio_over_ram) {
-        memcpy(bus->ram + off, &value, size);
+        uint8_t *p = bus->ram + off;
+        switch (size) {
+        case 1: *p = (uint8_t)value; break;
+        case 2: {
+            uint16_t v = (uint16_t)value;
+            memcpy(p, &v, 2);
+            break;
+        }
+        case 4: {
+            uint32_t v = (uint32_t)value;
+            memcpy(p, &v, 4);
+            break;
+        }
+        default: memcpy(p, &value, 8); break;
+        }
         return RV_OK;
     }
     if (bus_write(bus, paddr, size, value) != BUS_OK) {
@@ -148,4 +176,59 @@ int rv_phys_load(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned siz
 int rv_phys_store(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size,
                   uint64_t value) {
     return phys_write(h, vaddr, paddr, size, value);
+}
+
+/* Decodes raw (len from its low bits) into d; -1 when illegal. */
+static int decode_into(struct rv_hart *h, uint64_t paddr, uint32_t raw, struct rv_dinsn *d) {
+    unsigned len = (raw & 3) == 3 ? 4 : 2;
+    if (len == 2) raw &= 0xffff;
+    h->insn_raw = raw;
+    /* C: expand, then decode through the same table (unpriv. 16.1) */
+    uint32_t word = len == 2 ? rv_rvc_expand(h, raw) : raw;
+    int id = word ? rv_decode(h, word) : -1;
+    if (id < 0) return -1;
+    d->exec = rv_exec_table[id];
+    d->paddr = paddr;
+    d->raw = raw;
+    d->word = word;
+    d->id = (uint16_t)id;
+    d->len = (uint8_t)len;
+    return 0;
+}
+
+int rv_fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **out) {
+    uint64_t off = pc & 0xfff;
+    if ((pc & ~0xfffull) != h->fetch_vpage || h->fetch_gen != h->xlate_gen) {
+        uint64_t paddr;
+        int rc = translate(h, pc, ACC_FETCH, &paddr);
+        if (rc != RV_OK) return rc;
+        h->fetch_vpage = pc & ~0xfffull;
+        h->fetch_ppage = paddr & ~0xfffull;
+        h->fetch_gen = h->xlate_gen;
+        h->fetch_host = bus_ram_ptr(&h->m->bus, h->fetch_ppage, 4096);
+    }
+    /* Not plain RAM, or an instruction that may cross the page: the parcel-by-parcel path. */
+    if (!h->fetch_host || off > 0xffc) {
+        uint32_t word;
+        unsigned len;
+        int rc = rv_fetch(h, pc, &word, &len);
+        if (rc != RV_OK) return rc;
+        if (decode_into(h, UINT64_MAX, word, &h->dscratch) < 0) return rv_illegal(h);
+        *out = &h->dscratch;
+        return RV_OK;
+    }
+    uint32_t raw;
+    memcpy(&raw, h->fetch_host + off, 4);
+    uint64_t paddr = h->fetch_ppage | off;
+    struct rv_dinsn *d = &h->icache[(paddr >> 1) % RV_ICACHE_ENTRIES];
+    uint32_t mask = d->len == 2 ? 0xffffu : 0xffffffffu;
+    if (d->paddr != paddr || !d->len || (raw & mask) != d->raw) {
+        if (decode_into(h, paddr, raw, d) < 0) {
+            d->len = 0;
+            return rv_illegal(h);
+        }
+    }
+    h->insn_raw = d->raw;
+    *out = d;
+    return RV_OK;
 }

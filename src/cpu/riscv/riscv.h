@@ -93,6 +93,17 @@ struct rv_csrs {
 /* The decoder's index over the instruction table, built once per hart from insn.def. */
 #define RV_DECODE_BUCKETS 1024 /* opcode[6:0] x funct3 */
 #define RV_RVC_BUCKETS    24   /* quadrant 0-2 x funct3 */
+#define RV_ICACHE_ENTRIES 8192 /* decoded instructions, direct-mapped by physical address */
+
+struct rv_hart;
+struct rv_dinsn {
+    int (*exec)(struct rv_hart *h, uint32_t insn); /* the row's handler */
+    uint64_t paddr;
+    uint32_t raw;  /* the bits as fetched: 16 (len 2) or 32 (len 4) */
+    uint32_t word; /* the 32-bit instruction executed (compressed ones expanded) */
+    uint16_t id;   /* row of insn.def */
+    uint8_t len;   /* 0: empty */
+};
 
 struct rv_hart {
     uint64_t x[32];
@@ -115,6 +126,16 @@ struct rv_hart {
     uint16_t dec_start[RV_DECODE_BUCKETS + 1];
     uint16_t dec_list[RV_DECODE_BUCKETS * 4];
     struct mmu_tlb tlb; /* Sv39 translations (mmu.h); flushed by sfence.vma and satp writes */
+
+    /* Fetch: the virtual page last fetched from and its host mapping, valid while fetch_gen equals
+     * xlate_gen (bumped by every TLB flush and privilege change). */
+    uint64_t fetch_vpage, fetch_ppage, fetch_gen, xlate_gen;
+    uint8_t *fetch_host;
+    /* Decoded instructions by physical address; an entry is used only when the bits in memory
+     * still equal the bits it was decoded from, so it is coherent with every store by
+     * construction (fence.i has nothing to do). */
+    struct rv_dinsn icache[RV_ICACHE_ENTRIES];
+    struct rv_dinsn dscratch; /* decode of an instruction that is not cached */
 
     uint8_t rvc_start[RV_RVC_BUCKETS + 1];
     uint8_t rvc_list[128];
@@ -212,6 +233,9 @@ struct rv_hart *rv_hart_create(struct machine *m, uint64_t entry);
 void rv_hart_destroy(struct rv_hart *h);
 /* Priv. spec 3.4 reset: M-mode, mstatus.MIE = MPRV = 0, misa at its reset value, pc = entry. */
 void rv_hart_reset(struct rv_hart *h, uint64_t entry);
+
+/* The debugger's privilege change (monitor, tests): no trap, no event. */
+void rv_hart_set_priv(struct rv_hart *h, unsigned priv);
 
 /* Executes one instruction, or delivers the interrupt or exception that comes first. Counts,
  * events and wfi as in the run loop. */

@@ -10,6 +10,7 @@ void rv_set_priv(struct rv_hart *h, unsigned priv, unsigned mech) {
     ev.priv.to = (uint8_t)priv;
     ev.priv.mech = (uint8_t)mech;
     h->priv = (uint8_t)priv;
+    rv_xlate_changed(h);
     ev_emit(&h->m->events, &ev);
 }
 

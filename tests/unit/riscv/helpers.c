@@ -56,7 +56,7 @@ void rvt_set_csr(struct rvt *t, unsigned number, uint64_t value) {
 }
 
 void rvt_set_priv(struct rvt *t, unsigned priv) {
-    t->h->priv = (uint8_t)priv;
+    rv_hart_set_priv(t->h, priv);
 }
 
 uint32_t rvt_r(unsigned f7, unsigned rs2, unsigned rs1, unsigned f3, unsigned rd, unsigned op) {

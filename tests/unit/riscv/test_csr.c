@@ -25,7 +25,7 @@ static void assert_illegal(struct rvt *t, uint32_t word) {
     assert_int_equal(rvt_csr(t, RV_CSR_mtval), word); /* priv. spec 3.1.16 */
     assert_int_equal(rvt_csr(t, RV_CSR_mepc), RVT_BASE);
     assert_int_equal(t->h->x[5], x5); /* rd untouched */
-    t->h->priv = (uint8_t)priv;
+    rvt_set_priv(t, priv);
 }
 
 /* Writes v through csrrw x5, csr, x6 in M-mode and returns the value read back. */

@@ -48,7 +48,7 @@ static int paging_setup(void **state) {
 }
 
 static enum rv_step_result exec_at(struct rvt *t, unsigned priv, uint32_t word) {
-    t->h->priv = (uint8_t)priv;
+    rvt_set_priv(t, priv);
     t->h->pc = CODE;
     return rvt_exec(t, word);
 }
@@ -98,12 +98,12 @@ static void test_page_fault_causes_and_tval_4_3_2(void **state) {
     assert_int_equal(exec_at(t, RV_PRIV_S, SD(3, 1, 0)), RV_STEP_EXCEPTION);
     assert_trap(t, RV_EXC_STORE_PAGE, 0x1000, CODE);
     /* fetch from a non-executable page */
-    t->h->priv = RV_PRIV_S;
+    rvt_set_priv(t, RV_PRIV_S);
     t->h->pc = 0x1004;
     assert_int_equal(rv_step(t->h), RV_STEP_EXCEPTION);
     assert_trap(t, RV_EXC_INSN_PAGE, 0x1004, 0x1004);
     /* a non-canonical pc */
-    t->h->priv = RV_PRIV_S;
+    rvt_set_priv(t, RV_PRIV_S);
     t->h->pc = 0x4000000000ull;
     assert_int_equal(rv_step(t->h), RV_STEP_EXCEPTION);
     assert_trap(t, RV_EXC_INSN_PAGE, 0x4000000000ull, 0x4000000000ull);
@@ -118,7 +118,7 @@ static void test_page_fault_delegated_to_s(void **state) {
     put_pte(t, L0, 0, pte(RVT_BASE, PV | PR | PX | PU | PA));
     rvt_put32(t, RVT_BASE + 0x40, LD(3, 1, 0));
     t->h->x[1] = 0x1000; /* a supervisor page: U may not load */
-    t->h->priv = RV_PRIV_U;
+    rvt_set_priv(t, RV_PRIV_U);
     t->h->pc = 0x40;
     assert_int_equal(rv_step(t->h), RV_STEP_EXCEPTION);
     assert_int_equal(t->h->priv, RV_PRIV_S);

@@ -152,7 +152,7 @@ static void test_mret_state_changes_3_3_2(void **state) {
     assert_int_equal(s.priv.priv.from, RV_PRIV_M);
     assert_int_equal(s.priv.priv.to, RV_PRIV_S);
     /* to M: MPRV stays; MPIE = 0 gives MIE = 0 */
-    t->h->priv = RV_PRIV_M;
+    rvt_set_priv(t, RV_PRIV_M);
     rvt_set_csr(t, RV_CSR_mstatus, (3ull << 11) | RV_MSTATUS_MPRV | RV_MSTATUS_MIE);
     assert_int_equal(rvt_exec(t, MRET), RV_STEP_RETIRED);
     assert_int_equal(t->h->priv, RV_PRIV_M);
