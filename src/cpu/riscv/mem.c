@@ -146,10 +146,31 @@ int rv_store(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t value) {
 /* Fetches the instruction at pc in 16-bit parcels (unpriv. spec 1.5: the low two bits of the
  * first parcel say whether it is a 16-bit (C) or a 32-bit instruction). A 32-bit instruction may
  * span two pages; a fault on its second parcel reports that parcel's address in xtval. */
+/* Instructions come from RAM only (priv. spec 3.6.1: an I/O region says which accesses it
+ * supports; on this platform none is executable): a fetch where a device or nothing answers is an
+ * instruction access fault, and device registers never see a fetch's read side effects. RAM under
+ * a device (HTIF tohost) is fetchable outside the device's own bytes. */
+static int phys_fetch(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, uint64_t *value) {
+    const struct bus *bus = &h->m->bus;
+    uint64_t off = paddr - bus->ram_base;
+    bool ok = off < bus->ram_size && bus->ram_size - off >= 2;
+    for (unsigned i = 0; ok && bus->n_mmio_over_ram && i < bus->n_mmio; i++)
+        if (paddr + 2 > bus->mmio[i].base && paddr < bus->mmio[i].base + bus->mmio[i].size)
+            ok = false;
+    if (!ok) {
+        h->tval = vaddr;
+        return RV_TRAP(RV_EXC_INSN_ACCESS);
+    }
+    uint16_t v;
+    memcpy(&v, bus->ram + off, 2);
+    *value = v;
+    return RV_OK;
+}
+
 int rv_fetch(struct rv_hart *h, uint64_t pc, uint32_t *word, unsigned *len) {
     uint64_t paddr, lo, hi;
     int rc = translate(h, pc, ACC_FETCH, &paddr);
-    if (rc == RV_OK) rc = phys_read(h, pc, paddr, 2, ACC_FETCH, &lo);
+    if (rc == RV_OK) rc = phys_fetch(h, pc, paddr, &lo);
     if (rc != RV_OK) return rc;
     if ((lo & 3) != 3) {
         *word = (uint32_t)lo;
@@ -157,7 +178,7 @@ int rv_fetch(struct rv_hart *h, uint64_t pc, uint32_t *word, unsigned *len) {
         return RV_OK;
     }
     rc = translate(h, pc + 2, ACC_FETCH, &paddr);
-    if (rc == RV_OK) rc = phys_read(h, pc + 2, paddr, 2, ACC_FETCH, &hi);
+    if (rc == RV_OK) rc = phys_fetch(h, pc + 2, paddr, &hi);
     if (rc != RV_OK) return rc;
     *word = (uint32_t)(lo | hi << 16);
     *len = 4;

@@ -269,6 +269,48 @@ static void test_access_faults_3_7(void **state) {
     assert_int_equal(t->h->pc, PC0 + 0x400);
 }
 
+static unsigned device_reads;
+static enum bus_status count_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+    (void)dev;
+    (void)offset;
+    (void)size;
+    device_reads++;
+    *value = 0x13; /* would decode as a nop */
+    return BUS_OK;
+}
+
+/* Priv. spec 3.6.1: I/O regions are not executable here: a fetch from a device is an instruction
+ * access fault and the device sees no read; loads from it work. RAM under a device (HTIF) stays
+ * fetchable outside the device's bytes. */
+static void test_fetch_from_device_faults_3_6_1(void **state) {
+    struct rvt *t = *state;
+    static const struct bus_ops ops = {count_read, NULL};
+    struct bus_region dev = {"dev", 0x10000000, 0x100, &ops, NULL};
+    struct bus_region over = {"over-ram", RVT_BASE + 0x2040, 0x40, &ops, NULL};
+    char err[128];
+    assert_int_equal(bus_add_mmio(&t->m.bus, &dev, err, sizeof err), 0);
+    assert_int_equal(bus_add_mmio(&t->m.bus, &over, err, sizeof err), 0);
+    rvt_set_csr(t, RV_CSR_mtvec, PC0 + 0x400);
+    device_reads = 0;
+    t->h->pc = 0x10000000;
+    assert_int_equal(rv_step(t->h), RV_STEP_EXCEPTION);
+    assert_int_equal(rvt_csr(t, RV_CSR_mcause), RV_EXC_INSN_ACCESS);
+    assert_int_equal(rvt_csr(t, RV_CSR_mtval), 0x10000000);
+    t->h->pc = RVT_BASE + 0x2040;
+    assert_int_equal(rv_step(t->h), RV_STEP_EXCEPTION);
+    assert_int_equal(rvt_csr(t, RV_CSR_mcause), RV_EXC_INSN_ACCESS);
+    assert_int_equal(device_reads, 0);
+    rvt_put32(t, RVT_BASE + 0x2000, ADDI(5, 0, 9)); /* same page as the device, outside it */
+    t->h->pc = RVT_BASE + 0x2000;
+    assert_int_equal(rv_step(t->h), RV_STEP_RETIRED);
+    assert_int_equal(t->h->x[5], 9);
+    t->h->x[1] = 0x10000000;
+    t->h->pc = PC0;
+    assert_int_equal(rvt_exec(t, rvt_i(0, 1, 2, 3, OP_LOAD)), RV_STEP_RETIRED);
+    assert_int_equal(t->h->x[3], 0x13);
+    assert_int_equal(device_reads, 1);
+}
+
 /* 2.7: FENCE (any pred/succ, FENCE.TSO) and FENCE.I retire as no-ops on this single hart */
 static void test_fence_fence_i_2_7(void **state) {
     struct rvt *t = *state;
@@ -338,6 +380,7 @@ int main(void) {
         T(test_branches_2_5_2),
         T(test_loads_stores_2_6),
         T(test_access_faults_3_7),
+        T(test_fetch_from_device_faults_3_6_1),
         T(test_fence_fence_i_2_7),
         T(test_illegal_encodings),
         T(test_program_counts_retired),
