@@ -90,7 +90,7 @@ static inline int fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_
  * otherwise fetch, decode, execute. An instruction that traps does not retire (design.md
  * "Counting rule"): no register, pc or counter changes but the trap's. Trap delivery takes one
  * tick of guest time, so that a guest stuck in a trap loop still meets the cycle budget. */
-static inline enum rv_step_result step(struct rv_hart *h) {
+__attribute__((always_inline)) static inline enum rv_step_result step(struct rv_hart *h) {
     struct machine *m = h->m;
     uint64_t pending = h->csr.mie & (h->csr.mip | (m->irq_lines & RV_PLATFORM_INTS));
     if (pending) {
@@ -149,7 +149,14 @@ void rv_run(void *hart) {
     struct rv_hart *h = hart;
     struct machine *m = h->m;
     while (m->insns < m->limit_insns && m->time < m->limit_time && !m->exit_request) {
-        if (rv_step(h) != RV_STEP_WAITING) continue;
+        /* Every step advances m->time by exactly one and m->insns by at most one (wfi leaves
+         * the loop), so n steps cannot overrun either limit: check them once per batch. */
+        uint64_t n = m->limit_insns - m->insns, n_time = m->limit_time - m->time;
+        if (n_time < n) n = n_time;
+        enum rv_step_result r = RV_STEP_RETIRED;
+        while (n-- && !m->exit_request && (r = step(h)) != RV_STEP_WAITING)
+            ;
+        if (r != RV_STEP_WAITING) continue;
         if (m->limit_time == UINT64_MAX || !(h->csr.mie & RV_PLATFORM_INTS)) {
             machine_request_stop(m, STOP_FATAL, EXIT_GUEST_FATAL,
                                  "riscv64: wfi before %#" PRIx64 " with no interrupt that can come",
