@@ -214,6 +214,13 @@ extern const struct rvc_info rvc_table[RVC_COUNT];
 int rv_rvc_decode(const struct rv_hart *h, uint32_t parcel);
 uint32_t rv_rvc_expand(const struct rv_hart *h, uint32_t parcel);
 
+/* Disassembles the instruction at pc whose bits are raw (a 16-bit parcel, or 32 bits; the low
+ * two bits say which) into buf, as llvm-objdump prints it by default (aliases, ABI register
+ * names, absolute branch targets without symbols, CSR names, "<unknown>" for what does not
+ * decode). Returns the instruction's length in bytes. */
+unsigned rv_disasm(const struct rv_hart *h, uint64_t pc, uint32_t raw, char *buf, size_t size);
+const char *rv_reg_name(unsigned r);
+
 /* What rv_step() did. */
 enum rv_step_result {
     RV_STEP_RETIRED,   /* one instruction retired */
