@@ -111,11 +111,31 @@ static bool crosses_page(uint64_t vaddr, unsigned size) {
     return (vaddr & 0xfff) + size > 0x1000;
 }
 
+/* EV_MEM for a data access that happened (a faulting access is not one), counted always and
+ * built only for subscribers, as ev_emit does. */
+static inline void mem_event(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size,
+                             enum ev_mem_type type) {
+    struct ev_stream *events = &h->m->events;
+    events->count[EV_MEM]++;
+    if (events->wanted & EV_MASK(EV_MEM)) {
+        struct ev ev = {.kind = EV_MEM, .pc = h->pc};
+        ev.mem.vaddr = vaddr;
+        ev.mem.paddr = paddr;
+        ev.mem.size = (uint8_t)size;
+        ev.mem.type = (uint8_t)type;
+        ev_dispatch(events, &ev);
+    }
+}
+
 int rv_load(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t *value) {
     uint64_t paddr, paddr2;
     int rc = translate(h, vaddr, ACC_LOAD, &paddr);
     if (rc != RV_OK) return rc;
-    if (!crosses_page(vaddr, size)) return phys_read(h, vaddr, paddr, size, ACC_LOAD, value);
+    if (!crosses_page(vaddr, size)) {
+        rc = phys_read(h, vaddr, paddr, size, ACC_LOAD, value);
+        if (rc == RV_OK) mem_event(h, vaddr, paddr, size, EV_MEM_READ);
+        return rc;
+    }
     unsigned first = 0x1000 - (unsigned)(vaddr & 0xfff);
     if ((rc = translate(h, vaddr + first, ACC_LOAD, &paddr2)) != RV_OK) return rc;
     uint64_t v = 0;
@@ -126,6 +146,7 @@ int rv_load(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t *value) {
         v |= byte << (8 * i);
     }
     *value = v;
+    mem_event(h, vaddr, paddr, size, EV_MEM_READ); /* one access; paddr of its first byte */
     return RV_OK;
 }
 
@@ -133,13 +154,18 @@ int rv_store(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t value) {
     uint64_t paddr, paddr2;
     int rc = translate(h, vaddr, ACC_STORE, &paddr);
     if (rc != RV_OK) return rc;
-    if (!crosses_page(vaddr, size)) return phys_write(h, vaddr, paddr, size, value);
+    if (!crosses_page(vaddr, size)) {
+        rc = phys_write(h, vaddr, paddr, size, value);
+        if (rc == RV_OK) mem_event(h, vaddr, paddr, size, EV_MEM_WRITE);
+        return rc;
+    }
     unsigned first = 0x1000 - (unsigned)(vaddr & 0xfff);
     if ((rc = translate(h, vaddr + first, ACC_STORE, &paddr2)) != RV_OK) return rc;
     for (unsigned i = 0; i < size; i++) {
         uint64_t pa = i < first ? paddr + i : paddr2 + (i - first);
         if ((rc = phys_write(h, vaddr + i, pa, 1, value >> (8 * i))) != RV_OK) return rc;
     }
+    mem_event(h, vaddr, paddr, size, EV_MEM_WRITE);
     return RV_OK;
 }
 
@@ -191,12 +217,16 @@ int rv_translate_data(struct rv_hart *h, uint64_t vaddr, bool store, uint64_t *p
 
 int rv_phys_load(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, bool amo,
                  uint64_t *value) {
-    return phys_read(h, vaddr, paddr, size, amo ? ACC_STORE : ACC_LOAD, value);
+    int rc = phys_read(h, vaddr, paddr, size, amo ? ACC_STORE : ACC_LOAD, value);
+    if (rc == RV_OK) mem_event(h, vaddr, paddr, size, EV_MEM_READ);
+    return rc;
 }
 
 int rv_phys_store(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size,
                   uint64_t value) {
-    return phys_write(h, vaddr, paddr, size, value);
+    int rc = phys_write(h, vaddr, paddr, size, value);
+    if (rc == RV_OK) mem_event(h, vaddr, paddr, size, EV_MEM_WRITE);
+    return rc;
 }
 
 /* Decodes raw (len from its low bits) into d; -1 when illegal. */

@@ -343,6 +343,42 @@ static void test_illegal_encodings(void **state) {
     assert_int_equal(t->m.insns, 0);
 }
 
+struct mem_seen {
+    unsigned n;
+    struct ev last;
+};
+static void on_mem(void *opaque, const struct ev *e) {
+    struct mem_seen *s = opaque;
+    s->n++;
+    s->last = *e;
+}
+
+/* EV_MEM: one event per data access that happened, after translation; none for a fault */
+static void test_mem_events(void **state) {
+    struct rvt *t = *state;
+    struct mem_seen seen = {0};
+    ev_subscribe(&t->m.events, EV_MASK(EV_MEM), on_mem, &seen);
+    t->h->x[1] = PC0 + 0x1000;
+    assert_int_equal(rvt_exec(t, rvt_i(-3, 1, 2, 3, OP_LOAD)), RV_STEP_RETIRED);
+    assert_int_equal(seen.n, 1);
+    assert_int_equal(seen.last.mem.vaddr, PC0 + 0x1000 - 3);
+    assert_int_equal(seen.last.mem.paddr, PC0 + 0x1000 - 3);
+    assert_int_equal(seen.last.mem.size, 4);
+    assert_int_equal(seen.last.mem.type, EV_MEM_READ);
+    assert_int_equal(seen.last.pc, PC0);
+    t->h->pc = PC0;
+    assert_int_equal(rvt_exec(t, rvt_s(8, 3, 1, 3, OP_STORE)), RV_STEP_RETIRED);
+    assert_int_equal(seen.n, 2);
+    assert_int_equal(seen.last.mem.type, EV_MEM_WRITE);
+    assert_int_equal(seen.last.mem.size, 8);
+    t->h->x[1] = 0x1000; /* nothing there */
+    rvt_set_csr(t, RV_CSR_mtvec, PC0 + 0x400);
+    t->h->pc = PC0;
+    assert_int_equal(rvt_exec(t, rvt_i(0, 1, 3, 3, OP_LOAD)), RV_STEP_EXCEPTION);
+    assert_int_equal(seen.n, 2);
+    assert_int_equal(t->m.events.count[EV_MEM], 2);
+}
+
 /* A short program: the retire count and EV_INSN events (design.md "Counting rule"). */
 static void test_program_counts_retired(void **state) {
     struct rvt *t = *state;
@@ -383,6 +419,7 @@ int main(void) {
         T(test_fetch_from_device_faults_3_6_1),
         T(test_fence_fence_i_2_7),
         T(test_illegal_encodings),
+        T(test_mem_events),
         T(test_program_counts_retired),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
