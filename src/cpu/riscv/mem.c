@@ -12,7 +12,7 @@ static const uint8_t page_fault[] = {RV_EXC_INSN_PAGE, RV_EXC_LOAD_PAGE, RV_EXC_
  * translate and check as the privilege in MPP (3.1.6.3); M-mode accesses and satp.MODE = Bare
  * use physical addresses. Faults: page fault (12/13/15) or, when the walk finds no memory, access
  * fault (1/5/7), with tval = the virtual address. */
-static int translate(struct rv_hart *h, uint64_t vaddr, enum access acc, uint64_t *paddr) {
+static int translate_slow(struct rv_hart *h, uint64_t vaddr, enum access acc, uint64_t *paddr) {
     uint64_t st = h->csr.mstatus;
     unsigned priv = h->priv;
     if (acc != ACC_FETCH && (st & RV_MSTATUS_MPRV))
@@ -42,10 +42,22 @@ static int translate(struct rv_hart *h, uint64_t vaddr, enum access acc, uint64_
     return RV_OK;
 }
 
+/* The common cases first, inlined: M-mode without MPRV, and Bare translation. */
+__attribute__((always_inline)) static inline int translate(struct rv_hart *h, uint64_t vaddr,
+                                                           enum access acc, uint64_t *paddr) {
+    if ((h->priv == RV_PRIV_M && !(h->csr.mstatus & RV_MSTATUS_MPRV)) ||
+        (h->csr.satp >> RV_SATP_MODE_SHIFT) == RV_SATP_MODE_BARE) {
+        *paddr = vaddr;
+        return RV_OK;
+    }
+    return translate_slow(h, vaddr, acc, paddr);
+}
+
 /* Physical access; an address no RAM or device answers is an access fault (3.7) with the
  * virtual address in xtval. */
-static int phys_read(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size,
-                     enum access acc, uint64_t *value) {
+__attribute__((always_inline)) static inline int phys_read(struct rv_hart *h, uint64_t vaddr,
+                                                           uint64_t paddr, unsigned size,
+                                                           enum access acc, uint64_t *value) {
     struct bus *bus = &h->m->bus;
     uint64_t off = paddr - bus->ram_base;
     if (off < bus->ram_size && size <= bus->ram_size - off && !bus->n_mmio_over_ram) {
@@ -75,8 +87,8 @@ static int phys_read(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned
     return RV_OK;
 }
 
-static int phys_write(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size,
-                      uint64_t value) {
+__attribute__((always_inline)) static inline int
+phys_write(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t value) {
     struct bus *bus = &h->m->bus;
     uint64_t off = paddr - bus->ram_base;
     if (off < bus->ram_size && size <= bus->ram_size - off && !bus->n_mmio_over_ram) {
