@@ -1,9 +1,19 @@
 /* The RV64 hart: the face of the RISC-V core (design.md "Layout").
  *
  * One hart with the machine (M), supervisor (S) and user (U) privilege levels of the RISC-V
- * privileged specification (version 20211203, "priv. spec" below) running the RV64 base and the
- * extensions listed in RV_MISA_EXTENSIONS. Instructions are declared once in insn.def, CSRs once in
- * csr.def; traps are delivered by one function (trap.c).
+ * privileged specification (20211203, "priv. spec") running RV64IMAC with Zicsr, Zifencei and
+ * Zicntr of the unprivileged specification (20191213, "unpriv. spec"); see RV_MISA_VALUE. F and D
+ * are not implemented yet (mstatus.FS is read-only 0; their encodings are illegal).
+ *
+ *   insn.def      the instruction table: decode, disassembly, operation class (timing)
+ *   rvc.def       the compressed table: each C encoding and its 32-bit expansion
+ *   csr.def       the CSR table: number, name, privilege, read-only, WARL mask, effect
+ *   decode.c      the decoder index over insn.def;  compressed.c  C expansion
+ *   exec_int.c exec_muldiv.c exec_atomic.c exec_csr.c exec_system.c   one family each
+ *   csr.c         CSR storage, views, WARL rules, access checks
+ *   trap.c        trap delivery (the only one), interrupt selection, mret/sret
+ *   mem.c         translation (Sv39 through src/mmu), physical accesses, fetch + decode caches
+ *   hart.c        reset, the step and the run loop, cpu_ops;  disasm.c  the disassembler
  *
  * The run loop contract is machine.h's: rv_cpu_attach() installs the hart as m->cpu with cpu_ops
  * "riscv64". Tests drive the hart directly with rv_hart_create() and rv_step().
