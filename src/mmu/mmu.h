@@ -56,7 +56,7 @@ enum mmu_fault mmu_sv39_check(uint64_t pte, unsigned access, unsigned priv, bool
 
 /* The page walk (4.3.2 with LEVELS = 3, PTESIZE = 8). Sets A, and D for stores, in the leaf PTE
  * (hardware A/D update, as QEMU does; no Svade). Returns MMU_OK with *result, MMU_PAGE_FAULT, or
- * MMU_ACCESS_FAULT when a PTE read or the A/D write finds no memory. */
+ * MMU_ACCESS_FAULT when a PTE address is not plain RAM (nothing there, or a device). */
 enum mmu_fault mmu_sv39_walk(struct bus *bus, const struct mmu_sv39_request *req,
                              struct mmu_sv39_result *result);
 

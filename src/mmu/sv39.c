@@ -31,10 +31,14 @@ enum mmu_fault mmu_sv39_walk(struct bus *bus, const struct mmu_sv39_request *req
     /* step 1: a = satp.ppn * PAGESIZE, i = LEVELS - 1 */
     uint64_t a = (req->satp & ((1ull << 44) - 1)) << 12;
     for (int i = 2; i >= 0; i--) {
-        /* step 2: pte = the PTE at a + va.vpn[i] * PTESIZE; no memory there: access fault */
+        /* step 2: pte = the PTE at a + va.vpn[i] * PTESIZE. Page tables live in RAM: a PTE
+         * address where a device or nothing answers is an access fault (3.6: the walk's
+         * implicit accesses are checked against the physical memory attributes too). */
         uint64_t pte_addr = a + ((va >> (12 + 9 * i)) & 0x1ff) * 8, pte;
         result->pte_addr = pte_addr;
-        if (bus_read(bus, pte_addr, 8, &pte) != BUS_OK) return MMU_ACCESS_FAULT;
+        uint8_t *host = bus_ram_ptr(bus, pte_addr, 8);
+        if (!host) return MMU_ACCESS_FAULT;
+        memcpy(&pte, host, 8);
         /* step 3: invalid, W without R, or reserved bits set: page fault */
         if (!(pte & MMU_PTE_V) || (!(pte & MMU_PTE_R) && (pte & MMU_PTE_W)) || (pte & PTE_RESERVED))
             return MMU_PAGE_FAULT;
@@ -50,11 +54,11 @@ enum mmu_fault mmu_sv39_walk(struct bus *bus, const struct mmu_sv39_request *req
         /* step 6: a misaligned superpage (ppn[i-1:0] != 0) is a page fault */
         uint64_t low_ppn_mask = (1ull << (9 * i)) - 1;
         if (PTE_PPN(pte) & low_ppn_mask) return MMU_PAGE_FAULT;
-        /* step 7: A, and D for a store, set by the walker; the write needs memory too */
+        /* step 7: A, and D for a store, set by the walker, in the same RAM word */
         uint64_t want = MMU_PTE_A | (req->access == MMU_STORE ? MMU_PTE_D : 0);
         if ((pte & want) != want) {
             pte |= want;
-            if (bus_write(bus, pte_addr, 8, pte) != BUS_OK) return MMU_ACCESS_FAULT;
+            memcpy(host, &pte, 8);
         }
         /* step 8: pa.pgoff = va.pgoff; superpages take ppn[i-1:0] from va.vpn[i-1:0] */
         uint64_t page_mask = (1ull << (12 + 9 * i)) - 1;

@@ -224,6 +224,29 @@ static void test_pte_outside_ram_is_access_fault_4_3_2(void **state) {
     assert_int_equal(r.pte_addr, 0x2000 + 8 * vpn(0x1000, 1));
 }
 
+static enum bus_status dev_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+    (void)dev;
+    (void)offset;
+    (void)size;
+    *value = pte(0x80000000ull, V | R | W | X | A | D); /* would be a valid leaf */
+    return BUS_OK;
+}
+
+/* 3.6: page tables must be in memory that supports the walk: a PTE address in a device is an
+ * access fault, and the device sees no read */
+static void test_pte_in_device_is_access_fault_3_6(void **state) {
+    struct bus *bus = *state;
+    static const struct bus_ops ops = {dev_read, NULL};
+    struct bus_region dev = {"dev", 0x10000000, 0x1000, &ops, NULL};
+    char err[128];
+    assert_int_equal(bus_add_mmio(bus, &dev, err, sizeof err), 0);
+    struct mmu_sv39_result r;
+    struct mmu_sv39_request req = {
+        (8ull << 60) | (0x10000000 >> 12), 0x80000000ull, MMU_LOAD, 1, false, false};
+    assert_int_equal(mmu_sv39_walk(bus, &req, &r), MMU_ACCESS_FAULT);
+    assert_int_equal(r.pte_addr, 0x10000000 + 8 * 2);
+}
+
 /* The TLB: lookup by page; flush all, by address (a superpage's pages together), by ASID
  * (global entries stay) (4.2.1) */
 static void test_tlb_flush_rules_4_2_1(void **state) {
@@ -267,6 +290,7 @@ int main(void) {
         T(test_user_bit_and_sum_4_3_1),
         T(test_accessed_dirty_update_4_3_2),
         T(test_pte_outside_ram_is_access_fault_4_3_2),
+        T(test_pte_in_device_is_access_fault_3_6),
         T(test_tlb_flush_rules_4_2_1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
