@@ -9,7 +9,14 @@
  * - mvendorid/marchid/mimpid/mhartid/mconfigptr read 0; mcountinhibit and the hpm counters and
  *   event selectors are read-only zero (3.1.10, 3.1.12 allow it); hpmcounter3-31 read 0.
  * - PMP: pmpcfg/pmpaddr are stored with their WARL rules (reserved bits, R=0/W=1, locks) but not
- *   enforced: every physical access is allowed in every mode.
+ *   enforced: every physical access is allowed in every mode. pmpcfg1, 3, ... do not exist on
+ *   RV64 (3.7.1) and are illegal.
+ * - mip: M may write SSIP, STIP and SEIP (3.1.9; SEIP is software-injected, ORed with the
+ *   external line once there is a PLIC); MSIP and MTIP follow the CLINT lines and are read-only.
+ *   sip: only SSIP is writable, and only when delegated (4.1.3).
+ * - xcause is WLRL: the interrupt bit and a 6-bit code are kept.
+ * - menvcfg/senvcfg: FIOM is writable; the fields of extensions not implemented read 0.
+ * - FS/XS/SD read 0 (no F/D yet); UXL = SXL = 2, read-only; UBE/SBE/MBE 0 (little-endian).
  */
 #include "cpu/riscv/internal.h"
 
