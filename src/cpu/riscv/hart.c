@@ -31,6 +31,7 @@ void rv_hart_reset(struct rv_hart *h, uint64_t entry) {
     h->csr.instret_offset = 0 - h->m->insns;
     h->priv = RV_PRIV_M;
     h->waiting = false;
+    h->resv_valid = false;
     h->pc = entry;
 }
 
