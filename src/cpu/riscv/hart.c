@@ -1,0 +1,192 @@
+/* The hart: creation and reset, the execution loop (rv_step / rv_run), the core's cpu_ops. */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "cpu/riscv/internal.h"
+
+static void ops_dump(void *hart, FILE *out) {
+    rv_dump(hart, out);
+}
+static void ops_destroy(void *hart) {
+    rv_hart_destroy(hart);
+}
+
+const struct cpu_ops rv_cpu_ops = {
+    .name = "riscv64",
+    .run = rv_run,
+    .dump = ops_dump,
+    .destroy = ops_destroy,
+};
+
+/* Priv. spec 3.4 "Reset": M-mode, mstatus.MIE = 0 and MPRV = 0, misa at its (only) value, pc at
+ * the reset vector, mcause 0 (no distinction of reset causes). Everything else this hart resets
+ * to zero too: mtvec = 0, satp Bare, no delegation, counters at 0. */
+void rv_hart_reset(struct rv_hart *h, uint64_t entry) {
+    memset(h->x, 0, sizeof h->x);
+    memset(&h->csr, 0, sizeof h->csr);
+    mmu_tlb_flush(&h->tlb, UINT64_MAX, UINT32_MAX);
+    rv_xlate_changed(h);
+    h->csr.mstatus = RV_MSTATUS_FIXED;
+    h->csr.cycle_offset = 0 - h->m->time;
+    h->csr.instret_offset = 0 - h->m->insns;
+    h->priv = RV_PRIV_M;
+    h->waiting = false;
+    h->resv_valid = false;
+    h->pc = entry;
+}
+
+struct rv_hart *rv_hart_create(struct machine *m, uint64_t entry) {
+    struct rv_hart *h = calloc(1, sizeof *h);
+    if (!h) return NULL;
+    h->m = m;
+    rv_decode_init(h);
+    rv_rvc_init(h);
+    rv_hart_reset(h, entry);
+    return h;
+}
+
+void rv_hart_set_priv(struct rv_hart *h, unsigned priv) {
+    h->priv = (uint8_t)priv;
+    rv_xlate_changed(h);
+}
+
+void rv_hart_destroy(struct rv_hart *h) {
+    free(h);
+}
+
+int rv_cpu_attach(struct machine *m, const struct boot_state *boot, char *err, size_t errlen) {
+    struct rv_hart *h = rv_hart_create(m, boot->entry);
+    if (!h) {
+        snprintf(err, errlen, "riscv64: out of memory for the hart");
+        return -1;
+    }
+    h->x[10] = boot->arg0; /* a0: hart id */
+    h->x[11] = boot->arg1; /* a1: device tree */
+    m->cpu = h;
+    m->cpu_ops = &rv_cpu_ops;
+    return 0;
+}
+
+/* The decoded instruction at pc when the fetch page and the decoded-instruction cache both hit
+ * (the common case, kept here so that it inlines into the loop), else mem.c's full path. */
+static inline int fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **out) {
+    uint64_t off = pc & 0xfff;
+    if ((pc & ~0xfffull) == h->fetch_vpage && h->fetch_gen == h->xlate_gen && h->fetch_host &&
+        off <= 0xffc) {
+        uint32_t raw;
+        memcpy(&raw, h->fetch_host + off, 4);
+        uint64_t paddr = h->fetch_ppage | off;
+        const struct rv_dinsn *d = &h->icache[(paddr >> 1) % RV_ICACHE_ENTRIES];
+        uint32_t mask = d->len == 2 ? 0xffffu : 0xffffffffu;
+        if (d->paddr == paddr && d->len && (raw & mask) == d->raw) {
+            h->insn_raw = d->raw;
+            *out = d;
+            return RV_OK;
+        }
+    }
+    return rv_fetch_decoded(h, pc, out);
+}
+
+/* One step: a pending enabled interrupt is taken before the next instruction (priv. spec 3.1.9);
+ * otherwise fetch, decode, execute. An instruction that traps does not retire (design.md
+ * "Counting rule"): no register, pc or counter changes but the trap's. Trap delivery takes one
+ * tick of guest time, so that a guest stuck in a trap loop still meets the cycle budget. */
+__attribute__((always_inline)) static inline enum rv_step_result step(struct rv_hart *h) {
+    struct machine *m = h->m;
+    uint64_t pending = h->csr.mie & (h->csr.mip | (m->irq_lines & RV_PLATFORM_INTS));
+    if (pending) {
+        if (h->waiting) h->waiting = false;
+        int irq = rv_interrupt_pending(h);
+        if (irq >= 0) {
+            rv_trap_deliver(h, (uint64_t)irq, true, 0);
+            m->time++;
+            return RV_STEP_INTERRUPT;
+        }
+    } else if (h->waiting) {
+        return RV_STEP_WAITING;
+    }
+
+    uint64_t pc = h->pc;
+    const struct rv_dinsn *d = NULL;
+    int rc = fetch_decoded(h, pc, &d);
+    if (rc == RV_OK) {
+        h->npc = pc + d->len;
+        rc = d->exec(h, d->word);
+        h->x[0] = 0;
+    }
+    if (rc != RV_OK) {
+        rv_trap_deliver(h, (uint64_t)(rc - 1), false, h->tval);
+        m->time++;
+        /* A fault in the handler's first instruction at the handler's own address repeats
+         * forever with the same state: stop instead of spinning. */
+        if (h->pc == pc && (rc - 1 == RV_EXC_INSN_ACCESS || rc - 1 == RV_EXC_INSN_PAGE ||
+                            rc - 1 == RV_EXC_ILLEGAL))
+            machine_request_stop(m, STOP_FATAL, EXIT_GUEST_FATAL,
+                                 "riscv64: trap loop at %#" PRIx64 " (cause %d)", pc, rc - 1);
+        return RV_STEP_EXCEPTION;
+    }
+    h->pc = h->npc;
+    m->insns++;
+    m->time++;
+    /* ev_emit, with the event built only when someone subscribed to it */
+    m->events.count[EV_INSN]++;
+    if (m->events.wanted & EV_MASK(EV_INSN)) {
+        struct ev ev = {.kind = EV_INSN, .pc = pc};
+        ev.insn.op_class = rv_insn_table[d->id].op_class;
+        ev.insn.len = d->len;
+        ev_dispatch(&m->events, &ev);
+    }
+    return RV_STEP_RETIRED;
+}
+
+enum rv_step_result rv_step(struct rv_hart *h) {
+    return step(h);
+}
+
+/* cpu_ops.run (machine.h contract). A hart in wfi lets guest time pass to the next deadline; if
+ * there is none, or no interrupt that could wake it is enabled, it would wait forever. The
+ * platform lines (MSIP, MTIP) are the only interrupts that can arrive from outside the hart. */
+void rv_run(void *hart) {
+    struct rv_hart *h = hart;
+    struct machine *m = h->m;
+    while (m->insns < m->limit_insns && m->time < m->limit_time && !m->exit_request) {
+        /* Every step advances m->time by exactly one and m->insns by at most one (wfi leaves
+         * the loop), so n steps cannot overrun either limit: check them once per batch. */
+        uint64_t n = m->limit_insns - m->insns, n_time = m->limit_time - m->time;
+        if (n_time < n) n = n_time;
+        enum rv_step_result r = RV_STEP_RETIRED;
+        while (n-- && !m->exit_request && (r = step(h)) != RV_STEP_WAITING)
+            ;
+        if (r != RV_STEP_WAITING) continue;
+        if (m->limit_time == UINT64_MAX || !(h->csr.mie & RV_PLATFORM_INTS)) {
+            machine_request_stop(m, STOP_FATAL, EXIT_GUEST_FATAL,
+                                 "riscv64: wfi before %#" PRIx64 " with no interrupt that can come",
+                                 h->pc);
+            return;
+        }
+        m->time = m->limit_time;
+        return;
+    }
+}
+
+void rv_dump(struct rv_hart *h, FILE *out) {
+    static const char *const abi[32] = {"zero", "ra", "sp",  "gp",  "tp", "t0", "t1", "t2",
+                                        "s0",   "s1", "a0",  "a1",  "a2", "a3", "a4", "a5",
+                                        "a6",   "a7", "s2",  "s3",  "s4", "s5", "s6", "s7",
+                                        "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+    static const char priv_name[4] = {'U', 'S', '?', 'M'};
+    fprintf(out, "pc %016" PRIx64 "  priv %c%s\n", h->pc, priv_name[h->priv & 3],
+            h->waiting ? "  (wfi)" : "");
+    for (unsigned i = 0; i < 32; i++)
+        fprintf(out, "%-4s %016" PRIx64 "%s", abi[i], h->x[i], i % 4 == 3 ? "\n" : "  ");
+    static const unsigned shown[] = {RV_CSR_mstatus, RV_CSR_mepc, RV_CSR_mcause,   RV_CSR_mtval,
+                                     RV_CSR_mtvec,   RV_CSR_mie,  RV_CSR_mip,      RV_CSR_medeleg,
+                                     RV_CSR_mideleg, RV_CSR_sepc, RV_CSR_scause,   RV_CSR_stval,
+                                     RV_CSR_stvec,   RV_CSR_satp, RV_CSR_sscratch, RV_CSR_mscratch};
+    for (unsigned i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+        uint64_t v = 0;
+        rv_csr_get(h, shown[i], &v);
+        fprintf(out, "%-8s %016" PRIx64 "%s", rv_csr_lookup(shown[i])->name, v,
+                i % 4 == 3 ? "\n" : "  ");
+    }
+}
