@@ -147,7 +147,7 @@ opcode:;
 
     const struct x86_opinfo *row = &x86_optab[map << 8 | opc];
     uint16_t flags = row->flags;
-    memcpy(insn->opnd, row->opnd, 3);
+    memcpy(insn->opnd, row->opnd, sizeof insn->opnd);
     if (row->group) {
         NEED(1);
         const struct x86_opinfo *g = &x86_groups[row->group - 1][(bytes[pos] >> 3) & 7];
@@ -252,7 +252,7 @@ opcode:;
 
     /* Operands: sizes, immediates, operand legality. */
     for (unsigned i = 0; i < 3; i++) {
-        uint8_t o = insn->opnd[i];
+        uint16_t o = insn->opnd[i];
         unsigned size;
         switch (X86_OPND_SIZE(o)) {
         case OS_B: size = 1; break;

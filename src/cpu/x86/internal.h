@@ -43,7 +43,7 @@ enum x86_opnd_size {
     OS_Y, /* doubleword, or quadword with REX.W */
     OS_P, /* far pointer: offset of the operand size + 16-bit selector */
 };
-#define X86_OPND(kind, size) ((uint8_t)((kind) << 4 | (size)))
+#define X86_OPND(kind, size) ((uint16_t)((kind) << 4 | (size)))
 #define X86_OPND_KIND(o)     ((enum x86_opnd_kind)((o) >> 4))
 #define X86_OPND_SIZE(o)     ((enum x86_opnd_size)((o)&0xf))
 
@@ -93,7 +93,7 @@ typedef x86_status (*x86_handler)(struct x86_cpu *cpu, const struct x86_insn *in
 struct x86_opinfo {
     const char *mnemonic; /* NULL: no instruction here (#UD) */
     x86_handler exec;
-    uint8_t opnd[3];
+    uint16_t opnd[3];
     uint16_t flags;
     uint8_t op_class;
     uint8_t aux;   /* ALU operation, condition code, shift kind, ... */
@@ -114,7 +114,7 @@ enum x86_rep { REP_NONE = 0, REP_F2 = 2, REP_F3 = 3 };
 struct x86_insn {
     const struct x86_opinfo *info; /* the row (the group's row for group opcodes) */
     uint16_t flags;                /* the row's flags with its X86_GROUP line's */
-    uint8_t opnd[3];               /* the operands (a group row's, completed by its line) */
+    uint16_t opnd[3];              /* the operands (a group row's, completed by its line) */
     uint8_t opsz[3];               /* each operand's size in bytes (immediates: their value) */
     uint8_t len;
     uint8_t opcode; /* the last opcode byte */

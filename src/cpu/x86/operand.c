@@ -17,7 +17,7 @@ uint64_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 x86_status x86_read_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
                          uint64_t *value) {
-    uint8_t o = insn->opnd[i];
+    uint16_t o = insn->opnd[i];
     unsigned size = insn->opsz[i];
     switch (X86_OPND_KIND(o)) {
     case OK_E:
@@ -46,7 +46,7 @@ x86_status x86_read_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsig
 
 x86_status x86_write_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
                           uint64_t value) {
-    uint8_t o = insn->opnd[i];
+    uint16_t o = insn->opnd[i];
     unsigned size = insn->opsz[i];
     switch (X86_OPND_KIND(o)) {
     case OK_E:
