@@ -36,6 +36,8 @@ void x86_update_mode(struct x86_cpu *cpu) {
 #define FLAT_CODE_ATTR (0xbu | X86_SEG_S | X86_SEG_P | X86_SEG_DB | X86_SEG_G)
 #define FLAT_DATA_ATTR (0x3u | X86_SEG_S | X86_SEG_P | X86_SEG_DB | X86_SEG_G)
 
+#define X86_BOOT_ESP 0x7c00u
+
 static void x86_run(void *opaque);
 static void x86_dump_op(void *opaque, FILE *out) {
     x86_dump(opaque, out);
@@ -75,6 +77,11 @@ int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
     cpu->rip = boot ? boot->entry & 0xffffffffu : 0;
     cpu->gpr[X86_RAX] = boot ? boot->arg0 & 0xffffffffu : 0;
     cpu->gpr[X86_RBX] = boot ? boot->arg1 & 0xffffffffu : 0;
+    /* Multiboot leaves ESP undefined ("the OS image must create its own stack as soon as it
+     * needs one"); a boot loader always has one, and small test kernels use it (QEMU's
+     * option ROM leaves its real-mode stack). Ours is the PC boot-sector stack top, 0x7C00,
+     * in conventional memory below the information block. */
+    cpu->gpr[X86_RSP] = X86_BOOT_ESP;
     m->cpu = cpu;
     m->cpu_ops = &x86_ops;
     return 0;

@@ -218,8 +218,9 @@ struct x86_cpu {
 
 /* The cpu_attach_fn of machine.h: creates the CPU in the Multiboot v1 hand-off state (Multiboot
  * spec 3.2 "Machine state"): protected mode without paging, flat 4 GiB CS (execute/read) and data
- * segments, EFLAGS.IF = EFLAGS.VM = 0, EIP = boot->entry, EAX = boot->arg0, EBX = boot->arg1.
- * GDTR and IDTR are left empty: the kernel loads its own. The vendor profile is Intel. */
+ * segments, EFLAGS.IF = EFLAGS.VM = 0, EIP = boot->entry, EAX = boot->arg0, EBX = boot->arg1,
+ * ESP = 0x7C00 (undefined in the spec). GDTR is the reset value (base 0, limit 0xFFFF) and IDTR
+ * has limit 0: the kernel loads its own. The vendor profile is Intel. */
 int x86_cpu_attach(struct machine *m, const struct boot_state *boot, char *err, size_t errlen);
 /* The same with a chosen vendor profile (NULL: Intel). */
 int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
