@@ -91,14 +91,13 @@ int x86_cpu_attach(struct machine *m, const struct boot_state *boot, char *err, 
     return x86_cpu_attach_vendor(m, boot, &x86_vendor_intel, err, errlen);
 }
 
-/* Retires the instruction: counts it, advances time, emits EV_INSN. */
-static void retire(struct x86_cpu *cpu, const struct x86_insn *insn) {
+void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class) {
     struct machine *m = cpu->m;
     m->insns++;
     m->time++;
     struct ev e = {.kind = EV_INSN, .pc = cpu->insn_rip};
-    e.insn.op_class = insn->info->op_class;
-    e.insn.len = insn->len;
+    e.insn.op_class = op_class;
+    e.insn.len = len;
     ev_emit(&m->events, &e);
 }
 
@@ -119,12 +118,13 @@ x86_status x86_step(struct x86_cpu *cpu) {
     st = insn.info->exec(cpu, &insn);
     if (st == X86_OK || st == X86_HALT) {
         cpu->rip = cpu->next_rip;
-        retire(cpu, &insn);
+        x86_retire(cpu, insn.len, insn.info->op_class);
     } else if (X86_IS_TRAP(st) && (st & X86_TRAP_SOFT_BIT)) {
-        /* INT n / INT3 / INTO complete as instructions: they retire, and delivery saves the
-         * address of the next instruction (next_rip). RIP stays here in case delivery faults,
-         * which then reports the INT instruction itself. */
-        retire(cpu, &insn);
+        /* INT n / INT3 / INTO complete as instructions once their delivery succeeds: then
+         * x86_deliver() retires them and saves next_rip. RIP stays here in case delivery faults,
+         * which reports the INT instruction itself. */
+        cpu->soft_len = insn.len;
+        cpu->soft_class = insn.info->op_class;
     }
     return st;
 }

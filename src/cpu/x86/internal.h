@@ -237,6 +237,21 @@ x86_status x86_stack_peek(struct x86_cpu *cpu, uint64_t offset, unsigned size, u
  * 2A JMP "Protected Mode Exceptions"); non-canonical in 64-bit mode: #GP(0). */
 x86_status x86_branch(struct x86_cpu *cpu, uint64_t target, unsigned osize);
 
+/* ---- Descriptors and system registers (descriptor.c) ------------------------------------ */
+
+/* Reads the 8-byte descriptor for sel from the GDT or LDT; #GP(sel) when it lies beyond the
+ * table's limit. *addr receives its linear address. */
+x86_status x86_read_descriptor(struct x86_cpu *cpu, uint16_t sel, uint64_t *raw, uint64_t *addr);
+/* Base, limit (scaled by G) and attributes of a code/data/system descriptor. */
+void x86_parse_descriptor(uint64_t raw, struct x86_seg *seg);
+/* The checks of a far JMP to a code segment; the new CS cache in *cs_out. */
+x86_status x86_far_jump_check(struct x86_cpu *cpu, uint16_t sel, uint64_t eip,
+                              struct x86_seg *cs_out, uint64_t *desc_addr, uint64_t *desc_raw);
+/* MOV to CRn with its checks. */
+x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t value);
+/* Counts a retired instruction and emits EV_INSN (cpu.c). */
+void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class);
+
 /* ---- Flags (alu.c) ----------------------------------------------------------------------- */
 
 /* Condition code cc (the low nibble of Jcc/SETcc/CMOVcc, SDM Vol. 1 B.1) on RFLAGS. */

@@ -208,6 +208,7 @@ struct x86_cpu {
      * when it completes (branches change next_rip; software interrupts push it). */
     uint64_t insn_rip;
     uint64_t next_rip;
+    uint8_t soft_len, soft_class; /* a software interrupt waiting to retire when delivered */
     /* Exception delivery nesting (SDM Vol. 3A 6.15, Table 6-5): the vector being delivered, -1
      * for none, so a fault during delivery becomes #DF, and one during #DF a triple fault. */
     int delivering;
