@@ -4,12 +4,6 @@
 
 #include "cpu/x86/internal.h"
 
-static const uint64_t msr_reset[X86_MSR_COUNT] = {
-#define X86_MSR(name, number, reset, writable) [X86_MSR_##name] = (reset),
-#include "cpu/x86/msr.def"
-#undef X86_MSR
-};
-
 void x86_set_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel, uint64_t base,
                  uint32_t limit, uint32_t attr) {
     struct x86_seg *s = &cpu->seg[sreg];
@@ -57,7 +51,8 @@ int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
     }
     cpu->m = m;
     cpu->vendor = vendor ? vendor : &x86_vendor_intel;
-    memcpy(cpu->msr, msr_reset, sizeof cpu->msr);
+    for (unsigned i = 0; i < X86_MSR_COUNT; i++)
+        cpu->msr[i] = x86_msr_table[i].reset;
     cpu->cr0 = X86_CR0_PE | X86_CR0_ET;
     cpu->rflags = X86_FLAGS_FIXED1; /* IF = 0, VM = 0 */
     cpu->cpl = 0;

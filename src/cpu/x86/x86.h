@@ -156,6 +156,17 @@ enum x86_msr_index {
     X86_MSR_COUNT
 };
 
+/* One row of msr.def: for RDMSR/WRMSR, the monitor and the tests. */
+struct x86_msr_info {
+    const char *name;
+    uint32_t number;
+    uint64_t reset;
+    uint64_t writable; /* bits a WRMSR may set; others: #GP(0) */
+};
+extern const struct x86_msr_info x86_msr_table[X86_MSR_COUNT];
+/* The table index of MSR number, or -1. */
+int x86_msr_find(uint32_t number);
+
 /* ---- CPU profiles ------------------------------------------------------------------------- */
 
 /* A vendor profile: what CPUID reports and, later, which vendor rule applies (issue 6). Data, not
@@ -252,6 +263,11 @@ void x86_set_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel, uint64_t
  * X86_OK or the fault (#PF once paging exists). */
 x86_status x86_read_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *value);
 x86_status x86_write_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t value);
+
+/* RDMSR/WRMSR semantics without the instruction (the monitor, tests, issue 6): X86_OK or
+ * #GP(0) for an unknown MSR or a reserved bit. */
+x86_status x86_rdmsr(struct x86_cpu *cpu, uint32_t number, uint64_t *value);
+x86_status x86_wrmsr(struct x86_cpu *cpu, uint32_t number, uint64_t value);
 
 /* Flushes the software TLB (CR0/CR3/CR4 writes, INVLPG, tests that edit page tables). */
 void x86_tlb_flush(struct x86_cpu *cpu);
