@@ -22,7 +22,7 @@ x86_status x86_read_descriptor(struct x86_cpu *cpu, uint16_t sel, uint64_t *raw,
     uint64_t off = sel & 0xfff8u;
     if (off + 7 > limit) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
     *addr = (base + off) & (cpu->code_bits == 64 ? UINT64_MAX : 0xffffffffull);
-    return x86_read_linear(cpu, *addr, 8, raw);
+    return x86_read_linear_sv(cpu, *addr, 8, raw);
 }
 
 void x86_parse_descriptor(uint64_t raw, struct x86_seg *seg) {
@@ -36,7 +36,7 @@ void x86_parse_descriptor(uint64_t raw, struct x86_seg *seg) {
 /* The processor sets the accessed bit of a segment descriptor it loads (SDM Vol. 3A 3.4.5.1). */
 static x86_status set_accessed(struct x86_cpu *cpu, uint64_t addr, uint64_t raw) {
     if (raw & (1ull << 40)) return X86_OK;
-    return x86_write_linear(cpu, addr + 5, 1, ((raw >> 40) & 0xff) | 1);
+    return x86_write_linear_sv(cpu, addr + 5, 1, ((raw >> 40) & 0xff) | 1);
 }
 
 static bool is_code(uint32_t attr) {
@@ -254,7 +254,7 @@ x86_status x86_op_ltr(struct x86_cpu *cpu, const struct x86_insn *insn) {
     if ((s.attr & X86_SEG_S) || (type != SYS_TSS32_AVAIL && type != SYS_TSS16_AVAIL))
         return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
     if (!(s.attr & X86_SEG_P)) return X86_TRAP_EC(X86_VEC_NP, SEL_EC(sel));
-    if ((st = x86_write_linear(cpu, addr + 5, 1, ((raw >> 40) & 0xff) | 2))) return st;
+    if ((st = x86_write_linear_sv(cpu, addr + 5, 1, ((raw >> 40) & 0xff) | 2))) return st;
     s.sel = sel;
     s.attr |= 2; /* busy */
     cpu->tr = s;
@@ -297,11 +297,17 @@ x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v) {
         if (((v & X86_CR0_PG) && !(v & X86_CR0_PE)) || ((v & X86_CR0_NW) && !(v & X86_CR0_CD)))
             return GP0;
         v |= X86_CR0_ET; /* hardwired to 1 */
-        if (!(v & X86_CR0_PE) || (v & X86_CR0_PG)) {
-            /* Real mode and paging are not modelled yet: stop loudly rather than run wrong. */
+        /* Real mode, PAE paging and long mode are not modelled yet: stop loudly rather than
+         * run wrong. 32-bit paging (CR4.PAE = 0, EFER.LME = 0) is. */
+        bool pae = (v & X86_CR0_PG) && (cpu->cr4 & X86_CR4_PAE);
+        bool lm = (v & X86_CR0_PG) && (cpu->msr[X86_MSR_EFER] & X86_EFER_LME);
+        if (!(v & X86_CR0_PE) || pae || lm) {
             machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
                                  "x86: CR0 = %#llx needs %s, not implemented yet",
-                                 (unsigned long long)v, (v & X86_CR0_PG) ? "paging" : "real mode");
+                                 (unsigned long long)v,
+                                 lm    ? "long mode"
+                                 : pae ? "PAE paging"
+                                       : "real mode");
             return X86_OK;
         }
         cpu->cr0 = v;
@@ -321,7 +327,13 @@ x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v) {
         break;
     default: return UD;
     }
-    if (n != 2) x86_tlb_flush(cpu);
+    if (n != 2) {
+        x86_tlb_flush(cpu);
+        struct ev e = {.kind = EV_TLB_FLUSH, .pc = cpu->insn_rip};
+        e.tlb_flush.vaddr = UINT64_MAX;
+        e.tlb_flush.asid = UINT32_MAX;
+        ev_emit(&cpu->m->events, &e);
+    }
     emit_cr(cpu, n, old, v);
     return X86_OK;
 }
@@ -373,5 +385,19 @@ x86_status x86_op_lmsw(struct x86_cpu *cpu, const struct x86_insn *insn) {
     uint64_t old = cpu->cr0;
     cpu->cr0 = (cpu->cr0 & ~0xeull) | (v & 0xf) | (cpu->cr0 & X86_CR0_PE);
     emit_cr(cpu, 0, old, cpu->cr0);
+    return X86_OK;
+}
+
+/* INVLPG m (SDM Vol. 2A INVLPG): drops the TLB entries for the page holding the linear address
+ * of the operand. A non-canonical address in 64-bit mode is a no-op. */
+x86_status x86_op_invlpg(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t off = x86_ea(cpu, insn);
+    uint64_t lin = cpu->code_bits == 64 ? off + (insn->seg >= X86_FS ? cpu->seg[insn->seg].base : 0)
+                                        : (cpu->seg[insn->seg].base + off) & 0xffffffffull;
+    x86_tlb_flush_page(cpu, lin);
+    struct ev e = {.kind = EV_TLB_FLUSH, .pc = cpu->insn_rip};
+    e.tlb_flush.vaddr = lin;
+    e.tlb_flush.asid = UINT32_MAX;
+    ev_emit(&cpu->m->events, &e);
     return X86_OK;
 }

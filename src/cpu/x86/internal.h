@@ -210,6 +210,12 @@ static inline x86_status x86_mem_write(struct x86_cpu *cpu, unsigned sreg, uint6
     x86_status st = x86_seg_linear(cpu, sreg, offset, size, X86_ACC_WRITE, &lin);
     return st ? st : x86_write_linear(cpu, lin, size, value);
 }
+/* Implicit supervisor-mode accesses (descriptor tables, TSS, delivery stacks). */
+x86_status x86_read_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *value);
+x86_status x86_write_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t value);
+/* Drops the TLB entries of the page holding lin (INVLPG). */
+void x86_tlb_flush_page(struct x86_cpu *cpu, uint64_t lin);
+
 /* Instruction fetch: up to 15 bytes at CS:RIP into buf. Returns how many bytes could be fetched
  * and, in *fault, what fetching the next one raised (limit: #GP(0), SDM Vol. 3A 5.3; later #PF). */
 unsigned x86_fetch(struct x86_cpu *cpu, uint8_t *buf, x86_status *fault);

@@ -64,10 +64,13 @@ static bool is_writable_data(uint32_t attr) {
 /* Writes n 32-bit values downwards from offset top in the stack segment s (values[0] at the
  * highest address). The caller has checked the range. */
 static x86_status push_frame(struct x86_cpu *cpu, const struct x86_seg *s, uint64_t top,
-                             uint64_t smask, const uint32_t *values, unsigned n) {
+                             uint64_t smask, const uint32_t *values, unsigned n, unsigned new_cpl) {
     for (unsigned i = 0; i < n; i++) {
         uint64_t off = (top - 4 * (i + 1)) & smask;
-        x86_status st = x86_write_linear(cpu, (s->base + off) & 0xffffffffull, 4, values[i]);
+        uint64_t lin = (s->base + off) & 0xffffffffull;
+        /* pushes onto a CPL < 3 stack are supervisor accesses (SDM Vol. 3A 4.6) */
+        x86_status st = new_cpl < 3 ? x86_write_linear_sv(cpu, lin, 4, values[i])
+                                    : x86_write_linear(cpu, lin, 4, values[i]);
         if (st) return st;
     }
     return X86_OK;
@@ -91,7 +94,7 @@ static x86_status deliver_protected(struct x86_cpu *cpu, const struct event *ev)
 
     if (ev->vector * 8 + 7 > cpu->idtr.limit) return X86_TRAP_EC(X86_VEC_GP, gate_ec);
     uint64_t gate;
-    if ((st = x86_read_linear(cpu, (cpu->idtr.base + ev->vector * 8) & 0xffffffffull, 8, &gate)))
+    if ((st = x86_read_linear_sv(cpu, (cpu->idtr.base + ev->vector * 8) & 0xffffffffull, 8, &gate)))
         return st;
     unsigned type = (unsigned)(gate >> 40) & 0xf;
     unsigned gate_dpl = (unsigned)(gate >> 45) & 3;
@@ -142,8 +145,9 @@ static x86_status deliver_protected(struct x86_cpu *cpu, const struct event *ev)
         uint64_t tss_off = (uint64_t)(new_cpl << 3) + 4;
         if (tss_off + 5 > cpu->tr.limit) return X86_TRAP_EC(X86_VEC_TS, SEL_EC(cpu->tr.sel) | ext);
         uint64_t new_esp, new_ss;
-        if ((st = x86_read_linear(cpu, (cpu->tr.base + tss_off) & 0xffffffffull, 4, &new_esp)) ||
-            (st = x86_read_linear(cpu, (cpu->tr.base + tss_off + 4) & 0xffffffffull, 2, &new_ss)))
+        if ((st = x86_read_linear_sv(cpu, (cpu->tr.base + tss_off) & 0xffffffffull, 4, &new_esp)) ||
+            (st =
+                 x86_read_linear_sv(cpu, (cpu->tr.base + tss_off + 4) & 0xffffffffull, 2, &new_ss)))
             return st;
         uint16_t ss_sel = (uint16_t)new_ss;
         if ((ss_sel & 0xfffc) == 0) return X86_TRAP_EC(X86_VEC_TS, ext);
@@ -175,12 +179,12 @@ static x86_status deliver_protected(struct x86_cpu *cpu, const struct event *ev)
     if (!fits(&ss, bottom, 4 * n) || bottom > top)
         return X86_TRAP_EC(X86_VEC_SS, (new_cpl < cpl ? SEL_EC(ss.sel) : 0) | ext);
     if (target > cs.limit) return X86_TRAP_EC(X86_VEC_GP, ext);
-    if ((st = push_frame(cpu, &ss, top, smask, frame, n))) return st;
+    if ((st = push_frame(cpu, &ss, top, smask, frame, n, new_cpl))) return st;
     /* accessed bits (SDM Vol. 3A 3.4.5.1) */
     if (!(cs_raw & (1ull << 40)))
-        x86_write_linear(cpu, cs_addr + 5, 1, ((cs_raw >> 40) & 0xff) | 1);
+        x86_write_linear_sv(cpu, cs_addr + 5, 1, ((cs_raw >> 40) & 0xff) | 1);
     if (new_cpl < cpl && !(ss_raw & (1ull << 40)))
-        x86_write_linear(cpu, ss_addr + 5, 1, ((ss_raw >> 40) & 0xff) | 1);
+        x86_write_linear_sv(cpu, ss_addr + 5, 1, ((ss_raw >> 40) & 0xff) | 1);
 
     /* Commit. */
     if (new_cpl < cpl) cpu->seg[X86_SS] = ss;
@@ -356,9 +360,9 @@ x86_status x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *insn) {
         if (size >= 4) mask |= X86_VIF | X86_VIP;
     }
     if (!(cs_raw & (1ull << 40)))
-        x86_write_linear(cpu, cs_addr + 5, 1, ((cs_raw >> 40) & 0xff) | 1);
+        x86_write_linear_sv(cpu, cs_addr + 5, 1, ((cs_raw >> 40) & 0xff) | 1);
     if (outer && !(ss_raw & (1ull << 40)))
-        x86_write_linear(cpu, ss_addr + 5, 1, ((ss_raw >> 40) & 0xff) | 1);
+        x86_write_linear_sv(cpu, ss_addr + 5, 1, ((ss_raw >> 40) & 0xff) | 1);
     cpu->rflags = ((cpu->rflags & ~mask) | (fl & mask)) | X86_FLAGS_FIXED1;
     cs.sel = cs_sel;
     cs.attr |= X86_SEG_TYPE_A;

@@ -1,7 +1,13 @@
-/* Memory as the CPU sees it: segment checks (offset -> linear), linear -> physical (paging comes
- * with src/mmu/x86_paging.c; until then linear = physical), and a small software TLB of host
- * pointers so that RAM accesses are one lookup and one memcpy. */
+/* Memory as the CPU sees it: segment checks (offset -> linear), linear -> physical through the
+ * page walker of src/mmu/x86_paging.c when CR0.PG = 1, and a small software TLB of host pointers
+ * so that RAM accesses are one lookup and one memcpy.
+ *
+ * TLB entries are keyed by page and privilege (user or supervisor), separately for reads
+ * (fetches too: 32-bit paging has no execute permission) and writes; a write entry exists only
+ * once a walk for a write has set the dirty flag. Like a hardware TLB it is not coherent with the
+ * page tables: CR0/CR3/CR4 writes and INVLPG flush it. */
 #include "cpu/x86/internal.h"
+#include "mmu/x86_paging.h"
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  4096u
@@ -54,31 +60,56 @@ x86_status x86_mem_check_write(struct x86_cpu *cpu, unsigned sreg, uint64_t offs
     return x86_seg_linear(cpu, sreg, offset, size, X86_ACC_WRITE, &lin);
 }
 
-/* Linear -> physical. Paging is not modelled yet: CR0.PG must be clear. */
-static x86_status translate(struct x86_cpu *cpu, uint64_t lin, enum x86_access acc,
+/* Linear -> physical. A #PF loads CR2 with the linear address (SDM Vol. 3A 4.7). */
+static x86_status translate(struct x86_cpu *cpu, uint64_t lin, enum x86_access acc, bool user,
                             uint64_t *phys) {
-    (void)cpu;
-    (void)acc;
-    *phys = lin;
+    if (!(cpu->cr0 & X86_CR0_PG)) {
+        *phys = lin;
+        return X86_OK;
+    }
+    struct mmu_x86_regs regs = {cpu->cr0, cpu->cr3, cpu->cr4};
+    struct mmu_x86_result res;
+    uint32_t ec;
+    enum mmu_x86_access macc = acc == X86_ACC_WRITE  ? MMU_X86_WRITE
+                               : acc == X86_ACC_EXEC ? MMU_X86_FETCH
+                                                     : MMU_X86_READ;
+    if (!mmu_x86_translate32(&cpu->m->bus, &regs, (uint32_t)lin, macc, user, &res, &ec)) {
+        cpu->cr2 = lin;
+        return X86_TRAP_EC(X86_VEC_PF, ec);
+    }
+    *phys = res.phys;
     return X86_OK;
+}
+
+static inline uint64_t tlb_key(uint64_t vpn, bool user) {
+    return (vpn << 1 | user) + 1;
 }
 
 /* Host pointer for the page holding lin, through the TLB; NULL when the page is not plain RAM
  * (then *phys is the physical address for bus_read/bus_write) or translation faulted (*st). */
-static uint8_t *page_host(struct x86_cpu *cpu, uint64_t lin, enum x86_access acc, uint64_t *phys,
-                          x86_status *st) {
+static uint8_t *page_host(struct x86_cpu *cpu, uint64_t lin, enum x86_access acc, bool user,
+                          uint64_t *phys, x86_status *st) {
     uint64_t vpn = lin >> PAGE_SHIFT;
     struct x86_tlb_entry *e =
         &(acc == X86_ACC_WRITE ? cpu->tlb_write : cpu->tlb_read)[vpn % X86_TLB_SIZE];
     *st = X86_OK;
-    if (e->tag == vpn + 1) return e->host + (lin & (PAGE_SIZE - 1));
-    *st = translate(cpu, lin, acc, phys);
+    if (e->tag == tlb_key(vpn, user)) return e->host + (lin & (PAGE_SIZE - 1));
+    *st = translate(cpu, lin, acc, user, phys);
     if (*st) return NULL;
     uint8_t *host = bus_ram_ptr(&cpu->m->bus, *phys & ~(uint64_t)(PAGE_SIZE - 1), PAGE_SIZE);
     if (!host) return NULL;
-    e->tag = vpn + 1;
+    e->tag = tlb_key(vpn, user);
     e->host = host;
     return host + (lin & (PAGE_SIZE - 1));
+}
+
+void x86_tlb_flush_page(struct x86_cpu *cpu, uint64_t lin) {
+    uint64_t vpn = lin >> PAGE_SHIFT;
+    unsigned i = (unsigned)(vpn % X86_TLB_SIZE);
+    for (int user = 0; user < 2; user++) {
+        if (cpu->tlb_read[i].tag == tlb_key(vpn, user)) cpu->tlb_read[i].tag = 0;
+        if (cpu->tlb_write[i].tag == tlb_key(vpn, user)) cpu->tlb_write[i].tag = 0;
+    }
 }
 
 static void emit_mem(struct x86_cpu *cpu, uint64_t lin, uint64_t phys, unsigned size,
@@ -92,10 +123,11 @@ static void emit_mem(struct x86_cpu *cpu, uint64_t lin, uint64_t phys, unsigned 
 }
 
 /* One access within a page. */
-static x86_status read_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *value) {
+static x86_status read_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size, bool user,
+                               uint64_t *value) {
     uint64_t phys = lin;
     x86_status st;
-    uint8_t *host = page_host(cpu, lin, X86_ACC_READ, &phys, &st);
+    uint8_t *host = page_host(cpu, lin, X86_ACC_READ, user, &phys, &st);
     if (st) return st;
     uint64_t v = 0;
     if (host) {
@@ -113,10 +145,11 @@ static x86_status read_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size,
     return X86_OK;
 }
 
-static x86_status write_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t value) {
+static x86_status write_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size, bool user,
+                                uint64_t value) {
     uint64_t phys = lin;
     x86_status st;
-    uint8_t *host = page_host(cpu, lin, X86_ACC_WRITE, &phys, &st);
+    uint8_t *host = page_host(cpu, lin, X86_ACC_WRITE, user, &phys, &st);
     if (st) return st;
     if (host) {
         memcpy(host, &value, size);
@@ -131,33 +164,53 @@ static x86_status write_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size
     return X86_OK;
 }
 
-x86_status x86_read_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *value) {
+static x86_status read_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, bool user,
+                              uint64_t *value) {
     unsigned in_page = PAGE_SIZE - (unsigned)(lin & (PAGE_SIZE - 1));
-    if (size <= in_page) return read_in_page(cpu, lin, size, value);
+    if (size <= in_page) return read_in_page(cpu, lin, size, user, value);
     /* Split at the page boundary: both pages are checked before the value is used. */
     uint64_t lo, hi;
-    x86_status st = read_in_page(cpu, lin, in_page, &lo);
-    if (!st) st = read_in_page(cpu, lin + in_page, size - in_page, &hi);
+    x86_status st = read_in_page(cpu, lin, in_page, user, &lo);
+    if (!st) st = read_in_page(cpu, lin + in_page, size - in_page, user, &hi);
     if (st) return st;
     *value = lo | hi << (8 * in_page);
     return X86_OK;
 }
 
-x86_status x86_write_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t value) {
+static x86_status write_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, bool user,
+                               uint64_t value) {
     unsigned in_page = PAGE_SIZE - (unsigned)(lin & (PAGE_SIZE - 1));
-    if (size <= in_page) return write_in_page(cpu, lin, size, value);
+    if (size <= in_page) return write_in_page(cpu, lin, size, user, value);
     /* Translate both pages before writing either, so a fault on the second leaves memory
      * unchanged. */
     uint64_t phys;
     x86_status st;
-    page_host(cpu, lin, X86_ACC_WRITE, &phys, &st);
-    if (!st) page_host(cpu, lin + in_page, X86_ACC_WRITE, &phys, &st);
+    page_host(cpu, lin, X86_ACC_WRITE, user, &phys, &st);
+    if (!st) page_host(cpu, lin + in_page, X86_ACC_WRITE, user, &phys, &st);
     if (st) return st;
-    st = write_in_page(cpu, lin, in_page, value);
-    if (!st) st = write_in_page(cpu, lin + in_page, size - in_page, value >> (8 * in_page));
+    st = write_in_page(cpu, lin, in_page, user, value);
+    if (!st) st = write_in_page(cpu, lin + in_page, size - in_page, user, value >> (8 * in_page));
     return st;
 }
 
+/* Accesses at the current privilege: user-mode accesses at CPL 3 (SDM Vol. 3A 4.6). */
+x86_status x86_read_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *value) {
+    return read_linear(cpu, lin, size, cpu->cpl == 3, value);
+}
+x86_status x86_write_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t value) {
+    return write_linear(cpu, lin, size, cpu->cpl == 3, value);
+}
+
+/* Implicit supervisor-mode accesses: descriptor tables, the TSS, and the stack of a delivery
+ * to CPL < 3, whatever the CPL (SDM Vol. 3A 4.6 "implicit supervisor-mode accesses"). */
+x86_status x86_read_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *value) {
+    return read_linear(cpu, lin, size, false, value);
+}
+x86_status x86_write_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t value) {
+    return write_linear(cpu, lin, size, false, value);
+}
+
+/* Instruction fetch (see internal.h). */
 unsigned x86_fetch(struct x86_cpu *cpu, uint8_t *buf, x86_status *fault) {
     const struct x86_seg *cs = &cpu->seg[X86_CS];
     uint64_t rip = cpu->rip;
@@ -175,13 +228,14 @@ unsigned x86_fetch(struct x86_cpu *cpu, uint8_t *buf, x86_status *fault) {
     unsigned in_page = PAGE_SIZE - (unsigned)(lin & (PAGE_SIZE - 1));
     uint64_t phys;
     x86_status st;
-    uint8_t *host = page_host(cpu, lin, X86_ACC_EXEC, &phys, &st);
+    bool user = cpu->cpl == 3;
+    uint8_t *host = page_host(cpu, lin, X86_ACC_EXEC, user, &phys, &st);
     if (host && in_page >= max) {
         memcpy(buf, host, max);
         return max;
     }
     for (unsigned i = 0; i < max; i++) {
-        host = page_host(cpu, lin + i, X86_ACC_EXEC, &phys, &st);
+        host = page_host(cpu, lin + i, X86_ACC_EXEC, user, &phys, &st);
         if (st) {
             *fault = st;
             return i;

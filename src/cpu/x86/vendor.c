@@ -4,7 +4,9 @@
 
 #include "cpu/x86/x86.h"
 
-/* CPUID.1:EDX (SDM Vol. 2A Table 3-11): bit 5 MSR (RDMSR/WRMSR), bit 15 CMOV. */
+/* CPUID.1:EDX (SDM Vol. 2A Table 3-11): bit 3 PSE (4 MiB pages), bit 5 MSR (RDMSR/WRMSR),
+ * bit 15 CMOV. */
+#define FEAT1_EDX_PSE  (1u << 3)
 #define FEAT1_EDX_MSR  (1u << 5)
 #define FEAT1_EDX_CMOV (1u << 15)
 /* CPUID.80000001H:ECX bit 0 LAHF/SAHF in 64-bit mode. */
@@ -17,7 +19,7 @@ const struct x86_vendor x86_vendor_intel = {
     .max_leaf = 1,
     .leaf1_eax = 0x000506e3u,
     .leaf1_ecx = 0,
-    .leaf1_edx = FEAT1_EDX_MSR | FEAT1_EDX_CMOV,
+    .leaf1_edx = FEAT1_EDX_PSE | FEAT1_EDX_MSR | FEAT1_EDX_CMOV,
     .max_ext_leaf = 0x80000001u,
     .ext1_ecx = FEAT_EXT1_ECX_LAHF,
     .ext1_edx = 0,
@@ -31,7 +33,7 @@ const struct x86_vendor x86_vendor_amd = {
     .max_leaf = 1,
     .leaf1_eax = 0x00830f10u,
     .leaf1_ecx = 0,
-    .leaf1_edx = FEAT1_EDX_MSR | FEAT1_EDX_CMOV,
+    .leaf1_edx = FEAT1_EDX_PSE | FEAT1_EDX_MSR | FEAT1_EDX_CMOV,
     .max_ext_leaf = 0x80000001u,
     .ext1_ecx = FEAT_EXT1_ECX_LAHF,
     .ext1_edx = FEAT1_EDX_MSR |
