@@ -4,6 +4,17 @@
 
 #include "cpu/x86/internal.h"
 
+/* The decoded-instruction cache: decoding depends only on the instruction bytes and the code
+ * size, so an entry is reused when the bytes fetched now (through segmentation and paging, as
+ * always) equal the ones it was decoded from. Self-modifying code and remapped pages therefore
+ * need no invalidation: they fail the comparison and are decoded again. */
+struct x86_dcache_entry {
+    uint64_t key; /* linear address + 1; 0: empty */
+    uint8_t code_bits;
+    uint8_t bytes[16];
+    struct x86_insn insn;
+};
+
 void x86_set_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel, uint64_t base,
                  uint32_t limit, uint32_t attr) {
     struct x86_seg *s = &cpu->seg[sreg];
@@ -37,7 +48,9 @@ static void x86_dump_op(void *opaque, FILE *out) {
     x86_dump(opaque, out);
 }
 static void x86_destroy(void *opaque) {
-    free(opaque);
+    struct x86_cpu *cpu = opaque;
+    free(cpu->dcache);
+    free(cpu);
 }
 
 static const struct cpu_ops x86_ops = {"x86", x86_run, x86_dump_op, x86_destroy};
@@ -45,10 +58,14 @@ static const struct cpu_ops x86_ops = {"x86", x86_run, x86_dump_op, x86_destroy}
 int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
                           const struct x86_vendor *vendor, char *err, size_t errlen) {
     struct x86_cpu *cpu = calloc(1, sizeof *cpu);
-    if (!cpu) {
+    struct x86_dcache_entry *dcache = calloc(X86_DCACHE_SIZE, sizeof *dcache);
+    if (!cpu || !dcache) {
+        free(cpu);
+        free(dcache);
         snprintf(err, errlen, "x86: out of memory");
         return -1;
     }
+    cpu->dcache = dcache;
     cpu->m = m;
     cpu->vendor = vendor ? vendor : &x86_vendor_intel;
     for (unsigned i = 0; i < X86_MSR_COUNT; i++)
@@ -99,27 +116,38 @@ void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class) {
 x86_status x86_step(struct x86_cpu *cpu) {
     uint8_t bytes[16];
     x86_status fault;
-    struct x86_insn insn;
     cpu->insn_rip = cpu->rip;
     cpu->next_rip = cpu->rip;
     unsigned avail = x86_fetch(cpu, bytes, &fault);
-    x86_status st = x86_decode(cpu, bytes, avail, fault, &insn);
-    if (st) return st;
+    uint64_t key = cpu->seg[X86_CS].base + cpu->rip + 1;
+    struct x86_dcache_entry *e = &cpu->dcache[key % X86_DCACHE_SIZE];
+    const struct x86_insn *insn = &e->insn;
+    if (e->key != key || e->code_bits != cpu->code_bits || avail < insn->len ||
+        memcmp(e->bytes, bytes, insn->len) != 0) {
+        x86_status st = x86_decode(cpu, bytes, avail, fault, &e->insn);
+        if (st) {
+            e->key = 0;
+            return st;
+        }
+        e->key = key;
+        e->code_bits = (uint8_t)cpu->code_bits;
+        memcpy(e->bytes, bytes, sizeof e->bytes);
+    }
     /* SDM Vol. 3A 5.9: privileged instructions at CPL > 0 raise #GP(0). */
-    if ((insn.flags & XF_PRIV) && cpu->cpl != 0) return X86_TRAP_EC(X86_VEC_GP, 0);
-    cpu->next_rip = (cpu->rip + insn.len) & (cpu->code_bits == 64   ? UINT64_MAX
-                                             : cpu->code_bits == 32 ? 0xffffffffull
-                                                                    : 0xffffull);
-    st = insn.info->exec(cpu, &insn);
+    if ((insn->flags & XF_PRIV) && cpu->cpl != 0) return X86_TRAP_EC(X86_VEC_GP, 0);
+    cpu->next_rip = (cpu->rip + insn->len) & (cpu->code_bits == 64   ? UINT64_MAX
+                                              : cpu->code_bits == 32 ? 0xffffffffull
+                                                                     : 0xffffull);
+    x86_status st = insn->info->exec(cpu, insn);
     if (st == X86_OK || st == X86_HALT) {
         cpu->rip = cpu->next_rip;
-        x86_retire(cpu, insn.len, insn.info->op_class);
+        x86_retire(cpu, insn->len, insn->info->op_class);
     } else if (X86_IS_TRAP(st) && (st & X86_TRAP_SOFT_BIT)) {
         /* INT n / INT3 / INTO complete as instructions once their delivery succeeds: then
          * x86_deliver() retires them and saves next_rip. RIP stays here in case delivery faults,
          * which reports the INT instruction itself. */
-        cpu->soft_len = insn.len;
-        cpu->soft_class = insn.info->op_class;
+        cpu->soft_len = insn->len;
+        cpu->soft_class = insn->info->op_class;
     }
     return st;
 }

@@ -230,6 +230,11 @@ unsigned x86_fetch(struct x86_cpu *cpu, uint8_t *buf, x86_status *fault) {
     x86_status st;
     bool user = cpu->cpl == 3;
     uint8_t *host = page_host(cpu, lin, X86_ACC_EXEC, user, &phys, &st);
+    if (host && in_page >= 16) {
+        /* the common case: a constant-size copy the compiler inlines (buf has 16 bytes) */
+        memcpy(buf, host, 16);
+        return max;
+    }
     if (host && in_page >= max) {
         memcpy(buf, host, max);
         return max;

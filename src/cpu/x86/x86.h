@@ -197,6 +197,9 @@ struct x86_tlb_entry {
     uint8_t *host; /* host address of the page */
 };
 
+struct x86_dcache_entry;
+#define X86_DCACHE_SIZE 1024
+
 struct x86_cpu {
     struct machine *m;
     const struct x86_vendor *vendor;
@@ -224,6 +227,7 @@ struct x86_cpu {
      * for none, so a fault during delivery becomes #DF, and one during #DF a triple fault. */
     int delivering;
 
+    struct x86_dcache_entry *dcache; /* X86_DCACHE_SIZE decoded instructions (cpu.c) */
     struct x86_tlb_entry tlb_read[X86_TLB_SIZE];
     struct x86_tlb_entry tlb_write[X86_TLB_SIZE];
 };

@@ -212,6 +212,44 @@ static void test_undefined(void **state) {
     xt_assert_trap(t->cpu, x86_step(t->cpu), X86_VEC_UD, -1);
 }
 
+/* The decoded-instruction cache never runs stale code: rewritten instruction bytes (also by
+ * the guest itself) and a change of code size are decoded afresh (SDM Vol. 3A 11.6
+ * "Self-Modifying Code": a write to a code byte takes effect for the next fetch). */
+static void test_decode_cache_coherent(void **state) {
+    struct xt *t = *state;
+    XT_CODE(t->cpu, 0xb8, 0x01, 0x00, 0x00, 0x00); /* mov eax, 1 */
+    assert_int_equal(x86_step(t->cpu), X86_OK);
+    assert_int_equal(t->cpu->gpr[X86_RAX], 1);
+    t->cpu->rip = XT_CODE_ADDR;
+    XT_CODE(t->cpu, 0xb8, 0x02, 0x00, 0x00, 0x00); /* mov eax, 2 */
+    assert_int_equal(x86_step(t->cpu), X86_OK);
+    assert_int_equal(t->cpu->gpr[X86_RAX], 2);
+    t->cpu->rip = XT_CODE_ADDR;
+    XT_CODE(t->cpu, 0x40); /* inc eax: shorter than the cached instruction */
+    assert_int_equal(x86_step(t->cpu), X86_OK);
+    assert_int_equal(t->cpu->gpr[X86_RAX], 3);
+    assert_int_equal(t->cpu->rip, XT_CODE_ADDR + 1);
+    /* the guest patches the immediate of the next instruction, then runs it */
+    t->cpu->rip = XT_CODE_ADDR;
+    XT_CODE(t->cpu, 0xc6, 0x05, 0x08, 0x10, 0x00, 0x00, 0x07, /* mov byte [0x1008], 7 */
+            0xb8, 0x01, 0x00, 0x00, 0x00);                    /* mov eax, 1 (imm at 0x1008) */
+    t->cpu->rip = XT_CODE_ADDR + 7;
+    assert_int_equal(x86_step(t->cpu), X86_OK); /* cached with imm 1 */
+    assert_int_equal(t->cpu->gpr[X86_RAX], 1);
+    t->cpu->rip = XT_CODE_ADDR;
+    assert_int_equal(x86_step(t->cpu), X86_OK);
+    assert_int_equal(x86_step(t->cpu), X86_OK);
+    assert_int_equal(t->cpu->gpr[X86_RAX], 7);
+    /* the same bytes in 16-bit code: mov ax, 7 is three bytes */
+    struct x86_seg cs = t->cpu->seg[X86_CS];
+    x86_set_seg(t->cpu, X86_CS, cs.sel, 0, 0xffff, cs.attr & ~(uint32_t)(X86_SEG_DB | X86_SEG_G));
+    t->cpu->rip = XT_CODE_ADDR + 7;
+    t->cpu->gpr[X86_RAX] = 0xffffffffu;
+    assert_int_equal(x86_step(t->cpu), X86_OK);
+    assert_int_equal(t->cpu->gpr[X86_RAX], 0xffff0007u);
+    assert_int_equal(t->cpu->rip, XT_CODE_ADDR + 10);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sib_disp32_imm32),
@@ -224,6 +262,7 @@ int main(void) {
         cmocka_unit_test(test_lock_rules),
         cmocka_unit_test_setup_teardown(test_lock_register_destination_ud, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_undefined, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_decode_cache_coherent, xt_setup, xt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
