@@ -537,3 +537,36 @@ x86_status x86_op_cwd(struct x86_cpu *cpu, const struct x86_insn *insn) {
     x86_set_reg(cpu, X86_RDX, size, false, sign ? UINT64_MAX : 0);
     return X86_OK;
 }
+
+/* SHLD/SHRD (aux 0/1; SDM Vol. 2B SHLD, SHRD): the destination shifted with bits of the source
+ * filling in. The count is masked to 5 bits (6 for 64-bit operands); 0 changes nothing. A count
+ * above the operand size (16-bit operands only) leaves the result and flags undefined; this core
+ * then keeps shifting source bits in (they are not compared by the tests). CF is the
+ * last bit shifted out of the destination; OF (defined for count 1) is set when the sign
+ * changed; AF is undefined (cleared here). */
+x86_status x86_op_shld(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t d, s, count;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &d);
+    if (!st) st = x86_read_opnd(cpu, insn, 1, &s);
+    if (!st) st = x86_read_opnd(cpu, insn, 2, &count);
+    if (st) return st;
+    unsigned size = insn->opsz[0], bits = size * 8;
+    count &= size == 8 ? 0x3f : 0x1f;
+    if (count == 0) return X86_OK;
+    uint64_t mask = x86_size_mask(size), res;
+    unsigned out;
+    if (insn->info->aux == 0) {
+        out = count <= bits ? (unsigned)(d >> (bits - count)) & 1 : 0;
+        res = count < bits ? ((d << count) | (s >> (bits - count))) & mask
+                           : (s << (count - bits)) & mask;
+    } else {
+        out = count <= bits ? (unsigned)(d >> (count - 1)) & 1 : 0;
+        res = count < bits ? ((d >> count) | (s << (bits - count))) & mask
+                           : (s >> (count - bits)) & mask;
+    }
+    uint64_t f =
+        flags_szp(res, size) | (out ? X86_CF : 0) | ((((res ^ d) >> (bits - 1)) & 1) ? X86_OF : 0);
+    st = x86_write_opnd(cpu, insn, 0, res);
+    if (!st) set_flags(cpu, ARITH, f);
+    return st;
+}

@@ -15,6 +15,7 @@
 #define Gv  X86_OPND(OK_G, OS_V)
 #define M   X86_OPND(OK_M, OS_V)
 #define Mp  X86_OPND(OK_M, OS_P)
+#define Mq  X86_OPND(OK_M, OS_Q)
 #define Ap  X86_OPND(OK_A, OS_P)
 #define Rd  X86_OPND(OK_R, OS_D)
 #define Cd  X86_OPND(OK_C, OS_D)
@@ -319,7 +320,8 @@ opcode:;
     /* SDM Vol. 2A LOCK: #UD unless the instruction is one of the lockable ones and its
      * destination is in memory. */
     if (insn->lock &&
-        (!(flags & XF_LOCK) || !insn->has_mem || X86_OPND_KIND(insn->opnd[0]) != OK_E))
+        (!(flags & XF_LOCK) || !insn->has_mem ||
+         (X86_OPND_KIND(insn->opnd[0]) != OK_E && X86_OPND_KIND(insn->opnd[0]) != OK_M)))
         return UD;
     return X86_OK;
 }

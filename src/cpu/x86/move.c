@@ -81,3 +81,24 @@ x86_status x86_op_sahf(struct x86_cpu *cpu, const struct x86_insn *insn) {
     cpu->rflags = (cpu->rflags & ~(uint64_t)AH_FLAGS) | (ah & AH_FLAGS);
     return X86_OK;
 }
+
+/* CMPXCHG8B m64 (SDM Vol. 2A CMPXCHG8B): compares EDX:EAX with m64; equal: ZF = 1 and
+ * m64 = ECX:EBX; not equal: ZF = 0, EDX:EAX = m64 and m64 is written back with its own value.
+ * Other flags are unaffected. A register operand is #UD (the M operand's rule). */
+x86_status x86_op_cmpxchg8b(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t ea = x86_ea(cpu, insn), m;
+    x86_status st = x86_mem_read(cpu, insn->seg, ea, 8, &m);
+    if (st) return st;
+    uint64_t cmp = (cpu->gpr[X86_RDX] & 0xffffffffu) << 32 | (cpu->gpr[X86_RAX] & 0xffffffffu);
+    if (m == cmp) {
+        uint64_t v = (cpu->gpr[X86_RCX] & 0xffffffffu) << 32 | (cpu->gpr[X86_RBX] & 0xffffffffu);
+        if ((st = x86_mem_write(cpu, insn->seg, ea, 8, v))) return st;
+        cpu->rflags |= X86_ZF;
+    } else {
+        if ((st = x86_mem_write(cpu, insn->seg, ea, 8, m))) return st;
+        x86_set_reg(cpu, X86_RAX, 4, false, m & 0xffffffffu);
+        x86_set_reg(cpu, X86_RDX, 4, false, m >> 32);
+        cpu->rflags &= ~(uint64_t)X86_ZF;
+    }
+    return X86_OK;
+}

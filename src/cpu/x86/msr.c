@@ -21,6 +21,8 @@ x86_status x86_rdmsr(struct x86_cpu *cpu, uint32_t number, uint64_t *value) {
     int i = x86_msr_find(number);
     if (i < 0) return GP0;
     *value = cpu->msr[i];
+    if (i == X86_MSR_TSC) /* the counter runs with guest time; the row holds the offset */
+        *value += cpu->m->time;
     return X86_OK;
 }
 
@@ -38,7 +40,7 @@ x86_status x86_wrmsr(struct x86_cpu *cpu, uint32_t number, uint64_t value) {
     } else if (value & ~x86_msr_table[i].writable) {
         return GP0;
     }
-    cpu->msr[i] = value;
+    cpu->msr[i] = i == X86_MSR_TSC ? value - cpu->m->time : value;
     struct ev e = {.kind = EV_SYSREG, .pc = cpu->insn_rip};
     e.sysreg.space = EV_SYSREG_MSR;
     e.sysreg.number = number;

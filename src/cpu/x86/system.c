@@ -130,3 +130,17 @@ x86_status x86_op_into(struct x86_cpu *cpu, const struct x86_insn *insn) {
     (void)insn;
     return (cpu->rflags & X86_OF) ? X86_TRAP_SOFT(X86_VEC_OF) : X86_OK;
 }
+
+/* RDTSC (SDM Vol. 2B RDTSC): EDX:EAX = the time-stamp counter; with CR4.TSD = 1 only CPL 0 may
+ * read it (#GP(0)). The counter is guest time (machine ticks) plus the offset a WRMSR to
+ * IA32_TSC set. */
+x86_status x86_op_rdtsc(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    (void)insn;
+    if ((cpu->cr4 & X86_CR4_TSD) && cpu->cpl != 0 && x86_protected(cpu))
+        return X86_TRAP_EC(X86_VEC_GP, 0);
+    uint64_t tsc;
+    x86_rdmsr(cpu, 0x10, &tsc);
+    x86_set_reg(cpu, X86_RAX, 4, false, tsc & 0xffffffffu);
+    x86_set_reg(cpu, X86_RDX, 4, false, tsc >> 32);
+    return X86_OK;
+}

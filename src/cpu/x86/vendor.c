@@ -4,10 +4,12 @@
 
 #include "cpu/x86/x86.h"
 
-/* CPUID.1:EDX (SDM Vol. 2A Table 3-11): bit 3 PSE (4 MiB pages), bit 5 MSR (RDMSR/WRMSR),
- * bit 15 CMOV. */
+/* CPUID.1:EDX (SDM Vol. 2A Table 3-11): bit 3 PSE (4 MiB pages), bit 4 TSC (RDTSC), bit 5 MSR
+ * (RDMSR/WRMSR), bit 8 CX8 (CMPXCHG8B), bit 15 CMOV. */
 #define FEAT1_EDX_PSE  (1u << 3)
+#define FEAT1_EDX_TSC  (1u << 4)
 #define FEAT1_EDX_MSR  (1u << 5)
+#define FEAT1_EDX_CX8  (1u << 8)
 #define FEAT1_EDX_CMOV (1u << 15)
 /* CPUID.80000001H:ECX bit 0 LAHF/SAHF in 64-bit mode. */
 #define FEAT_EXT1_ECX_LAHF (1u << 0)
@@ -19,7 +21,7 @@ const struct x86_vendor x86_vendor_intel = {
     .max_leaf = 1,
     .leaf1_eax = 0x000506e3u,
     .leaf1_ecx = 0,
-    .leaf1_edx = FEAT1_EDX_PSE | FEAT1_EDX_MSR | FEAT1_EDX_CMOV,
+    .leaf1_edx = FEAT1_EDX_PSE | FEAT1_EDX_TSC | FEAT1_EDX_MSR | FEAT1_EDX_CX8 | FEAT1_EDX_CMOV,
     .max_ext_leaf = 0x80000001u,
     .ext1_ecx = FEAT_EXT1_ECX_LAHF,
     .ext1_edx = 0,
@@ -33,11 +35,11 @@ const struct x86_vendor x86_vendor_amd = {
     .max_leaf = 1,
     .leaf1_eax = 0x00830f10u,
     .leaf1_ecx = 0,
-    .leaf1_edx = FEAT1_EDX_PSE | FEAT1_EDX_MSR | FEAT1_EDX_CMOV,
+    .leaf1_edx = FEAT1_EDX_PSE | FEAT1_EDX_TSC | FEAT1_EDX_MSR | FEAT1_EDX_CX8 | FEAT1_EDX_CMOV,
     .max_ext_leaf = 0x80000001u,
     .ext1_ecx = FEAT_EXT1_ECX_LAHF,
-    .ext1_edx = FEAT1_EDX_MSR |
-                FEAT1_EDX_CMOV, /* AMD mirrors most leaf-1 EDX bits here (APM Vol. 3 E.4.2) */
+    /* AMD mirrors most leaf-1 EDX bits here (APM Vol. 3 E.4.2) */
+    .ext1_edx = FEAT1_EDX_PSE | FEAT1_EDX_TSC | FEAT1_EDX_MSR | FEAT1_EDX_CX8 | FEAT1_EDX_CMOV,
 };
 
 const struct x86_vendor *x86_vendor_find(const char *name) {

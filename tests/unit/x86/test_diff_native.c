@@ -67,6 +67,7 @@ enum family {
     F_BSF,    /* only ZF defined */
     F_SHIFT,  /* SHL/SHR/SAR: depends on the count in CL */
     F_ROTATE, /* ROL/ROR/RCL/RCR: depends on the count */
+    F_SHLD, /* SHLD/SHRD: as shifts; 16-bit counts kept <= 16 (defined results) */
 };
 
 struct tmpl {
@@ -129,6 +130,12 @@ static const struct tmpl tmpls[] = {
     {"ror esi,imm8", B(0xc1, 0xce, 0x00), F_ROTATE, 32, false, 2},
     {"shl eax,1", B(0xd1, 0xe0), F_SHIFT, 32, true, -1},
     {"rcr eax,1", B(0xd1, 0xd8), F_ROTATE, 32, false, -1},
+    {"shld eax,ebx,cl", B(0x0f, 0xa5, 0xd8), F_SHLD, 32, false, -1},
+    {"shrd eax,ebx,cl", B(0x0f, 0xad, 0xd8), F_SHLD, 32, false, -1},
+    {"shld eax,ebx,imm8", B(0x0f, 0xa4, 0xd8, 0x00), F_SHLD, 32, false, 3},
+    {"shrd esi,edx,imm8", B(0x0f, 0xac, 0xd6, 0x00), F_SHLD, 32, false, 3},
+    {"shld dx,si,cl", B(0x66, 0x0f, 0xa5, 0xf2), F_SHLD, 16, false, -1},
+    {"shrd dx,si,cl", B(0x66, 0x0f, 0xad, 0xf2), F_SHLD, 16, false, -1},
     /* multiply and divide */
     {"mul ebx", B(0xf7, 0xe3), F_MUL, 32, false, -1},
     {"imul ebx", B(0xf7, 0xeb), F_MUL, 32, false, -1},
@@ -191,7 +198,7 @@ static uint64_t defined_flags(const struct tmpl *tp, const uint8_t *bytes, uint3
         count = ecx & 0x1f;
     if (count == 0) return ARITH; /* nothing changes */
     uint64_t m = ARITH;
-    if (tp->family == F_SHIFT) {
+    if (tp->family == F_SHIFT || tp->family == F_SHLD) {
         m &= ~(uint64_t)X86_AF;
         if (tp->shl_or_shr && count >= tp->width) m &= ~(uint64_t)X86_CF;
     }
@@ -215,8 +222,10 @@ static void test_against_host(void **state) {
             for (unsigned r = 0; r < 8; r++)
                 in[r] = rnd_value();
             in[X86_RSP] = 0;
-            if (tp->family == F_SHIFT || tp->family == F_ROTATE)
+            if (tp->family == F_SHIFT || tp->family == F_ROTATE || tp->family == F_SHLD)
                 in[X86_RCX] = (in[X86_RCX] & ~0xffu) | (uint32_t)(rnd() % 40);
+            if (tp->family == F_SHLD && tp->width == 16)
+                in[X86_RCX] = (in[X86_RCX] & ~0xffu) | (uint32_t)(rnd() % 17);
             if (tp->family == F_DIV) { /* no #DE: EDX < EBX */
                 if (in[X86_RBX] == 0) in[X86_RBX] = 1;
                 in[X86_RDX] %= in[X86_RBX];

@@ -239,6 +239,30 @@ static void test_misc_moves(void **state) {
     assert_int_equal(t->cpu->rip, XT_CODE_ADDR + 11);
 }
 
+/* CMPXCHG8B m64 (SDM Vol. 2A): equal -> m64 = ECX:EBX, ZF = 1; not equal -> EDX:EAX = m64,
+ * ZF = 0; other flags unchanged; a register operand is #UD. */
+static void test_cmpxchg8b(void **state) {
+    struct xt *t = *state;
+    xt_write(t->cpu, XT_DATA_ADDR, 8, 0x1122334455667788ull);
+    t->cpu->gpr[X86_RSI] = XT_DATA_ADDR;
+    t->cpu->gpr[X86_RDX] = 0x11223344;
+    t->cpu->gpr[X86_RAX] = 0x55667788;
+    t->cpu->gpr[X86_RCX] = 0xaaaaaaaa;
+    t->cpu->gpr[X86_RBX] = 0xbbbbbbbb;
+    xt_set_arith(t->cpu, CF);
+    XT_CODE(t->cpu, 0xf0, 0x0f, 0xc7, 0x0e); /* lock cmpxchg8b [esi] */
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(xt_read(t->cpu, XT_DATA_ADDR, 8), 0xaaaaaaaabbbbbbbbull);
+    assert_int_equal(XT_ARITH(t->cpu), CF | ZF);
+    t->cpu->rip = XT_CODE_ADDR;
+    assert_int_equal(run(t), X86_OK); /* now unequal */
+    assert_int_equal(t->cpu->gpr[X86_RDX], 0xaaaaaaaa);
+    assert_int_equal(t->cpu->gpr[X86_RAX], 0xbbbbbbbb);
+    assert_int_equal(XT_ARITH(t->cpu), CF);
+    XT_CODE(t->cpu, 0x0f, 0xc7, 0xce); /* register operand */
+    xt_assert_trap(t->cpu, run(t), X86_VEC_UD, -1);
+}
+
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
@@ -255,6 +279,7 @@ int main(void) {
         T(test_bt_negative_offset),
         T(test_bsf_bsr),
         T(test_misc_moves),
+        T(test_cmpxchg8b),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,11 +126,37 @@ static void test_rcr_word(void **state) {
     assert_int_equal(XT_ARITH(t->cpu) & CF, CF);
 }
 
+/* SHLD/SHRD (SDM Vol. 2B): source bits shift in; CF is the last bit out of the destination; OF
+ * (count 1) says whether the sign changed; count 0 changes nothing. */
+static void test_shld_shrd(void **state) {
+    struct xt *t = *state;
+    t->cpu->gpr[X86_RAX] = 0x12345678;
+    t->cpu->gpr[X86_RBX] = 0x9abcdef0;
+    /* shld eax, ebx, 4; shrd eax, ebx, 4; shld eax, ebx, 0; shld eax, ebx, 1 */
+    XT_CODE(t->cpu, 0x0f, 0xa4, 0xd8, 0x04, 0x0f, 0xac, 0xd8, 0x04, 0x0f, 0xa4, 0xd8, 0x00, 0x0f,
+            0xa4, 0xd8, 0x01);
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(t->cpu->gpr[X86_RAX], 0x23456789);
+    assert_int_equal(XT_ARITH(t->cpu) & (CF | ZF | SF | PF), CF);
+    assert_int_equal(run(t), X86_OK); /* back: low nibble of EBX (0) shifts in at the top */
+    assert_int_equal(t->cpu->gpr[X86_RAX], 0x02345678);
+    assert_int_equal(XT_ARITH(t->cpu) & (CF | ZF | SF | PF), CF | PF); /* 0x78: even parity */
+    xt_set_arith(t->cpu, ZF | OF);
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(t->cpu->gpr[X86_RAX], 0x02345678);
+    assert_int_equal(XT_ARITH(t->cpu), ZF | OF);
+    t->cpu->gpr[X86_RAX] = 0x40000000;
+    t->cpu->gpr[X86_RBX] = 0x80000000;
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(t->cpu->gpr[X86_RAX], 0x80000001u);
+    assert_int_equal(XT_ARITH(t->cpu), OF | SF);
+}
+
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
         T(test_count_zero), T(test_shl_one), T(test_shl_byte_by_width), T(test_shr_sar),
-        T(test_rol_ror),    T(test_rcl_rcr), T(test_rcr_word),
+        T(test_rol_ror),    T(test_rcl_rcr), T(test_rcr_word),          T(test_shld_shrd),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -215,6 +215,27 @@ static void test_events(void **state) {
     assert_int_equal(t->m.stop.reason, STOP_FATAL);
 }
 
+/* RDTSC: the counter follows guest time; IA32_TSC writes set it; CR4.TSD makes it CPL 0 only
+ * (SDM Vol. 2B RDTSC). */
+static void test_rdtsc(void **state) {
+    struct xt *t = *state;
+    XT_CODE(t->cpu, 0x0f, 0x31, 0x89, 0xc6, 0x0f, 0x31); /* rdtsc; mov esi, eax; rdtsc */
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal((uint32_t)(t->cpu->gpr[X86_RAX] - t->cpu->gpr[X86_RSI]), 2);
+    assert_int_equal(t->cpu->gpr[X86_RDX], 0);
+    assert_int_equal(x86_wrmsr(t->cpu, 0x10, 0x500000000ull), X86_OK);
+    t->cpu->rip = XT_CODE_ADDR;
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(t->cpu->gpr[X86_RDX], 5);
+    assert_int_equal(t->cpu->gpr[X86_RAX], 0);
+    t->cpu->cr4 |= X86_CR4_TSD;
+    xt_enter_user(t->cpu);
+    t->cpu->rip = XT_CODE_ADDR;
+    xt_assert_trap(t->cpu, run(t), X86_VEC_GP, 0);
+}
+
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
@@ -227,6 +248,7 @@ int main(void) {
         T(test_expand_down),
         T(test_software_interrupts),
         T(test_events),
+        T(test_rdtsc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
