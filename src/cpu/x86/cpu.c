@@ -172,7 +172,7 @@ static void x86_run(void *opaque) {
         if (st == X86_OK) continue;
         if (st == X86_HALT)
             cpu->halted = true;
-        else
+        else if (X86_IS_TRAP(st))
             x86_deliver(cpu, st);
     }
 }

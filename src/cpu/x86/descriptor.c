@@ -103,16 +103,35 @@ x86_status x86_load_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel) {
     return X86_OK;
 }
 
-/* Loads CS for a far transfer to a code segment at the current privilege level (JMP far; SDM
- * Vol. 2A JMP "Operation", conforming and non-conforming code segments). Call gates, task gates
- * and TSS selectors are not supported yet: they raise #GP(selector). */
-x86_status x86_far_jump_check(struct x86_cpu *cpu, uint16_t sel, uint64_t eip,
-                              struct x86_seg *cs_out, uint64_t *desc_addr, uint64_t *desc_raw) {
+/* The target of a far JMP or CALL: a code segment at the current privilege level (SDM Vol. 2A
+ * JMP and CALL "Operation": conforming DPL <= CPL; non-conforming RPL <= CPL and DPL = CPL).
+ * Call gates, task gates and TSS selectors are not modelled yet: the run stops (X86_STOP); any
+ * other descriptor is #GP(selector). The EIP limit check is the caller's (its order differs). */
+static x86_status far_target(struct x86_cpu *cpu, uint16_t sel, struct x86_seg *cs_out,
+                             uint64_t *desc_addr, uint64_t *desc_raw) {
+    if (!x86_protected(cpu)) { /* real mode is not modelled */
+        machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
+                             "x86: far transfer outside protected mode is not supported yet");
+        return X86_STOP;
+    }
     if ((sel & 0xfffc) == 0) return GP0;
     x86_status st = x86_read_descriptor(cpu, sel, desc_raw, desc_addr);
     if (st) return st;
     struct x86_seg s;
     x86_parse_descriptor(*desc_raw, &s);
+    if (!(s.attr & X86_SEG_S)) {
+        unsigned type = X86_SEG_TYPE(s.attr);
+        if (type == 0x4 || type == 0xc || type == 0x5 || type == 0x1 || type == 0x9) {
+            machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
+                                 "x86: far transfer through %s %#x is not supported yet",
+                                 type == 0x5  ? "a task gate"
+                                 : (type & 4) ? "a call gate"
+                                              : "a TSS",
+                                 sel);
+            return X86_STOP;
+        }
+        return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    }
     if (!is_code(s.attr)) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
     unsigned dpl = X86_SEG_DPL(s.attr);
     if (X86_SEG_TYPE(s.attr) & X86_SEG_TYPE_C) {
@@ -121,40 +140,83 @@ x86_status x86_far_jump_check(struct x86_cpu *cpu, uint16_t sel, uint64_t eip,
         return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
     }
     if (!(s.attr & X86_SEG_P)) return X86_TRAP_EC(X86_VEC_NP, SEL_EC(sel));
-    if (eip > s.limit) return GP0;
     s.sel = (uint16_t)((sel & 0xfffc) | cpu->cpl); /* CS.RPL <- CPL */
     s.attr |= X86_SEG_TYPE_A;
     *cs_out = s;
     return X86_OK;
 }
 
-static x86_status far_jump(struct x86_cpu *cpu, uint16_t sel, uint64_t eip) {
-    if (!x86_protected(cpu)) return GP0; /* real mode is not modelled */
-    struct x86_seg cs;
-    uint64_t addr, raw;
-    x86_status st = x86_far_jump_check(cpu, sel, eip, &cs, &addr, &raw);
-    if (!st) st = set_accessed(cpu, addr, raw);
-    if (st) return st;
+static void commit_cs(struct x86_cpu *cpu, const struct x86_seg *cs, uint64_t addr, uint64_t raw,
+                      uint64_t eip) {
+    set_accessed(cpu, addr, raw);
     uint16_t old = cpu->seg[X86_CS].sel;
-    cpu->seg[X86_CS] = cs;
+    cpu->seg[X86_CS] = *cs;
     x86_update_mode(cpu);
     cpu->next_rip = eip;
-    emit_seg(cpu, X86_CS, old, cs.sel);
+    emit_seg(cpu, X86_CS, old, cs->sel);
+}
+
+static x86_status far_jump(struct x86_cpu *cpu, uint16_t sel, uint64_t eip) {
+    struct x86_seg cs;
+    uint64_t addr, raw;
+    x86_status st = far_target(cpu, sel, &cs, &addr, &raw);
+    if (st) return st;
+    if (eip > cs.limit) return GP0;
+    commit_cs(cpu, &cs, addr, raw, eip);
     return X86_OK;
 }
 
-/* JMP ptr16:16/32 (EA). */
-x86_status x86_op_jmp_far(struct x86_cpu *cpu, const struct x86_insn *insn) {
-    return far_jump(cpu, (uint16_t)insn->imm2, insn->imm & x86_size_mask(insn->osize));
+/* CALL far to a code segment at the same privilege (SDM Vol. 2A CALL, "far call to same
+ * privilege level"): room for CS and EIP on the stack (#SS(0)), the EIP limit (#GP(0)), then
+ * push CS (zero-extended to the operand size) and the return EIP. */
+static x86_status far_call(struct x86_cpu *cpu, const struct x86_insn *insn, uint16_t sel,
+                           uint64_t eip) {
+    struct x86_seg cs;
+    uint64_t addr, raw;
+    x86_status st = far_target(cpu, sel, &cs, &addr, &raw);
+    if (st) return st;
+    unsigned size = insn->osize, ssize = x86_stack_asize(cpu);
+    uint64_t smask = x86_size_mask(ssize), sp = cpu->gpr[X86_RSP];
+    if ((st = x86_mem_check_write(cpu, X86_SS, (sp - 2 * size) & smask, 2 * size))) return st;
+    if (eip > cs.limit) return GP0;
+    if ((st = x86_mem_write(cpu, X86_SS, (sp - size) & smask, size, cpu->seg[X86_CS].sel)) ||
+        (st = x86_mem_write(cpu, X86_SS, (sp - 2 * size) & smask, size, cpu->next_rip)))
+        return st;
+    x86_set_reg(cpu, X86_RSP, ssize, true, sp - 2 * size);
+    commit_cs(cpu, &cs, addr, raw, eip);
+    return X86_OK;
 }
 
-/* JMP m16:16/32 (FF /5): offset first, then the selector. */
+/* JMP ptr16:16/32 (EA, aux 0) and CALL ptr16:16/32 (9A, aux 1). */
+x86_status x86_op_jmp_far(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t eip = insn->imm & x86_size_mask(insn->osize);
+    if (insn->info->aux) return far_call(cpu, insn, (uint16_t)insn->imm2, eip);
+    return far_jump(cpu, (uint16_t)insn->imm2, eip);
+}
+
+/* JMP m16:16/32 (FF /5, aux 0) and CALL m16:16/32 (FF /3, aux 1): offset first, then the
+ * selector. */
 x86_status x86_op_jmp_far_ind(struct x86_cpu *cpu, const struct x86_insn *insn) {
     uint64_t ea = x86_ea(cpu, insn), off, sel;
     x86_status st = x86_mem_read(cpu, insn->seg, ea, insn->osize, &off);
     if (!st)
         st = x86_mem_read(cpu, insn->seg, (ea + insn->osize) & x86_size_mask(insn->asize), 2, &sel);
-    return st ? st : far_jump(cpu, (uint16_t)sel, off);
+    if (st) return st;
+    if (insn->info->aux) return far_call(cpu, insn, (uint16_t)sel, off);
+    return far_jump(cpu, (uint16_t)sel, off);
+}
+
+/* LDS/LES/LSS/LFS/LGS r, m16:16/32 (SDM Vol. 2A LDS/LES/LFS/LGS/LSS): the segment register is
+ * loaded with its checks first; the offset register changes only when that succeeds. */
+x86_status x86_op_lxs(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t ea = x86_ea(cpu, insn), off, sel;
+    x86_status st = x86_mem_read(cpu, insn->seg, ea, insn->osize, &off);
+    if (!st)
+        st = x86_mem_read(cpu, insn->seg, (ea + insn->osize) & x86_size_mask(insn->asize), 2, &sel);
+    if (!st) st = x86_load_seg(cpu, (enum x86_sreg)insn->info->aux, (uint16_t)sel);
+    if (st) return st;
+    x86_set_reg(cpu, insn->reg, insn->osize, insn->has_rex, off);
+    return X86_OK;
 }
 
 /* MOV Sreg, r/m16 (8E): MOV to CS is #UD (SDM Vol. 2B MOV). */
@@ -308,7 +370,7 @@ x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v) {
                                  lm    ? "long mode"
                                  : pae ? "PAE paging"
                                        : "real mode");
-            return X86_OK;
+            return X86_STOP;
         }
         cpu->cr0 = v;
         break;

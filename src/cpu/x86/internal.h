@@ -250,9 +250,6 @@ x86_status x86_branch(struct x86_cpu *cpu, uint64_t target, unsigned osize);
 x86_status x86_read_descriptor(struct x86_cpu *cpu, uint16_t sel, uint64_t *raw, uint64_t *addr);
 /* Base, limit (scaled by G) and attributes of a code/data/system descriptor. */
 void x86_parse_descriptor(uint64_t raw, struct x86_seg *seg);
-/* The checks of a far JMP to a code segment; the new CS cache in *cs_out. */
-x86_status x86_far_jump_check(struct x86_cpu *cpu, uint16_t sel, uint64_t eip,
-                              struct x86_seg *cs_out, uint64_t *desc_addr, uint64_t *desc_raw);
 /* MOV to CRn with its checks. */
 x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t value);
 /* Counts a retired instruction and emits EV_INSN (cpu.c). */

@@ -16,10 +16,9 @@
 
 #include "cpu/x86/internal.h"
 
-#define EXT             1u /* error code bit 0: the event was external to the program (SDM Vol. 3A 6.13) */
-#define IDT             2u /* error code bit 1: the selector index refers to an IDT gate */
-#define SEL_EC(sel)     ((sel)&0xfffcu)
-#define DELIVER_STOPPED 2u /* not a trap: delivery stopped the machine (unsupported feature) */
+#define EXT         1u /* error code bit 0: the event was external to the program (SDM Vol. 3A 6.13) */
+#define IDT         2u /* error code bit 1: the selector index refers to an IDT gate */
+#define SEL_EC(sel) ((sel)&0xfffcu)
 
 /* Gate types (SDM Vol. 3A Table 3-2). */
 #define GATE_TASK   0x5u
@@ -31,7 +30,7 @@
 static x86_status unsupported(struct x86_cpu *cpu, const char *what, unsigned vector) {
     machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
                          "x86: delivering vector %u needs %s, not supported yet", vector, what);
-    return DELIVER_STOPPED;
+    return X86_STOP;
 }
 
 /* Offset/size checks against a descriptor cache that is not (yet) in a segment register: the
@@ -286,36 +285,17 @@ void x86_deliver(struct x86_cpu *cpu, x86_status trap) {
     }
 }
 
-/* ---- IRET ---------------------------------------------------------------------------------- */
+/* ---- IRET and RET far ---------------------------------------------------------------------- */
 
-/* SDM Vol. 2A IRET "Operation", PROTECTED-MODE-RETURN (32- and 16-bit operand size) through
- * RETURN-TO-SAME-PRIVILEGE-LEVEL and RETURN-TO-OUTER-PRIVILEGE-LEVEL. Nested-task returns
- * (NT = 1) and returns to virtual-8086 mode are not supported and stop the run. */
-x86_status x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *insn) {
-    unsigned size = insn->osize;
-    if (!x86_protected(cpu) || cpu->code_bits == 64) {
-        machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
-                             "x86: IRET outside 32-bit protected mode is not supported yet");
-        return X86_OK;
-    }
-    if (cpu->rflags & X86_NT) {
-        machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
-                             "x86: IRET with NT = 1 (task return) is not supported");
-        return X86_OK;
-    }
-    uint64_t eip, cs_v, fl;
+/* The part IRET and RET far share (SDM Vol. 2A IRET PROTECTED-MODE-RETURN, RET "far return to
+ * same / outer privilege level"): the return CS checks, and for a return to an outer level the
+ * SS:ESP found at stack offset ss_off with their checks; then the commit. Flags are IRET's to
+ * set (flag_mask/flags, by the old CPL's rights); release is RET's imm16, which is released on
+ * both stacks. */
+static x86_status far_return(struct x86_cpu *cpu, unsigned size, uint64_t eip, uint16_t cs_sel,
+                             uint64_t ss_off, uint64_t release, uint64_t flag_mask, uint64_t flags,
+                             enum ev_mech mech) {
     x86_status st;
-    if ((st = x86_stack_peek(cpu, 0, size, &eip)) ||
-        (st = x86_stack_peek(cpu, size, size, &cs_v)) ||
-        (st = x86_stack_peek(cpu, 2 * size, size, &fl)))
-        return st;
-    uint16_t cs_sel = (uint16_t)cs_v;
-    if (size == 2) fl = (cpu->rflags & ~0xffffull) | (fl & 0xffff);
-    if ((fl & X86_VM) && cpu->cpl == 0) {
-        machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
-                             "x86: IRET to virtual-8086 mode is not supported");
-        return X86_OK;
-    }
     unsigned rpl = cs_sel & 3, cpl = cpu->cpl;
     if (rpl < cpl) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(cs_sel));
     if ((cs_sel & 0xfffc) == 0) return X86_TRAP_EC(X86_VEC_GP, 0);
@@ -335,8 +315,8 @@ x86_status x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *insn) {
     if (outer) {
         /* RETURN-TO-OUTER-PRIVILEGE-LEVEL: SS:ESP follow on the stack */
         uint64_t esp_v, ss_v;
-        if ((st = x86_stack_peek(cpu, 3 * size, size, &esp_v)) ||
-            (st = x86_stack_peek(cpu, 4 * size, size, &ss_v)))
+        if ((st = x86_stack_peek(cpu, ss_off, size, &esp_v)) ||
+            (st = x86_stack_peek(cpu, ss_off + size, size, &ss_v)))
             return st;
         uint16_t ss_sel = (uint16_t)ss_v;
         if ((ss_sel & 0xfffc) == 0) return X86_TRAP_EC(X86_VEC_GP, 0);
@@ -349,34 +329,28 @@ x86_status x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *insn) {
         ss.attr |= X86_SEG_TYPE_A;
         new_esp = esp_v;
     }
-    if ((eip & x86_size_mask(size)) > cs.limit) return X86_TRAP_EC(X86_VEC_GP, 0);
+    eip &= x86_size_mask(size);
+    if (eip > cs.limit) return X86_TRAP_EC(X86_VEC_GP, 0);
 
-    /* Commit: the flags by the old CPL's rights (SDM IRET: "IF CPL <= IOPL", "IF CPL = 0"). */
-    uint64_t mask = X86_FLAGS_ARITH | X86_TF | X86_DF | X86_NT;
-    if (size >= 4) mask |= X86_RF | X86_AC | X86_ID;
-    if (cpl <= x86_iopl(cpu)) mask |= X86_IF;
-    if (cpl == 0) {
-        mask |= X86_IOPL;
-        if (size >= 4) mask |= X86_VIF | X86_VIP;
-    }
+    /* Commit. */
     if (!(cs_raw & (1ull << 40)))
         x86_write_linear_sv(cpu, cs_addr + 5, 1, ((cs_raw >> 40) & 0xff) | 1);
     if (outer && !(ss_raw & (1ull << 40)))
         x86_write_linear_sv(cpu, ss_addr + 5, 1, ((ss_raw >> 40) & 0xff) | 1);
-    cpu->rflags = ((cpu->rflags & ~mask) | (fl & mask)) | X86_FLAGS_FIXED1;
+    cpu->rflags = ((cpu->rflags & ~flag_mask) | (flags & flag_mask)) | X86_FLAGS_FIXED1;
     cs.sel = cs_sel;
     cs.attr |= X86_SEG_TYPE_A;
     unsigned ssize = x86_stack_asize(cpu);
     cpu->seg[X86_CS] = cs;
     x86_update_mode(cpu);
-    cpu->next_rip = eip & x86_size_mask(size);
+    cpu->next_rip = eip;
     if (!outer) {
-        x86_set_reg(cpu, X86_RSP, ssize, true, cpu->gpr[X86_RSP] + 3 * size);
+        x86_set_reg(cpu, X86_RSP, ssize, true, cpu->gpr[X86_RSP] + ss_off);
         return X86_OK;
     }
     cpu->cpl = rpl;
     cpu->seg[X86_SS] = ss;
-    x86_set_reg(cpu, X86_RSP, (ss.attr & X86_SEG_DB) ? 4 : 2, true, new_esp);
+    x86_set_reg(cpu, X86_RSP, (ss.attr & X86_SEG_DB) ? 4 : 2, true, new_esp + release);
     /* Data segment registers the new CPL may not use become null. */
     static const enum x86_sreg data_segs[] = {X86_ES, X86_FS, X86_GS, X86_DS};
     for (unsigned i = 0; i < 4; i++) {
@@ -387,6 +361,54 @@ x86_status x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *insn) {
             s->attr = X86_SEG_UNUSABLE;
         }
     }
-    emit_priv(cpu, cpl, rpl, EV_MECH_IRET);
+    emit_priv(cpu, cpl, rpl, mech);
     return X86_OK;
+}
+
+static x86_status not_modelled(struct x86_cpu *cpu, const char *what) {
+    machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT, "x86: %s is not supported yet", what);
+    return X86_STOP;
+}
+
+/* SDM Vol. 2A IRET "Operation", PROTECTED-MODE-RETURN (32- and 16-bit operand size) through
+ * RETURN-TO-SAME-PRIVILEGE-LEVEL and RETURN-TO-OUTER-PRIVILEGE-LEVEL. Nested-task returns
+ * (NT = 1) and returns to virtual-8086 mode are not supported and stop the run. */
+x86_status x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    unsigned size = insn->osize;
+    if (!x86_protected(cpu) || cpu->code_bits == 64)
+        return not_modelled(cpu, "IRET outside 32-bit protected mode");
+    if (cpu->rflags & X86_NT) return not_modelled(cpu, "IRET with NT = 1 (task return)");
+    uint64_t eip, cs_v, fl;
+    x86_status st;
+    if ((st = x86_stack_peek(cpu, 0, size, &eip)) ||
+        (st = x86_stack_peek(cpu, size, size, &cs_v)) ||
+        (st = x86_stack_peek(cpu, 2 * size, size, &fl)))
+        return st;
+    if (size == 2) fl = (cpu->rflags & ~0xffffull) | (fl & 0xffff);
+    if ((fl & X86_VM) && cpu->cpl == 0) return not_modelled(cpu, "IRET to virtual-8086 mode");
+    /* the flags IRET may set, by the old CPL (SDM IRET: "IF CPL <= IOPL", "IF CPL = 0") */
+    uint64_t mask = X86_FLAGS_ARITH | X86_TF | X86_DF | X86_NT;
+    if (size >= 4) mask |= X86_RF | X86_AC | X86_ID;
+    if (cpu->cpl <= x86_iopl(cpu)) mask |= X86_IF;
+    if (cpu->cpl == 0) {
+        mask |= X86_IOPL;
+        if (size >= 4) mask |= X86_VIF | X86_VIP;
+    }
+    return far_return(cpu, size, eip, (uint16_t)cs_v, 3 * size, 0, mask, fl, EV_MECH_IRET);
+}
+
+/* RET far / RET far imm16 (CB, CA; SDM Vol. 2A RET "Operation", protected mode): to the same or
+ * an outer privilege level; imm16 bytes are released on the called procedure's stack and, for an
+ * outer return, on the caller's too. */
+x86_status x86_op_retf(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    unsigned size = insn->osize;
+    if (!x86_protected(cpu) || cpu->code_bits == 64)
+        return not_modelled(cpu, "RET far outside 32-bit protected mode");
+    uint64_t release = insn->opnd[0] ? insn->imm & 0xffff : 0;
+    uint64_t eip, cs_v;
+    x86_status st;
+    if ((st = x86_stack_peek(cpu, 0, size, &eip)) || (st = x86_stack_peek(cpu, size, size, &cs_v)))
+        return st;
+    return far_return(cpu, size, eip, (uint16_t)cs_v, 2 * size + release, release, 0, 0,
+                      EV_MECH_FAR_TRANSFER);
 }

@@ -8,10 +8,11 @@
  * repetition retires as one instruction. */
 #include "cpu/x86/internal.h"
 
-enum str_op { STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS };
+enum str_op { STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS, STR_INS, STR_OUTS };
 
 static x86_status string_op(struct x86_cpu *cpu, const struct x86_insn *insn, enum str_op op) {
     unsigned size = (insn->flags & XF_BYTE) ? 1 : insn->osize;
+    if ((op == STR_INS || op == STR_OUTS) && size > 4) size = 4;
     unsigned as = insn->asize;
     uint64_t amask = x86_size_mask(as);
     uint64_t step = (cpu->rflags & X86_DF) ? (uint64_t)0 - size : size;
@@ -38,6 +39,20 @@ static x86_status string_op(struct x86_cpu *cpu, const struct x86_insn *insn, en
             a = cpu->gpr[X86_RAX] & x86_size_mask(size);
             st = x86_mem_read(cpu, X86_ES, di, size, &b);
             break;
+        case STR_INS: {
+            /* the destination is checked before the port is read, so a segment fault does not
+             * lose the device's data (SDM Vol. 2A INS: a page fault may still follow the read) */
+            uint32_t v = 0;
+            st = x86_mem_check_write(cpu, X86_ES, di, size);
+            if (st) break;
+            bus_port_in(&cpu->m->bus, (uint16_t)cpu->gpr[X86_RDX], size, &v);
+            st = x86_mem_write(cpu, X86_ES, di, size, v);
+            break;
+        }
+        case STR_OUTS:
+            st = x86_mem_read(cpu, insn->seg, si, size, &a);
+            if (!st) bus_port_out(&cpu->m->bus, (uint16_t)cpu->gpr[X86_RDX], size, (uint32_t)a);
+            break;
         }
         if (st) return st;
         if (op == STR_LODS) x86_set_reg(cpu, X86_RAX, size, insn->has_rex, a);
@@ -45,9 +60,9 @@ static x86_status string_op(struct x86_cpu *cpu, const struct x86_insn *insn, en
             /* flags as CMP: CMPS compares [SI] with [DI], SCAS compares AL with [DI] */
             x86_cmp_flags(cpu, a, b, size);
         }
-        if (op == STR_MOVS || op == STR_CMPS || op == STR_LODS)
+        if (op == STR_MOVS || op == STR_CMPS || op == STR_LODS || op == STR_OUTS)
             x86_set_reg(cpu, X86_RSI, as, true, si + step);
-        if (op != STR_LODS) x86_set_reg(cpu, X86_RDI, as, true, di + step);
+        if (op != STR_LODS && op != STR_OUTS) x86_set_reg(cpu, X86_RDI, as, true, di + step);
         if (!rep) return X86_OK;
         x86_set_reg(cpu, X86_RCX, as, true, (cpu->gpr[X86_RCX] - 1) & amask);
         if (cond) {
@@ -71,4 +86,15 @@ x86_status x86_op_lods(struct x86_cpu *cpu, const struct x86_insn *insn) {
 }
 x86_status x86_op_scas(struct x86_cpu *cpu, const struct x86_insn *insn) {
     return string_op(cpu, insn, STR_SCAS);
+}
+
+/* INS/OUTS (SDM Vol. 2A INS, Vol. 2B OUTS): the port is DX; in protected mode with CPL > IOPL
+ * #GP(0) (no TSS I/O permission bitmap yet, as for IN/OUT); the operand is at most 32 bits. */
+x86_status x86_op_ins(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    if (x86_protected(cpu) && cpu->cpl > x86_iopl(cpu)) return X86_TRAP_EC(X86_VEC_GP, 0);
+    return string_op(cpu, insn, STR_INS);
+}
+x86_status x86_op_outs(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    if (x86_protected(cpu) && cpu->cpl > x86_iopl(cpu)) return X86_TRAP_EC(X86_VEC_GP, 0);
+    return string_op(cpu, insn, STR_OUTS);
 }

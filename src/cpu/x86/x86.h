@@ -29,6 +29,7 @@ typedef uint32_t x86_status;
 
 #define X86_OK               0u
 #define X86_HALT             1u /* HLT retired: the CPU waits for an interrupt */
+#define X86_STOP             2u /* not executed: it needs what is not modelled yet; the run was stopped */
 #define X86_TRAP_BIT         0x80000000u
 #define X86_TRAP_EC_BIT      0x40000000u
 #define X86_TRAP_SOFT_BIT    0x20000000u
@@ -243,7 +244,8 @@ int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
                           const struct x86_vendor *vendor, char *err, size_t errlen);
 
 /* Executes one instruction at RIP without delivering what it raises: returns X86_OK (retired;
- * counted and emitted as the run loop does), X86_HALT (HLT retired), or a trap value (the
+ * counted and emitted as the run loop does), X86_HALT (HLT retired), X86_STOP (it needs
+ * something not modelled yet; the run was stopped; nothing changed), or a trap value (the
  * instruction did not retire; the state is as before it, except for the progress a REP string
  * instruction made). Tests and the monitor use it; the run loop uses it and then x86_deliver(). */
 x86_status x86_step(struct x86_cpu *cpu);

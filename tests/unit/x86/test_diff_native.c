@@ -67,7 +67,7 @@ enum family {
     F_BSF,    /* only ZF defined */
     F_SHIFT,  /* SHL/SHR/SAR: depends on the count in CL */
     F_ROTATE, /* ROL/ROR/RCL/RCR: depends on the count */
-    F_SHLD, /* SHLD/SHRD: as shifts; 16-bit counts kept <= 16 (defined results) */
+    F_SHLD,   /* SHLD/SHRD: as shifts; 16-bit counts kept <= 16 (defined results) */
 };
 
 struct tmpl {

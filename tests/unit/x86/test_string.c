@@ -120,6 +120,57 @@ static void test_rep_fault_keeps_progress(void **state) {
     assert_int_equal(t->m.insns, 0);
 }
 
+/* A port that serves an incrementing byte stream and records what is written. */
+struct stream_port {
+    uint8_t next;
+    uint8_t got[16];
+    unsigned n;
+};
+static enum bus_status sp_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+    struct stream_port *p = dev;
+    (void)offset;
+    (void)size;
+    *value = p->next++;
+    return BUS_OK;
+}
+static enum bus_status sp_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+    struct stream_port *p = dev;
+    (void)offset;
+    (void)size;
+    if (p->n < sizeof p->got) p->got[p->n++] = (uint8_t)value;
+    return BUS_OK;
+}
+static const struct bus_ops sp_ops = {sp_read, sp_write};
+
+/* rep insb / rep outsb (SDM Vol. 2A INS, Vol. 2B OUTS): DX is the port; CPL > IOPL is #GP(0). */
+static void test_ins_outs(void **state) {
+    struct xt *t = *state;
+    struct stream_port port = {.next = 0x40};
+    struct bus_region region = {"stream", 0x300, 1, &sp_ops, &port};
+    char err[128];
+    assert_int_equal(bus_add_ports(&t->m.bus, &region, err, sizeof err), 0);
+    t->cpu->gpr[X86_RDX] = 0x300;
+    t->cpu->gpr[X86_RDI] = DST;
+    t->cpu->gpr[X86_RCX] = 3;
+    XT_CODE(t->cpu, 0xf3, 0x6c, 0xf3, 0x6e); /* rep insb; rep outsb */
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(xt_read(t->cpu, DST, 4), 0x00424140);
+    assert_int_equal(t->cpu->gpr[X86_RDI], DST + 3);
+    assert_int_equal(t->cpu->gpr[X86_RCX], 0);
+    t->cpu->gpr[X86_RSI] = DST + 1;
+    t->cpu->gpr[X86_RCX] = 2;
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(port.n, 2);
+    assert_int_equal(port.got[0], 0x41);
+    assert_int_equal(port.got[1], 0x42);
+    assert_int_equal(t->cpu->gpr[X86_RSI], DST + 3);
+    xt_enter_user(t->cpu);
+    t->cpu->rip = XT_CODE_ADDR;
+    t->cpu->gpr[X86_RCX] = 1;
+    xt_assert_trap(t->cpu, run(t), X86_VEC_GP, 0);
+    assert_int_equal(port.next, 0x43); /* no port read happened */
+}
+
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
@@ -130,6 +181,7 @@ int main(void) {
         T(test_repe_cmps),
         T(test_repne_scas),
         T(test_rep_fault_keeps_progress),
+        T(test_ins_outs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
