@@ -248,6 +248,9 @@ void x86_deliver(struct x86_cpu *cpu, x86_status trap) {
     cpu->halted = false;
 
     for (;;) {
+        /* A delivery takes guest time even though nothing retires, so that a handler that
+         * faults forever still reaches device deadlines and cycle budgets. */
+        cpu->m->time++;
         emit_exception(cpu, &ev);
         x86_status st;
         if (!x86_protected(cpu) || (cpu->msr[X86_MSR_EFER] & X86_EFER_LMA))

@@ -296,6 +296,20 @@ static void test_iret_outer_bad_ss(void **state) {
     xt_assert_trap(t->cpu, x86_step(t->cpu), X86_VEC_SS, XT_NPDATA);
 }
 
+/* A handler that faults at its first instruction loops without retiring anything; deliveries
+ * take guest time, so a cycle budget still ends the run. */
+static void test_fault_loop_takes_time(void **state) {
+    struct xt *t = *state;
+    xt_pm_env(t->cpu);
+    xt_idt_set(t->cpu, X86_VEC_UD, XT_KCODE, XT_CODE_ADDR, 0xe, 0, true);
+    XT_CODE(t->cpu, 0x0f, 0x0b); /* ud2, which is also the #UD handler */
+    t->m.max_cycles = 1000;
+    assert_int_equal(machine_run(&t->m), STOP_CYCLE_BUDGET);
+    assert_int_equal(t->m.insns, 0);
+    assert_int_equal(t->m.time, 1000);
+    assert_int_equal(t->m.events.count[EV_EXCEPTION], 1000);
+}
+
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
@@ -314,6 +328,7 @@ int main(void) {
         T(test_iret_same_privilege),
         T(test_iret_checks),
         T(test_iret_outer_bad_ss),
+        T(test_fault_loop_takes_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
