@@ -86,4 +86,10 @@ void xt_load_cache(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel);
 /* Steps one instruction and delivers what it raises, as the run loop does. */
 x86_status xt_run1(struct x86_cpu *cpu);
 
+/* Capstone as a length oracle (helpers_capstone.c): the length of the instruction at bytes in
+ * 16/32/64-bit code and its text, or 0 when Capstone rejects it or is not installed. */
+bool xt_capstone_available(void);
+unsigned xt_capstone_length(unsigned code_bits, const uint8_t *bytes, size_t n, char *text,
+                            size_t textlen);
+
 #endif
