@@ -2,8 +2,8 @@
  * chapter 2 "Instruction Format"), driven by the opcode table in opcodes.def.
  *
  * Decoding depends only on the bytes and the code size (16/32/64), never on register values, so
- * a decoded instruction can later be cached per physical page. Checks that depend on the state
- * (CPL, IOPL, segment limits) happen when the instruction executes. */
+ * the decoded instruction is cached (cpu.c, validated by the bytes). Checks that depend on the
+ * state (CPL, IOPL, segment limits) happen when the instruction executes. */
 #include "cpu/x86/internal.h"
 
 /* The SDM's operand codes, for the table below only. */

@@ -217,7 +217,7 @@ x86_status x86_write_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size,
 void x86_tlb_flush_page(struct x86_cpu *cpu, uint64_t lin);
 
 /* Instruction fetch: up to 15 bytes at CS:RIP into buf. Returns how many bytes could be fetched
- * and, in *fault, what fetching the next one raised (limit: #GP(0), SDM Vol. 3A 5.3; later #PF). */
+ * and, in *fault, what fetching the next one raised (limit: #GP(0), SDM Vol. 3A 5.3; or #PF). */
 unsigned x86_fetch(struct x86_cpu *cpu, uint8_t *buf, x86_status *fault);
 /* Checks a write without doing it (instructions with several writes check all first). */
 x86_status x86_mem_check_write(struct x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size);

@@ -16,8 +16,10 @@
 
 #include "cpu/x86/internal.h"
 
-#define EXT         1u /* error code bit 0: the event was external to the program (SDM Vol. 3A 6.13) */
-#define IDT         2u /* error code bit 1: the selector index refers to an IDT gate */
+/* Error code bits (SDM Vol. 3A 6.13): EXT, the event was external to the program; IDT, the
+ * selector index refers to an IDT gate. */
+#define EXT         1u
+#define IDT         2u
 #define SEL_EC(sel) ((sel)&0xfffcu)
 
 /* Gate types (SDM Vol. 3A Table 3-2). */

@@ -27,9 +27,10 @@
  * these and the saved EIP is the next instruction's). */
 typedef uint32_t x86_status;
 
-#define X86_OK               0u
-#define X86_HALT             1u /* HLT retired: the CPU waits for an interrupt */
-#define X86_STOP             2u /* not executed: it needs what is not modelled yet; the run was stopped */
+#define X86_OK   0u
+#define X86_HALT 1u /* HLT retired: the CPU waits for an interrupt */
+/* X86_STOP: not executed; it needs something not modelled yet, and the run was stopped. */
+#define X86_STOP             2u
 #define X86_TRAP_BIT         0x80000000u
 #define X86_TRAP_EC_BIT      0x40000000u
 #define X86_TRAP_SOFT_BIT    0x20000000u
