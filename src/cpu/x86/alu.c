@@ -1,0 +1,572 @@
+/* Arithmetic, logic, shifts and rotates, multiply and divide, bit instructions (SDM Vol. 1 7.3;
+ * Vol. 2 instruction pages). Flags are computed eagerly and exactly for every defined flag;
+ * where the SDM leaves a flag undefined the choice is noted (the differential tests mask those). */
+#include "cpu/x86/internal.h"
+
+#define ARITH X86_FLAGS_ARITH
+
+static inline unsigned msb_shift(unsigned size) {
+    return size * 8 - 1;
+}
+
+static inline uint64_t sign_extend(uint64_t v, unsigned size) {
+    unsigned s = 64 - size * 8;
+    return (uint64_t)((int64_t)(v << s) >> s);
+}
+
+/* PF, ZF, SF of a result (SDM Vol. 1 3.4.3.1): PF is the even parity of the low byte. */
+static inline uint64_t flags_szp(uint64_t res, unsigned size) {
+    res &= x86_size_mask(size);
+    uint64_t f = __builtin_parity((unsigned)(res & 0xff)) ? 0 : X86_PF;
+    if (res == 0) f |= X86_ZF;
+    if ((res >> msb_shift(size)) & 1) f |= X86_SF;
+    return f;
+}
+
+static inline void set_flags(struct x86_cpu *cpu, uint64_t mask, uint64_t value) {
+    cpu->rflags = (cpu->rflags & ~mask) | (value & mask);
+}
+
+/* a + b + carry_in, with CF OF AF SF ZF PF. The carry out of each bit is majority(a, b, c_in),
+ * written without the carries as (a & b) | ((a | b) & ~res). */
+static uint64_t add_flags(uint64_t a, uint64_t b, unsigned cin, unsigned size, uint64_t *flags) {
+    uint64_t mask = x86_size_mask(size);
+    a &= mask;
+    b &= mask;
+    uint64_t res = (a + b + cin) & mask;
+    uint64_t carries = (a & b) | ((a | b) & ~res);
+    uint64_t f = flags_szp(res, size);
+    if ((carries >> msb_shift(size)) & 1) f |= X86_CF;
+    if ((((a ^ res) & (b ^ res)) >> msb_shift(size)) & 1) f |= X86_OF;
+    if ((a ^ b ^ res) & 0x10) f |= X86_AF;
+    *flags = f;
+    return res;
+}
+
+/* a - b - borrow_in, with CF OF AF SF ZF PF; borrows = (~a & b) | (~(a ^ b) & res). */
+static uint64_t sub_flags(uint64_t a, uint64_t b, unsigned bin, unsigned size, uint64_t *flags) {
+    uint64_t mask = x86_size_mask(size);
+    a &= mask;
+    b &= mask;
+    uint64_t res = (a - b - bin) & mask;
+    uint64_t borrows = (~a & b) | (~(a ^ b) & res);
+    uint64_t f = flags_szp(res, size);
+    if ((borrows >> msb_shift(size)) & 1) f |= X86_CF;
+    if ((((a ^ b) & (a ^ res)) >> msb_shift(size)) & 1) f |= X86_OF;
+    if ((a ^ b ^ res) & 0x10) f |= X86_AF;
+    *flags = f;
+    return res;
+}
+
+/* The eight ALU operations of opcodes 00-3F and group 1 (aux: ADD OR ADC SBB AND SUB XOR CMP).
+ * AND/OR/XOR clear CF and OF; AF is undefined (cleared here). */
+static uint64_t alu(struct x86_cpu *cpu, unsigned op, uint64_t a, uint64_t b, unsigned size) {
+    uint64_t f, res;
+    unsigned cf = (unsigned)(cpu->rflags & X86_CF);
+    switch (op) {
+    case 0: res = add_flags(a, b, 0, size, &f); break;
+    case 1:
+        res = (a | b) & x86_size_mask(size);
+        f = flags_szp(res, size);
+        break;
+    case 2: res = add_flags(a, b, cf, size, &f); break;
+    case 3: res = sub_flags(a, b, cf, size, &f); break;
+    case 4:
+        res = a & b & x86_size_mask(size);
+        f = flags_szp(res, size);
+        break;
+    case 6:
+        res = (a ^ b) & x86_size_mask(size);
+        f = flags_szp(res, size);
+        break;
+    default: res = sub_flags(a, b, 0, size, &f); break; /* SUB, CMP */
+    }
+    set_flags(cpu, ARITH, f);
+    return res;
+}
+
+void x86_cmp_flags(struct x86_cpu *cpu, uint64_t a, uint64_t b, unsigned size) {
+    alu(cpu, 7, a, b, size);
+}
+
+x86_status x86_op_alu(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t a, b;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &a);
+    if (!st) st = x86_read_opnd(cpu, insn, 1, &b);
+    if (st) return st;
+    uint64_t saved = cpu->rflags;
+    unsigned op = insn->info->aux;
+    uint64_t res = alu(cpu, op, a, b, insn->opsz[0]);
+    if (op != 7) {
+        st = x86_write_opnd(cpu, insn, 0, res);
+        if (st) cpu->rflags = saved; /* the write faulted: the instruction did not happen */
+    }
+    return st;
+}
+
+x86_status x86_op_test(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t a, b;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &a);
+    if (!st) st = x86_read_opnd(cpu, insn, 1, &b);
+    if (!st) alu(cpu, 4, a, b, insn->opsz[0]);
+    return st;
+}
+
+/* INC/DEC: like ADD/SUB 1, CF unchanged (SDM Vol. 2A INC, DEC). */
+static x86_status incdec(struct x86_cpu *cpu, const struct x86_insn *insn, bool dec) {
+    uint64_t a, f;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &a);
+    if (st) return st;
+    unsigned size = insn->opsz[0];
+    uint64_t res = dec ? sub_flags(a, 1, 0, size, &f) : add_flags(a, 1, 0, size, &f);
+    st = x86_write_opnd(cpu, insn, 0, res);
+    if (!st) set_flags(cpu, ARITH & ~(uint64_t)X86_CF, f);
+    return st;
+}
+x86_status x86_op_inc(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    return incdec(cpu, insn, false);
+}
+x86_status x86_op_dec(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    return incdec(cpu, insn, true);
+}
+
+/* NEG: 0 - dest; CF = (dest != 0) falls out of the borrow (SDM Vol. 2B NEG). */
+x86_status x86_op_neg(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t a, f;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &a);
+    if (st) return st;
+    uint64_t res = sub_flags(0, a, 0, insn->opsz[0], &f);
+    st = x86_write_opnd(cpu, insn, 0, res);
+    if (!st) set_flags(cpu, ARITH, f);
+    return st;
+}
+
+/* NOT: no flags. */
+x86_status x86_op_not(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t a;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &a);
+    return st ? st : x86_write_opnd(cpu, insn, 0, ~a);
+}
+
+/* ---- Shifts and rotates (SDM Vol. 2B SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR) -------------------- */
+
+/* The count is masked to 5 bits (6 with 64-bit operands). A masked count of 0 changes nothing,
+ * not even the flags. OF is defined for a count of 1; for other counts the SDM leaves it
+ * undefined and this core computes the count-1 formula from the final values. AF is undefined
+ * after shifts (cleared here). */
+x86_status x86_op_shift(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t a, count;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &a);
+    if (!st) st = x86_read_opnd(cpu, insn, 1, &count);
+    if (st) return st;
+    unsigned size = insn->opsz[0], bits = size * 8;
+    count &= size == 8 ? 0x3f : 0x1f;
+    if (count == 0) return X86_OK;
+    uint64_t mask = x86_size_mask(size);
+    uint64_t res, f = 0, fmask;
+    unsigned cf = (unsigned)(cpu->rflags & X86_CF);
+    unsigned kind = insn->info->aux;
+    switch (kind) {
+    case 0: { /* ROL: CF = LSB(result), OF = MSB(result) XOR CF; only CF and OF change */
+        unsigned c = (unsigned)(count % bits);
+        res = c ? ((a << c) | (a >> (bits - c))) & mask : a;
+        unsigned newcf = res & 1;
+        f = (newcf ? X86_CF : 0) | ((((res >> (bits - 1)) & 1) ^ newcf) ? X86_OF : 0);
+        fmask = X86_CF | X86_OF;
+        break;
+    }
+    case 1: { /* ROR: CF = MSB(result), OF = MSB XOR MSB-1 of the result */
+        unsigned c = (unsigned)(count % bits);
+        res = c ? ((a >> c) | (a << (bits - c))) & mask : a;
+        unsigned msb = (res >> (bits - 1)) & 1, msb1 = (res >> (bits - 2)) & 1;
+        f = (msb ? X86_CF : 0) | ((msb ^ msb1) ? X86_OF : 0);
+        fmask = X86_CF | X86_OF;
+        break;
+    }
+    case 2: { /* RCL: rotate through CF; 8/16-bit counts are taken MOD 9/17 */
+        unsigned c = (unsigned)(bits < 32 ? count % (bits + 1) : count);
+        res = a;
+        for (unsigned i = 0; i < c; i++) {
+            unsigned out = (res >> (bits - 1)) & 1;
+            res = ((res << 1) | cf) & mask;
+            cf = out;
+        }
+        f = (cf ? X86_CF : 0) | ((((res >> (bits - 1)) & 1) ^ cf) ? X86_OF : 0);
+        fmask = X86_CF | X86_OF;
+        break;
+    }
+    case 3: { /* RCR: OF = MSB(dest) XOR CF before the rotation */
+        unsigned c = (unsigned)(bits < 32 ? count % (bits + 1) : count);
+        unsigned of = ((a >> (bits - 1)) & 1) ^ cf;
+        res = a;
+        for (unsigned i = 0; i < c; i++) {
+            unsigned out = res & 1;
+            res = (res >> 1) | ((uint64_t)cf << (bits - 1));
+            cf = out;
+        }
+        f = (cf ? X86_CF : 0) | (of ? X86_OF : 0);
+        fmask = X86_CF | X86_OF;
+        break;
+    }
+    case 4:
+    case 6: { /* SHL/SAL: CF = last bit shifted out, OF = MSB(result) XOR CF */
+        unsigned out = count <= bits ? (unsigned)(a >> (bits - count)) & 1 : 0;
+        res = count < 64 ? (a << count) & mask : 0;
+        f = flags_szp(res, size) | (out ? X86_CF : 0) |
+            ((((res >> (bits - 1)) & 1) ^ out) ? X86_OF : 0);
+        fmask = ARITH;
+        break;
+    }
+    case 5: { /* SHR: CF = last bit shifted out, OF = MSB(original) */
+        unsigned out = count <= bits ? (unsigned)(a >> (count - 1)) & 1 : 0;
+        res = count < bits ? a >> count : 0;
+        f = flags_szp(res, size) | (out ? X86_CF : 0) | (((a >> (bits - 1)) & 1) ? X86_OF : 0);
+        fmask = ARITH;
+        break;
+    }
+    default: { /* SAR: CF = last bit shifted out (the sign once count >= width), OF = 0 */
+        int64_t sa = (int64_t)sign_extend(a, size);
+        unsigned c = count < bits ? (unsigned)count : bits;
+        unsigned out = (unsigned)((c ? sa >> (c - 1) : sa) & 1);
+        res = (uint64_t)(c < 64 ? sa >> c : sa >> 63) & mask;
+        f = flags_szp(res, size) | (out ? X86_CF : 0);
+        fmask = ARITH;
+        break;
+    }
+    }
+    st = x86_write_opnd(cpu, insn, 0, res);
+    if (!st) set_flags(cpu, fmask, f);
+    return st;
+}
+
+/* ---- Multiply and divide (SDM Vol. 2A DIV, IDIV, IMUL; Vol. 2B MUL) ----------------------- */
+
+/* MUL/IMUL leave SF ZF AF PF undefined: this core sets SF ZF PF from the low half, clears AF. */
+static void set_mul_flags(struct x86_cpu *cpu, uint64_t low, unsigned size, bool overflow) {
+    uint64_t f = flags_szp(low, size) | (overflow ? X86_CF | X86_OF : 0);
+    set_flags(cpu, ARITH, f);
+}
+
+/* Writes the double-width product/dividend registers: AX for bytes, DX:AX, EDX:EAX, RDX:RAX. */
+static void set_wide(struct x86_cpu *cpu, unsigned size, uint64_t low, uint64_t high) {
+    if (size == 1) {
+        x86_set_reg(cpu, X86_RAX, 2, false, (low & 0xff) | (high & 0xff) << 8);
+        return;
+    }
+    x86_set_reg(cpu, X86_RAX, size, false, low);
+    x86_set_reg(cpu, X86_RDX, size, false, high);
+}
+
+x86_status x86_op_mul(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t b;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &b);
+    if (st) return st;
+    unsigned size = insn->opsz[0];
+    uint64_t a = cpu->gpr[X86_RAX] & x86_size_mask(size);
+    unsigned __int128 p = (unsigned __int128)a * b;
+    uint64_t low = (uint64_t)p & x86_size_mask(size);
+    uint64_t high = size == 8 ? (uint64_t)(p >> 64) : (uint64_t)(p >> (size * 8));
+    set_wide(cpu, size, low, high);
+    set_mul_flags(cpu, low, size, high != 0);
+    return X86_OK;
+}
+
+x86_status x86_op_imul1(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t b;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &b);
+    if (st) return st;
+    unsigned size = insn->opsz[0];
+    __int128 p =
+        (__int128)(int64_t)sign_extend(cpu->gpr[X86_RAX], size) * (int64_t)sign_extend(b, size);
+    uint64_t low = (uint64_t)p & x86_size_mask(size);
+    uint64_t high = (uint64_t)(p >> (size * 8)) & x86_size_mask(size);
+    set_wide(cpu, size, low, high);
+    /* CF = OF = 1 when the product does not fit the low half sign-extended */
+    set_mul_flags(cpu, low, size, (__int128)(int64_t)sign_extend(low, size) != p);
+    return X86_OK;
+}
+
+static x86_status imul_trunc(struct x86_cpu *cpu, const struct x86_insn *insn, uint64_t a,
+                             uint64_t b) {
+    unsigned size = insn->opsz[0];
+    __int128 p = (__int128)(int64_t)sign_extend(a, size) * (int64_t)sign_extend(b, size);
+    uint64_t low = (uint64_t)p & x86_size_mask(size);
+    x86_status st = x86_write_opnd(cpu, insn, 0, low);
+    if (!st) set_mul_flags(cpu, low, size, (__int128)(int64_t)sign_extend(low, size) != p);
+    return st;
+}
+
+/* IMUL r, r/m */
+x86_status x86_op_imul2(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t a, b;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &a);
+    if (!st) st = x86_read_opnd(cpu, insn, 1, &b);
+    return st ? st : imul_trunc(cpu, insn, a, b);
+}
+
+/* IMUL r, r/m, imm */
+x86_status x86_op_imul3(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t a, b;
+    x86_status st = x86_read_opnd(cpu, insn, 1, &a);
+    if (!st) st = x86_read_opnd(cpu, insn, 2, &b);
+    return st ? st : imul_trunc(cpu, insn, a, b);
+}
+
+/* DIV: #DE for a zero divisor or a quotient too large for the destination. Flags undefined
+ * (left unchanged here). */
+x86_status x86_op_div(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t d;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &d);
+    if (st) return st;
+    if (d == 0) return X86_TRAP(X86_VEC_DE);
+    unsigned size = insn->opsz[0];
+    unsigned __int128 n;
+    if (size == 1)
+        n = cpu->gpr[X86_RAX] & 0xffff;
+    else
+        n = (unsigned __int128)(cpu->gpr[X86_RDX] & x86_size_mask(size)) << (size * 8) |
+            (cpu->gpr[X86_RAX] & x86_size_mask(size));
+    unsigned __int128 q = n / d;
+    uint64_t r = (uint64_t)(n % d);
+    if (q > x86_size_mask(size)) return X86_TRAP(X86_VEC_DE);
+    if (size == 1)
+        x86_set_reg(cpu, X86_RAX, 2, false, ((uint64_t)q & 0xff) | (r << 8));
+    else
+        set_wide(cpu, size, (uint64_t)q, r);
+    return X86_OK;
+}
+
+/* IDIV: #DE for a zero divisor or a quotient outside the signed range (e.g. -2^31 / -1). */
+x86_status x86_op_idiv(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t d;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &d);
+    if (st) return st;
+    if ((d & x86_size_mask(insn->opsz[0])) == 0) return X86_TRAP(X86_VEC_DE);
+    unsigned size = insn->opsz[0];
+    __int128 n;
+    if (size == 1)
+        n = (int16_t)(cpu->gpr[X86_RAX] & 0xffff);
+    else
+        n = (__int128)(((unsigned __int128)(int64_t)sign_extend(cpu->gpr[X86_RDX], size)
+                        << (size * 8)) |
+                       (cpu->gpr[X86_RAX] & x86_size_mask(size)));
+    __int128 dv = (int64_t)sign_extend(d, size);
+    __int128 q, r;
+    if (dv == -1) { /* n / -1 in C overflows for the most negative n: do it by hand */
+        if (n == (__int128)((unsigned __int128)1 << 127)) return X86_TRAP(X86_VEC_DE);
+        q = -n;
+        r = 0;
+    } else {
+        q = n / dv;
+        r = n % dv;
+    }
+    __int128 max = ((__int128)1 << (size * 8 - 1)) - 1, min = -max - 1;
+    if (q > max || q < min) return X86_TRAP(X86_VEC_DE);
+    if (size == 1)
+        x86_set_reg(cpu, X86_RAX, 2, false, ((uint64_t)q & 0xff) | (((uint64_t)r & 0xff) << 8));
+    else
+        set_wide(cpu, size, (uint64_t)q, (uint64_t)r);
+    return X86_OK;
+}
+
+/* ---- Bit instructions --------------------------------------------------------------------- */
+
+/* BT/BTS/BTR/BTC (aux 0-3; SDM Vol. 2A BT): CF = the selected bit. With a register bit offset
+ * and a memory operand the offset is signed and may address outside the operand; with an
+ * immediate it is taken modulo the operand size. OF SF AF PF are undefined (unchanged here);
+ * ZF is unchanged. */
+x86_status x86_op_bt(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    unsigned size = insn->opsz[0], bits = size * 8;
+    uint64_t off;
+    x86_status st = x86_read_opnd(cpu, insn, 1, &off);
+    if (st) return st;
+    bool imm = X86_OPND_KIND(insn->opnd[1]) != OK_G;
+    uint64_t v, bit;
+    uint64_t ea = 0;
+    if (insn->has_mem) {
+        ea = x86_ea(cpu, insn);
+        if (!imm) {
+            int64_t soff = (int64_t)sign_extend(off, size);
+            /* arithmetic shift: floor division, so negative offsets address lower units */
+            ea = (ea + (uint64_t)((soff >> (size == 8   ? 6
+                                            : size == 4 ? 5
+                                                        : 4)) *
+                                  (int64_t)size)) &
+                 x86_size_mask(insn->asize);
+        }
+        bit = off & (bits - 1);
+        st = x86_mem_read(cpu, insn->seg, ea, size, &v);
+        if (st) return st;
+    } else {
+        bit = off & (bits - 1);
+        v = x86_get_reg(cpu, insn->rm, size, insn->has_rex);
+    }
+    unsigned cf = (v >> bit) & 1;
+    unsigned op = insn->info->aux;
+    if (op != 0) {
+        uint64_t nv = op == 1   ? v | (1ull << bit)
+                      : op == 2 ? v & ~(1ull << bit)
+                                : v ^ (1ull << bit);
+        if (insn->has_mem)
+            st = x86_mem_write(cpu, insn->seg, ea, size, nv);
+        else
+            x86_set_reg(cpu, insn->rm, size, insn->has_rex, nv);
+        if (st) return st;
+    }
+    set_flags(cpu, X86_CF, cf ? X86_CF : 0);
+    return X86_OK;
+}
+
+/* BSF/BSR (aux 0/1): source 0 sets ZF and leaves the destination unchanged (the SDM says
+ * undefined, the APM says unchanged, and both vendors' hardware leaves it). CF OF SF AF PF are
+ * undefined (unchanged here). */
+x86_status x86_op_bsf(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t src;
+    x86_status st = x86_read_opnd(cpu, insn, 1, &src);
+    if (st) return st;
+    if (src == 0) {
+        cpu->rflags |= X86_ZF;
+        return X86_OK;
+    }
+    uint64_t idx =
+        insn->info->aux ? 63 - (unsigned)__builtin_clzll(src) : (unsigned)__builtin_ctzll(src);
+    x86_write_opnd(cpu, insn, 0, idx);
+    cpu->rflags &= ~(uint64_t)X86_ZF;
+    return X86_OK;
+}
+
+/* BSWAP: with a 16-bit operand the result is undefined (SDM Vol. 2A BSWAP); this core writes
+ * zero to the low word, as Intel and AMD hardware do. */
+x86_status x86_op_bswap(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    unsigned size = insn->opsz[0];
+    if (insn->osize == 2) {
+        x86_set_reg(cpu, insn->rm, 2, true, 0);
+        return X86_OK;
+    }
+    uint64_t v = x86_get_reg(cpu, insn->rm, size, true);
+    v = size == 8 ? __builtin_bswap64(v) : __builtin_bswap32((uint32_t)v);
+    x86_set_reg(cpu, insn->rm, size, true, v);
+    return X86_OK;
+}
+
+/* XADD: TEMP = SRC + DEST; SRC = DEST; DEST = TEMP (SDM Vol. 2B XADD); flags as ADD. */
+x86_status x86_op_xadd(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t d, s, f;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &d);
+    if (!st) st = x86_read_opnd(cpu, insn, 1, &s);
+    if (st) return st;
+    uint64_t sum = add_flags(d, s, 0, insn->opsz[0], &f);
+    if (insn->has_mem) {
+        st = x86_write_opnd(cpu, insn, 0, sum);
+        if (st) return st;
+        x86_write_opnd(cpu, insn, 1, d);
+    } else {
+        x86_write_opnd(cpu, insn, 1, d);
+        x86_write_opnd(cpu, insn, 0, sum);
+    }
+    set_flags(cpu, ARITH, f);
+    return X86_OK;
+}
+
+/* CMPXCHG: flags as CMP accumulator, dest. Equal: dest = src. Not equal: accumulator = dest,
+ * and the destination is written back with its own value (SDM Vol. 2A CMPXCHG: "the
+ * destination operand is written back if the comparison fails"), so a read-only destination
+ * faults either way. */
+x86_status x86_op_cmpxchg(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t d, s, f;
+    unsigned size = insn->opsz[0];
+    x86_status st = x86_read_opnd(cpu, insn, 0, &d);
+    if (!st) st = x86_read_opnd(cpu, insn, 1, &s);
+    if (st) return st;
+    uint64_t acc = cpu->gpr[X86_RAX] & x86_size_mask(size);
+    sub_flags(acc, d, 0, size, &f);
+    if (acc == d) {
+        st = x86_write_opnd(cpu, insn, 0, s);
+    } else {
+        if (insn->has_mem) st = x86_write_opnd(cpu, insn, 0, d);
+        if (!st) x86_set_reg(cpu, X86_RAX, size, false, d);
+    }
+    if (!st) set_flags(cpu, ARITH, f);
+    return st;
+}
+
+/* ---- Conditions ---------------------------------------------------------------------------- */
+
+bool x86_cond(uint64_t fl, unsigned cc) {
+    bool r;
+    switch (cc >> 1) {
+    case 0: r = fl & X86_OF; break;                                          /* O */
+    case 1: r = fl & X86_CF; break;                                          /* B */
+    case 2: r = fl & X86_ZF; break;                                          /* E */
+    case 3: r = fl & (X86_CF | X86_ZF); break;                               /* BE */
+    case 4: r = fl & X86_SF; break;                                          /* S */
+    case 5: r = fl & X86_PF; break;                                          /* P */
+    case 6: r = !(fl & X86_SF) != !(fl & X86_OF); break;                     /* L */
+    default: r = (fl & X86_ZF) || (!(fl & X86_SF) != !(fl & X86_OF)); break; /* LE */
+    }
+    return (cc & 1) ? !r : r;
+}
+
+x86_status x86_op_setcc(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    return x86_write_opnd(cpu, insn, 0, x86_cond(cpu->rflags, insn->info->aux));
+}
+
+/* CMOVcc: the source is read (and may fault) whatever the condition; with a 32-bit operand in
+ * 64-bit mode the destination is zero-extended even when the condition is false. */
+x86_status x86_op_cmov(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t s;
+    x86_status st = x86_read_opnd(cpu, insn, 1, &s);
+    if (st) return st;
+    if (x86_cond(cpu->rflags, insn->info->aux))
+        x86_write_opnd(cpu, insn, 0, s);
+    else if (insn->opsz[0] == 4)
+        x86_set_reg(cpu, insn->reg, 4, true, cpu->gpr[insn->reg]);
+    return X86_OK;
+}
+
+/* CBW/CWDE/CDQE and CWD/CDQ/CQO. */
+x86_status x86_op_cbw(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    unsigned size = insn->osize;
+    x86_set_reg(cpu, X86_RAX, size, false, sign_extend(cpu->gpr[X86_RAX], size / 2));
+    return X86_OK;
+}
+
+x86_status x86_op_cwd(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    unsigned size = insn->osize;
+    uint64_t sign = (cpu->gpr[X86_RAX] >> (size * 8 - 1)) & 1;
+    x86_set_reg(cpu, X86_RDX, size, false, sign ? UINT64_MAX : 0);
+    return X86_OK;
+}
+
+/* SHLD/SHRD (aux 0/1; SDM Vol. 2B SHLD, SHRD): the destination shifted with bits of the source
+ * filling in. The count is masked to 5 bits (6 for 64-bit operands); 0 changes nothing. A count
+ * above the operand size (16-bit operands only) leaves the result and flags undefined; this core
+ * then keeps shifting source bits in (they are not compared by the tests). CF is the
+ * last bit shifted out of the destination; OF (defined for count 1) is set when the sign
+ * changed; AF is undefined (cleared here). */
+x86_status x86_op_shld(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t d, s, count;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &d);
+    if (!st) st = x86_read_opnd(cpu, insn, 1, &s);
+    if (!st) st = x86_read_opnd(cpu, insn, 2, &count);
+    if (st) return st;
+    unsigned size = insn->opsz[0], bits = size * 8;
+    count &= size == 8 ? 0x3f : 0x1f;
+    if (count == 0) return X86_OK;
+    uint64_t mask = x86_size_mask(size), res;
+    unsigned out;
+    if (insn->info->aux == 0) {
+        out = count <= bits ? (unsigned)(d >> (bits - count)) & 1 : 0;
+        res = count < bits ? ((d << count) | (s >> (bits - count))) & mask
+                           : (s << (count - bits)) & mask;
+    } else {
+        out = count <= bits ? (unsigned)(d >> (count - 1)) & 1 : 0;
+        res = count < bits ? ((d >> count) | (s << (bits - count))) & mask
+                           : (s >> (count - bits)) & mask;
+    }
+    uint64_t f =
+        flags_szp(res, size) | (out ? X86_CF : 0) | ((((res ^ d) >> (bits - 1)) & 1) ? X86_OF : 0);
+    st = x86_write_opnd(cpu, insn, 0, res);
+    if (!st) set_flags(cpu, ARITH, f);
+    return st;
+}

@@ -1,0 +1,225 @@
+/* The CPU object, the Multiboot hand-off state, one-instruction step and the run loop. */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "cpu/x86/internal.h"
+
+/* The decoded-instruction cache: decoding depends only on the instruction bytes and the code
+ * size, so an entry is reused when the bytes fetched now (through segmentation and paging, as
+ * always) equal the ones it was decoded from. Self-modifying code and remapped pages therefore
+ * need no invalidation: they fail the comparison and are decoded again. */
+struct x86_dcache_entry {
+    uint64_t key; /* linear address + 1; 0: empty */
+    uint8_t code_bits;
+    uint8_t bytes[16];
+    struct x86_insn insn;
+};
+
+void x86_set_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel, uint64_t base,
+                 uint32_t limit, uint32_t attr) {
+    struct x86_seg *s = &cpu->seg[sreg];
+    s->sel = sel;
+    s->base = base;
+    s->limit = limit;
+    s->attr = attr;
+    if (sreg == X86_CS) x86_update_mode(cpu);
+}
+
+void x86_update_mode(struct x86_cpu *cpu) {
+    uint32_t attr = cpu->seg[X86_CS].attr;
+    if ((cpu->msr[X86_MSR_EFER] & X86_EFER_LMA) && (attr & X86_SEG_L))
+        cpu->code_bits = 64;
+    else if ((cpu->cr0 & X86_CR0_PE) && (attr & X86_SEG_DB))
+        cpu->code_bits = 32;
+    else
+        cpu->code_bits = 16;
+}
+
+/* Flat 4 GiB segments of the Multiboot hand-off (Multiboot spec 3.2): code execute/read and
+ * data read/write, both accessed, DPL 0, present, 32-bit, 4 KiB granularity. Selectors as
+ * QEMU's Multiboot loader leaves them (0x10 code, 0x18 data). */
+#define FLAT_CODE_ATTR (0xbu | X86_SEG_S | X86_SEG_P | X86_SEG_DB | X86_SEG_G)
+#define FLAT_DATA_ATTR (0x3u | X86_SEG_S | X86_SEG_P | X86_SEG_DB | X86_SEG_G)
+
+#define X86_BOOT_ESP 0x7c00u
+
+static void x86_run(void *opaque);
+static void x86_dump_op(void *opaque, FILE *out) {
+    x86_dump(opaque, out);
+}
+static void x86_destroy(void *opaque) {
+    struct x86_cpu *cpu = opaque;
+    free(cpu->dcache);
+    free(cpu);
+}
+
+static const struct cpu_ops x86_ops = {"x86", x86_run, x86_dump_op, x86_destroy};
+
+int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
+                          const struct x86_vendor *vendor, char *err, size_t errlen) {
+    struct x86_cpu *cpu = calloc(1, sizeof *cpu);
+    struct x86_dcache_entry *dcache = calloc(X86_DCACHE_SIZE, sizeof *dcache);
+    if (!cpu || !dcache) {
+        free(cpu);
+        free(dcache);
+        snprintf(err, errlen, "x86: out of memory");
+        return -1;
+    }
+    cpu->dcache = dcache;
+    cpu->m = m;
+    cpu->vendor = vendor ? vendor : &x86_vendor_intel;
+    for (unsigned i = 0; i < X86_MSR_COUNT; i++)
+        cpu->msr[i] = x86_msr_table[i].reset;
+    cpu->cr0 = X86_CR0_PE | X86_CR0_ET;
+    cpu->rflags = X86_FLAGS_FIXED1; /* IF = 0, VM = 0 */
+    cpu->cpl = 0;
+    x86_set_seg(cpu, X86_CS, 0x10, 0, 0xffffffffu, FLAT_CODE_ATTR);
+    for (unsigned s = 0; s < X86_NSEG; s++)
+        if (s != X86_CS) x86_set_seg(cpu, (enum x86_sreg)s, 0x18, 0, 0xffffffffu, FLAT_DATA_ATTR);
+    /* GDTR as at reset (SDM Vol. 3A Table 10-1); IDTR with limit 0, so that an exception before
+     * the kernel's LIDT ends in a triple fault rather than reading gates from address 0. */
+    cpu->gdtr.base = 0;
+    cpu->gdtr.limit = 0xffff;
+    cpu->idtr.base = 0;
+    cpu->idtr.limit = 0;
+    cpu->ldtr.attr = X86_SEG_UNUSABLE;
+    cpu->tr.limit = 0xffff;
+    cpu->tr.attr = 0xbu | X86_SEG_P; /* busy 32-bit TSS */
+    cpu->delivering = -1;
+    cpu->rip = boot ? boot->entry & 0xffffffffu : 0;
+    cpu->gpr[X86_RAX] = boot ? boot->arg0 & 0xffffffffu : 0;
+    cpu->gpr[X86_RBX] = boot ? boot->arg1 & 0xffffffffu : 0;
+    /* Multiboot leaves ESP undefined ("the OS image must create its own stack as soon as it
+     * needs one"); a boot loader always has one, and small test kernels use it (QEMU's
+     * option ROM leaves its real-mode stack). Ours is the PC boot-sector stack top, 0x7C00,
+     * in conventional memory below the information block. */
+    cpu->gpr[X86_RSP] = X86_BOOT_ESP;
+    m->cpu = cpu;
+    m->cpu_ops = &x86_ops;
+    return 0;
+}
+
+int x86_cpu_attach(struct machine *m, const struct boot_state *boot, char *err, size_t errlen) {
+    return x86_cpu_attach_vendor(m, boot, &x86_vendor_intel, err, errlen);
+}
+
+void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class) {
+    struct machine *m = cpu->m;
+    m->insns++;
+    m->time++;
+    struct ev e = {.kind = EV_INSN, .pc = cpu->insn_rip};
+    e.insn.op_class = op_class;
+    e.insn.len = len;
+    ev_emit(&m->events, &e);
+}
+
+/* The first len bytes of a and b (16-byte buffers) are equal: two word compares under a mask,
+ * not a library call on the hot path. */
+static inline bool same_bytes(const uint8_t *a, const uint8_t *b, unsigned len) {
+    uint64_t a0, a1, b0, b1;
+    memcpy(&a0, a, 8);
+    memcpy(&a1, a + 8, 8);
+    memcpy(&b0, b, 8);
+    memcpy(&b1, b + 8, 8);
+    uint64_t m0 = len >= 8 ? UINT64_MAX : (1ull << (8 * len)) - 1;
+    uint64_t m1 = len <= 8 ? 0 : len >= 16 ? UINT64_MAX : (1ull << (8 * (len - 8))) - 1;
+    return (((a0 ^ b0) & m0) | ((a1 ^ b1) & m1)) == 0;
+}
+
+x86_status x86_step(struct x86_cpu *cpu) {
+    uint8_t bytes[16] = {0};
+    x86_status fault;
+    cpu->insn_rip = cpu->rip;
+    cpu->next_rip = cpu->rip;
+    unsigned avail = x86_fetch(cpu, bytes, &fault);
+    uint64_t key = cpu->seg[X86_CS].base + cpu->rip + 1;
+    struct x86_dcache_entry *e = &cpu->dcache[key % X86_DCACHE_SIZE];
+    const struct x86_insn *insn = &e->insn;
+    if (e->key != key || e->code_bits != cpu->code_bits || avail < insn->len ||
+        !same_bytes(e->bytes, bytes, insn->len)) {
+        x86_status st = x86_decode(cpu, bytes, avail, fault, &e->insn);
+        if (st) {
+            e->key = 0;
+            return st;
+        }
+        e->key = key;
+        e->code_bits = (uint8_t)cpu->code_bits;
+        memcpy(e->bytes, bytes, sizeof e->bytes);
+    }
+    /* SDM Vol. 3A 5.9: privileged instructions at CPL > 0 raise #GP(0). */
+    if ((insn->flags & XF_PRIV) && cpu->cpl != 0) return X86_TRAP_EC(X86_VEC_GP, 0);
+    cpu->next_rip = (cpu->rip + insn->len) & (cpu->code_bits == 64   ? UINT64_MAX
+                                              : cpu->code_bits == 32 ? 0xffffffffull
+                                                                     : 0xffffull);
+    x86_status st = insn->info->exec(cpu, insn);
+    if (st == X86_OK || st == X86_HALT) {
+        cpu->rip = cpu->next_rip;
+        x86_retire(cpu, insn->len, insn->info->op_class);
+    } else if (X86_IS_TRAP(st) && (st & X86_TRAP_SOFT_BIT)) {
+        /* INT n / INT3 / INTO complete as instructions once their delivery succeeds: then
+         * x86_deliver() retires them and saves next_rip. RIP stays here in case delivery faults,
+         * which reports the INT instruction itself. */
+        cpu->soft_len = insn->len;
+        cpu->soft_class = insn->info->op_class;
+    }
+    return st;
+}
+
+/* The run loop (machine.h cpu_ops.run contract). */
+static void x86_run(void *opaque) {
+    struct x86_cpu *cpu = opaque;
+    struct machine *m = cpu->m;
+    while (m->insns < m->limit_insns && m->time < m->limit_time && !m->exit_request) {
+        if (cpu->halted) {
+            /* No interrupt controller yet: nothing can be pending, so time passes to the next
+             * deadline; with IF = 0 and no deadline the guest can never wake. */
+            if (m->limit_time == UINT64_MAX && !(cpu->rflags & X86_IF)) {
+                machine_request_stop(m, STOP_FATAL, EXIT_GUEST_FATAL,
+                                     "hlt with interrupts disabled at eip %#" PRIx64, cpu->rip);
+                return;
+            }
+            m->time = m->limit_time;
+            return;
+        }
+        x86_status st = x86_step(cpu);
+        if (st == X86_OK) continue;
+        if (st == X86_HALT)
+            cpu->halted = true;
+        else if (X86_IS_TRAP(st))
+            x86_deliver(cpu, st);
+    }
+}
+
+static const char *const sreg_names[X86_NSEG] = {"es", "cs", "ss", "ds", "fs", "gs"};
+static const char *const gpr_names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+                                          "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
+
+void x86_dump(struct x86_cpu *cpu, FILE *out) {
+    fprintf(out, "x86 %s, %u-bit code, cpl %u%s\n", cpu->vendor->name, cpu->code_bits, cpu->cpl,
+            cpu->halted ? ", halted" : "");
+    unsigned n = cpu->code_bits == 64 ? 16 : 8;
+    for (unsigned i = 0; i < n; i++)
+        fprintf(out, "%s=%016" PRIx64 "%s", gpr_names[i], cpu->gpr[i], i % 4 == 3 ? "\n" : " ");
+    fprintf(out, "rip=%016" PRIx64 " rflags=%08" PRIx64 "\n", cpu->rip, cpu->rflags);
+    for (unsigned s = 0; s < X86_NSEG; s++)
+        fprintf(out, "%s=%04x base=%016" PRIx64 " limit=%08x attr=%05x\n", sreg_names[s],
+                cpu->seg[s].sel, cpu->seg[s].base, cpu->seg[s].limit, cpu->seg[s].attr);
+    fprintf(
+        out, "ldtr=%04x base=%016" PRIx64 " limit=%08x  tr=%04x base=%016" PRIx64 " limit=%08x\n",
+        cpu->ldtr.sel, cpu->ldtr.base, cpu->ldtr.limit, cpu->tr.sel, cpu->tr.base, cpu->tr.limit);
+    fprintf(out, "gdtr=%016" PRIx64 "/%04x idtr=%016" PRIx64 "/%04x\n", cpu->gdtr.base,
+            cpu->gdtr.limit, cpu->idtr.base, cpu->idtr.limit);
+    fprintf(out,
+            "cr0=%08" PRIx64 " cr2=%016" PRIx64 " cr3=%016" PRIx64 " cr4=%08" PRIx64
+            " efer=%" PRIx64 "\n",
+            cpu->cr0, cpu->cr2, cpu->cr3, cpu->cr4, cpu->msr[X86_MSR_EFER]);
+}
+
+const char *x86_vector_name(unsigned vector) {
+    static const char *const names[32] = {
+        [0] = "#DE",  [1] = "#DB",  [2] = "NMI",  [3] = "#BP",  [4] = "#OF",  [5] = "#BR",
+        [6] = "#UD",  [7] = "#NM",  [8] = "#DF",  [10] = "#TS", [11] = "#NP", [12] = "#SS",
+        [13] = "#GP", [14] = "#PF", [16] = "#MF", [17] = "#AC", [18] = "#MC", [19] = "#XM",
+    };
+    return vector < 32 && names[vector] ? names[vector] : "int";
+}

@@ -1,0 +1,465 @@
+/* Protected-mode segmentation: descriptor tables, segment-register loads with their checks, far
+ * JMP, the descriptor-table registers and control registers (SDM Vol. 3A chapters 3 and 5;
+ * Vol. 2 MOV, POP, JMP, LGDT/LIDT, LLDT, LTR, MOV-to/from-CR, CLTS, LMSW/SMSW). */
+#include "cpu/x86/internal.h"
+
+#define GP0         X86_TRAP_EC(X86_VEC_GP, 0)
+#define UD          X86_TRAP(X86_VEC_UD)
+#define SEL_EC(sel) ((sel)&0xfffcu) /* error code for a selector: index and TI, EXT = 0 */
+
+/* ---- Descriptors ------------------------------------------------------------------------- */
+
+x86_status x86_read_descriptor(struct x86_cpu *cpu, uint16_t sel, uint64_t *raw, uint64_t *addr) {
+    uint64_t base, limit;
+    if (sel & 4) { /* TI: the LDT */
+        if (cpu->ldtr.attr & X86_SEG_UNUSABLE) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+        base = cpu->ldtr.base;
+        limit = cpu->ldtr.limit;
+    } else {
+        base = cpu->gdtr.base;
+        limit = cpu->gdtr.limit;
+    }
+    uint64_t off = sel & 0xfff8u;
+    if (off + 7 > limit) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    *addr = (base + off) & (cpu->code_bits == 64 ? UINT64_MAX : 0xffffffffull);
+    return x86_read_linear_sv(cpu, *addr, 8, raw);
+}
+
+void x86_parse_descriptor(uint64_t raw, struct x86_seg *seg) {
+    /* SDM Vol. 3A 3.4.5, Figure 3-8 */
+    uint32_t limit = (uint32_t)(raw & 0xffff) | (uint32_t)((raw >> 32) & 0xf0000);
+    seg->base = ((raw >> 16) & 0xffffff) | ((raw >> 32) & 0xff000000u);
+    seg->attr = (uint32_t)((raw >> 40) & 0xff) | (uint32_t)((raw >> 40) & 0xf000);
+    seg->limit = (seg->attr & X86_SEG_G) ? (limit << 12) | 0xfff : limit;
+}
+
+/* The processor sets the accessed bit of a segment descriptor it loads (SDM Vol. 3A 3.4.5.1). */
+static x86_status set_accessed(struct x86_cpu *cpu, uint64_t addr, uint64_t raw) {
+    if (raw & (1ull << 40)) return X86_OK;
+    return x86_write_linear_sv(cpu, addr + 5, 1, ((raw >> 40) & 0xff) | 1);
+}
+
+static bool is_code(uint32_t attr) {
+    return (attr & X86_SEG_S) && (X86_SEG_TYPE(attr) & X86_SEG_TYPE_CODE);
+}
+static bool is_writable_data(uint32_t attr) {
+    return (attr & X86_SEG_S) && !(X86_SEG_TYPE(attr) & X86_SEG_TYPE_CODE) &&
+           (X86_SEG_TYPE(attr) & X86_SEG_TYPE_W);
+}
+
+static void emit_seg(struct x86_cpu *cpu, unsigned sreg, uint16_t old, uint16_t sel) {
+    struct ev e = {.kind = EV_SYSREG, .pc = cpu->insn_rip};
+    e.sysreg.space = EV_SYSREG_SEG;
+    e.sysreg.number = sreg;
+    e.sysreg.old_value = old;
+    e.sysreg.new_value = sel;
+    ev_emit(&cpu->m->events, &e);
+}
+
+/* MOV/POP to DS ES FS GS SS in protected mode (SDM Vol. 2B MOV "Operation", POP). */
+x86_status x86_load_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel) {
+    if (!x86_protected(cpu)) {
+        /* real mode: base = selector * 16, the cached limit and attributes stay */
+        cpu->seg[sreg].sel = sel;
+        cpu->seg[sreg].base = (uint64_t)sel << 4;
+        return X86_OK;
+    }
+    uint16_t old = cpu->seg[sreg].sel;
+    unsigned rpl = sel & 3;
+    if ((sel & 0xfffc) == 0) {
+        if (sreg == X86_SS) /* 64-bit mode allows a null SS at CPL < 3: later */
+            return GP0;
+        cpu->seg[sreg].sel = sel;
+        cpu->seg[sreg].base = 0;
+        cpu->seg[sreg].limit = 0;
+        cpu->seg[sreg].attr = X86_SEG_UNUSABLE;
+        emit_seg(cpu, sreg, old, sel);
+        return X86_OK;
+    }
+    uint64_t raw, addr;
+    x86_status st = x86_read_descriptor(cpu, sel, &raw, &addr);
+    if (st) return st;
+    struct x86_seg s;
+    x86_parse_descriptor(raw, &s);
+    unsigned dpl = X86_SEG_DPL(s.attr);
+    if (sreg == X86_SS) {
+        if (rpl != cpu->cpl || !is_writable_data(s.attr) || dpl != cpu->cpl)
+            return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+        if (!(s.attr & X86_SEG_P)) return X86_TRAP_EC(X86_VEC_SS, SEL_EC(sel));
+    } else {
+        bool code = is_code(s.attr);
+        if (!(s.attr & X86_SEG_S) || (code && !(X86_SEG_TYPE(s.attr) & X86_SEG_TYPE_R)))
+            return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+        bool conforming = code && (X86_SEG_TYPE(s.attr) & X86_SEG_TYPE_C);
+        if (!conforming && (rpl > dpl || cpu->cpl > dpl))
+            return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+        if (!(s.attr & X86_SEG_P)) return X86_TRAP_EC(X86_VEC_NP, SEL_EC(sel));
+    }
+    if ((st = set_accessed(cpu, addr, raw))) return st;
+    s.sel = sel;
+    s.attr |= X86_SEG_TYPE_A;
+    cpu->seg[sreg] = s;
+    emit_seg(cpu, sreg, old, sel);
+    return X86_OK;
+}
+
+/* The target of a far JMP or CALL: a code segment at the current privilege level (SDM Vol. 2A
+ * JMP and CALL "Operation": conforming DPL <= CPL; non-conforming RPL <= CPL and DPL = CPL).
+ * Call gates, task gates and TSS selectors are not modelled yet: the run stops (X86_STOP); any
+ * other descriptor is #GP(selector). The EIP limit check is the caller's (its order differs). */
+static x86_status far_target(struct x86_cpu *cpu, uint16_t sel, struct x86_seg *cs_out,
+                             uint64_t *desc_addr, uint64_t *desc_raw) {
+    if (!x86_protected(cpu)) { /* real mode is not modelled */
+        machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
+                             "x86: far transfer outside protected mode is not supported yet");
+        return X86_STOP;
+    }
+    if ((sel & 0xfffc) == 0) return GP0;
+    x86_status st = x86_read_descriptor(cpu, sel, desc_raw, desc_addr);
+    if (st) return st;
+    struct x86_seg s;
+    x86_parse_descriptor(*desc_raw, &s);
+    if (!(s.attr & X86_SEG_S)) {
+        unsigned type = X86_SEG_TYPE(s.attr);
+        if (type == 0x4 || type == 0xc || type == 0x5 || type == 0x1 || type == 0x9) {
+            machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
+                                 "x86: far transfer through %s %#x is not supported yet",
+                                 type == 0x5  ? "a task gate"
+                                 : (type & 4) ? "a call gate"
+                                              : "a TSS",
+                                 sel);
+            return X86_STOP;
+        }
+        return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    }
+    if (!is_code(s.attr)) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    unsigned dpl = X86_SEG_DPL(s.attr);
+    if (X86_SEG_TYPE(s.attr) & X86_SEG_TYPE_C) {
+        if (dpl > cpu->cpl) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    } else if ((sel & 3) > cpu->cpl || dpl != cpu->cpl) {
+        return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    }
+    if (!(s.attr & X86_SEG_P)) return X86_TRAP_EC(X86_VEC_NP, SEL_EC(sel));
+    s.sel = (uint16_t)((sel & 0xfffc) | cpu->cpl); /* CS.RPL <- CPL */
+    s.attr |= X86_SEG_TYPE_A;
+    *cs_out = s;
+    return X86_OK;
+}
+
+static void commit_cs(struct x86_cpu *cpu, const struct x86_seg *cs, uint64_t addr, uint64_t raw,
+                      uint64_t eip) {
+    set_accessed(cpu, addr, raw);
+    uint16_t old = cpu->seg[X86_CS].sel;
+    cpu->seg[X86_CS] = *cs;
+    x86_update_mode(cpu);
+    cpu->next_rip = eip;
+    emit_seg(cpu, X86_CS, old, cs->sel);
+}
+
+static x86_status far_jump(struct x86_cpu *cpu, uint16_t sel, uint64_t eip) {
+    struct x86_seg cs;
+    uint64_t addr, raw;
+    x86_status st = far_target(cpu, sel, &cs, &addr, &raw);
+    if (st) return st;
+    if (eip > cs.limit) return GP0;
+    commit_cs(cpu, &cs, addr, raw, eip);
+    return X86_OK;
+}
+
+/* CALL far to a code segment at the same privilege (SDM Vol. 2A CALL, "far call to same
+ * privilege level"): room for CS and EIP on the stack (#SS(0)), the EIP limit (#GP(0)), then
+ * push CS (zero-extended to the operand size) and the return EIP. */
+static x86_status far_call(struct x86_cpu *cpu, const struct x86_insn *insn, uint16_t sel,
+                           uint64_t eip) {
+    struct x86_seg cs;
+    uint64_t addr, raw;
+    x86_status st = far_target(cpu, sel, &cs, &addr, &raw);
+    if (st) return st;
+    unsigned size = insn->osize, ssize = x86_stack_asize(cpu);
+    uint64_t smask = x86_size_mask(ssize), sp = cpu->gpr[X86_RSP];
+    if ((st = x86_mem_check_write(cpu, X86_SS, (sp - 2 * size) & smask, 2 * size))) return st;
+    if (eip > cs.limit) return GP0;
+    if ((st = x86_mem_write(cpu, X86_SS, (sp - size) & smask, size, cpu->seg[X86_CS].sel)) ||
+        (st = x86_mem_write(cpu, X86_SS, (sp - 2 * size) & smask, size, cpu->next_rip)))
+        return st;
+    x86_set_reg(cpu, X86_RSP, ssize, true, sp - 2 * size);
+    commit_cs(cpu, &cs, addr, raw, eip);
+    return X86_OK;
+}
+
+/* JMP ptr16:16/32 (EA, aux 0) and CALL ptr16:16/32 (9A, aux 1). */
+x86_status x86_op_jmp_far(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t eip = insn->imm & x86_size_mask(insn->osize);
+    if (insn->info->aux) return far_call(cpu, insn, (uint16_t)insn->imm2, eip);
+    return far_jump(cpu, (uint16_t)insn->imm2, eip);
+}
+
+/* JMP m16:16/32 (FF /5, aux 0) and CALL m16:16/32 (FF /3, aux 1): offset first, then the
+ * selector. */
+x86_status x86_op_jmp_far_ind(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t ea = x86_ea(cpu, insn), off, sel;
+    x86_status st = x86_mem_read(cpu, insn->seg, ea, insn->osize, &off);
+    if (!st)
+        st = x86_mem_read(cpu, insn->seg, (ea + insn->osize) & x86_size_mask(insn->asize), 2, &sel);
+    if (st) return st;
+    if (insn->info->aux) return far_call(cpu, insn, (uint16_t)sel, off);
+    return far_jump(cpu, (uint16_t)sel, off);
+}
+
+/* LDS/LES/LSS/LFS/LGS r, m16:16/32 (SDM Vol. 2A LDS/LES/LFS/LGS/LSS): the segment register is
+ * loaded with its checks first; the offset register changes only when that succeeds. */
+x86_status x86_op_lxs(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t ea = x86_ea(cpu, insn), off, sel;
+    x86_status st = x86_mem_read(cpu, insn->seg, ea, insn->osize, &off);
+    if (!st)
+        st = x86_mem_read(cpu, insn->seg, (ea + insn->osize) & x86_size_mask(insn->asize), 2, &sel);
+    if (!st) st = x86_load_seg(cpu, (enum x86_sreg)insn->info->aux, (uint16_t)sel);
+    if (st) return st;
+    x86_set_reg(cpu, insn->reg, insn->osize, insn->has_rex, off);
+    return X86_OK;
+}
+
+/* MOV Sreg, r/m16 (8E): MOV to CS is #UD (SDM Vol. 2B MOV). */
+x86_status x86_op_mov_to_sreg(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    unsigned sreg = insn->reg & 7;
+    if (sreg == X86_CS) return UD;
+    uint64_t sel;
+    x86_status st = x86_read_opnd(cpu, insn, 1, &sel);
+    return st ? st : x86_load_seg(cpu, (enum x86_sreg)sreg, (uint16_t)sel);
+}
+
+/* POP Sreg: the stack pointer moves only when the load succeeds. */
+x86_status x86_op_pop_sreg(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t sel;
+    x86_status st = x86_stack_peek(cpu, 0, insn->osize, &sel);
+    if (st) return st;
+    uint64_t sp = cpu->gpr[X86_RSP];
+    unsigned ssize = x86_stack_asize(cpu); /* before a POP SS changes it */
+    st = x86_load_seg(cpu, (enum x86_sreg)insn->info->aux, (uint16_t)sel);
+    if (!st) x86_set_reg(cpu, X86_RSP, ssize, true, sp + insn->osize);
+    return st;
+}
+
+/* ---- Descriptor-table registers ------------------------------------------------------------ */
+
+/* LGDT/LIDT m16&32 (0F 01 /2, /3): with a 16-bit operand size only 24 bits of the base are
+ * loaded (SDM Vol. 2A LGDT/LIDT). SGDT/SIDT store limit and 32-bit base. */
+x86_status x86_op_lgdt(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t ea = x86_ea(cpu, insn), limit, base;
+    unsigned bsize = cpu->code_bits == 64 ? 8 : 4;
+    x86_status st = x86_mem_read(cpu, insn->seg, ea, 2, &limit);
+    if (!st) st = x86_mem_read(cpu, insn->seg, (ea + 2) & x86_size_mask(insn->asize), bsize, &base);
+    if (st) return st;
+    if (insn->osize == 2) base &= 0xffffff;
+    struct x86_dtr *dtr = insn->info->aux ? &cpu->idtr : &cpu->gdtr;
+    dtr->base = base;
+    dtr->limit = (uint16_t)limit;
+    return X86_OK;
+}
+
+x86_status x86_op_sgdt(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    const struct x86_dtr *dtr = insn->info->aux ? &cpu->idtr : &cpu->gdtr;
+    uint64_t ea = x86_ea(cpu, insn);
+    unsigned bsize = cpu->code_bits == 64 ? 8 : 4;
+    x86_status st = x86_mem_check_write(cpu, insn->seg, ea, 2 + bsize);
+    if (!st) st = x86_mem_write(cpu, insn->seg, ea, 2, dtr->limit);
+    if (!st)
+        st = x86_mem_write(cpu, insn->seg, (ea + 2) & x86_size_mask(insn->asize), bsize, dtr->base);
+    return st;
+}
+
+/* System-segment types (SDM Vol. 3A Table 3-2). */
+#define SYS_LDT         0x2u
+#define SYS_TSS32_AVAIL 0x9u
+#define SYS_TSS32_BUSY  0xbu
+#define SYS_TSS16_AVAIL 0x1u
+
+/* LLDT r/m16 (SDM Vol. 2A LLDT): a null selector leaves LDTR unusable; otherwise the selector
+ * must name an LDT descriptor in the GDT. */
+x86_status x86_op_lldt(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t v;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &v);
+    if (st) return st;
+    uint16_t sel = (uint16_t)v;
+    if ((sel & 0xfffc) == 0) {
+        cpu->ldtr.sel = sel;
+        cpu->ldtr.attr = X86_SEG_UNUSABLE;
+        return X86_OK;
+    }
+    if (sel & 4) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    uint64_t raw, addr;
+    if ((st = x86_read_descriptor(cpu, sel, &raw, &addr))) return st;
+    struct x86_seg s;
+    x86_parse_descriptor(raw, &s);
+    if ((s.attr & X86_SEG_S) || X86_SEG_TYPE(s.attr) != SYS_LDT)
+        return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    if (!(s.attr & X86_SEG_P)) return X86_TRAP_EC(X86_VEC_NP, SEL_EC(sel));
+    s.sel = sel;
+    cpu->ldtr = s;
+    return X86_OK;
+}
+
+/* LTR r/m16 (SDM Vol. 2B LTR): the selector must name an available TSS in the GDT, which is
+ * then marked busy. */
+x86_status x86_op_ltr(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t v;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &v);
+    if (st) return st;
+    uint16_t sel = (uint16_t)v;
+    if ((sel & 0xfffc) == 0) return GP0;
+    if (sel & 4) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    uint64_t raw, addr;
+    if ((st = x86_read_descriptor(cpu, sel, &raw, &addr))) return st;
+    struct x86_seg s;
+    x86_parse_descriptor(raw, &s);
+    unsigned type = X86_SEG_TYPE(s.attr);
+    if ((s.attr & X86_SEG_S) || (type != SYS_TSS32_AVAIL && type != SYS_TSS16_AVAIL))
+        return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    if (!(s.attr & X86_SEG_P)) return X86_TRAP_EC(X86_VEC_NP, SEL_EC(sel));
+    if ((st = x86_write_linear_sv(cpu, addr + 5, 1, ((raw >> 40) & 0xff) | 2))) return st;
+    s.sel = sel;
+    s.attr |= 2; /* busy */
+    cpu->tr = s;
+    return X86_OK;
+}
+
+/* SLDT/STR r/m16: a register destination gets the selector zero-extended. */
+x86_status x86_op_sldt(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint16_t sel = insn->info->aux ? cpu->tr.sel : cpu->ldtr.sel;
+    if (insn->has_mem) return x86_mem_write(cpu, insn->seg, x86_ea(cpu, insn), 2, sel);
+    x86_set_reg(cpu, insn->rm, insn->osize, insn->has_rex, sel);
+    return X86_OK;
+}
+
+/* ---- Control registers ------------------------------------------------------------------- */
+
+/* CR4 bits this core accepts (SDM Vol. 3A 2.5); the rest are reserved: #GP(0). VME/PVI are not
+ * modelled and so refused. */
+#define CR4_ALLOWED                                                                                \
+    (X86_CR4_TSD | X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | (1u << 8) |              \
+     X86_CR4_OSFXSR | (1u << 10))
+
+static void emit_cr(struct x86_cpu *cpu, unsigned n, uint64_t old, uint64_t value) {
+    struct ev e = {.kind = EV_SYSREG, .pc = cpu->insn_rip};
+    e.sysreg.space = EV_SYSREG_CR;
+    e.sysreg.number = n;
+    e.sysreg.old_value = old;
+    e.sysreg.new_value = value;
+    ev_emit(&cpu->m->events, &e);
+}
+
+/* Writes CRn with the checks of SDM Vol. 2B "MOV-Move to/from Control Registers". */
+x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v) {
+    uint64_t old;
+    switch (n) {
+    case 0:
+        old = cpu->cr0;
+        if ((v >> 32) != 0) return GP0;
+        /* PG without PE, or NW without CD: #GP(0) */
+        if (((v & X86_CR0_PG) && !(v & X86_CR0_PE)) || ((v & X86_CR0_NW) && !(v & X86_CR0_CD)))
+            return GP0;
+        v |= X86_CR0_ET; /* hardwired to 1 */
+        /* Real mode, PAE paging and long mode are not modelled yet: stop loudly rather than
+         * run wrong. 32-bit paging (CR4.PAE = 0, EFER.LME = 0) is. */
+        bool pae = (v & X86_CR0_PG) && (cpu->cr4 & X86_CR4_PAE);
+        bool lm = (v & X86_CR0_PG) && (cpu->msr[X86_MSR_EFER] & X86_EFER_LME);
+        if (!(v & X86_CR0_PE) || pae || lm) {
+            machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
+                                 "x86: CR0 = %#llx needs %s, not implemented yet",
+                                 (unsigned long long)v,
+                                 lm    ? "long mode"
+                                 : pae ? "PAE paging"
+                                       : "real mode");
+            return X86_STOP;
+        }
+        cpu->cr0 = v;
+        break;
+    case 2:
+        old = cpu->cr2;
+        cpu->cr2 = v;
+        break;
+    case 3:
+        old = cpu->cr3;
+        cpu->cr3 = v;
+        break;
+    case 4:
+        old = cpu->cr4;
+        if (v & ~(uint64_t)CR4_ALLOWED) return GP0;
+        cpu->cr4 = v;
+        break;
+    default: return UD;
+    }
+    if (n != 2) {
+        x86_tlb_flush(cpu);
+        struct ev e = {.kind = EV_TLB_FLUSH, .pc = cpu->insn_rip};
+        e.tlb_flush.vaddr = UINT64_MAX;
+        e.tlb_flush.asid = UINT32_MAX;
+        ev_emit(&cpu->m->events, &e);
+    }
+    emit_cr(cpu, n, old, v);
+    return X86_OK;
+}
+
+/* MOV r32, CRn (0F 20) and MOV CRn, r32 (0F 22): the operand is 32 bits outside 64-bit mode
+ * whatever the operand-size prefix; CR1, CR5-CR7 (and CR8 outside 64-bit mode) are #UD. */
+x86_status x86_op_mov_from_cr(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    unsigned size = cpu->code_bits == 64 ? 8 : 4;
+    uint64_t v;
+    switch (insn->reg) {
+    case 0: v = cpu->cr0; break;
+    case 2: v = cpu->cr2; break;
+    case 3: v = cpu->cr3; break;
+    case 4: v = cpu->cr4; break;
+    default: return UD;
+    }
+    x86_set_reg(cpu, insn->rm, size, true, v);
+    return X86_OK;
+}
+
+x86_status x86_op_mov_to_cr(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    unsigned size = cpu->code_bits == 64 ? 8 : 4;
+    if (insn->reg != 0 && insn->reg != 2 && insn->reg != 3 && insn->reg != 4) return UD;
+    return x86_write_cr(cpu, insn->reg, x86_get_reg(cpu, insn->rm, size, true));
+}
+
+/* CLTS: CR0.TS = 0. */
+x86_status x86_op_clts(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    (void)insn;
+    uint64_t old = cpu->cr0;
+    cpu->cr0 &= ~(uint64_t)X86_CR0_TS;
+    emit_cr(cpu, 0, old, cpu->cr0);
+    return X86_OK;
+}
+
+/* SMSW: the low word of CR0 (a register destination of 32 bits gets all of CR0's low half,
+ * as on P6 and later). LMSW: loads PE MP EM TS; it cannot clear PE (SDM Vol. 2A LMSW). */
+x86_status x86_op_smsw(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    if (insn->has_mem)
+        return x86_mem_write(cpu, insn->seg, x86_ea(cpu, insn), 2, cpu->cr0 & 0xffff);
+    x86_set_reg(cpu, insn->rm, insn->osize, insn->has_rex, cpu->cr0);
+    return X86_OK;
+}
+
+x86_status x86_op_lmsw(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t v;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &v);
+    if (st) return st;
+    uint64_t old = cpu->cr0;
+    cpu->cr0 = (cpu->cr0 & ~0xeull) | (v & 0xf) | (cpu->cr0 & X86_CR0_PE);
+    emit_cr(cpu, 0, old, cpu->cr0);
+    return X86_OK;
+}
+
+/* INVLPG m (SDM Vol. 2A INVLPG): drops the TLB entries for the page holding the linear address
+ * of the operand. A non-canonical address in 64-bit mode is a no-op. */
+x86_status x86_op_invlpg(struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t off = x86_ea(cpu, insn);
+    uint64_t lin = cpu->code_bits == 64 ? off + (insn->seg >= X86_FS ? cpu->seg[insn->seg].base : 0)
+                                        : (cpu->seg[insn->seg].base + off) & 0xffffffffull;
+    x86_tlb_flush_page(cpu, lin);
+    struct ev e = {.kind = EV_TLB_FLUSH, .pc = cpu->insn_rip};
+    e.tlb_flush.vaddr = lin;
+    e.tlb_flush.asid = UINT32_MAX;
+    ev_emit(&cpu->m->events, &e);
+    return X86_OK;
+}

@@ -1,0 +1,276 @@
+/* Internal to the x86 core: the decoded instruction, the opcode table's row type, and the helpers
+ * the instruction families share (operand access, memory through segments, flags). Not part of
+ * the core's face (x86.h). */
+#ifndef RINGSIDE_CPU_X86_INTERNAL_H
+#define RINGSIDE_CPU_X86_INTERNAL_H
+
+#include <string.h>
+
+#include "cpu/x86/x86.h"
+
+/* ---- The opcode table (opcodes.def) ------------------------------------------------------ */
+
+/* Operand kinds (SDM Vol. 2D A.2.1 "Codes for Addressing Method"). */
+enum x86_opnd_kind {
+    OK_NONE,
+    OK_E,   /* ModRM r/m: register or memory */
+    OK_G,   /* ModRM reg: general register */
+    OK_M,   /* ModRM r/m, memory only (mod == 3: #UD) */
+    OK_R,   /* ModRM r/m, register only */
+    OK_S,   /* ModRM reg: segment register */
+    OK_C,   /* ModRM reg: control register */
+    OK_I,   /* immediate */
+    OK_IS,  /* immediate byte, sign-extended to the operand size */
+    OK_I2,  /* second immediate (ENTER's nesting level) */
+    OK_J,   /* relative branch offset */
+    OK_Z,   /* general register in the opcode's low three bits (+REX.B) */
+    OK_ACC, /* AL / AX / EAX / RAX */
+    OK_ONE, /* the constant 1 (shift by one) */
+    OK_CL,  /* CL (shift count) */
+    OK_DX,  /* DX (port number) */
+    OK_O,   /* moffs: a memory offset in the instruction, address-size wide */
+    OK_A,   /* direct far pointer ptr16:16 / ptr16:32 */
+};
+/* Operand sizes (SDM Vol. 2D A.2.2 "Codes for Operand Type"). */
+enum x86_opnd_size {
+    OS_NONE,
+    OS_B, /* byte */
+    OS_W, /* word */
+    OS_D, /* doubleword */
+    OS_Q, /* quadword */
+    OS_V, /* word, doubleword or quadword by the operand size */
+    OS_Z, /* word for 16-bit operand size, else doubleword (immediates) */
+    OS_Y, /* doubleword, or quadword with REX.W */
+    OS_P, /* far pointer: offset of the operand size + 16-bit selector */
+};
+#define X86_OPND(kind, size) ((uint16_t)((kind) << 4 | (size)))
+#define X86_OPND_KIND(o)     ((enum x86_opnd_kind)((o) >> 4))
+#define X86_OPND_SIZE(o)     ((enum x86_opnd_size)((o)&0xf))
+
+/* Row flags: legality and operand-size rules. */
+#define XF_LOCK  0x001u /* LOCK allowed (with a memory destination) */
+#define XF_D64   0x002u /* 64-bit mode: default operand size 64 (66h gives 16) */
+#define XF_F64   0x004u /* 64-bit mode: operand size forced to 64 (Intel ignores 66h here) */
+#define XF_I64   0x008u /* invalid in 64-bit mode (#UD) */
+#define XF_O64   0x010u /* valid only in 64-bit mode */
+#define XF_PRIV  0x020u /* CPL 0 only: #GP(0) otherwise */
+#define XF_REP   0x040u /* string instruction: F2/F3 are repeat prefixes */
+#define XF_MODRM 0x080u /* has a ModRM byte (set for rows with E/G/M/R/S/C operands and groups) */
+#define XF_BYTE  0x100u /* the operation is byte-sized */
+
+/* Operation classes for the timing model (ev.insn.op_class). */
+#define X86_CLASSES(X)                                                                             \
+    X(NOP, "nop")                                                                                  \
+    X(ALU, "alu")                                                                                  \
+    X(MOV, "mov")                                                                                  \
+    X(LOAD, "load")                                                                                \
+    X(STORE, "store")                                                                              \
+    X(MUL, "mul")                                                                                  \
+    X(DIV, "div")                                                                                  \
+    X(SHIFT, "shift")                                                                              \
+    X(BIT, "bit")                                                                                  \
+    X(BRANCH, "branch")                                                                            \
+    X(CALL, "call")                                                                                \
+    X(RET, "ret")                                                                                  \
+    X(STACK, "stack")                                                                              \
+    X(STRING, "string")                                                                            \
+    X(IO, "io")                                                                                    \
+    X(FLAGS, "flags")                                                                              \
+    X(SYSTEM, "system")                                                                            \
+    X(SERIAL, "serializing")                                                                       \
+    X(INT, "int")
+
+enum x86_class {
+#define X(name, text) X86_CLASS_##name,
+    X86_CLASSES(X)
+#undef X
+        X86_CLASS_COUNT
+};
+
+struct x86_insn;
+typedef x86_status (*x86_handler)(struct x86_cpu *cpu, const struct x86_insn *insn);
+
+struct x86_opinfo {
+    const char *mnemonic; /* NULL: no instruction here (#UD) */
+    x86_handler exec;
+    uint16_t opnd[3];
+    uint16_t flags;
+    uint8_t op_class;
+    uint8_t aux;   /* ALU operation, condition code, shift kind, ... */
+    uint8_t group; /* 0: none; g + 1: ModRM.reg selects the row in x86_groups[g] */
+};
+
+/* Opcode maps: one-byte and 0F (SDM Vol. 2D A.3). Index = map << 8 | opcode. */
+extern const struct x86_opinfo x86_optab[512];
+#define X86_NGROUPS 16
+extern const struct x86_opinfo x86_groups[X86_NGROUPS][8];
+
+/* ---- The decoded instruction ------------------------------------------------------------ */
+
+#define X86_MAX_INSN_LEN 15 /* SDM Vol. 2A 2.3.11: longer instructions raise #GP(0) */
+
+enum x86_rep { REP_NONE = 0, REP_F2 = 2, REP_F3 = 3 };
+
+struct x86_insn {
+    const struct x86_opinfo *info; /* the row (the group's row for group opcodes) */
+    uint16_t flags;                /* the row's flags with its X86_GROUP line's */
+    uint16_t opnd[3];              /* the operands (a group row's, completed by its line) */
+    uint8_t opsz[3];               /* each operand's size in bytes (immediates: their value) */
+    uint8_t len;
+    uint8_t opcode; /* the last opcode byte */
+    uint8_t map;    /* 0: one-byte, 1: 0F */
+    uint8_t osize;  /* operand size in bytes: 1, 2, 4, 8 */
+    uint8_t asize;  /* address size in bytes: 2, 4, 8 */
+    uint8_t rep;    /* enum x86_rep */
+    bool lock;
+    bool has_rex;
+    uint8_t rex;
+    int8_t seg_override; /* enum x86_sreg, -1: none */
+    /* ModRM, with the REX extensions applied to reg and rm; without ModRM, rm is the register
+     * in the opcode's low three bits (+REX.B) */
+    uint8_t mod, reg, rm;
+    /* memory operand (mod != 3): seg:[base + index*scale + disp], rip-relative when base == RIP */
+    bool has_mem;
+    int8_t base, index; /* register numbers, -1: none, X86_BASE_RIP: rip-relative */
+    uint8_t scale;      /* shift count 0..3 */
+    uint8_t seg;        /* effective segment (override or default) */
+    int64_t disp;
+    uint64_t imm, imm2;
+};
+#define X86_BASE_RIP 16
+
+/* Decodes the instruction whose first len_avail bytes are in bytes (fetched from RIP). When the
+ * instruction needs a byte at index >= avail, returns need_fault (the fault fetching that byte
+ * raised), or #GP(0) when the 15-byte limit is the cause. */
+x86_status x86_decode(const struct x86_cpu *cpu, const uint8_t *bytes, unsigned avail,
+                      x86_status fault_at_avail, struct x86_insn *insn);
+
+/* ---- Registers --------------------------------------------------------------------------- */
+
+static inline uint64_t x86_size_mask(unsigned size) {
+    return size >= 8 ? UINT64_MAX : (1ull << (size * 8)) - 1;
+}
+
+/* Reads general register n at size bytes; byte registers 4-7 are AH/CH/DH/BH without REX. */
+static inline uint64_t x86_get_reg(const struct x86_cpu *cpu, unsigned n, unsigned size,
+                                   bool has_rex) {
+    if (size == 1 && !has_rex && n >= 4 && n < 8) return (cpu->gpr[n - 4] >> 8) & 0xff;
+    return cpu->gpr[n] & x86_size_mask(size);
+}
+
+/* Writes general register n: byte and word writes merge, doubleword writes zero-extend to 64
+ * bits (SDM Vol. 1 3.4.1.1), quadword writes replace. */
+static inline void x86_set_reg(struct x86_cpu *cpu, unsigned n, unsigned size, bool has_rex,
+                               uint64_t value) {
+    switch (size) {
+    case 1:
+        if (!has_rex && n >= 4 && n < 8)
+            cpu->gpr[n - 4] = (cpu->gpr[n - 4] & ~0xff00ull) | ((value & 0xff) << 8);
+        else
+            cpu->gpr[n] = (cpu->gpr[n] & ~0xffull) | (value & 0xff);
+        break;
+    case 2: cpu->gpr[n] = (cpu->gpr[n] & ~0xffffull) | (value & 0xffff); break;
+    case 4: cpu->gpr[n] = value & 0xffffffffull; break;
+    default: cpu->gpr[n] = value; break;
+    }
+}
+
+static inline bool x86_long64(const struct x86_cpu *cpu) {
+    return cpu->code_bits == 64;
+}
+static inline bool x86_protected(const struct x86_cpu *cpu) {
+    return (cpu->cr0 & X86_CR0_PE) && !(cpu->rflags & X86_VM);
+}
+static inline unsigned x86_iopl(const struct x86_cpu *cpu) {
+    return (unsigned)(cpu->rflags >> X86_IOPL_SHIFT) & 3u;
+}
+
+/* Recomputes code_bits from CS and EFER.LMA (SDM Vol. 3A 5.2.1). */
+void x86_update_mode(struct x86_cpu *cpu);
+
+/* ---- Memory through segments (segment.c) ------------------------------------------------- */
+
+enum x86_access { X86_ACC_READ, X86_ACC_WRITE, X86_ACC_EXEC };
+
+/* Offset -> linear address with the segment's checks: usable, type (read/write), limit
+ * (expand-up and expand-down) in legacy modes, canonical form in 64-bit mode. Faults are #GP(0),
+ * or #SS(0) for SS (SDM Vol. 3A 5.3, 5.4; Vol. 2 "Protected Mode Exceptions"). */
+x86_status x86_seg_linear(const struct x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
+                          enum x86_access acc, uint64_t *lin);
+
+static inline x86_status x86_mem_read(struct x86_cpu *cpu, unsigned sreg, uint64_t offset,
+                                      unsigned size, uint64_t *value) {
+    uint64_t lin;
+    x86_status st = x86_seg_linear(cpu, sreg, offset, size, X86_ACC_READ, &lin);
+    return st ? st : x86_read_linear(cpu, lin, size, value);
+}
+static inline x86_status x86_mem_write(struct x86_cpu *cpu, unsigned sreg, uint64_t offset,
+                                       unsigned size, uint64_t value) {
+    uint64_t lin;
+    x86_status st = x86_seg_linear(cpu, sreg, offset, size, X86_ACC_WRITE, &lin);
+    return st ? st : x86_write_linear(cpu, lin, size, value);
+}
+/* Implicit supervisor-mode accesses (descriptor tables, TSS, delivery stacks). */
+x86_status x86_read_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *value);
+x86_status x86_write_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t value);
+/* Drops the TLB entries of the page holding lin (INVLPG). */
+void x86_tlb_flush_page(struct x86_cpu *cpu, uint64_t lin);
+
+/* Instruction fetch: up to 15 bytes at CS:RIP into buf. Returns how many bytes could be fetched
+ * and, in *fault, what fetching the next one raised (limit: #GP(0), SDM Vol. 3A 5.3; or #PF). */
+unsigned x86_fetch(struct x86_cpu *cpu, uint8_t *buf, x86_status *fault);
+/* Checks a write without doing it (instructions with several writes check all first). */
+x86_status x86_mem_check_write(struct x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size);
+
+/* ---- Operands (operand.c) ---------------------------------------------------------------- */
+
+/* The effective address (offset in the segment) of the memory operand. */
+uint64_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *insn);
+/* Reads / writes operand i of the instruction, at the operand's size. */
+x86_status x86_read_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
+                         uint64_t *value);
+x86_status x86_write_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
+                          uint64_t value);
+
+/* Stack (SDM Vol. 1 6.2): the stack-address size comes from SS.B (or is 64 in 64-bit mode). */
+unsigned x86_stack_asize(const struct x86_cpu *cpu);
+x86_status x86_push(struct x86_cpu *cpu, unsigned size, uint64_t value);
+x86_status x86_pop(struct x86_cpu *cpu, unsigned size, uint64_t *value);
+/* Reads the stack at RSP + offset without popping. */
+x86_status x86_stack_peek(struct x86_cpu *cpu, uint64_t offset, unsigned size, uint64_t *value);
+
+/* Sets RIP for a near branch: truncated to the operand size; outside CS.limit: #GP(0) (SDM Vol.
+ * 2A JMP "Protected Mode Exceptions"); non-canonical in 64-bit mode: #GP(0). */
+x86_status x86_branch(struct x86_cpu *cpu, uint64_t target, unsigned osize);
+
+/* ---- Descriptors and system registers (descriptor.c) ------------------------------------ */
+
+/* Reads the 8-byte descriptor for sel from the GDT or LDT; #GP(sel) when it lies beyond the
+ * table's limit. *addr receives its linear address. */
+x86_status x86_read_descriptor(struct x86_cpu *cpu, uint16_t sel, uint64_t *raw, uint64_t *addr);
+/* Base, limit (scaled by G) and attributes of a code/data/system descriptor. */
+void x86_parse_descriptor(uint64_t raw, struct x86_seg *seg);
+/* MOV to CRn with its checks. */
+x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t value);
+/* Counts a retired instruction and emits EV_INSN (cpu.c). */
+void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class);
+
+/* ---- Flags (alu.c) ----------------------------------------------------------------------- */
+
+/* Condition code cc (the low nibble of Jcc/SETcc/CMOVcc, SDM Vol. 1 B.1) on RFLAGS. */
+bool x86_cond(uint64_t rflags, unsigned cc);
+/* Sets the arithmetic flags as CMP a, b does. */
+void x86_cmp_flags(struct x86_cpu *cpu, uint64_t a, uint64_t b, unsigned size);
+
+/* ---- Handlers: declared from the table ---------------------------------------------------- */
+#define X86_OP(map, opc, mnem, o0, o1, o2, flags, cls, aux, handler)                               \
+    x86_status handler(struct x86_cpu *cpu, const struct x86_insn *insn);
+#define X86_GROUP(map, opc, group, o1, flags)
+#define X86_GOP(group, reg, mnem, o0, o1, o2, flags, cls, aux, handler)                            \
+    x86_status handler(struct x86_cpu *cpu, const struct x86_insn *insn);
+#include "cpu/x86/opcodes.def"
+#undef X86_OP
+#undef X86_GROUP
+#undef X86_GOP
+
+#endif

@@ -1,0 +1,257 @@
+/* Memory as the CPU sees it: segment checks (offset -> linear), linear -> physical through the
+ * page walker of src/mmu/x86_paging.c when CR0.PG = 1, and a small software TLB of host pointers
+ * so that RAM accesses are one lookup and one memcpy.
+ *
+ * TLB entries are keyed by page and privilege (user or supervisor), separately for reads
+ * (fetches too: 32-bit paging has no execute permission) and writes; a write entry exists only
+ * once a walk for a write has set the dirty flag. Like a hardware TLB it is not coherent with the
+ * page tables: CR0/CR3/CR4 writes and INVLPG flush it. */
+#include "cpu/x86/internal.h"
+#include "mmu/x86_paging.h"
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE  4096u
+
+void x86_tlb_flush(struct x86_cpu *cpu) {
+    memset(cpu->tlb_read, 0, sizeof cpu->tlb_read);
+    memset(cpu->tlb_write, 0, sizeof cpu->tlb_write);
+}
+
+/* SDM Vol. 3A 3.3.7.1: a canonical address has bits 63..47 equal (48-bit linear addresses). */
+static bool canonical(uint64_t lin) {
+    return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
+}
+
+x86_status x86_seg_linear(const struct x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
+                          enum x86_access acc, uint64_t *lin) {
+    const struct x86_seg *s = &cpu->seg[sreg];
+    const x86_status fault =
+        sreg == X86_SS ? X86_TRAP_EC(X86_VEC_SS, 0) : X86_TRAP_EC(X86_VEC_GP, 0);
+
+    if (cpu->code_bits == 64) {
+        /* SDM Vol. 3A 3.2.4: no limit checks in 64-bit mode; only FS and GS have a base. */
+        uint64_t l = offset + (sreg >= X86_FS ? s->base : 0);
+        if (!canonical(l) || !canonical(l + size - 1)) return fault;
+        *lin = l;
+        return X86_OK;
+    }
+    /* SDM Vol. 3A 5.4.1 (null selector), 5.5 (type), 5.3 (limit). */
+    if (s->attr & X86_SEG_UNUSABLE) return fault;
+    unsigned type = X86_SEG_TYPE(s->attr);
+    if (acc == X86_ACC_WRITE) {
+        if ((type & X86_SEG_TYPE_CODE) || !(type & X86_SEG_TYPE_W)) return fault;
+    } else if (acc == X86_ACC_READ) {
+        if ((type & X86_SEG_TYPE_CODE) && !(type & X86_SEG_TYPE_R)) return fault;
+    }
+    uint64_t last = offset + size - 1;
+    if ((type & X86_SEG_TYPE_CODE) || !(type & X86_SEG_TYPE_E)) {
+        if (last > s->limit || last < offset) return fault;
+    } else {
+        /* expand-down: valid offsets are limit + 1 .. 0xFFFF or 0xFFFFFFFF (by the B flag) */
+        uint64_t upper = (s->attr & X86_SEG_DB) ? 0xffffffffull : 0xffffull;
+        if (offset <= s->limit || last > upper || last < offset) return fault;
+    }
+    *lin = (s->base + offset) & 0xffffffffull;
+    return X86_OK;
+}
+
+x86_status x86_mem_check_write(struct x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size) {
+    uint64_t lin;
+    return x86_seg_linear(cpu, sreg, offset, size, X86_ACC_WRITE, &lin);
+}
+
+/* Linear -> physical. A #PF loads CR2 with the linear address (SDM Vol. 3A 4.7). */
+static x86_status translate(struct x86_cpu *cpu, uint64_t lin, enum x86_access acc, bool user,
+                            uint64_t *phys) {
+    if (!(cpu->cr0 & X86_CR0_PG)) {
+        *phys = lin;
+        return X86_OK;
+    }
+    struct mmu_x86_regs regs = {cpu->cr0, cpu->cr3, cpu->cr4};
+    struct mmu_x86_result res;
+    uint32_t ec;
+    enum mmu_x86_access macc = acc == X86_ACC_WRITE  ? MMU_X86_WRITE
+                               : acc == X86_ACC_EXEC ? MMU_X86_FETCH
+                                                     : MMU_X86_READ;
+    if (!mmu_x86_translate32(&cpu->m->bus, &regs, (uint32_t)lin, macc, user, &res, &ec)) {
+        cpu->cr2 = lin;
+        return X86_TRAP_EC(X86_VEC_PF, ec);
+    }
+    *phys = res.phys;
+    return X86_OK;
+}
+
+static inline uint64_t tlb_key(uint64_t vpn, bool user) {
+    return (vpn << 1 | user) + 1;
+}
+
+/* Host pointer for the page holding lin, through the TLB; NULL when the page is not plain RAM
+ * (then *phys is the physical address for bus_read/bus_write) or translation faulted (*st). */
+static uint8_t *page_host(struct x86_cpu *cpu, uint64_t lin, enum x86_access acc, bool user,
+                          uint64_t *phys, x86_status *st) {
+    uint64_t vpn = lin >> PAGE_SHIFT;
+    struct x86_tlb_entry *e =
+        &(acc == X86_ACC_WRITE ? cpu->tlb_write : cpu->tlb_read)[vpn % X86_TLB_SIZE];
+    *st = X86_OK;
+    if (e->tag == tlb_key(vpn, user)) return e->host + (lin & (PAGE_SIZE - 1));
+    *st = translate(cpu, lin, acc, user, phys);
+    if (*st) return NULL;
+    uint8_t *host = bus_ram_ptr(&cpu->m->bus, *phys & ~(uint64_t)(PAGE_SIZE - 1), PAGE_SIZE);
+    if (!host) return NULL;
+    e->tag = tlb_key(vpn, user);
+    e->host = host;
+    return host + (lin & (PAGE_SIZE - 1));
+}
+
+void x86_tlb_flush_page(struct x86_cpu *cpu, uint64_t lin) {
+    uint64_t vpn = lin >> PAGE_SHIFT;
+    unsigned i = (unsigned)(vpn % X86_TLB_SIZE);
+    for (int user = 0; user < 2; user++) {
+        if (cpu->tlb_read[i].tag == tlb_key(vpn, user)) cpu->tlb_read[i].tag = 0;
+        if (cpu->tlb_write[i].tag == tlb_key(vpn, user)) cpu->tlb_write[i].tag = 0;
+    }
+}
+
+static void emit_mem(struct x86_cpu *cpu, uint64_t lin, uint64_t phys, unsigned size,
+                     enum ev_mem_type type) {
+    struct ev e = {.kind = EV_MEM, .pc = cpu->insn_rip};
+    e.mem.vaddr = lin;
+    e.mem.paddr = phys;
+    e.mem.size = (uint8_t)size;
+    e.mem.type = (uint8_t)type;
+    ev_emit(&cpu->m->events, &e);
+}
+
+/* One access within a page. */
+static x86_status read_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size, bool user,
+                               uint64_t *value) {
+    uint64_t phys = lin;
+    x86_status st;
+    uint8_t *host = page_host(cpu, lin, X86_ACC_READ, user, &phys, &st);
+    if (st) return st;
+    uint64_t v = 0;
+    if (host) {
+        memcpy(&v, host, size); /* the host is little-endian, as x86 */
+        phys = (uint64_t)(host - cpu->m->bus.ram) + cpu->m->bus.ram_base;
+    } else if (bus_read(&cpu->m->bus, phys, size, &v) != BUS_OK) {
+        /* x86 has no bus error: unclaimed memory reads as all ones (bus.h) */
+        v = x86_size_mask(size);
+    }
+    if (cpu->m->events.wanted & EV_MASK(EV_MEM))
+        emit_mem(cpu, lin, phys, size, EV_MEM_READ);
+    else
+        cpu->m->events.count[EV_MEM]++;
+    *value = v & x86_size_mask(size);
+    return X86_OK;
+}
+
+static x86_status write_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size, bool user,
+                                uint64_t value) {
+    uint64_t phys = lin;
+    x86_status st;
+    uint8_t *host = page_host(cpu, lin, X86_ACC_WRITE, user, &phys, &st);
+    if (st) return st;
+    if (host) {
+        memcpy(host, &value, size);
+        phys = (uint64_t)(host - cpu->m->bus.ram) + cpu->m->bus.ram_base;
+    } else {
+        (void)bus_write(&cpu->m->bus, phys, size, value); /* unclaimed writes are dropped */
+    }
+    if (cpu->m->events.wanted & EV_MASK(EV_MEM))
+        emit_mem(cpu, lin, phys, size, EV_MEM_WRITE);
+    else
+        cpu->m->events.count[EV_MEM]++;
+    return X86_OK;
+}
+
+static x86_status read_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, bool user,
+                              uint64_t *value) {
+    unsigned in_page = PAGE_SIZE - (unsigned)(lin & (PAGE_SIZE - 1));
+    if (size <= in_page) return read_in_page(cpu, lin, size, user, value);
+    /* Split at the page boundary: both pages are checked before the value is used. */
+    uint64_t lo, hi;
+    x86_status st = read_in_page(cpu, lin, in_page, user, &lo);
+    if (!st) st = read_in_page(cpu, lin + in_page, size - in_page, user, &hi);
+    if (st) return st;
+    *value = lo | hi << (8 * in_page);
+    return X86_OK;
+}
+
+static x86_status write_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, bool user,
+                               uint64_t value) {
+    unsigned in_page = PAGE_SIZE - (unsigned)(lin & (PAGE_SIZE - 1));
+    if (size <= in_page) return write_in_page(cpu, lin, size, user, value);
+    /* Translate both pages before writing either, so a fault on the second leaves memory
+     * unchanged. */
+    uint64_t phys;
+    x86_status st;
+    page_host(cpu, lin, X86_ACC_WRITE, user, &phys, &st);
+    if (!st) page_host(cpu, lin + in_page, X86_ACC_WRITE, user, &phys, &st);
+    if (st) return st;
+    st = write_in_page(cpu, lin, in_page, user, value);
+    if (!st) st = write_in_page(cpu, lin + in_page, size - in_page, user, value >> (8 * in_page));
+    return st;
+}
+
+/* Accesses at the current privilege: user-mode accesses at CPL 3 (SDM Vol. 3A 4.6). */
+x86_status x86_read_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *value) {
+    return read_linear(cpu, lin, size, cpu->cpl == 3, value);
+}
+x86_status x86_write_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t value) {
+    return write_linear(cpu, lin, size, cpu->cpl == 3, value);
+}
+
+/* Implicit supervisor-mode accesses: descriptor tables, the TSS, and the stack of a delivery
+ * to CPL < 3, whatever the CPL (SDM Vol. 3A 4.6 "implicit supervisor-mode accesses"). */
+x86_status x86_read_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *value) {
+    return read_linear(cpu, lin, size, false, value);
+}
+x86_status x86_write_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t value) {
+    return write_linear(cpu, lin, size, false, value);
+}
+
+/* Instruction fetch (see internal.h). */
+unsigned x86_fetch(struct x86_cpu *cpu, uint8_t *buf, x86_status *fault) {
+    const struct x86_seg *cs = &cpu->seg[X86_CS];
+    uint64_t rip = cpu->rip;
+    unsigned max = X86_MAX_INSN_LEN;
+    *fault = X86_TRAP_EC(X86_VEC_GP, 0);
+    uint64_t lin;
+    if (cpu->code_bits == 64) {
+        lin = rip;
+        if (!canonical(lin)) return 0;
+    } else {
+        if (rip > cs->limit) return 0;
+        if (cs->limit - rip + 1 < max) max = (unsigned)(cs->limit - rip + 1);
+        lin = (cs->base + rip) & 0xffffffffull;
+    }
+    unsigned in_page = PAGE_SIZE - (unsigned)(lin & (PAGE_SIZE - 1));
+    uint64_t phys;
+    x86_status st;
+    bool user = cpu->cpl == 3;
+    uint8_t *host = page_host(cpu, lin, X86_ACC_EXEC, user, &phys, &st);
+    if (host && in_page >= 16) {
+        /* the common case: a constant-size copy the compiler inlines (buf has 16 bytes) */
+        memcpy(buf, host, 16);
+        return max;
+    }
+    if (host && in_page >= max) {
+        memcpy(buf, host, max);
+        return max;
+    }
+    for (unsigned i = 0; i < max; i++) {
+        host = page_host(cpu, lin + i, X86_ACC_EXEC, user, &phys, &st);
+        if (st) {
+            *fault = st;
+            return i;
+        }
+        uint64_t v = 0xff;
+        if (host)
+            buf[i] = *host;
+        else if (bus_read(&cpu->m->bus, phys, 1, &v) == BUS_OK)
+            buf[i] = (uint8_t)v;
+        else
+            buf[i] = 0xff;
+    }
+    return max;
+}

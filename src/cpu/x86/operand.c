@@ -1,0 +1,113 @@
+/* Operand access for the decoded instruction, the stack, and near branches. */
+#include "cpu/x86/internal.h"
+
+static uint64_t asize_mask(unsigned asize) {
+    return x86_size_mask(asize);
+}
+
+uint64_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *insn) {
+    uint64_t ea = (uint64_t)insn->disp;
+    if (insn->base == X86_BASE_RIP)
+        ea += cpu->next_rip; /* SDM Vol. 2A 2.2.1.6: relative to the next instruction */
+    else if (insn->base >= 0)
+        ea += cpu->gpr[insn->base];
+    if (insn->index >= 0) ea += cpu->gpr[insn->index] << insn->scale;
+    return ea & asize_mask(insn->asize);
+}
+
+x86_status x86_read_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
+                         uint64_t *value) {
+    uint16_t o = insn->opnd[i];
+    unsigned size = insn->opsz[i];
+    switch (X86_OPND_KIND(o)) {
+    case OK_E:
+        if (!insn->has_mem) {
+            *value = x86_get_reg(cpu, insn->rm, size, insn->has_rex);
+            return X86_OK;
+        }
+        /* fall through */
+    case OK_M:
+    case OK_O: return x86_mem_read(cpu, insn->seg, x86_ea(cpu, insn), size, value);
+    case OK_G: *value = x86_get_reg(cpu, insn->reg, size, insn->has_rex); return X86_OK;
+    case OK_R:
+    case OK_Z: *value = x86_get_reg(cpu, insn->rm, size, insn->has_rex); return X86_OK;
+    case OK_ACC: *value = cpu->gpr[X86_RAX] & x86_size_mask(size); return X86_OK;
+    case OK_I:
+    case OK_IS:
+    case OK_J: *value = insn->imm & x86_size_mask(size); return X86_OK;
+    case OK_I2: *value = insn->imm2; return X86_OK;
+    case OK_ONE: *value = 1; return X86_OK;
+    case OK_CL: *value = cpu->gpr[X86_RCX] & 0xff; return X86_OK;
+    case OK_DX: *value = cpu->gpr[X86_RDX] & 0xffff; return X86_OK;
+    case OK_S: *value = cpu->seg[insn->reg & 7].sel; return X86_OK;
+    default: *value = 0; return X86_OK;
+    }
+}
+
+x86_status x86_write_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
+                          uint64_t value) {
+    uint16_t o = insn->opnd[i];
+    unsigned size = insn->opsz[i];
+    switch (X86_OPND_KIND(o)) {
+    case OK_E:
+        if (!insn->has_mem) {
+            x86_set_reg(cpu, insn->rm, size, insn->has_rex, value);
+            return X86_OK;
+        }
+        /* fall through */
+    case OK_M:
+    case OK_O: return x86_mem_write(cpu, insn->seg, x86_ea(cpu, insn), size, value);
+    case OK_G: x86_set_reg(cpu, insn->reg, size, insn->has_rex, value); return X86_OK;
+    case OK_R:
+    case OK_Z: x86_set_reg(cpu, insn->rm, size, insn->has_rex, value); return X86_OK;
+    case OK_ACC: x86_set_reg(cpu, X86_RAX, size, insn->has_rex, value); return X86_OK;
+    default: return X86_TRAP(X86_VEC_UD); /* not a destination: a table error */
+    }
+}
+
+/* ---- Stack ------------------------------------------------------------------------------- */
+
+unsigned x86_stack_asize(const struct x86_cpu *cpu) {
+    if (cpu->code_bits == 64) return 8;
+    return (cpu->seg[X86_SS].attr & X86_SEG_DB) ? 4 : 2;
+}
+
+static void set_sp(struct x86_cpu *cpu, unsigned ssize, uint64_t sp) {
+    x86_set_reg(cpu, X86_RSP, ssize, true, sp);
+}
+
+x86_status x86_push(struct x86_cpu *cpu, unsigned size, uint64_t value) {
+    unsigned ssize = x86_stack_asize(cpu);
+    uint64_t sp = (cpu->gpr[X86_RSP] - size) & x86_size_mask(ssize);
+    x86_status st = x86_mem_write(cpu, X86_SS, sp, size, value);
+    if (st) return st;
+    set_sp(cpu, ssize, sp);
+    return X86_OK;
+}
+
+x86_status x86_stack_peek(struct x86_cpu *cpu, uint64_t offset, unsigned size, uint64_t *value) {
+    unsigned ssize = x86_stack_asize(cpu);
+    uint64_t sp = (cpu->gpr[X86_RSP] + offset) & x86_size_mask(ssize);
+    return x86_mem_read(cpu, X86_SS, sp, size, value);
+}
+
+x86_status x86_pop(struct x86_cpu *cpu, unsigned size, uint64_t *value) {
+    unsigned ssize = x86_stack_asize(cpu);
+    x86_status st = x86_stack_peek(cpu, 0, size, value);
+    if (st) return st;
+    set_sp(cpu, ssize, cpu->gpr[X86_RSP] + size);
+    return X86_OK;
+}
+
+/* ---- Near branches ----------------------------------------------------------------------- */
+
+x86_status x86_branch(struct x86_cpu *cpu, uint64_t target, unsigned osize) {
+    target &= x86_size_mask(osize);
+    if (cpu->code_bits == 64) {
+        if ((uint64_t)((int64_t)(target << 16) >> 16) != target) return X86_TRAP_EC(X86_VEC_GP, 0);
+    } else if (target > cpu->seg[X86_CS].limit) {
+        return X86_TRAP_EC(X86_VEC_GP, 0);
+    }
+    cpu->next_rip = target;
+    return X86_OK;
+}

@@ -1,0 +1,49 @@
+/* CPU profiles: what CPUID says (and, with issue 6, which vendor rule applies). The feature bits
+ * advertise only what this core implements; they grow as the core does. */
+#include <string.h>
+
+#include "cpu/x86/x86.h"
+
+/* CPUID.1:EDX (SDM Vol. 2A Table 3-11): bit 3 PSE (4 MiB pages), bit 4 TSC (RDTSC), bit 5 MSR
+ * (RDMSR/WRMSR), bit 8 CX8 (CMPXCHG8B), bit 15 CMOV. */
+#define FEAT1_EDX_PSE  (1u << 3)
+#define FEAT1_EDX_TSC  (1u << 4)
+#define FEAT1_EDX_MSR  (1u << 5)
+#define FEAT1_EDX_CX8  (1u << 8)
+#define FEAT1_EDX_CMOV (1u << 15)
+/* CPUID.80000001H:ECX bit 0 LAHF/SAHF in 64-bit mode. */
+#define FEAT_EXT1_ECX_LAHF (1u << 0)
+
+/* An Intel Skylake-class core: family 6, model 0x5E, stepping 3 (CPUID.1:EAX = 0x000506E3). */
+const struct x86_vendor x86_vendor_intel = {
+    .name = "intel",
+    .id = "GenuineIntel",
+    .max_leaf = 1,
+    .leaf1_eax = 0x000506e3u,
+    .leaf1_ecx = 0,
+    .leaf1_edx = FEAT1_EDX_PSE | FEAT1_EDX_TSC | FEAT1_EDX_MSR | FEAT1_EDX_CX8 | FEAT1_EDX_CMOV,
+    .max_ext_leaf = 0x80000001u,
+    .ext1_ecx = FEAT_EXT1_ECX_LAHF,
+    .ext1_edx = 0,
+};
+
+/* An AMD Zen 2-class core: family 17h (base F + extended 8), model 31h, stepping 0
+ * (CPUID.1:EAX = 0x00830F10). */
+const struct x86_vendor x86_vendor_amd = {
+    .name = "amd",
+    .id = "AuthenticAMD",
+    .max_leaf = 1,
+    .leaf1_eax = 0x00830f10u,
+    .leaf1_ecx = 0,
+    .leaf1_edx = FEAT1_EDX_PSE | FEAT1_EDX_TSC | FEAT1_EDX_MSR | FEAT1_EDX_CX8 | FEAT1_EDX_CMOV,
+    .max_ext_leaf = 0x80000001u,
+    .ext1_ecx = FEAT_EXT1_ECX_LAHF,
+    /* AMD mirrors most leaf-1 EDX bits here (APM Vol. 3 E.4.2) */
+    .ext1_edx = FEAT1_EDX_PSE | FEAT1_EDX_TSC | FEAT1_EDX_MSR | FEAT1_EDX_CX8 | FEAT1_EDX_CMOV,
+};
+
+const struct x86_vendor *x86_vendor_find(const char *name) {
+    if (!name || !strcmp(name, "intel")) return &x86_vendor_intel;
+    if (!strcmp(name, "amd")) return &x86_vendor_amd;
+    return NULL;
+}
