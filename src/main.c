@@ -13,30 +13,52 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/riscv/riscv.h"
+#include "cpu/x86/x86.h"
 #include "loader/loader.h"
 #include "machine/machine.h"
 #include "machine/platform.h"
 #include "version.h"
 
-/* The CPU cores that exist, by architecture. A missing entry means the core is not built yet. */
+/* x86: --cpu chooses the vendor profile (CPUID and the vendor rules); Intel by default. */
+static int attach_x86(struct machine *m, const struct boot_state *boot, const char *profile,
+                      char *err, size_t errlen)
+{
+    return x86_cpu_attach_vendor(m, boot, x86_vendor_find(profile ? profile : "intel"), err,
+                                 errlen);
+}
+
+static int attach_riscv(struct machine *m, const struct boot_state *boot, const char *profile,
+                        char *err, size_t errlen)
+{
+    (void)profile; /* riscv64 profiles are timing profiles; cmd_run refuses them for now */
+    return rv_cpu_attach(m, boot, err, errlen);
+}
+
+/* The CPU cores that exist, by architecture. A missing entry means the core is not built yet.
+ * An x86-64 kernel comes as an ELF32 container (design.md "Platforms"), so it is ARCH_I386 here
+ * and the same core switches to long mode when the kernel asks. */
 static const struct {
     enum mach_arch arch;
-    cpu_attach_fn attach;
+    int (*attach)(struct machine *m, const struct boot_state *boot, const char *profile,
+                  char *err, size_t errlen);
 } cpu_cores[] = {
-    {ARCH_NONE, NULL},
+    {ARCH_RISCV64, attach_riscv},
+    {ARCH_I386, attach_x86},
 };
-
-static cpu_attach_fn find_cpu_core(enum mach_arch arch)
-{
-    for (size_t i = 0; i < sizeof cpu_cores / sizeof cpu_cores[0]; i++)
-        if (cpu_cores[i].arch == arch && cpu_cores[i].attach)
-            return cpu_cores[i].attach;
-    return NULL;
-}
 
 /* Values accepted by options, with the architectures they apply to. */
 static const char *const mech_names[] = {"auto", "ecall", "int80", "sysenter", "syscall"};
 static const char *const cpu_names[] = {"intel", "amd", "u74"};
+
+/* The profiles of --cpu: intel and amd are x86 vendor profiles (built with the x86 core); u74 is a
+ * RISC-V timing profile (comes with the timing model). */
+static bool cpu_fits(const char *cpu, enum mach_arch arch)
+{
+    if (strcmp(cpu, "u74") == 0)
+        return arch == ARCH_RISCV64;
+    return arch == ARCH_I386 || arch == ARCH_X86_64;
+}
 static const char *const report_names[] = {"text", "json", "csv"};
 enum trace_flag { TRACE_SYSCALLS = 1, TRACE_INSNS = 2, TRACE_EVENTS = 4 };
 static const struct {
@@ -289,11 +311,6 @@ static int parse_run_options(int argc, char **argv, struct options *o)
         return fail(EXIT_NOT_BUILT, "--monitor: the monitor is not built yet");
     if (o->timeline)
         return fail(EXIT_NOT_BUILT, "--timeline: the timing model is not built yet");
-    if (o->cpu)
-        return fail(EXIT_NOT_BUILT,
-                    "--cpu=%s: CPU profiles come with the x86 core and the timing model, which "
-                    "are not built yet",
-                    o->cpu);
     return 0;
 }
 
@@ -307,6 +324,19 @@ static bool mech_fits(const char *mech, enum mach_arch arch)
     if (strcmp(mech, "syscall") == 0)
         return arch == ARCH_X86_64;
     return arch == ARCH_I386 || arch == ARCH_X86_64; /* int80, sysenter */
+}
+
+/* --mech and --cpu against the architecture of the run. */
+static int check_arch_options(const struct options *o, enum mach_arch arch)
+{
+    if (!mech_fits(o->mech, arch))
+        return fail(EXIT_USAGE, "--mech=%s does not exist on %s", o->mech, mach_arch_name(arch));
+    if (o->cpu && !cpu_fits(o->cpu, arch))
+        return fail(EXIT_USAGE, "--cpu=%s does not apply to %s", o->cpu, mach_arch_name(arch));
+    if (o->cpu && arch == ARCH_RISCV64)
+        return fail(EXIT_NOT_BUILT, "--cpu=%s: RISC-V timing profiles come with the timing "
+                    "model, which is not built yet", o->cpu);
+    return 0;
 }
 
 /* The kernel command line: "mech=M -- ARGV0 ARGS...", each argument with backslash escapes for
@@ -443,7 +473,10 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
                         const struct options *o)
 {
     char err[512];
-    cpu_attach_fn attach = find_cpu_core(kernel->arch);
+    int (*attach)(struct machine *, const struct boot_state *, const char *, char *, size_t) = NULL;
+    for (size_t i = 0; i < sizeof cpu_cores / sizeof cpu_cores[0]; i++)
+        if (cpu_cores[i].arch == kernel->arch)
+            attach = cpu_cores[i].attach;
     struct machine m;
     struct platform platform;
     struct dev_console console;
@@ -463,7 +496,17 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
         return fail(EXIT_NOT_BUILT, "the %s CPU core is not built yet",
                     mach_arch_name(kernel->arch));
     }
-    if (attach(&m, &boot, err, sizeof err) < 0) {
+    if (kernel->arch == ARCH_RISCV64) {
+        /* Spike's HTIF, for images that define tohost and fromhost (design.md "Platforms"). */
+        const struct elf_symbol *tohost = elf_find_symbol(kernel, "tohost");
+        const struct elf_symbol *fromhost = elf_find_symbol(kernel, "fromhost");
+        if (tohost && fromhost &&
+            !dev_htif_attach(&m, tohost->value, fromhost->value, &console, err, sizeof err)) {
+            machine_destroy(&m);
+            return fail(EXIT_USAGE, "%s: tohost/fromhost: %s", kernel->name, err);
+        }
+    }
+    if (attach(&m, &boot, o->cpu, err, sizeof err) < 0) {
         machine_destroy(&m);
         return fail(EXIT_HOST_ERROR, "%s", err);
     }
@@ -531,8 +574,8 @@ static int cmd_run(int argc, char **argv, bool monitor)
             return fail(EXIT_USAGE, "%s", err);
         arch = prog.arch;
         elf_close(&prog);
-        if (!mech_fits(o.mech, arch))
-            return fail(EXIT_USAGE, "--mech=%s does not exist on %s", o.mech, mach_arch_name(arch));
+        if ((rc = check_arch_options(&o, arch)) != 0)
+            return rc;
         const struct embedded_image *k = find_embedded(mach_arch_name(arch), "kernel");
         if (!k)
             return fail(EXIT_NOT_BUILT,
@@ -548,10 +591,11 @@ static int cmd_run(int argc, char **argv, bool monitor)
             return fail(EXIT_USAGE, "%s", err);
         }
     }
-    if (!mech_fits(o.mech, arch)) {
+    rc = check_arch_options(&o, arch);
+    if (rc) {
         free(initrd);
         elf_close(&kernel);
-        return fail(EXIT_USAGE, "--mech=%s does not exist on %s", o.mech, mach_arch_name(arch));
+        return rc;
     }
     char *cmdline = build_cmdline(&o);
     params.cmdline = cmdline;

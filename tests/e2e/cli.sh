@@ -58,9 +58,12 @@ expect 2 "$WORK/missing: No such file" -- \
 expect 3 "the monitor is not built yet" -- "$RINGSIDE" run --monitor prog
 expect 3 "the monitor is not built yet" -- "$RINGSIDE" monitor prog
 expect 3 "the timing model is not built yet" -- "$RINGSIDE" run --timeline=t.json prog
-expect 3 "not built yet" -- "$RINGSIDE" run --cpu=intel prog
+expect 3 "RISC-V timing profiles come with the timing model" -- \
+    "$RINGSIDE" run --cpu=u74 "$GUEST_DIR/riscv64_hello.elf"
+expect 2 "--cpu=intel does not apply to riscv64" -- \
+    "$RINGSIDE" run --cpu=intel "$GUEST_DIR/riscv64_hello.elf"
+expect 2 "--cpu=u74 does not apply to i386" -- \
+    "$RINGSIDE" run --cpu=u74 --kernel "$GUEST_DIR/i386_multiboot_hello.elf"
 expect 3 "not built yet" -- "$RINGSIDE" run --trace=syscalls prog
-# The riscv64 guest kernel is embedded (src/kernel); running a program on it needs the core.
-expect 3 "the riscv64 CPU core is not built yet" -- "$RINGSIDE" run "$GUEST_DIR/riscv64_hello.elf"
 
 finish
