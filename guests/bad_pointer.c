@@ -6,11 +6,13 @@
 
 static char data_page[4096] __attribute__((aligned(4096)));
 
-static void show(const char *what, long r) {
+static void show(const char *what, long r)
+{
     printf("%s = %ld\n", what, r);
 }
 
-int main(void) {
+int main(void)
+{
     const char *kernel = (const char *)0x80000000ul,
                *kernel_half = (const char *)0xffffffc000000000ul;
     const char *unmapped = (const char *)0x1000ul;

@@ -3,7 +3,8 @@
  * status 132 (128 + SIGILL). */
 #include "libc.h"
 
-int main(void) {
+int main(void)
+{
     printf("illegal: executing an illegal instruction\n");
 #if defined(__riscv)
     __asm__ volatile(".word 0");

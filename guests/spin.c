@@ -2,7 +2,8 @@
  * (ringside --max-insns) and for timeouts. */
 #include "libc.h"
 
-int main(void) {
+int main(void)
+{
     printf("spin: looping forever\n");
     for (volatile unsigned long i = 0;; i++)
         ;

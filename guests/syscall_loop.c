@@ -2,7 +2,8 @@
  * then the count. Every answer must be the same pid. */
 #include "libc.h"
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     long n = argc > 1 ? atol(argv[1]) : 1000;
     long pid = getpid(), same = 0;
     for (long i = 0; i < n; i++)

@@ -5,11 +5,13 @@
 
 extern char _start[];
 
-static const char *yes(int ok) {
+static const char *yes(int ok)
+{
     return ok ? "yes" : "no";
 }
 
-int main(int argc, char **argv, char **envp) {
+int main(int argc, char **argv, char **envp)
+{
     /* The initial stack (System V ABI; Linux create_elf_tables). */
     printf("sp 16-byte aligned: %s\n", yes(((unsigned long)__libc_initial_sp & 15) == 0));
     printf("argc %d, argv[argc] NULL: %s, envp empty: %s\n", argc, yes(argv[argc] == 0),

@@ -40,8 +40,8 @@ static int attach_riscv(struct machine *m, const struct boot_state *boot, const 
  * and the same core switches to long mode when the kernel asks. */
 static const struct {
     enum mach_arch arch;
-    int (*attach)(struct machine *m, const struct boot_state *boot, const char *profile,
-                  char *err, size_t errlen);
+    int (*attach)(struct machine *m, const struct boot_state *boot, const char *profile, char *err,
+                  size_t errlen);
 } cpu_cores[] = {
     {ARCH_RISCV64, attach_riscv},
     {ARCH_I386, attach_x86},
@@ -55,8 +55,7 @@ static const char *const cpu_names[] = {"intel", "amd", "u74"};
  * RISC-V timing profile (comes with the timing model). */
 static bool cpu_fits(const char *cpu, enum mach_arch arch)
 {
-    if (strcmp(cpu, "u74") == 0)
-        return arch == ARCH_RISCV64;
+    if (strcmp(cpu, "u74") == 0) return arch == ARCH_RISCV64;
     return arch == ARCH_I386 || arch == ARCH_X86_64;
 }
 static const char *const report_names[] = {"text", "json", "csv"};
@@ -110,14 +109,16 @@ static void usage(FILE *out)
         "                          embedded guest kernel; PROG, if given, is handed to it as the\n"
         "                          initrd (riscv64) or Multiboot module (x86)\n"
         "  -m, --mech=MECH         system-call mechanism: auto, ecall (riscv64), int80, sysenter\n"
-        "                          (i386, x86_64), syscall (x86_64); passed to the kernel as mech=\n"
+        "                          (i386, x86_64), syscall (x86_64); passed to the kernel as "
+        "mech=\n"
         "  -c, --cpu=PROFILE       CPU vendor and timing profile: intel, amd (x86), u74 (riscv64)\n"
         "      --mem=SIZE          guest RAM, with optional K, M or G suffix (default 128M,\n"
         "                          16M to 64G)\n"
         "  -n, --max-insns=N       stop after N instructions (exit status 124)\n"
         "      --max-cycles=N      stop after N cycles of guest time (exit status 124)\n"
         "  -t, --trace=LIST        print to stderr, comma-separated: syscalls, insns, events\n"
-        "  -r, --report[=FORMAT]   at the end, report the run on stderr: text (default), json, csv\n"
+        "  -r, --report[=FORMAT]   at the end, report the run on stderr: text (default), json, "
+        "csv\n"
         "      --timeline=FILE     write a Chrome trace-event timeline of the transitions\n"
         "      --monitor           stop in the interactive monitor before the first instruction\n"
         "      --monitor-script=FILE  run monitor commands from FILE\n"
@@ -144,8 +145,7 @@ static int fail(int status, const char *fmt, ...)
 static bool one_of(const char *value, const char *const *names, size_t count)
 {
     for (size_t i = 0; i < count; i++)
-        if (strcmp(value, names[i]) == 0)
-            return true;
+        if (strcmp(value, names[i]) == 0) return true;
     return false;
 }
 
@@ -160,12 +160,10 @@ static void join_names(char *buf, size_t len, const char *const *names, size_t c
 static int parse_count(const char *text, uint64_t *value)
 {
     char *end;
-    if (text[0] < '0' || text[0] > '9')
-        return -1;
+    if (text[0] < '0' || text[0] > '9') return -1;
     errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
-    if (errno || *end || v == 0)
-        return -1;
+    if (errno || *end || v == 0) return -1;
     *value = v;
     return 0;
 }
@@ -174,12 +172,10 @@ static int parse_count(const char *text, uint64_t *value)
 static int parse_size(const char *text, uint64_t *value)
 {
     char *end;
-    if (text[0] < '0' || text[0] > '9')
-        return -1;
+    if (text[0] < '0' || text[0] > '9') return -1;
     errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
-    if (errno)
-        return -1;
+    if (errno) return -1;
     unsigned shift = 0;
     if (*end == 'K' || *end == 'k')
         shift = 10;
@@ -187,12 +183,9 @@ static int parse_size(const char *text, uint64_t *value)
         shift = 20;
     else if (*end == 'G' || *end == 'g')
         shift = 30;
-    if (shift)
-        end++;
-    if ((*end == 'i' || *end == 'B') && shift)
-        end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
-    if (*end || v > (UINT64_MAX >> shift))
-        return -1;
+    if (shift) end++;
+    if ((*end == 'i' || *end == 'B') && shift) end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+    if (*end || v > (UINT64_MAX >> shift)) return -1;
     *value = (uint64_t)v << shift;
     return 0;
 }
@@ -206,8 +199,7 @@ static int parse_trace(const char *text, unsigned *flags)
          item = strtok_r(NULL, ",", &save)) {
         size_t i;
         for (i = 0; i < sizeof trace_kinds / sizeof trace_kinds[0]; i++)
-            if (strcmp(item, trace_kinds[i].name) == 0)
-                break;
+            if (strcmp(item, trace_kinds[i].name) == 0) break;
         if (i == sizeof trace_kinds / sizeof trace_kinds[0])
             return fail(EXIT_USAGE, "--trace: unknown item '%s' (syscalls, insns, events)", item);
         if (!trace_kinds[i].built)
@@ -217,8 +209,7 @@ static int parse_trace(const char *text, unsigned *flags)
                         item);
         *flags |= trace_kinds[i].flag;
     }
-    if (!*flags)
-        return fail(EXIT_USAGE, "--trace: empty list");
+    if (!*flags) return fail(EXIT_USAGE, "--trace: empty list");
     return 0;
 }
 
@@ -281,8 +272,7 @@ static int parse_run_options(int argc, char **argv, struct options *o)
                 return fail(EXIT_USAGE, "--max-cycles: '%s' is not a positive number", optarg);
             break;
         case 't':
-            if ((rc = parse_trace(optarg, &o->trace)) != 0)
-                return rc;
+            if ((rc = parse_trace(optarg, &o->trace)) != 0) return rc;
             break;
         case 'r':
             o->report = optarg ? optarg : "text";
@@ -309,20 +299,16 @@ static int parse_run_options(int argc, char **argv, struct options *o)
     /* Parts that are not built yet say so instead of being ignored. */
     if (o->monitor || o->monitor_script)
         return fail(EXIT_NOT_BUILT, "--monitor: the monitor is not built yet");
-    if (o->timeline)
-        return fail(EXIT_NOT_BUILT, "--timeline: the timing model is not built yet");
+    if (o->timeline) return fail(EXIT_NOT_BUILT, "--timeline: the timing model is not built yet");
     return 0;
 }
 
 /* Does --mech fit the architecture? */
 static bool mech_fits(const char *mech, enum mach_arch arch)
 {
-    if (strcmp(mech, "auto") == 0)
-        return true;
-    if (strcmp(mech, "ecall") == 0)
-        return arch == ARCH_RISCV64;
-    if (strcmp(mech, "syscall") == 0)
-        return arch == ARCH_X86_64;
+    if (strcmp(mech, "auto") == 0) return true;
+    if (strcmp(mech, "ecall") == 0) return arch == ARCH_RISCV64;
+    if (strcmp(mech, "syscall") == 0) return arch == ARCH_X86_64;
     return arch == ARCH_I386 || arch == ARCH_X86_64; /* int80, sysenter */
 }
 
@@ -334,8 +320,10 @@ static int check_arch_options(const struct options *o, enum mach_arch arch)
     if (o->cpu && !cpu_fits(o->cpu, arch))
         return fail(EXIT_USAGE, "--cpu=%s does not apply to %s", o->cpu, mach_arch_name(arch));
     if (o->cpu && arch == ARCH_RISCV64)
-        return fail(EXIT_NOT_BUILT, "--cpu=%s: RISC-V timing profiles come with the timing "
-                    "model, which is not built yet", o->cpu);
+        return fail(EXIT_NOT_BUILT,
+                    "--cpu=%s: RISC-V timing profiles come with the timing "
+                    "model, which is not built yet",
+                    o->cpu);
     return 0;
 }
 
@@ -347,16 +335,14 @@ static char *build_cmdline(const struct options *o)
     for (int i = 0; i < o->prog_argc; i++)
         len += 2 * strlen(o->prog_argv[i]) + 1;
     char *cmd = malloc(len);
-    if (!cmd)
-        return NULL;
+    if (!cmd) return NULL;
     char *p = cmd + sprintf(cmd, "mech=%s", o->mech);
     if (o->prog_argc) {
         p += sprintf(p, " --");
         for (int i = 0; i < o->prog_argc; i++) {
             *p++ = ' ';
             for (const char *s = o->prog_argv[i]; *s; s++) {
-                if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '"' || *s == '\\')
-                    *p++ = '\\';
+                if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '"' || *s == '\\') *p++ = '\\';
                 *p++ = *s;
             }
         }
@@ -389,8 +375,7 @@ static uint8_t *read_file(const char *path, size_t *size, char *err, size_t errl
         }
         size_t n = fread(data + len, 1, cap - len, f);
         len += n;
-        if (n == 0)
-            break;
+        if (n == 0) break;
     }
     bool bad = ferror(f);
     fclose(f);
@@ -423,8 +408,7 @@ static void trace_event(void *opaque, const struct ev *e)
         break;
     case EV_SYSREG:
         fprintf(out, "sysreg pc=%#" PRIx64 " space=%u number=%#x %#" PRIx64 " -> %#" PRIx64 "\n",
-                e->pc, e->sysreg.space, e->sysreg.number, e->sysreg.old_value,
-                e->sysreg.new_value);
+                e->pc, e->sysreg.space, e->sysreg.number, e->sysreg.old_value, e->sysreg.new_value);
         break;
     case EV_TLB_FLUSH:
         fprintf(out, "tlb-flush pc=%#" PRIx64 " vaddr=%#" PRIx64 " asid=%#x\n", e->pc,
@@ -475,8 +459,7 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
     char err[512];
     int (*attach)(struct machine *, const struct boot_state *, const char *, char *, size_t) = NULL;
     for (size_t i = 0; i < sizeof cpu_cores / sizeof cpu_cores[0]; i++)
-        if (cpu_cores[i].arch == kernel->arch)
-            attach = cpu_cores[i].attach;
+        if (cpu_cores[i].arch == kernel->arch) attach = cpu_cores[i].attach;
     struct machine m;
     struct platform platform;
     struct dev_console console;
@@ -513,12 +496,9 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
     m.max_insns = o->max_insns;
     m.max_cycles = o->max_cycles;
     uint32_t trace_mask = 0;
-    if (o->trace & TRACE_INSNS)
-        trace_mask |= EV_MASK(EV_INSN);
-    if (o->trace & TRACE_EVENTS)
-        trace_mask |= EV_MASK_ALL & ~EV_MASK(EV_INSN) & ~EV_MASK(EV_MEM);
-    if (trace_mask)
-        ev_subscribe(&m.events, trace_mask, trace_event, stderr);
+    if (o->trace & TRACE_INSNS) trace_mask |= EV_MASK(EV_INSN);
+    if (o->trace & TRACE_EVENTS) trace_mask |= EV_MASK_ALL & ~EV_MASK(EV_INSN) & ~EV_MASK(EV_MEM);
+    if (trace_mask) ev_subscribe(&m.events, trace_mask, trace_event, stderr);
 
     enum stop_reason reason = machine_run(&m);
     dev_console_flush_stdio();
@@ -526,11 +506,9 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
     if (reason != STOP_EXIT) {
         fprintf(stderr, "ringside: stopped after %" PRIu64 " instructions: %s\n", m.insns,
                 m.stop.detail);
-        if (reason == STOP_FATAL && m.cpu_ops && m.cpu_ops->dump)
-            m.cpu_ops->dump(m.cpu, stderr);
+        if (reason == STOP_FATAL && m.cpu_ops && m.cpu_ops->dump) m.cpu_ops->dump(m.cpu, stderr);
     }
-    if (o->report)
-        report_run(&m, o->report, stderr);
+    if (o->report) report_run(&m, o->report, stderr);
     machine_destroy(&m);
     return status;
 }
@@ -538,7 +516,8 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
 static const struct embedded_image *find_embedded(const char *arch, const char *role)
 {
     for (unsigned i = 0; i < embedded_image_count; i++)
-        if (strcmp(embedded_images[i].arch, arch) == 0 && strcmp(embedded_images[i].role, role) == 0)
+        if (strcmp(embedded_images[i].arch, arch) == 0 &&
+            strcmp(embedded_images[i].role, role) == 0)
             return &embedded_images[i];
     return NULL;
 }
@@ -547,10 +526,8 @@ static int cmd_run(int argc, char **argv, bool monitor)
 {
     struct options o = {0};
     int rc = parse_run_options(argc, argv, &o);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if (monitor)
-        return fail(EXIT_NOT_BUILT, "monitor: the monitor is not built yet");
+    if (rc) return rc < 0 ? 0 : rc;
+    if (monitor) return fail(EXIT_NOT_BUILT, "monitor: the monitor is not built yet");
 
     char err[512];
     struct elf_image kernel = {0};
@@ -574,8 +551,7 @@ static int cmd_run(int argc, char **argv, bool monitor)
             return fail(EXIT_USAGE, "%s", err);
         arch = prog.arch;
         elf_close(&prog);
-        if ((rc = check_arch_options(&o, arch)) != 0)
-            return rc;
+        if ((rc = check_arch_options(&o, arch)) != 0) return rc;
         const struct embedded_image *k = find_embedded(mach_arch_name(arch), "kernel");
         if (!k)
             return fail(EXIT_NOT_BUILT,
@@ -612,8 +588,7 @@ static int cmd_run(int argc, char **argv, bool monitor)
 static int cmd_demo(int argc, char **argv)
 {
     (void)argv;
-    if (argc > 1)
-        return fail(EXIT_USAGE, "demo takes no arguments");
+    if (argc > 1) return fail(EXIT_USAGE, "demo takes no arguments");
     printf("ringside %s demo: the embedded images, each booted on its platform\n\n",
            RINGSIDE_VERSION);
     int worst = 0;
@@ -641,8 +616,7 @@ static int cmd_demo(int argc, char **argv)
         int rc = boot_and_run(&image, &params, &o);
         fflush(stdout);
         printf("   exit status %d\n\n", rc);
-        if (rc != 0 && rc != EXIT_NOT_BUILT)
-            worst = rc;
+        if (rc != 0 && rc != EXIT_NOT_BUILT) worst = rc;
         free(cmdline);
         elf_close(&image);
     }
@@ -664,13 +638,9 @@ int main(int argc, char **argv)
         printf("ringside %s\n", RINGSIDE_VERSION);
         return 0;
     }
-    if (strcmp(cmd, "run") == 0)
-        return cmd_run(argc - 1, argv + 1, false);
-    if (strcmp(cmd, "monitor") == 0)
-        return cmd_run(argc - 1, argv + 1, true);
-    if (strcmp(cmd, "demo") == 0)
-        return cmd_demo(argc - 1, argv + 1);
-    if (cmd[0] == '-')
-        return fail(EXIT_USAGE, "unknown option '%s' (see ringside --help)", cmd);
+    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1, false);
+    if (strcmp(cmd, "monitor") == 0) return cmd_run(argc - 1, argv + 1, true);
+    if (strcmp(cmd, "demo") == 0) return cmd_demo(argc - 1, argv + 1);
+    if (cmd[0] == '-') return fail(EXIT_USAGE, "unknown option '%s' (see ringside --help)", cmd);
     return fail(EXIT_USAGE, "unknown command '%s' (run, monitor, demo; see ringside --help)", cmd);
 }

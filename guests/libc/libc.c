@@ -6,7 +6,8 @@ int main(int argc, char **argv, char **envp);
 __attribute__((noreturn)) void __libc_start(long *sp);
 
 /* Called by _start with the initial stack pointer (Linux ABI: argc, argv[], NULL, envp[], NULL). */
-void __libc_start(long *sp) {
+void __libc_start(long *sp)
+{
     int argc = (int)sp[0];
     char **argv = (char **)(sp + 1);
     char **envp = argv + argc + 1;
@@ -21,13 +22,15 @@ void __libc_start(long *sp) {
 long *__libc_initial_sp;
 unsigned long *__libc_auxv;
 
-unsigned long getauxval(unsigned long type) {
+unsigned long getauxval(unsigned long type)
+{
     for (unsigned long *a = __libc_auxv; a && a[0]; a += 2)
         if (a[0] == type) return a[1];
     return 0;
 }
 
-long syscall(long n, ...) {
+long syscall(long n, ...)
+{
     va_list ap;
     va_start(ap, n);
     long a = va_arg(ap, long), b = va_arg(ap, long), c = va_arg(ap, long);
@@ -36,58 +39,73 @@ long syscall(long n, ...) {
     return __syscall6(n, a, b, c, d, e, f);
 }
 
-ssize_t read(int fd, void *buf, size_t n) {
+ssize_t read(int fd, void *buf, size_t n)
+{
     return __syscall6(SYS_read, fd, (long)buf, (long)n, 0, 0, 0);
 }
-ssize_t write(int fd, const void *buf, size_t n) {
+ssize_t write(int fd, const void *buf, size_t n)
+{
     return __syscall6(SYS_write, fd, (long)buf, (long)n, 0, 0, 0);
 }
-ssize_t writev(int fd, const struct iovec *iov, int cnt) {
+ssize_t writev(int fd, const struct iovec *iov, int cnt)
+{
     return __syscall6(SYS_writev, fd, (long)iov, cnt, 0, 0, 0);
 }
-long getpid(void) {
+long getpid(void)
+{
     return __syscall6(SYS_getpid, 0, 0, 0, 0, 0, 0);
 }
-long sched_yield(void) {
+long sched_yield(void)
+{
     return __syscall6(SYS_sched_yield, 0, 0, 0, 0, 0, 0);
 }
-long set_tid_address(int *p) {
+long set_tid_address(int *p)
+{
     return __syscall6(SYS_set_tid_address, (long)p, 0, 0, 0, 0, 0);
 }
-long uname(struct utsname *u) {
+long uname(struct utsname *u)
+{
     return __syscall6(SYS_uname, (long)u, 0, 0, 0, 0, 0);
 }
-long getppid(void) {
+long getppid(void)
+{
     return __syscall6(SYS_getppid, 0, 0, 0, 0, 0, 0);
 }
-long brk(void *addr) {
+long brk(void *addr)
+{
     return __syscall6(SYS_brk, (long)addr, 0, 0, 0, 0, 0);
 }
-long ioctl(int fd, unsigned long request, void *arg) {
+long ioctl(int fd, unsigned long request, void *arg)
+{
     return __syscall6(SYS_ioctl, fd, (long)request, (long)arg, 0, 0, 0);
 }
-long clock_gettime(int clock, struct timespec *ts) {
+long clock_gettime(int clock, struct timespec *ts)
+{
     return __syscall6(SYS_clock_gettime, clock, (long)ts, 0, 0, 0, 0);
 }
-void exit(int status) {
+void exit(int status)
+{
     for (;;)
         __syscall6(SYS_exit_group, status, 0, 0, 0, 0, 0);
 }
 
-size_t strlen(const char *s) {
+size_t strlen(const char *s)
+{
     size_t n = 0;
     while (s[n])
         n++;
     return n;
 }
 
-int strcmp(const char *a, const char *b) {
+int strcmp(const char *a, const char *b)
+{
     while (*a && *a == *b)
         a++, b++;
     return (unsigned char)*a - (unsigned char)*b;
 }
 
-void *memcpy(void *dst, const void *src, size_t n) {
+void *memcpy(void *dst, const void *src, size_t n)
+{
     unsigned char *d = dst;
     const unsigned char *s = src;
     while (n--)
@@ -95,14 +113,16 @@ void *memcpy(void *dst, const void *src, size_t n) {
     return dst;
 }
 
-void *memset(void *dst, int c, size_t n) {
+void *memset(void *dst, int c, size_t n)
+{
     unsigned char *d = dst;
     while (n--)
         *d++ = (unsigned char)c;
     return dst;
 }
 
-long atol(const char *s) {
+long atol(const char *s)
+{
     long v = 0, sign = 1;
     if (*s == '-') sign = -1, s++;
     while (*s >= '0' && *s <= '9')
@@ -115,13 +135,15 @@ struct out {
     size_t size, len;
 };
 
-static void put(struct out *o, char c) {
+static void put(struct out *o, char c)
+{
     if (o->len + 1 < o->size) o->buf[o->len] = c;
     o->len++;
 }
 
 static void put_number(struct out *o, unsigned long v, unsigned base, int negative, int width,
-                       char pad) {
+                       char pad)
+{
     char digits[24];
     int n = 0;
     do {
@@ -138,7 +160,8 @@ static void put_number(struct out *o, unsigned long v, unsigned base, int negati
 }
 
 /* %d %i %u %x %p %s %c %%, the l and z length modifiers, a field width, 0 padding. */
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) {
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
     struct out o = {buf, size, 0};
     for (; *fmt; fmt++) {
         if (*fmt != '%') {
@@ -189,7 +212,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) {
     return (int)o.len;
 }
 
-int snprintf(char *buf, size_t size, const char *fmt, ...) {
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(buf, size, fmt, ap);
@@ -198,7 +222,8 @@ int snprintf(char *buf, size_t size, const char *fmt, ...) {
 }
 
 /* One write system call per printf (up to 1 KiB of output). */
-int printf(const char *fmt, ...) {
+int printf(const char *fmt, ...)
+{
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -208,7 +233,8 @@ int printf(const char *fmt, ...) {
     return (int)write(1, buf, (size_t)n);
 }
 
-int puts(const char *s) {
+int puts(const char *s)
+{
     struct iovec iov[2] = {{(void *)s, strlen(s)}, {"\n", 1}};
     return (int)writev(1, iov, 2);
 }

@@ -35,19 +35,23 @@ struct dev_clint {
     bool mtip;     /* the level last driven on DEV_CLINT_MTIP_LINE */
 };
 
-static uint64_t clint_mtime_at(const struct dev_clint *c, uint64_t now) {
+static uint64_t clint_mtime_at(const struct dev_clint *c, uint64_t now)
+{
     return now / c->divisor + c->offset;
 }
 
-uint64_t dev_clint_mtime(const struct dev_clint *clint) {
+uint64_t dev_clint_mtime(const struct dev_clint *clint)
+{
     return clint_mtime_at(clint, machine_now(clint->m));
 }
 
-static uint64_t read_timer(void *dev) {
+static uint64_t read_timer(void *dev)
+{
     return dev_clint_mtime(dev);
 }
 
-static void update_mtip(struct dev_clint *c) {
+static void update_mtip(struct dev_clint *c)
+{
     c->mtip = dev_clint_mtime(c) >= c->mtimecmp;
     machine_set_irq(c->m, DEV_CLINT_MTIP_LINE, c->mtip);
 }
@@ -56,7 +60,8 @@ static void update_mtip(struct dev_clint *c) {
  * mtimecmp after (mtimecmp - mtime) more mtime ticks, at the first machine tick of that mtime
  * period. UINT64_MAX when that lies beyond the 64-bit guest clock, or when MTIP is already raised
  * (it then stays raised until a register write, which re-evaluates it at once). */
-static uint64_t clint_next_deadline(void *dev) {
+static uint64_t clint_next_deadline(void *dev)
+{
     struct dev_clint *c = dev;
     uint64_t now = machine_now(c->m);
     uint64_t mtime = clint_mtime_at(c, now);
@@ -68,20 +73,23 @@ static uint64_t clint_next_deadline(void *dev) {
     return (period + delta) * c->divisor;
 }
 
-static void clint_tick(void *dev, uint64_t now) {
+static void clint_tick(void *dev, uint64_t now)
+{
     (void)now;
     update_mtip(dev);
 }
 
 /* A register write that moves mtime or mtimecmp: MTIP is re-evaluated now, and the core is asked
  * to return to the run loop so that the loop asks for the new deadline. */
-static void timer_changed(struct dev_clint *c) {
+static void timer_changed(struct dev_clint *c)
+{
     update_mtip(c);
     c->m->exit_request = 1;
 }
 
 /* Replaces the 4 or 8 bytes at byte offset 'half' (0 or 4) of *reg with value. */
-static void write_part(uint64_t *reg, uint64_t half, unsigned size, uint64_t value) {
+static void write_part(uint64_t *reg, uint64_t half, unsigned size, uint64_t value)
+{
     if (size == 8)
         *reg = value;
     else if (half == 0)
@@ -90,17 +98,20 @@ static void write_part(uint64_t *reg, uint64_t half, unsigned size, uint64_t val
         *reg = (*reg & 0xffffffffu) | (value << 32);
 }
 
-static uint64_t read_part(uint64_t reg, uint64_t half, unsigned size) {
+static uint64_t read_part(uint64_t reg, uint64_t half, unsigned size)
+{
     if (size == 8) return reg;
     return half == 0 ? reg & 0xffffffffu : reg >> 32;
 }
 
-static bool access_ok(uint64_t offset, unsigned size) {
+static bool access_ok(uint64_t offset, unsigned size)
+{
     if (offset % size) return false;
     return offset < CLINT_MTIMER_START ? size == 4 : size == 4 || size == 8;
 }
 
-static enum bus_status clint_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+static enum bus_status clint_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
+{
     struct dev_clint *c = dev;
     if (!access_ok(offset, size)) return BUS_BAD_ACCESS;
     if (offset == CLINT_MSIP)
@@ -114,7 +125,8 @@ static enum bus_status clint_read(void *dev, uint64_t offset, unsigned size, uin
     return BUS_OK;
 }
 
-static enum bus_status clint_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+static enum bus_status clint_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
     struct dev_clint *c = dev;
     if (!access_ok(offset, size)) return BUS_BAD_ACCESS;
     if (offset == CLINT_MSIP) {
@@ -138,7 +150,8 @@ static enum bus_status clint_write(void *dev, uint64_t offset, unsigned size, ui
 static const struct bus_ops clint_ops = {.read = clint_read, .write = clint_write};
 
 struct dev_clint *dev_clint_attach(struct machine *m, uint64_t base, uint64_t divisor, char *err,
-                                   size_t errlen) {
+                                   size_t errlen)
+{
     if (divisor == 0) {
         snprintf(err, errlen, "CLINT: the mtime divisor must not be 0");
         return NULL;

@@ -10,23 +10,27 @@
 
 /* stdout's own stdio buffer holds the output (no buffer of ours, no global state); flushing at each
  * newline keeps line-by-line output visible when stdout is a pipe, without a write() per byte. */
-static void stdio_put(void *opaque, uint8_t byte) {
+static void stdio_put(void *opaque, uint8_t byte)
+{
     (void)opaque;
     putchar(byte);
     if (byte == '\n') fflush(stdout);
 }
 
-void dev_console_stdio(struct dev_console *console) {
+void dev_console_stdio(struct dev_console *console)
+{
     console->put = stdio_put;
     console->opaque = NULL;
     console->in_fd = STDIN_FILENO;
 }
 
-void dev_console_flush_stdio(void) {
+void dev_console_flush_stdio(void)
+{
     fflush(stdout);
 }
 
-int dev_input_poll(int fd) {
+int dev_input_poll(int fd)
+{
     if (fd < 0) return DEV_INPUT_EOF;
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
     int ready = poll(&pfd, 1, 0);
@@ -42,7 +46,8 @@ int dev_input_poll(int fd) {
 }
 
 int dev_register(struct machine *m, bool port_io, const struct bus_region *region,
-                 void (*destroy)(void *object), char *err, size_t errlen) {
+                 void (*destroy)(void *object), char *err, size_t errlen)
+{
     if (m->n_owned >= MACHINE_MAX_OWNED) {
         snprintf(err, errlen, "device %s: the machine cannot own more than %d devices",
                  region->name, MACHINE_MAX_OWNED);

@@ -29,7 +29,7 @@ struct dev_uart *dev_uart_attach(struct machine *m, bool port_io, uint64_t base,
 
 /* SiFive CLINT: msip at 0x0, mtimecmp at 0x4000, mtime at 0xBFF8, for one hart. mtime advances
  * with guest time: one tick every 'divisor' machine clock ticks. Drives the MSIP and MTIP lines. */
-#define DEV_CLINT_SIZE 0x10000
+#define DEV_CLINT_SIZE      0x10000
 #define DEV_CLINT_MSIP_LINE 3 /* mip bit numbers (priv. spec 3.1.9) */
 #define DEV_CLINT_MTIP_LINE 7
 struct dev_clint;

@@ -60,7 +60,8 @@ struct dev_htif {
 };
 
 /* Puts the next answer into fromhost if the guest has taken the last one (fromhost is 0). */
-static void deliver(struct dev_htif *h) {
+static void deliver(struct dev_htif *h)
+{
     if (h->fromhost != 0) return;
     if (h->q_count) {
         h->fromhost = h->queue[h->q_head];
@@ -81,7 +82,8 @@ static void deliver(struct dev_htif *h) {
 }
 
 /* fesvr command_t::respond: the command's device and command bits, the result in bits 47:0. */
-static void respond(struct dev_htif *h, uint64_t command, uint64_t result) {
+static void respond(struct dev_htif *h, uint64_t command, uint64_t result)
+{
     if (h->q_count < HTIF_QUEUE) {
         h->queue[(h->q_head + h->q_count) % HTIF_QUEUE] =
             (command & ~HTIF_PAYLOAD_MASK) | (result & HTIF_PAYLOAD_MASK);
@@ -90,12 +92,14 @@ static void respond(struct dev_htif *h, uint64_t command, uint64_t result) {
     deliver(h);
 }
 
-static bool in_ram(const struct bus *bus, uint64_t paddr, uint64_t len) {
+static bool in_ram(const struct bus *bus, uint64_t paddr, uint64_t len)
+{
     return paddr >= bus->ram_base && len <= bus->ram_size &&
            paddr - bus->ram_base <= bus->ram_size - len;
 }
 
-static int64_t sys_write(struct dev_htif *h, uint64_t fd, uint64_t buf, uint64_t len) {
+static int64_t sys_write(struct dev_htif *h, uint64_t fd, uint64_t buf, uint64_t len)
+{
     if (fd != 1 && fd != 2) return -HTIF_EBADF;
     /* Check the whole buffer first, so that a bad one writes nothing. */
     if (len && !in_ram(&h->m->bus, buf, len)) return -HTIF_EFAULT;
@@ -110,7 +114,8 @@ static int64_t sys_write(struct dev_htif *h, uint64_t fd, uint64_t buf, uint64_t
     return len > INT64_MAX ? INT64_MAX : (int64_t)len;
 }
 
-static void syscall_proxy(struct dev_htif *h, uint64_t command, uint64_t addr) {
+static void syscall_proxy(struct dev_htif *h, uint64_t command, uint64_t addr)
+{
     uint64_t magic[8];
     if (bus_copy_from_ram(&h->m->bus, addr, magic, sizeof magic) < 0) {
         /* Spike ends the simulation on a bad address ("Access exception occurred"). */
@@ -134,7 +139,8 @@ static void syscall_proxy(struct dev_htif *h, uint64_t command, uint64_t addr) {
     respond(h, command, 1);
 }
 
-static void handle_command(struct dev_htif *h, uint64_t command) {
+static void handle_command(struct dev_htif *h, uint64_t command)
+{
     h->tohost = 0; /* taken: Spike's front end zeroes tohost when it reads a command */
     h->low_half_written = false;
     unsigned device = (unsigned)(command >> 56);
@@ -159,22 +165,26 @@ static void handle_command(struct dev_htif *h, uint64_t command) {
 }
 
 /* Reads and writes of an 8-byte register, whole or as 4-byte halves. */
-static bool access_ok(uint64_t offset, unsigned size) {
+static bool access_ok(uint64_t offset, unsigned size)
+{
     return (size == 8 && offset == 0) || (size == 4 && (offset == 0 || offset == 4));
 }
 
-static uint64_t read_reg(uint64_t reg, uint64_t offset, unsigned size) {
+static uint64_t read_reg(uint64_t reg, uint64_t offset, unsigned size)
+{
     return size == 8 ? reg : offset == 0 ? reg & 0xffffffffu : reg >> 32;
 }
 
-static enum bus_status tohost_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+static enum bus_status tohost_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
+{
     struct dev_htif *h = dev;
     if (!access_ok(offset, size)) return BUS_BAD_ACCESS;
     *value = read_reg(h->tohost, offset, size);
     return BUS_OK;
 }
 
-static enum bus_status tohost_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+static enum bus_status tohost_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
     struct dev_htif *h = dev;
     if (!access_ok(offset, size)) return BUS_BAD_ACCESS;
     if (size == 8) {
@@ -188,7 +198,8 @@ static enum bus_status tohost_write(void *dev, uint64_t offset, unsigned size, u
     return BUS_OK;
 }
 
-static enum bus_status fromhost_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+static enum bus_status fromhost_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
+{
     struct dev_htif *h = dev;
     if (!access_ok(offset, size)) return BUS_BAD_ACCESS;
     deliver(h);
@@ -196,7 +207,8 @@ static enum bus_status fromhost_read(void *dev, uint64_t offset, unsigned size, 
     return BUS_OK;
 }
 
-static enum bus_status fromhost_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+static enum bus_status fromhost_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
     struct dev_htif *h = dev;
     if (!access_ok(offset, size)) return BUS_BAD_ACCESS;
     if (size == 8)
@@ -215,7 +227,8 @@ static const struct bus_ops fromhost_ops = {.read = fromhost_read, .write = from
 /* The checks bus_add_mmio makes, made for both registers before either is added, because a region
  * cannot be taken off the bus again. */
 static int check_region(const struct machine *m, const char *name, uint64_t base, char *err,
-                        size_t errlen) {
+                        size_t errlen)
+{
     if (base > UINT64_MAX - 8) {
         snprintf(err, errlen, "HTIF: %s at %#llx wraps around", name, (unsigned long long)base);
         return -1;
@@ -232,7 +245,8 @@ static int check_region(const struct machine *m, const char *name, uint64_t base
 }
 
 struct dev_htif *dev_htif_attach(struct machine *m, uint64_t tohost, uint64_t fromhost,
-                                 const struct dev_console *console, char *err, size_t errlen) {
+                                 const struct dev_console *console, char *err, size_t errlen)
+{
     if (m->bus.n_mmio + 2 > BUS_MAX_REGIONS) {
         snprintf(err, errlen, "HTIF: too many memory devices for tohost and fromhost");
         return NULL;

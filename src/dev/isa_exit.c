@@ -20,7 +20,8 @@ struct dev_isa_exit {
     uint16_t port;
 };
 
-static enum bus_status isa_exit_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+static enum bus_status isa_exit_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
+{
     (void)dev;
     (void)offset;
     (void)size;
@@ -28,7 +29,8 @@ static enum bus_status isa_exit_read(void *dev, uint64_t offset, unsigned size, 
     return BUS_OK;
 }
 
-static enum bus_status isa_exit_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+static enum bus_status isa_exit_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
     struct dev_isa_exit *e = dev;
     machine_request_stop(e->m, STOP_EXIT, (int)(value & 0x7fffffff),
                          "isa-debug-exit: %u-byte write of %#llx to port %#x", size,
@@ -38,8 +40,8 @@ static enum bus_status isa_exit_write(void *dev, uint64_t offset, unsigned size,
 
 static const struct bus_ops isa_exit_ops = {.read = isa_exit_read, .write = isa_exit_write};
 
-struct dev_isa_exit *dev_isa_exit_attach(struct machine *m, uint16_t port, char *err,
-                                         size_t errlen) {
+struct dev_isa_exit *dev_isa_exit_attach(struct machine *m, uint16_t port, char *err, size_t errlen)
+{
     struct dev_isa_exit *e = calloc(1, sizeof *e);
     if (!e) {
         snprintf(err, errlen, "isa-debug-exit: out of memory");

@@ -22,18 +22,21 @@ struct dev_sifive_test {
     struct machine *m;
 };
 
-static bool valid_size(unsigned size) {
+static bool valid_size(unsigned size)
+{
     return size == 2 || size == 4;
 }
 
-static enum bus_status test_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+static enum bus_status test_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
+{
     (void)dev;
     (void)offset;
     *value = 0;
     return valid_size(size) ? BUS_OK : BUS_BAD_ACCESS;
 }
 
-static enum bus_status test_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+static enum bus_status test_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
     struct dev_sifive_test *t = dev;
     if (!valid_size(size)) return BUS_BAD_ACCESS;
     if (offset != 0) return BUS_OK;
@@ -62,7 +65,8 @@ static enum bus_status test_write(void *dev, uint64_t offset, unsigned size, uin
 static const struct bus_ops test_ops = {.read = test_read, .write = test_write};
 
 struct dev_sifive_test *dev_sifive_test_attach(struct machine *m, uint64_t base, char *err,
-                                               size_t errlen) {
+                                               size_t errlen)
+{
     struct dev_sifive_test *t = calloc(1, sizeof *t);
     if (!t) {
         snprintf(err, errlen, "SiFive test finisher: out of memory");

@@ -105,20 +105,24 @@ struct dev_uart {
     uint64_t next_poll; /* guest time of the next interrupt-driven input poll */
 };
 
-static unsigned rx_capacity(const struct dev_uart *u) {
+static unsigned rx_capacity(const struct dev_uart *u)
+{
     return (u->fcr & FCR_ENABLE) ? UART_FIFO_SIZE : 1;
 }
 
-static unsigned rx_trigger(const struct dev_uart *u) {
+static unsigned rx_trigger(const struct dev_uart *u)
+{
     static const unsigned levels[4] = {1, 4, 8, 14}; /* FCR bits 7:6 */
     return levels[(u->fcr & FCR_TRIGGER) >> 6];
 }
 
-static void rx_clear(struct dev_uart *u) {
+static void rx_clear(struct dev_uart *u)
+{
     u->rx_head = u->rx_count = 0;
 }
 
-static void rx_push(struct dev_uart *u, uint8_t byte) {
+static void rx_push(struct dev_uart *u, uint8_t byte)
+{
     if (u->rx_count == rx_capacity(u)) {
         /* Overrun. FIFO mode: the new character is lost and the FIFO kept. 16450 mode: the
          * holding register is overwritten, destroying the previous character. */
@@ -130,7 +134,8 @@ static void rx_push(struct dev_uart *u, uint8_t byte) {
     u->rx_count++;
 }
 
-static uint8_t rx_pop(struct dev_uart *u) {
+static uint8_t rx_pop(struct dev_uart *u)
+{
     if (u->rx_count == 0) return u->last_rx;
     u->last_rx = u->rx[u->rx_head];
     u->rx_head = (u->rx_head + 1) % UART_FIFO_SIZE;
@@ -140,7 +145,8 @@ static uint8_t rx_pop(struct dev_uart *u) {
 
 /* One byte from the host when nothing is buffered. In loopback the serial input is disconnected
  * from the receiver (datasheet, MCR bit 4), so the host is not asked. */
-static void poll_input(struct dev_uart *u) {
+static void poll_input(struct dev_uart *u)
+{
     if (u->rx_count || u->in_fd < 0 || (u->mcr & MCR_LOOP)) return;
     int c = dev_input_poll(u->in_fd);
     if (c >= 0)
@@ -150,7 +156,8 @@ static void poll_input(struct dev_uart *u) {
 }
 
 /* The highest-priority pending interrupt, as IIR bits 3:0 (datasheet, IIR priority table). */
-static uint8_t pending_interrupt(const struct dev_uart *u) {
+static uint8_t pending_interrupt(const struct dev_uart *u)
+{
     if ((u->ier & IER_ELSI) && u->lsr_errors) return IIR_RLS;
     if ((u->ier & IER_ERBFI) && u->rx_count)
         return !(u->fcr & FCR_ENABLE) || u->rx_count >= rx_trigger(u) ? IIR_RDA : IIR_TIMEOUT;
@@ -159,21 +166,24 @@ static uint8_t pending_interrupt(const struct dev_uart *u) {
     return IIR_NONE;
 }
 
-static void update_irq(struct dev_uart *u) {
+static void update_irq(struct dev_uart *u)
+{
     if (u->irq_line >= 0)
         machine_set_irq(u->m, (unsigned)u->irq_line, pending_interrupt(u) != IIR_NONE);
 }
 
 /* The modem inputs: a connected terminal, or in loopback the MCR outputs (DTR -> DSR, RTS -> CTS,
  * OUT1 -> RI, OUT2 -> DCD; datasheet, MCR bit 4). */
-static uint8_t modem_inputs(const struct dev_uart *u) {
+static uint8_t modem_inputs(const struct dev_uart *u)
+{
     if (!(u->mcr & MCR_LOOP)) return MSR_DCD | MSR_DSR | MSR_CTS;
     return ((u->mcr & MCR_DTR) ? MSR_DSR : 0) | ((u->mcr & MCR_RTS) ? MSR_CTS : 0) |
            ((u->mcr & MCR_OUT1) ? MSR_RI : 0) | ((u->mcr & MCR_OUT2) ? MSR_DCD : 0);
 }
 
 /* Sets the MSR inputs and the delta bits their changes cause (TERI: RI went from on to off). */
-static void set_modem_inputs(struct dev_uart *u, uint8_t inputs) {
+static void set_modem_inputs(struct dev_uart *u, uint8_t inputs)
+{
     uint8_t old = u->msr & 0xF0;
     uint8_t changed = old ^ inputs;
     uint8_t deltas = 0;
@@ -184,7 +194,8 @@ static void set_modem_inputs(struct dev_uart *u, uint8_t inputs) {
     u->msr = inputs | (u->msr & 0x0F) | deltas;
 }
 
-static enum bus_status uart_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+static enum bus_status uart_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
+{
     struct dev_uart *u = dev;
     if (size != 1) return BUS_BAD_ACCESS;
     uint8_t v = 0;
@@ -223,7 +234,8 @@ static enum bus_status uart_read(void *dev, uint64_t offset, unsigned size, uint
     return BUS_OK;
 }
 
-static void write_fcr(struct dev_uart *u, uint8_t v) {
+static void write_fcr(struct dev_uart *u, uint8_t v)
+{
     /* Changing FCR0 clears both FIFOs; the other bits are only programmed while FCR0 is set. */
     if ((v ^ u->fcr) & FCR_ENABLE) rx_clear(u);
     if (!(v & FCR_ENABLE)) {
@@ -234,7 +246,8 @@ static void write_fcr(struct dev_uart *u, uint8_t v) {
     u->fcr = v & (FCR_ENABLE | FCR_TRIGGER); /* bit 2 (XMIT reset): nothing waits to be sent */
 }
 
-static enum bus_status uart_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+static enum bus_status uart_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
     struct dev_uart *u = dev;
     if (size != 1) return BUS_BAD_ACCESS;
     uint8_t v = (uint8_t)value;
@@ -279,17 +292,20 @@ static enum bus_status uart_write(void *dev, uint64_t offset, unsigned size, uin
 static const struct bus_ops uart_ops = {.read = uart_read, .write = uart_write};
 
 /* Interrupt-driven receive: poll the host while the guest waits for a received-data interrupt. */
-static bool wants_poll(const struct dev_uart *u) {
+static bool wants_poll(const struct dev_uart *u)
+{
     return u->irq_line >= 0 && (u->ier & IER_ERBFI) && u->rx_count == 0 && u->in_fd >= 0 &&
            !(u->mcr & MCR_LOOP);
 }
 
-static uint64_t uart_next_deadline(void *dev) {
+static uint64_t uart_next_deadline(void *dev)
+{
     struct dev_uart *u = dev;
     return wants_poll(u) ? u->next_poll : UINT64_MAX;
 }
 
-static void uart_tick(void *dev, uint64_t now) {
+static void uart_tick(void *dev, uint64_t now)
+{
     struct dev_uart *u = dev;
     poll_input(u);
     u->next_poll = now > UINT64_MAX - UART_POLL_TICKS ? UINT64_MAX : now + UART_POLL_TICKS;
@@ -297,7 +313,8 @@ static void uart_tick(void *dev, uint64_t now) {
 }
 
 struct dev_uart *dev_uart_attach(struct machine *m, bool port_io, uint64_t base, int irq_line,
-                                 const struct dev_console *console, char *err, size_t errlen) {
+                                 const struct dev_console *console, char *err, size_t errlen)
+{
     if (irq_line > 63) {
         snprintf(err, errlen, "UART: interrupt line %d does not exist", irq_line);
         return NULL;

@@ -74,25 +74,29 @@
 
 typedef unsigned long long ull;
 
-static uint32_t get32(const uint8_t *p) {
+static uint32_t get32(const uint8_t *p)
+{
     uint32_t v;
     memcpy(&v, p, sizeof v);
     return le32toh(v);
 }
 
-static void put32(uint8_t *p, uint32_t v) {
+static void put32(uint8_t *p, uint32_t v)
+{
     v = htole32(v);
     memcpy(p, &v, sizeof v);
 }
 
-static void put64(uint8_t *p, uint64_t v) {
+static void put64(uint8_t *p, uint64_t v)
+{
     v = htole64(v);
     memcpy(p, &v, sizeof v);
 }
 
 /* 3.1.1/3.1.2: the first 32-bit aligned magic in the first 8192 bytes whose checksum works.
  * Returns the header's file offset, or -1 with a message. */
-static long find_header(const struct elf_image *k, uint32_t *flags, char *err, size_t errlen) {
+static long find_header(const struct elf_image *k, uint32_t *flags, char *err, size_t errlen)
+{
     size_t limit = k->size < MB_SEARCH_LIMIT ? k->size : MB_SEARCH_LIMIT;
     long bad_checksum = -1;
     for (size_t off = 0; off + 12 <= limit; off += 4) {
@@ -107,15 +111,18 @@ static long find_header(const struct elf_image *k, uint32_t *flags, char *err, s
         return (long)off;
     }
     if (bad_checksum >= 0)
-        loader_fail(err, errlen, k->name, "Multiboot header at file offset 0x%lx has a bad checksum",
-                (unsigned long)bad_checksum);
+        loader_fail(err, errlen, k->name,
+                    "Multiboot header at file offset 0x%lx has a bad checksum",
+                    (unsigned long)bad_checksum);
     else
         loader_fail(err, errlen, k->name,
-                "no Multiboot header (magic 0x1BADB002) in the first %u bytes", MB_SEARCH_LIMIT);
+                    "no Multiboot header (magic 0x1BADB002) in the first %u bytes",
+                    MB_SEARCH_LIMIT);
     return -1;
 }
 
-static uint64_t align_up(uint64_t v, uint64_t a) {
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
     return (v + a - 1) & ~(a - 1);
 }
 
@@ -132,46 +139,50 @@ struct mb_kernel {
  * hoff - (header_addr - load_addr) lands; load_end_addr 0 means "to the end of the file";
  * bss_end_addr 0 means no .bss; entry_addr is where the kernel starts. */
 static int aout_kludge(const struct elf_image *k, size_t hoff, struct mb_kernel *out, char *err,
-                       size_t errlen) {
+                       size_t errlen)
+{
     if (hoff + 32 > k->size || hoff + 32 > MB_SEARCH_LIMIT)
         return loader_fail(err, errlen, k->name,
-                       "Multiboot header flags bit 16 is set but the address fields are not "
-                       "within the first %u bytes of the file",
-                       MB_SEARCH_LIMIT);
+                           "Multiboot header flags bit 16 is set but the address fields are not "
+                           "within the first %u bytes of the file",
+                           MB_SEARCH_LIMIT);
     const uint8_t *h = k->data + hoff;
     uint32_t header_addr = get32(h + 12), load_addr = get32(h + 16);
     uint32_t load_end_addr = get32(h + 20), bss_end_addr = get32(h + 24);
     uint32_t entry_addr = get32(h + 28);
     if (load_addr > header_addr || header_addr - load_addr > hoff)
         return loader_fail(err, errlen, k->name,
-                       "Multiboot load_addr 0x%x does not fit header_addr 0x%x (header at file "
-                       "offset 0x%zx)",
-                       load_addr, header_addr, hoff);
+                           "Multiboot load_addr 0x%x does not fit header_addr 0x%x (header at file "
+                           "offset 0x%zx)",
+                           load_addr, header_addr, hoff);
     uint64_t file_off = hoff - (header_addr - load_addr);
     uint64_t size = load_end_addr ? (uint64_t)load_end_addr - load_addr : k->size - file_off;
     if (load_end_addr && load_end_addr < load_addr)
-        return loader_fail(err, errlen, k->name, "Multiboot load_end_addr 0x%x is below load_addr 0x%x",
-                       load_end_addr, load_addr);
-    if (size > k->size - file_off)
         return loader_fail(err, errlen, k->name,
-                       "Multiboot load range 0x%x-0x%llx needs file bytes past the end of the file",
-                       load_addr, (ull)(load_addr + size));
+                           "Multiboot load_end_addr 0x%x is below load_addr 0x%x", load_end_addr,
+                           load_addr);
+    if (size > k->size - file_off)
+        return loader_fail(
+            err, errlen, k->name,
+            "Multiboot load range 0x%x-0x%llx needs file bytes past the end of the file", load_addr,
+            (ull)(load_addr + size));
     uint64_t end = load_addr + size;
     if (bss_end_addr && bss_end_addr < end)
         return loader_fail(err, errlen, k->name, "Multiboot bss_end_addr 0x%x is below 0x%llx",
-                       bss_end_addr, (ull)end);
+                           bss_end_addr, (ull)end);
     uint64_t top = bss_end_addr ? bss_end_addr : end;
     if (entry_addr < load_addr || entry_addr >= end)
         return loader_fail(err, errlen, k->name,
-                       "Multiboot entry_addr 0x%x is outside the loaded range 0x%x-0x%llx",
-                       entry_addr, load_addr, (ull)end);
+                           "Multiboot entry_addr 0x%x is outside the loaded range 0x%x-0x%llx",
+                           entry_addr, load_addr, (ull)end);
     *out = (struct mb_kernel){true, file_off, load_addr, size, top, load_addr, top, entry_addr};
     return 0;
 }
 
 int boot_multiboot(struct machine *m, const struct elf_image *kernel,
                    const struct boot_params *params, struct boot_state *state, char *err,
-                   size_t errlen) {
+                   size_t errlen)
+{
     static const struct boot_params none = {0};
     static const char loader_name[] = "ringside";
     const char *name = kernel->name;
@@ -181,10 +192,12 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
     /* design.md "Platforms": a 64-bit kernel comes as an ELF32 EM_386 container, as QEMU's
      * Multiboot loader accepts only ELF32. */
     if (kernel->arch != ARCH_I386 || kernel->elf_class != 32)
-        return loader_fail(err, errlen, name, "a Multiboot kernel must be ELF32 EM_386 (this is %s)",
-                       mach_arch_name(kernel->arch));
+        return loader_fail(err, errlen, name,
+                           "a Multiboot kernel must be ELF32 EM_386 (this is %s)",
+                           mach_arch_name(kernel->arch));
     if (m->arch != ARCH_I386 && m->arch != ARCH_X86_64)
-        return loader_fail(err, errlen, name, "the machine is %s, not x86", mach_arch_name(m->arch));
+        return loader_fail(err, errlen, name, "the machine is %s, not x86",
+                           mach_arch_name(m->arch));
     if (params->initrd_size && !params->initrd)
         return loader_fail(err, errlen, name, "module has a size but no data");
 
@@ -193,25 +206,27 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
     if (hoff < 0) return -1;
     if (hflags & MB_HDR_VIDEO_MODE)
         return loader_fail(err, errlen, name,
-                       "kernel requires video mode information (Multiboot header flags bit 2), "
-                       "which ringside does not provide");
+                           "kernel requires video mode information (Multiboot header flags bit 2), "
+                           "which ringside does not provide");
     if (hflags & 0xFFF8u)
-        return loader_fail(err, errlen, name,
-                       "kernel requires unknown Multiboot features (header flags 0x%x, bits 3-15)",
-                       hflags & 0xFFF8u);
+        return loader_fail(
+            err, errlen, name,
+            "kernel requires unknown Multiboot features (header flags 0x%x, bits 3-15)",
+            hflags & 0xFFF8u);
     uint64_t ram_end = bus->ram_base + bus->ram_size;
     if (bus->ram_base != 0 || ram_end <= MB_HIGH_START)
         return loader_fail(err, errlen, name,
-                       "Multiboot needs guest RAM from 0 to above 1 MiB (RAM is 0x%llx-0x%llx)",
-                       (ull)bus->ram_base, (ull)ram_end);
+                           "Multiboot needs guest RAM from 0 to above 1 MiB (RAM is 0x%llx-0x%llx)",
+                           (ull)bus->ram_base, (ull)ram_end);
     struct mb_kernel kern;
     if (hflags & MB_HDR_AOUT_KLUDGE) {
         if (aout_kludge(kernel, (size_t)hoff, &kern, err, errlen)) return -1;
         if (kern.hi > ram_end)
-            return loader_fail(err, errlen, name,
-                           "kernel at 0x%llx-0x%llx (Multiboot address fields) lies outside guest "
-                           "RAM 0x%llx-0x%llx",
-                           (ull)kern.lo, (ull)kern.hi, (ull)bus->ram_base, (ull)ram_end);
+            return loader_fail(
+                err, errlen, name,
+                "kernel at 0x%llx-0x%llx (Multiboot address fields) lies outside guest "
+                "RAM 0x%llx-0x%llx",
+                (ull)kern.lo, (ull)kern.hi, (ull)bus->ram_base, (ull)ram_end);
     } else {
         if (elf_check_in_ram(kernel, bus, err, errlen)) return -1;
         memset(&kern, 0, sizeof kern);
@@ -231,14 +246,15 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
     uint64_t info_end = cmdline_at + cmdlen;
     if (modlen > MB_LOW_TOP || cmdlen > MB_LOW_TOP || info_end > MB_LOW_TOP)
         return loader_fail(err, errlen, name,
-                       "command line and module name (%zu bytes) do not fit below 0x%llx",
-                       cmdlen + modlen, (ull)MB_LOW_TOP);
+                           "command line and module name (%zu bytes) do not fit below 0x%llx",
+                           cmdlen + modlen, (ull)MB_LOW_TOP);
 
     uint64_t klo = kern.lo, khi = kern.hi;
     if (boot_ranges_overlap(klo, khi - klo, MB_INFO_ADDR, info_end - MB_INFO_ADDR))
-        return loader_fail(err, errlen, name,
-                       "kernel (0x%llx-0x%llx) overlaps the Multiboot information at 0x%llx-0x%llx",
-                       (ull)klo, (ull)khi, (ull)MB_INFO_ADDR, (ull)info_end);
+        return loader_fail(
+            err, errlen, name,
+            "kernel (0x%llx-0x%llx) overlaps the Multiboot information at 0x%llx-0x%llx", (ull)klo,
+            (ull)khi, (ull)MB_INFO_ADDR, (ull)info_end);
     uint64_t mod_start = align_up(khi, MB_PAGE), mod_end = mod_start + params->initrd_size;
     bool has_module = params->initrd_size != 0;
     if (has_module) {
@@ -252,9 +268,9 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
         if (boot_ranges_overlap(mod_start, params->initrd_size, MB_INFO_ADDR,
                                 info_end - MB_INFO_ADDR))
             return loader_fail(err, errlen, name,
-                           "module (0x%llx-0x%llx) would overlap the Multiboot information at "
-                           "0x%llx-0x%llx",
-                           (ull)mod_start, (ull)mod_end, (ull)MB_INFO_ADDR, (ull)info_end);
+                               "module (0x%llx-0x%llx) would overlap the Multiboot information at "
+                               "0x%llx-0x%llx",
+                               (ull)mod_start, (ull)mod_end, (ull)MB_INFO_ADDR, (ull)info_end);
     }
 
     /* Build the whole area in host memory, then write it once. */

@@ -33,7 +33,8 @@
 typedef unsigned long long ull;
 
 /* reg = <base size> with #address-cells = #size-cells = 2 (devicetree spec 2.3.6). */
-static int fdt_reg(void *fdt, uint64_t base, uint64_t size) {
+static int fdt_reg(void *fdt, uint64_t base, uint64_t size)
+{
     fdt64_t reg[2] = {cpu_to_fdt64(base), cpu_to_fdt64(size)};
     return fdt_property(fdt, "reg", reg, sizeof reg);
 }
@@ -49,7 +50,8 @@ struct fdt_layout {
  * devicetree spec v0.4 chapter 3 (root, /memory, /chosen, /cpus) and the Linux bindings
  * riscv/cpus.yaml, interrupt-controller/riscv,cpu-intc.yaml, timer/sifive,clint.yaml,
  * serial/8250.yaml, power/reset/syscon-poweroff (the test finisher). */
-static int build_fdt(void *buf, int bufsize, const struct fdt_layout *l) {
+static int build_fdt(void *buf, int bufsize, const struct fdt_layout *l)
+{
     char node[64];
     int rc = fdt_create(buf, bufsize);
 #define F(call)                                                                                    \
@@ -143,16 +145,17 @@ static int build_fdt(void *buf, int bufsize, const struct fdt_layout *l) {
 
 int boot_riscv_virt(struct machine *m, const struct elf_image *kernel,
                     const struct boot_params *params, struct boot_state *state, char *err,
-                    size_t errlen) {
+                    size_t errlen)
+{
     static const struct boot_params none = {0};
     const char *name = kernel->name;
     if (!params) params = &none;
     if (kernel->arch != ARCH_RISCV64)
         return loader_fail(err, errlen, name, "not a RISC-V kernel (%s)",
-                         mach_arch_name(kernel->arch));
+                           mach_arch_name(kernel->arch));
     if (m->arch != ARCH_RISCV64)
         return loader_fail(err, errlen, name, "the machine is %s, not riscv64",
-                         mach_arch_name(m->arch));
+                           mach_arch_name(m->arch));
     if (params->initrd_size && !params->initrd)
         return loader_fail(err, errlen, name, "initrd has a size but no data");
     if (elf_check_in_ram(kernel, &m->bus, err, errlen)) return -1;
@@ -163,7 +166,7 @@ int boot_riscv_virt(struct machine *m, const struct elf_image *kernel,
     size_t cmdlen = strlen(cmdline);
     if (cmdlen > (1u << 20))
         return loader_fail(err, errlen, name, "command line too long (%zu bytes, limit 1 MiB)",
-                         cmdlen);
+                           cmdlen);
     /* The fixed part of the tree is under 2 KiB; 8 KiB leaves room beside the command line. */
     uint64_t fdt_area = (cmdlen + 8192 + BOOT_FDT_ALIGN - 1) & ~(BOOT_FDT_ALIGN - 1);
 
@@ -184,10 +187,11 @@ int boot_riscv_virt(struct machine *m, const struct elf_image *kernel,
     }
     if (!fits || bottom < bus->ram_base ||
         boot_ranges_overlap(klo, khi - klo, bottom, ram_end - bottom))
-        return loader_fail(err, errlen, name,
-                         "guest RAM 0x%llx-0x%llx is too small for the kernel (0x%llx-0x%llx), an "
-                         "initrd of %zu bytes and the device tree",
-                         (ull)bus->ram_base, (ull)ram_end, (ull)klo, (ull)khi, params->initrd_size);
+        return loader_fail(
+            err, errlen, name,
+            "guest RAM 0x%llx-0x%llx is too small for the kernel (0x%llx-0x%llx), an "
+            "initrd of %zu bytes and the device tree",
+            (ull)bus->ram_base, (ull)ram_end, (ull)klo, (ull)khi, params->initrd_size);
 
     void *fdt = calloc(1, fdt_area);
     if (!fdt) return loader_fail(err, errlen, name, "out of memory");

@@ -54,11 +54,13 @@ struct raw_ehdr {
 };
 
 /* [off, off + len) lies inside a file of size bytes, without overflow. */
-static bool in_file(uint64_t off, uint64_t len, size_t size) {
+static bool in_file(uint64_t off, uint64_t len, size_t size)
+{
     return off <= size && len <= size - off;
 }
 
-static void read_ehdr(const uint8_t *d, unsigned elf_class, struct raw_ehdr *h) {
+static void read_ehdr(const uint8_t *d, unsigned elf_class, struct raw_ehdr *h)
+{
     /* memcpy: the buffer need not be aligned for the header types. */
     h->elf_class = elf_class;
     if (elf_class == 32) {
@@ -83,7 +85,8 @@ static void read_ehdr(const uint8_t *d, unsigned elf_class, struct raw_ehdr *h) 
 }
 
 /* e_ident and the ELF header (gABI "ELF Identification", "ELF Header"). */
-static int check_ident(struct elf_image *img, struct raw_ehdr *h, char *err, size_t errlen) {
+static int check_ident(struct elf_image *img, struct raw_ehdr *h, char *err, size_t errlen)
+{
     static const uint8_t magic[SELFMAG] = {ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3};
     const uint8_t *d = img->data;
     size_t n = img->size;
@@ -141,7 +144,8 @@ static int check_ident(struct elf_image *img, struct raw_ehdr *h, char *err, siz
 
 /* The program header table lies in the file and has a sane size (gABI "Program Header"). */
 static int check_phdr_table(struct elf_image *img, const struct raw_ehdr *h, char *err,
-                            size_t errlen) {
+                            size_t errlen)
+{
     size_t entsize = h->elf_class == 32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
     if (h->phnum == 0) return FAIL("no program headers (e_phnum 0)");
     /* PN_XNUM (0xffff) announces extended numbering; no image needs that many either. */
@@ -160,7 +164,8 @@ static int check_phdr_table(struct elf_image *img, const struct raw_ehdr *h, cha
 /* The section header table lies in the file; returns its entry count in *shnum (gABI
  * "Sections": e_shnum 0 with e_shoff set means the count is in section 0's sh_size). */
 static int check_shdr_table(struct elf_image *img, const struct raw_ehdr *h, uint64_t *shnum,
-                            char *err, size_t errlen) {
+                            char *err, size_t errlen)
+{
     size_t entsize = h->elf_class == 32 ? sizeof(Elf32_Shdr) : sizeof(Elf64_Shdr);
     *shnum = 0;
     if (h->shoff == 0) {
@@ -203,7 +208,8 @@ static int check_shdr_table(struct elf_image *img, const struct raw_ehdr *h, uin
 
 /* One PT_LOAD program header (gABI "Program Header", "Segment Contents"). */
 static int check_load(struct elf_image *img, unsigned idx, const GElf_Phdr *ph, char *err,
-                      size_t errlen) {
+                      size_t errlen)
+{
     /* The end of the address space: segments may not wrap around it. */
     uint64_t top = img->elf_class == 32 ? 1ull << 32 : UINT64_MAX;
 
@@ -233,7 +239,8 @@ static int check_load(struct elf_image *img, unsigned idx, const GElf_Phdr *ph, 
 }
 
 static int check_segments(struct elf_image *img, Elf *e, const struct raw_ehdr *h, char *err,
-                          size_t errlen) {
+                          size_t errlen)
+{
     unsigned phidx[ELF_MAX_PHNUM]; /* program header index of each segment, for messages */
     img->segments = calloc(h->phnum, sizeof *img->segments);
     if (!img->segments) return FAIL("out of memory");
@@ -285,7 +292,8 @@ static int check_segments(struct elf_image *img, Elf *e, const struct raw_ehdr *
     return FAIL("entry point 0x%llx is not inside any PT_LOAD segment", (ull)img->entry);
 }
 
-static int symbol_cmp(const void *pa, const void *pb) {
+static int symbol_cmp(const void *pa, const void *pb)
+{
     const struct elf_symbol *a = pa, *b = pb;
     if (a->value != b->value) return a->value < b->value ? -1 : 1;
     return strcmp(a->name, b->name);
@@ -293,7 +301,8 @@ static int symbol_cmp(const void *pa, const void *pb) {
 
 /* Section headers are used only for the symbol table (gABI "Symbol Table"); a file without one
  * is fine, a broken one is not. */
-static int read_symbols(struct elf_image *img, Elf *e, uint64_t shnum, char *err, size_t errlen) {
+static int read_symbols(struct elf_image *img, Elf *e, uint64_t shnum, char *err, size_t errlen)
+{
     size_t libelf_shnum;
     if (shnum == 0) return 0;
     if (elf_getshdrnum(e, &libelf_shnum) != 0 || libelf_shnum != shnum)
@@ -362,7 +371,8 @@ static int read_symbols(struct elf_image *img, Elf *e, uint64_t shnum, char *err
     return 0;
 }
 
-static int parse(struct elf_image *img, char *err, size_t errlen) {
+static int parse(struct elf_image *img, char *err, size_t errlen)
+{
     struct raw_ehdr h;
     uint64_t shnum;
     if (check_ident(img, &h, err, errlen) || check_phdr_table(img, &h, err, errlen) ||
@@ -386,7 +396,8 @@ static int parse(struct elf_image *img, char *err, size_t errlen) {
 
 /* Takes ownership of buf (malloc'd) and validates it into *img. */
 static int open_owned(uint8_t *buf, size_t size, const char *name, struct elf_image *img, char *err,
-                      size_t errlen) {
+                      size_t errlen)
+{
     memset(img, 0, sizeof *img);
     img->data = buf;
     img->size = size;
@@ -403,7 +414,8 @@ static int open_owned(uint8_t *buf, size_t size, const char *name, struct elf_im
 }
 
 int elf_open_memory(const void *data, size_t size, const char *name, struct elf_image *image,
-                    char *err, size_t errlen) {
+                    char *err, size_t errlen)
+{
     const char *label = name ? name : "<memory>";
     memset(image, 0, sizeof *image);
     if (!data && size) return loader_fail(err, errlen, label, "no data");
@@ -415,7 +427,8 @@ int elf_open_memory(const void *data, size_t size, const char *name, struct elf_
     return open_owned(copy, size, name, image, err, errlen);
 }
 
-int elf_open_file(const char *path, struct elf_image *image, char *err, size_t errlen) {
+int elf_open_file(const char *path, struct elf_image *image, char *err, size_t errlen)
+{
     memset(image, 0, sizeof *image);
     /* O_NONBLOCK: opening a FIFO must not hang; it is refused below as not a regular file. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -437,7 +450,7 @@ int elf_open_file(const char *path, struct elf_image *image, char *err, size_t e
     if ((uint64_t)st.st_size > ELF_MAX_FILE) {
         close(fd);
         return loader_fail(err, errlen, path, "file too large (%lld bytes, limit 1 GiB)",
-                        (long long)st.st_size);
+                           (long long)st.st_size);
     }
     size_t cap = (size_t)st.st_size, size = 0;
     uint8_t *buf = malloc(cap ? cap : 1);
@@ -462,7 +475,8 @@ int elf_open_file(const char *path, struct elf_image *image, char *err, size_t e
     return open_owned(buf, size, path, image, err, errlen);
 }
 
-void elf_close(struct elf_image *image) {
+void elf_close(struct elf_image *image)
+{
     if (!image) return;
     free(image->name);
     free(image->data);
@@ -471,7 +485,8 @@ void elf_close(struct elf_image *image) {
     memset(image, 0, sizeof *image);
 }
 
-int elf_check_in_ram(const struct elf_image *img, const struct bus *bus, char *err, size_t errlen) {
+int elf_check_in_ram(const struct elf_image *img, const struct bus *bus, char *err, size_t errlen)
+{
     uint64_t lo = bus->ram_base, hi = bus->ram_base + bus->ram_size;
     for (size_t i = 0; i < img->n_segments; i++) {
         const struct elf_segment *s = &img->segments[i];
@@ -483,7 +498,8 @@ int elf_check_in_ram(const struct elf_image *img, const struct bus *bus, char *e
     return 0;
 }
 
-void elf_paddr_range(const struct elf_image *img, uint64_t *lo, uint64_t *hi) {
+void elf_paddr_range(const struct elf_image *img, uint64_t *lo, uint64_t *hi)
+{
     *lo = UINT64_MAX;
     *hi = 0;
     for (size_t i = 0; i < img->n_segments; i++) {
@@ -495,7 +511,8 @@ void elf_paddr_range(const struct elf_image *img, uint64_t *lo, uint64_t *hi) {
     if (*lo > *hi) *lo = *hi;
 }
 
-uint64_t elf_entry_paddr(const struct elf_image *img) {
+uint64_t elf_entry_paddr(const struct elf_image *img)
+{
     for (size_t i = 0; i < img->n_segments; i++) {
         const struct elf_segment *s = &img->segments[i];
         if ((s->flags & PF_X) && img->entry >= s->vaddr && img->entry - s->vaddr < s->memsz)
@@ -504,8 +521,8 @@ uint64_t elf_entry_paddr(const struct elf_image *img) {
     return img->entry; /* not reached for a validated image */
 }
 
-int elf_load(const struct elf_image *img, struct bus *bus, uint64_t *end, char *err,
-             size_t errlen) {
+int elf_load(const struct elf_image *img, struct bus *bus, uint64_t *end, char *err, size_t errlen)
+{
     if (!img->data || img->n_segments == 0)
         return loader_fail(err, errlen, img->name ? img->name : "<none>", "no image to load");
     /* Nothing is written unless every segment fits. */
@@ -524,14 +541,15 @@ int elf_load(const struct elf_image *img, struct bus *bus, uint64_t *end, char *
     return 0;
 }
 
-const struct elf_symbol *elf_find_symbol(const struct elf_image *img, const char *name) {
+const struct elf_symbol *elf_find_symbol(const struct elf_image *img, const char *name)
+{
     for (size_t i = 0; i < img->n_symbols; i++)
         if (strcmp(img->symbols[i].name, name) == 0) return &img->symbols[i];
     return NULL;
 }
 
-const struct elf_symbol *elf_symbol_at(const struct elf_image *img, uint64_t addr,
-                                       uint64_t *offset) {
+const struct elf_symbol *elf_symbol_at(const struct elf_image *img, uint64_t addr, uint64_t *offset)
+{
     /* Binary search for the first symbol above addr; candidates are the symbols just below. */
     size_t lo = 0, hi = img->n_symbols;
     while (lo < hi) {

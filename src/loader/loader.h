@@ -11,26 +11,26 @@
 
 #include "machine/machine.h"
 
-struct elf_segment {       /* one PT_LOAD program header */
-    uint64_t offset;       /* in the file */
+struct elf_segment { /* one PT_LOAD program header */
+    uint64_t offset; /* in the file */
     uint64_t vaddr, paddr;
     uint64_t filesz, memsz;
-    uint32_t flags;        /* PF_R | PF_W | PF_X */
+    uint32_t flags; /* PF_R | PF_W | PF_X */
 };
 
 struct elf_symbol {
     char *name;
     uint64_t value, size;
-    uint8_t type;          /* STT_FUNC, STT_OBJECT, ... */
+    uint8_t type; /* STT_FUNC, STT_OBJECT, ... */
 };
 
 struct elf_image {
-    char *name;            /* file name, for messages */
-    uint8_t *data;         /* a private copy of the file */
+    char *name;    /* file name, for messages */
+    uint8_t *data; /* a private copy of the file */
     size_t size;
-    enum mach_arch arch;   /* from e_machine (EM_RISCV, EM_386, EM_X86_64) and class */
-    unsigned elf_class;    /* 32 or 64 */
-    uint16_t type;         /* ET_EXEC or ET_DYN */
+    enum mach_arch arch; /* from e_machine (EM_RISCV, EM_386, EM_X86_64) and class */
+    unsigned elf_class;  /* 32 or 64 */
+    uint16_t type;       /* ET_EXEC or ET_DYN */
     uint64_t entry;
     struct elf_segment *segments;
     size_t n_segments;
@@ -48,8 +48,8 @@ int elf_open_memory(const void *data, size_t size, const char *name, struct elf_
 void elf_close(struct elf_image *image);
 
 /* Loads every PT_LOAD segment at its physical address (p_paddr, as QEMU's -kernel and Multiboot
- * loaders do), zeroing memsz - filesz. Checks first that each segment lies in RAM; returns -1 with a
- * message otherwise. *end receives the highest byte loaded + 1. */
+ * loaders do), zeroing memsz - filesz. Checks first that each segment lies in RAM; returns -1 with
+ * a message otherwise. *end receives the highest byte loaded + 1. */
 int elf_load(const struct elf_image *image, struct bus *bus, uint64_t *end, char *err,
              size_t errlen);
 

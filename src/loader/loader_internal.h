@@ -23,7 +23,8 @@ void elf_paddr_range(const struct elf_image *image, uint64_t *lo, uint64_t *hi);
 uint64_t elf_entry_paddr(const struct elf_image *image);
 
 /* [a, a + alen) and [b, b + blen) intersect (empty ranges intersect nothing). */
-static inline bool boot_ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) {
+static inline bool boot_ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
     return alen && blen && a < b + blen && b < a + alen;
 }
 

@@ -31,8 +31,7 @@ int bus_init(struct bus *bus, uint64_t ram_base, uint64_t ram_size, char *err, s
 
 void bus_destroy(struct bus *bus)
 {
-    if (bus->ram)
-        munmap(bus->ram, bus->ram_size);
+    if (bus->ram) munmap(bus->ram, bus->ram_size);
     memset(bus, 0, sizeof *bus);
 }
 
@@ -74,8 +73,7 @@ static int add_region(struct bus_region *table, unsigned *count, const struct bu
 
 int bus_add_mmio(struct bus *bus, const struct bus_region *region, char *err, size_t errlen)
 {
-    if (add_region(bus->mmio, &bus->n_mmio, region, 0, "memory", err, errlen) < 0)
-        return -1;
+    if (add_region(bus->mmio, &bus->n_mmio, region, 0, "memory", err, errlen) < 0) return -1;
     if (bus->ram && ranges_overlap(region->base, region->size, bus->ram_base, bus->ram_size))
         bus->n_mmio_over_ram++;
     return 0;
@@ -99,34 +97,33 @@ static const struct bus_region *find_region(const struct bus_region *table, unsi
     return NULL;
 }
 
-static bool valid_size(unsigned size) { return size == 1 || size == 2 || size == 4 || size == 8; }
+static bool valid_size(unsigned size)
+{
+    return size == 1 || size == 2 || size == 4 || size == 8;
+}
 
 enum bus_status bus_read(struct bus *bus, uint64_t paddr, unsigned size, uint64_t *value)
 {
     *value = 0;
-    if (!valid_size(size))
-        return BUS_BAD_ACCESS;
+    if (!valid_size(size)) return BUS_BAD_ACCESS;
     const struct bus_region *r = find_region(bus->mmio, bus->n_mmio, paddr, size);
     if (r)
         return r->ops->read ? r->ops->read(r->dev, paddr - r->base, size, value) : BUS_BAD_ACCESS;
-    if (!in_ram(bus, paddr, size))
-        return BUS_UNMAPPED;
+    if (!in_ram(bus, paddr, size)) return BUS_UNMAPPED;
     memcpy(value, bus->ram + (paddr - bus->ram_base), size); /* little-endian host and guests */
     return BUS_OK;
 }
 
 enum bus_status bus_write(struct bus *bus, uint64_t paddr, unsigned size, uint64_t value)
 {
-    if (!valid_size(size))
-        return BUS_BAD_ACCESS;
+    if (!valid_size(size)) return BUS_BAD_ACCESS;
     const struct bus_region *r = find_region(bus->mmio, bus->n_mmio, paddr, size);
     if (r) {
         uint64_t mask = size == 8 ? UINT64_MAX : (1ull << (8 * size)) - 1;
         return r->ops->write ? r->ops->write(r->dev, paddr - r->base, size, value & mask)
                              : BUS_BAD_ACCESS;
     }
-    if (!in_ram(bus, paddr, size))
-        return BUS_UNMAPPED;
+    if (!in_ram(bus, paddr, size)) return BUS_UNMAPPED;
     memcpy(bus->ram + (paddr - bus->ram_base), &value, size);
     return BUS_OK;
 }
@@ -151,19 +148,16 @@ enum bus_status bus_port_in(struct bus *bus, uint16_t port, unsigned size, uint3
 
 enum bus_status bus_port_out(struct bus *bus, uint16_t port, unsigned size, uint32_t value)
 {
-    if (size != 1 && size != 2 && size != 4)
-        return BUS_BAD_ACCESS;
+    if (size != 1 && size != 2 && size != 4) return BUS_BAD_ACCESS;
     const struct bus_region *r = find_region(bus->ports, bus->n_ports, port, size);
-    if (!r || !r->ops->write)
-        return BUS_UNMAPPED;
+    if (!r || !r->ops->write) return BUS_UNMAPPED;
     uint32_t mask = size == 4 ? UINT32_MAX : (1u << (8 * size)) - 1;
     return r->ops->write(r->dev, port - r->base, size, value & mask);
 }
 
 uint8_t *bus_ram_ptr(struct bus *bus, uint64_t paddr, uint64_t len)
 {
-    if (len == 0 || !in_ram(bus, paddr, len))
-        return NULL;
+    if (len == 0 || !in_ram(bus, paddr, len)) return NULL;
     if (bus->n_mmio_over_ram) {
         uint64_t first = paddr & ~(uint64_t)(BUS_PAGE_SIZE - 1);
         uint64_t last = (paddr + len - 1) | (BUS_PAGE_SIZE - 1);
@@ -176,30 +170,24 @@ uint8_t *bus_ram_ptr(struct bus *bus, uint64_t paddr, uint64_t len)
 
 int bus_copy_to_ram(struct bus *bus, uint64_t paddr, const void *src, uint64_t len)
 {
-    if (len == 0)
-        return 0;
-    if (!in_ram(bus, paddr, len))
-        return -1;
+    if (len == 0) return 0;
+    if (!in_ram(bus, paddr, len)) return -1;
     memcpy(bus->ram + (paddr - bus->ram_base), src, len);
     return 0;
 }
 
 int bus_copy_from_ram(struct bus *bus, uint64_t paddr, void *dst, uint64_t len)
 {
-    if (len == 0)
-        return 0;
-    if (!in_ram(bus, paddr, len))
-        return -1;
+    if (len == 0) return 0;
+    if (!in_ram(bus, paddr, len)) return -1;
     memcpy(dst, bus->ram + (paddr - bus->ram_base), len);
     return 0;
 }
 
 int bus_zero_ram(struct bus *bus, uint64_t paddr, uint64_t len)
 {
-    if (len == 0)
-        return 0;
-    if (!in_ram(bus, paddr, len))
-        return -1;
+    if (len == 0) return 0;
+    if (!in_ram(bus, paddr, len)) return -1;
     memset(bus->ram + (paddr - bus->ram_base), 0, len);
     return 0;
 }

@@ -34,7 +34,7 @@ struct bus_region {
 };
 
 #define BUS_MAX_REGIONS 16
-#define BUS_PAGE_SIZE 4096u
+#define BUS_PAGE_SIZE   4096u
 
 struct bus {
     uint8_t *ram; /* host mapping of guest RAM, committed lazily by the host kernel */
@@ -60,7 +60,8 @@ enum bus_status bus_read(struct bus *bus, uint64_t paddr, unsigned size, uint64_
 enum bus_status bus_write(struct bus *bus, uint64_t paddr, unsigned size, uint64_t value);
 
 /* x86 IN/OUT. A port no device claims reads as all ones and ignores writes, as on a PC's ISA bus
- * (no bus error exists for port I/O); the return value still says BUS_UNMAPPED so traces can tell. */
+ * (no bus error exists for port I/O); the return value still says BUS_UNMAPPED so traces can tell.
+ */
 enum bus_status bus_port_in(struct bus *bus, uint16_t port, unsigned size, uint32_t *value);
 enum bus_status bus_port_out(struct bus *bus, uint16_t port, unsigned size, uint32_t value);
 

@@ -3,26 +3,26 @@
 
 #include <string.h>
 
-void ev_stream_init(struct ev_stream *stream) { memset(stream, 0, sizeof *stream); }
+void ev_stream_init(struct ev_stream *stream)
+{
+    memset(stream, 0, sizeof *stream);
+}
 
 static void recompute_wanted(struct ev_stream *stream)
 {
     stream->wanted = 0;
     for (unsigned i = 0; i < stream->n_subs; i++)
-        if (stream->subs[i].handler)
-            stream->wanted |= stream->subs[i].mask;
+        if (stream->subs[i].handler) stream->wanted |= stream->subs[i].mask;
 }
 
 int ev_subscribe(struct ev_stream *stream, uint32_t mask, ev_handler handler, void *opaque)
 {
     for (unsigned i = 0; i < EV_MAX_SUBSCRIBERS; i++) {
-        if (i < stream->n_subs && stream->subs[i].handler)
-            continue;
+        if (i < stream->n_subs && stream->subs[i].handler) continue;
         stream->subs[i].handler = handler;
         stream->subs[i].opaque = opaque;
         stream->subs[i].mask = mask & EV_MASK_ALL;
-        if (i >= stream->n_subs)
-            stream->n_subs = i + 1;
+        if (i >= stream->n_subs) stream->n_subs = i + 1;
         recompute_wanted(stream);
         return (int)i;
     }
@@ -31,8 +31,7 @@ int ev_subscribe(struct ev_stream *stream, uint32_t mask, ev_handler handler, vo
 
 void ev_unsubscribe(struct ev_stream *stream, int handle)
 {
-    if (handle < 0 || (unsigned)handle >= stream->n_subs)
-        return;
+    if (handle < 0 || (unsigned)handle >= stream->n_subs) return;
     stream->subs[handle].handler = NULL;
     stream->subs[handle].mask = 0;
     recompute_wanted(stream);

@@ -4,7 +4,8 @@
  * exception, privilege change, MSR/CSR/control-register write, TLB flush, and the explained steps
  * of a transition). Subscribers (counters, the timing model, traces, the monitor) read them; no
  * subscriber changes architectural state (design.md "How data flows"). Every event kind is counted
- * whether or not anyone subscribes; dispatch to subscribers costs only for the kinds they asked for.
+ * whether or not anyone subscribes; dispatch to subscribers costs only for the kinds they asked
+ * for.
  */
 #ifndef RINGSIDE_MACHINE_EVENTS_H
 #define RINGSIDE_MACHINE_EVENTS_H
@@ -69,9 +70,9 @@ struct ev {
             uint8_t type; /* enum ev_mem_type */
         } mem;
         struct {
-            uint32_t vector;  /* RISC-V cause code / x86 vector */
-            bool interrupt;   /* asynchronous */
-            uint64_t info;    /* RISC-V xtval / x86 error code */
+            uint32_t vector; /* RISC-V cause code / x86 vector */
+            bool interrupt;  /* asynchronous */
+            uint64_t info;   /* RISC-V xtval / x86 error code */
         } exception;
         struct {
             uint8_t from, to; /* privilege levels: RISC-V 0=U 1=S 3=M; x86 CPL */
@@ -109,7 +110,7 @@ struct ev_stream {
 };
 
 #define EV_MASK(kind) (1u << (kind))
-#define EV_MASK_ALL ((1u << EV_KIND_COUNT) - 1)
+#define EV_MASK_ALL   ((1u << EV_KIND_COUNT) - 1)
 
 void ev_stream_init(struct ev_stream *stream);
 /* Returns a handle (>= 0) for ev_unsubscribe, or -1 when all slots are taken. */
@@ -124,8 +125,7 @@ const char *ev_mech_name(enum ev_mech mech);
 static inline void ev_emit(struct ev_stream *stream, const struct ev *event)
 {
     stream->count[event->kind]++;
-    if (stream->wanted & EV_MASK(event->kind))
-        ev_dispatch(stream, event);
+    if (stream->wanted & EV_MASK(event->kind)) ev_dispatch(stream, event);
 }
 
 #endif

@@ -37,8 +37,7 @@ int machine_init(struct machine *m, enum mach_arch arch, uint64_t ram_base, uint
 
 void machine_destroy(struct machine *m)
 {
-    if (m->cpu_ops && m->cpu && m->cpu_ops->destroy)
-        m->cpu_ops->destroy(m->cpu);
+    if (m->cpu_ops && m->cpu && m->cpu_ops->destroy) m->cpu_ops->destroy(m->cpu);
     m->cpu = NULL;
     while (m->n_owned > 0) {
         m->n_owned--;
@@ -49,8 +48,7 @@ void machine_destroy(struct machine *m)
 
 int machine_own(struct machine *m, void *object, void (*destroy)(void *object))
 {
-    if (m->n_owned == MACHINE_MAX_OWNED)
-        return -1;
+    if (m->n_owned == MACHINE_MAX_OWNED) return -1;
     m->owned[m->n_owned].object = object;
     m->owned[m->n_owned].destroy = destroy;
     m->n_owned++;
@@ -59,8 +57,7 @@ int machine_own(struct machine *m, void *object, void (*destroy)(void *object))
 
 int machine_add_clocked(struct machine *m, const struct machine_clocked *clocked)
 {
-    if (m->n_clocked == MACHINE_MAX_CLOCKED)
-        return -1;
+    if (m->n_clocked == MACHINE_MAX_CLOCKED) return -1;
     m->clocked[m->n_clocked++] = *clocked;
     return 0;
 }
@@ -70,15 +67,13 @@ void machine_set_irq(struct machine *m, unsigned line, bool level)
     uint64_t bit = 1ull << (line & 63);
     uint64_t before = m->irq_lines;
     m->irq_lines = level ? before | bit : before & ~bit;
-    if (m->irq_lines != before)
-        m->exit_request = 1;
+    if (m->irq_lines != before) m->exit_request = 1;
 }
 
 void machine_request_stop(struct machine *m, enum stop_reason reason, int exit_status,
                           const char *fmt, ...)
 {
-    if (m->stop.reason != STOP_NONE)
-        return;
+    if (m->stop.reason != STOP_NONE) return;
     m->stop.reason = reason;
     m->stop.exit_status = exit_status;
     va_list ap;
@@ -99,13 +94,15 @@ static uint64_t tick_devices(struct machine *m)
             c->tick(c->dev, m->time);
             deadline = c->next_deadline(c->dev);
         }
-        if (deadline < next)
-            next = deadline;
+        if (deadline < next) next = deadline;
     }
     return next;
 }
 
-static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
 
 /* The run loop: runs the CPU in slices that end exactly at the next device deadline, at the
  * budgets, and at step_end (instructions; UINT64_MAX for none). */
@@ -116,8 +113,7 @@ static enum stop_reason run_until(struct machine *m, uint64_t step_end)
                              mach_arch_name(m->arch));
     while (m->stop.reason == STOP_NONE) {
         uint64_t next_deadline = tick_devices(m);
-        if (m->stop.reason != STOP_NONE)
-            break;
+        if (m->stop.reason != STOP_NONE) break;
         if (m->max_insns && m->insns >= m->max_insns) {
             machine_request_stop(m, STOP_INSN_BUDGET, EXIT_BUDGET,
                                  "instruction budget of %llu exhausted",
@@ -130,8 +126,7 @@ static enum stop_reason run_until(struct machine *m, uint64_t step_end)
                                  (unsigned long long)m->max_cycles);
             break;
         }
-        if (m->insns >= step_end)
-            return STOP_NONE;
+        if (m->insns >= step_end) return STOP_NONE;
         m->limit_insns = min_u64(step_end, m->max_insns ? m->max_insns : UINT64_MAX);
         m->limit_time = min_u64(next_deadline, m->max_cycles ? m->max_cycles : UINT64_MAX);
         m->exit_request = 0;
@@ -140,7 +135,10 @@ static enum stop_reason run_until(struct machine *m, uint64_t step_end)
     return m->stop.reason;
 }
 
-enum stop_reason machine_run(struct machine *m) { return run_until(m, UINT64_MAX); }
+enum stop_reason machine_run(struct machine *m)
+{
+    return run_until(m, UINT64_MAX);
+}
 
 enum stop_reason machine_step(struct machine *m, uint64_t n)
 {

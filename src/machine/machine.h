@@ -62,6 +62,13 @@ struct cpu_ops {
     /* Architectural register dump, for fatal stops and the monitor. */
     void (*dump)(void *cpu, FILE *out);
     void (*destroy)(void *cpu);
+    /* Registers by name, for traces, transition accounting and the monitor: general registers
+     * by architectural and ABI names ("x17"/"a7", "rax"/"eax"), "pc", the privilege level
+     * "priv" (numbered as EV_PRIV numbers it), and system registers (CSRs by name, x86 control
+     * registers, segment selectors, MSRs by table name). false: no such register. set_reg
+     * follows the register's write rules (WARL), not the privilege checks of instructions. */
+    bool (*get_reg)(void *cpu, const char *name, uint64_t *value);
+    bool (*set_reg)(void *cpu, const char *name, uint64_t value);
 };
 
 /* A device whose state changes with guest time (timers). next_deadline is the guest time at which
@@ -74,7 +81,7 @@ struct machine_clocked {
 };
 
 #define MACHINE_MAX_CLOCKED 4
-#define MACHINE_MAX_OWNED 16
+#define MACHINE_MAX_OWNED   16
 
 /* A core's constructor: creates the CPU in its reset-and-booted state (boot), sets m->cpu and
  * m->cpu_ops. Returns 0, or -1 with a message. */
@@ -89,9 +96,9 @@ struct machine {
     /* CPU */
     void *cpu;
     const struct cpu_ops *cpu_ops;
-    uint64_t insns;            /* instructions retired so far */
-    uint64_t time;             /* guest time in machine clock ticks (see machine_now) */
-    uint64_t limit_insns;      /* set by the run loop for cpu_ops->run */
+    uint64_t insns;       /* instructions retired so far */
+    uint64_t time;        /* guest time in machine clock ticks (see machine_now) */
+    uint64_t limit_insns; /* set by the run loop for cpu_ops->run */
     uint64_t limit_time;
     uint64_t irq_lines;        /* level of each platform interrupt line (bit = line) */
     volatile int exit_request; /* set by devices and stop requests: the core returns soon */
@@ -130,7 +137,10 @@ int machine_add_clocked(struct machine *m, const struct machine_clocked *clocked
 
 /* Guest time in ticks of the machine clock. Until the timing model exists a core advances it by
  * one per retired instruction; the timing model will make it the cycle count. */
-static inline uint64_t machine_now(const struct machine *m) { return m->time; }
+static inline uint64_t machine_now(const struct machine *m)
+{
+    return m->time;
+}
 
 /* Raise or lower platform interrupt line 'line'. Wakes the core so it samples interrupts. */
 void machine_set_irq(struct machine *m, unsigned line, bool level);

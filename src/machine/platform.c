@@ -7,7 +7,8 @@
 static int create_riscv_virt(struct machine *m, struct platform *p, char *err, size_t errlen)
 {
     p->test = dev_sifive_test_attach(m, VIRT_TEST_BASE, err, errlen);
-    p->clint = p->test ? dev_clint_attach(m, VIRT_CLINT_BASE, VIRT_CLINT_DIVISOR, err, errlen) : NULL;
+    p->clint =
+        p->test ? dev_clint_attach(m, VIRT_CLINT_BASE, VIRT_CLINT_DIVISOR, err, errlen) : NULL;
     p->uart = p->clint ? dev_uart_attach(m, false, VIRT_UART0_BASE, VIRT_UART0_IRQ, &p->console,
                                          err, errlen)
                        : NULL;
@@ -34,21 +35,18 @@ int platform_create(struct machine *m, struct platform *p, enum mach_arch arch, 
     int rc;
     switch (arch) {
     case ARCH_RISCV64:
-        if (machine_init(m, arch, VIRT_DRAM_BASE, ram_size, err, errlen) < 0)
-            return -1;
+        if (machine_init(m, arch, VIRT_DRAM_BASE, ram_size, err, errlen) < 0) return -1;
         rc = create_riscv_virt(m, p, err, errlen);
         break;
     case ARCH_I386:
     case ARCH_X86_64:
-        if (machine_init(m, arch, PC_RAM_BASE, ram_size, err, errlen) < 0)
-            return -1;
+        if (machine_init(m, arch, PC_RAM_BASE, ram_size, err, errlen) < 0) return -1;
         rc = create_pc(m, p, err, errlen);
         break;
     default:
         snprintf(err, errlen, "no platform for architecture %s", mach_arch_name(arch));
         return -1;
     }
-    if (rc < 0)
-        machine_destroy(m);
+    if (rc < 0) machine_destroy(m);
     return rc;
 }

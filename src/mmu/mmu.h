@@ -47,7 +47,8 @@ struct mmu_sv39_result {
 };
 
 /* Sv39: bits 63:39 of a virtual address equal bit 38 (4.4.1); otherwise a page fault. */
-static inline bool mmu_sv39_canonical(uint64_t vaddr) {
+static inline bool mmu_sv39_canonical(uint64_t vaddr)
+{
     return (uint64_t)((int64_t)(vaddr << 25) >> 25) == vaddr;
 }
 
@@ -74,11 +75,13 @@ struct mmu_tlb {
     struct mmu_tlb_entry e[MMU_TLB_ENTRIES];
 };
 
-static inline struct mmu_tlb_entry *mmu_tlb_slot(struct mmu_tlb *tlb, uint64_t vaddr) {
+static inline struct mmu_tlb_entry *mmu_tlb_slot(struct mmu_tlb *tlb, uint64_t vaddr)
+{
     return &tlb->e[(vaddr >> 12) % MMU_TLB_ENTRIES];
 }
 /* The entry for vaddr's page, or NULL. */
-static inline const struct mmu_tlb_entry *mmu_tlb_lookup(struct mmu_tlb *tlb, uint64_t vaddr) {
+static inline const struct mmu_tlb_entry *mmu_tlb_lookup(struct mmu_tlb *tlb, uint64_t vaddr)
+{
     const struct mmu_tlb_entry *e = mmu_tlb_slot(tlb, vaddr);
     return e->tag == (vaddr >> 12) + 1 ? e : NULL;
 }

@@ -7,7 +7,8 @@
 /* Bits 63:54: N (Svnapot), PBMT (Svpbmt) and reserved bits, none implemented here (4.4.1) */
 #define PTE_RESERVED (~0ull << 54)
 
-enum mmu_fault mmu_sv39_check(uint64_t pte, unsigned access, unsigned priv, bool sum, bool mxr) {
+enum mmu_fault mmu_sv39_check(uint64_t pte, unsigned access, unsigned priv, bool sum, bool mxr)
+{
     /* 4.3.2 step 5; 4.3.1: U pages: U-mode only; S-mode may load/store them with SUM but never
      * execute them; S pages are never accessible from U. */
     if (pte & MMU_PTE_U) {
@@ -24,7 +25,8 @@ enum mmu_fault mmu_sv39_check(uint64_t pte, unsigned access, unsigned priv, bool
 }
 
 enum mmu_fault mmu_sv39_walk(struct bus *bus, const struct mmu_sv39_request *req,
-                             struct mmu_sv39_result *result) {
+                             struct mmu_sv39_result *result)
+{
     uint64_t va = req->vaddr;
     memset(result, 0, sizeof *result);
     if (!mmu_sv39_canonical(va)) return MMU_PAGE_FAULT;
@@ -71,7 +73,8 @@ enum mmu_fault mmu_sv39_walk(struct bus *bus, const struct mmu_sv39_request *req
 }
 
 void mmu_tlb_insert(struct mmu_tlb *tlb, uint64_t vaddr, const struct mmu_sv39_result *result,
-                    uint16_t asid) {
+                    uint16_t asid)
+{
     struct mmu_tlb_entry *e = mmu_tlb_slot(tlb, vaddr);
     e->tag = (vaddr >> 12) + 1;
     e->paddr = result->paddr & ~0xfffull;
@@ -80,7 +83,8 @@ void mmu_tlb_insert(struct mmu_tlb *tlb, uint64_t vaddr, const struct mmu_sv39_r
     e->level = (uint8_t)result->level;
 }
 
-void mmu_tlb_flush(struct mmu_tlb *tlb, uint64_t vaddr, uint32_t asid) {
+void mmu_tlb_flush(struct mmu_tlb *tlb, uint64_t vaddr, uint32_t asid)
+{
     for (unsigned k = 0; k < MMU_TLB_ENTRIES; k++) {
         struct mmu_tlb_entry *e = &tlb->e[k];
         if (!e->tag) continue;

@@ -13,7 +13,8 @@
  * PSE-36 (not advertised) they must be zero (SDM Vol. 3A Table 4-4). */
 #define PDE4M_RSVD 0x003fe000u
 
-static bool read_entry(struct bus *bus, uint64_t addr, uint32_t *entry) {
+static bool read_entry(struct bus *bus, uint64_t addr, uint32_t *entry)
+{
     uint64_t v;
     if (bus_read(bus, addr, 4, &v) != BUS_OK) return false;
     *entry = (uint32_t)v;
@@ -22,13 +23,15 @@ static bool read_entry(struct bus *bus, uint64_t addr, uint32_t *entry) {
 
 /* Sets flags in an entry if they are not set yet (SDM Vol. 3A 4.8: the processor sets them
  * atomically; a single-threaded interpreter has no race). */
-static void set_flags(struct bus *bus, uint64_t addr, uint32_t entry, uint32_t flags) {
+static void set_flags(struct bus *bus, uint64_t addr, uint32_t entry, uint32_t flags)
+{
     if ((entry & flags) != flags) bus_write(bus, addr, 4, entry | flags);
 }
 
 bool mmu_x86_translate32(struct bus *bus, const struct mmu_x86_regs *regs, uint32_t lin,
                          enum mmu_x86_access acc, bool user, struct mmu_x86_result *out,
-                         uint32_t *pf_error) {
+                         uint32_t *pf_error)
+{
     const bool write = acc == MMU_X86_WRITE;
     const uint32_t ec_base = (write ? MMU_X86_PF_W : 0) | (user ? MMU_X86_PF_U : 0);
     uint64_t pde_addr = (regs->cr3 & 0xfffff000u) + ((lin >> 22) << 2);

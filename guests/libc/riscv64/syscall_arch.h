@@ -17,7 +17,8 @@
 #define SYS_getppid         173
 #define SYS_brk             214
 
-static inline long __syscall6(long n, long a, long b, long c, long d, long e, long f) {
+static inline long __syscall6(long n, long a, long b, long c, long d, long e, long f)
+{
     register long a7 __asm__("a7") = n;
     register long a0 __asm__("a0") = a;
     register long a1 __asm__("a1") = b;

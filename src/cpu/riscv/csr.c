@@ -39,7 +39,8 @@ static const uint8_t csr_effect[CSR_INDEX_COUNT] = {
 #undef X
 };
 
-static int csr_index(unsigned number) {
+static int csr_index(unsigned number)
+{
     switch (number) {
 #define X(num, name, priv, ro, wmask, effect)                                                      \
     case num:                                                                                      \
@@ -50,25 +51,30 @@ static int csr_index(unsigned number) {
     }
 }
 
-const struct rv_csr_info *rv_csr_lookup(unsigned number) {
+const struct rv_csr_info *rv_csr_lookup(unsigned number)
+{
     int i = csr_index(number);
     return i < 0 ? NULL : &csr_table[i];
 }
 
-const struct rv_csr_info *rv_csr_table(size_t *count) {
+const struct rv_csr_info *rv_csr_table(size_t *count)
+{
     *count = CSR_INDEX_COUNT;
     return csr_table;
 }
 
-uint64_t rv_mip(const struct rv_hart *h) {
+uint64_t rv_mip(const struct rv_hart *h)
+{
     return h->csr.mip | (h->m->irq_lines & RV_PLATFORM_INTS);
 }
 
-static bool pmp_locked(const struct rv_hart *h, unsigned entry) {
+static bool pmp_locked(const struct rv_hart *h, unsigned entry)
+{
     return (h->csr.pmpcfg[entry] & 0x80) != 0;
 }
 
-static uint64_t csr_read(const struct rv_hart *h, unsigned number) {
+static uint64_t csr_read(const struct rv_hart *h, unsigned number)
+{
     const struct rv_csrs *c = &h->csr;
     const struct machine *m = h->m;
     if (number >= RV_CSR_pmpcfg0 && number <= RV_CSR_pmpcfg14) {
@@ -117,7 +123,8 @@ static uint64_t csr_read(const struct rv_hart *h, unsigned number) {
 
 /* Applies a write of value (already combined by the instruction) to CSR number, with the WARL
  * rules. in_insn: written by an instruction, which is still to retire (counters, 3.1.10). */
-static void csr_write(struct rv_hart *h, int index, unsigned number, uint64_t value, bool in_insn) {
+static void csr_write(struct rv_hart *h, int index, unsigned number, uint64_t value, bool in_insn)
+{
     struct rv_csrs *c = &h->csr;
     struct machine *m = h->m;
     uint64_t wmask = csr_table[index].write_mask;
@@ -199,7 +206,8 @@ static void csr_write(struct rv_hart *h, int index, unsigned number, uint64_t va
 }
 
 /* Priv. spec 2.1 and 3.1.11 (mcounteren), 4.1.5 (scounteren), 3.1.6.5 (TVM). */
-static int csr_check(struct rv_hart *h, unsigned number, bool write, int *index) {
+static int csr_check(struct rv_hart *h, unsigned number, bool write, int *index)
+{
     int i = csr_index(number);
     if (i < 0 || h->priv < csr_table[i].priv || (write && csr_table[i].read_only))
         return rv_illegal(h);
@@ -216,13 +224,15 @@ static int csr_check(struct rv_hart *h, unsigned number, bool write, int *index)
     return RV_OK;
 }
 
-int rv_csr_read_insn(struct rv_hart *h, unsigned number, uint64_t *value) {
+int rv_csr_read_insn(struct rv_hart *h, unsigned number, uint64_t *value)
+{
     int index, rc = csr_check(h, number, false, &index);
     if (rc == RV_OK) *value = csr_read(h, number);
     return rc;
 }
 
-int rv_csr_write_insn(struct rv_hart *h, unsigned number, uint64_t value) {
+int rv_csr_write_insn(struct rv_hart *h, unsigned number, uint64_t value)
+{
     int index, rc = csr_check(h, number, true, &index);
     if (rc != RV_OK) return rc;
     uint64_t old = csr_read(h, number);
@@ -243,13 +253,15 @@ int rv_csr_write_insn(struct rv_hart *h, unsigned number, uint64_t value) {
     return RV_OK;
 }
 
-int rv_csr_get(struct rv_hart *h, unsigned number, uint64_t *value) {
+int rv_csr_get(struct rv_hart *h, unsigned number, uint64_t *value)
+{
     if (csr_index(number) < 0) return -1;
     *value = csr_read(h, number);
     return 0;
 }
 
-int rv_csr_set(struct rv_hart *h, unsigned number, uint64_t value) {
+int rv_csr_set(struct rv_hart *h, unsigned number, uint64_t value)
+{
     int i = csr_index(number);
     if (i < 0) return -1;
     csr_write(h, i, number, value, false);

@@ -15,13 +15,15 @@ rv_exec_fn *const rv_exec_table[RV_INSN_COUNT] = {
 };
 
 /* Bucket of a word: opcode[6:0] and funct3 (bits 14:12). */
-static unsigned bucket_of(uint32_t word) {
+static unsigned bucket_of(uint32_t word)
+{
     return (word & 0x7f) | ((word >> 5) & 0x380);
 }
 
 /* An entry belongs to every bucket whose opcode/funct3 bits agree with its match under its
  * mask (entries without a funct3 field, such as LUI, sit in all eight funct3 buckets). */
-void rv_decode_init(struct rv_hart *h) {
+void rv_decode_init(struct rv_hart *h)
+{
     unsigned n = 0;
     for (unsigned b = 0; b < RV_DECODE_BUCKETS; b++) {
         uint32_t word = (b & 0x7f) | ((uint32_t)(b >> 7) << 12);
@@ -36,7 +38,8 @@ void rv_decode_init(struct rv_hart *h) {
     h->dec_start[RV_DECODE_BUCKETS] = (uint16_t)n;
 }
 
-int rv_decode(const struct rv_hart *h, uint32_t word) {
+int rv_decode(const struct rv_hart *h, uint32_t word)
+{
     unsigned b = bucket_of(word);
     for (unsigned k = h->dec_start[b]; k < h->dec_start[b + 1]; k++) {
         const struct rv_insn_info *in = &rv_insn_table[h->dec_list[k]];

@@ -19,7 +19,8 @@ static const char *const reg_names[32] = {"zero", "ra", "sp",  "gp",  "tp", "t0"
                                           "a6",   "a7", "s2",  "s3",  "s4", "s5", "s6", "s7",
                                           "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
 
-const char *rv_reg_name(unsigned r) {
+const char *rv_reg_name(unsigned r)
+{
     return reg_names[r & 31];
 }
 
@@ -29,7 +30,8 @@ struct out {
 };
 
 static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct out *o, const char *fmt, ...) {
+static void put(struct out *o, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     int k = vsnprintf(o->buf + o->n, o->n < o->size ? o->size - o->n : 0, fmt, ap);
@@ -37,7 +39,8 @@ static void put(struct out *o, const char *fmt, ...) {
     if (k > 0) o->n += (size_t)k;
 }
 
-static void put_csr(struct out *o, unsigned number) {
+static void put_csr(struct out *o, unsigned number)
+{
     const struct rv_csr_info *c = rv_csr_lookup(number);
     if (c)
         put(o, "%s", c->name);
@@ -46,7 +49,8 @@ static void put_csr(struct out *o, unsigned number) {
 }
 
 /* FENCE pred/succ sets: i, o, r, w in that order (unpriv. 2.7); an empty set is "unknown" */
-static void put_fence_set(struct out *o, unsigned set) {
+static void put_fence_set(struct out *o, unsigned set)
+{
     if (!set) {
         put(o, "unknown");
         return;
@@ -56,13 +60,15 @@ static void put_fence_set(struct out *o, unsigned set) {
         if (set & (8u >> i)) put(o, "%c", letters[i]);
 }
 
-static const char *aqrl_suffix(uint32_t w) {
+static const char *aqrl_suffix(uint32_t w)
+{
     static const char *const s[4] = {"", ".rl", ".aq", ".aqrl"};
     return s[(w >> 25) & 3];
 }
 
 /* The aliases llvm-objdump prints for one 32-bit instruction; false when there is none. */
-static bool put_alias(struct out *o, int id, uint32_t w, uint64_t pc) {
+static bool put_alias(struct out *o, int id, uint32_t w, uint64_t pc)
+{
     unsigned rd = rv_rd(w), rs1 = rv_rs1(w), rs2 = rv_rs2(w);
     const char *RD = reg_names[rd], *RS1 = reg_names[rs1], *RS2 = reg_names[rs2];
     int64_t imm = (int64_t)rv_imm_i(w);
@@ -202,7 +208,8 @@ static bool put_alias(struct out *o, int id, uint32_t w, uint64_t pc) {
 /* Compressed forms that llvm-objdump does not print as their expansion: c.mv (whose expansion,
  * add rd, zero, rs2, has no alias) and the HINTs (unpriv. 16.7, table 16.3), printed with their
  * c. names. */
-static bool put_compressed(struct out *o, int row, uint32_t p) {
+static bool put_compressed(struct out *o, int row, uint32_t p)
+{
     unsigned rd = (p >> 7) & 31, rs2 = (p >> 2) & 31, rdp = 8 + ((p >> 7) & 7);
     int imm6 = (int)rv_sext(((p >> 7) & 0x20) | ((p >> 2) & 0x1f), 6);
     unsigned shamt = ((p >> 7) & 0x20) | ((p >> 2) & 0x1f);
@@ -241,7 +248,8 @@ static bool put_compressed(struct out *o, int row, uint32_t p) {
 }
 
 /* The instruction by its format (insn.def), without aliases. */
-static void put_plain(struct out *o, int id, uint32_t w, uint64_t pc) {
+static void put_plain(struct out *o, int id, uint32_t w, uint64_t pc)
+{
     const struct rv_insn_info *in = &rv_insn_table[id];
     unsigned rd = rv_rd(w), rs1 = rv_rs1(w), rs2 = rv_rs2(w);
     const char *RD = reg_names[rd], *RS1 = reg_names[rs1], *RS2 = reg_names[rs2];
@@ -290,7 +298,8 @@ static void put_plain(struct out *o, int id, uint32_t w, uint64_t pc) {
     }
 }
 
-unsigned rv_disasm(const struct rv_hart *h, uint64_t pc, uint32_t raw, char *buf, size_t size) {
+unsigned rv_disasm(const struct rv_hart *h, uint64_t pc, uint32_t raw, char *buf, size_t size)
+{
     struct out o = {buf, size, 0};
     unsigned len = (raw & 3) == 3 ? 4 : 2;
     uint32_t word = raw;

@@ -15,11 +15,13 @@
 #define RS2 (h->x[rv_rs2(insn)])
 #define RD  (h->x[rv_rd(insn)])
 
-static uint64_t load_value(uint64_t v, unsigned size) {
+static uint64_t load_value(uint64_t v, unsigned size)
+{
     return size == 4 ? rv_sext(v, 32) : v; /* 8.4: the W forms sign-extend the loaded word */
 }
 
-static int lr(struct rv_hart *h, uint32_t insn, unsigned size) {
+static int lr(struct rv_hart *h, uint32_t insn, unsigned size)
+{
     uint64_t va = RS1, pa, v;
     int rc;
     if (va & (size - 1)) {
@@ -36,7 +38,8 @@ static int lr(struct rv_hart *h, uint32_t insn, unsigned size) {
     return RV_OK;
 }
 
-static int sc(struct rv_hart *h, uint32_t insn, unsigned size) {
+static int sc(struct rv_hart *h, uint32_t insn, unsigned size)
+{
     uint64_t va = RS1, pa;
     int rc;
     if (va & (size - 1)) {
@@ -54,7 +57,8 @@ static int sc(struct rv_hart *h, uint32_t insn, unsigned size) {
 enum amo_op { AMO_SWAP, AMO_ADD, AMO_XOR, AMO_AND, AMO_OR, AMO_MIN, AMO_MAX, AMO_MINU, AMO_MAXU };
 
 /* 8.4: rd <- M[rs1]; M[rs1] <- op(M[rs1], rs2). The W forms compare and compute on 32 bits. */
-static int amo(struct rv_hart *h, uint32_t insn, unsigned size, enum amo_op op) {
+static int amo(struct rv_hart *h, uint32_t insn, unsigned size, enum amo_op op)
+{
     uint64_t va = RS1, pa, old, src = RS2, v;
     int rc;
     if (va & (size - 1)) {
@@ -83,10 +87,12 @@ static int amo(struct rv_hart *h, uint32_t insn, unsigned size, enum amo_op op) 
 }
 
 #define FORMS(name, call4, call8)                                                                  \
-    int rv_exec_##name##_w(struct rv_hart *h, uint32_t insn) {                                     \
+    int rv_exec_##name##_w(struct rv_hart *h, uint32_t insn)                                       \
+    {                                                                                              \
         return call4;                                                                              \
     }                                                                                              \
-    int rv_exec_##name##_d(struct rv_hart *h, uint32_t insn) {                                     \
+    int rv_exec_##name##_d(struct rv_hart *h, uint32_t insn)                                       \
+    {                                                                                              \
         return call8;                                                                              \
     }
 FORMS(lr, lr(h, insn, 4), lr(h, insn, 8))

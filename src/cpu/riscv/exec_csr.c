@@ -9,7 +9,8 @@
 
 enum csr_op { CSR_W, CSR_S, CSR_C };
 
-static int csr_insn(struct rv_hart *h, uint32_t insn, enum csr_op op, uint64_t src, bool write) {
+static int csr_insn(struct rv_hart *h, uint32_t insn, enum csr_op op, uint64_t src, bool write)
+{
     unsigned number = insn >> 20, rd = rv_rd(insn);
     bool read = op != CSR_W || rd != 0;
     uint64_t old = 0;
@@ -23,22 +24,28 @@ static int csr_insn(struct rv_hart *h, uint32_t insn, enum csr_op op, uint64_t s
     return RV_OK;
 }
 
-int rv_exec_csrrw(struct rv_hart *h, uint32_t insn) {
+int rv_exec_csrrw(struct rv_hart *h, uint32_t insn)
+{
     return csr_insn(h, insn, CSR_W, h->x[rv_rs1(insn)], true);
 }
-int rv_exec_csrrs(struct rv_hart *h, uint32_t insn) {
+int rv_exec_csrrs(struct rv_hart *h, uint32_t insn)
+{
     return csr_insn(h, insn, CSR_S, h->x[rv_rs1(insn)], rv_rs1(insn) != 0);
 }
-int rv_exec_csrrc(struct rv_hart *h, uint32_t insn) {
+int rv_exec_csrrc(struct rv_hart *h, uint32_t insn)
+{
     return csr_insn(h, insn, CSR_C, h->x[rv_rs1(insn)], rv_rs1(insn) != 0);
 }
 /* The immediate forms: uimm[4:0] is the rs1 field, zero-extended */
-int rv_exec_csrrwi(struct rv_hart *h, uint32_t insn) {
+int rv_exec_csrrwi(struct rv_hart *h, uint32_t insn)
+{
     return csr_insn(h, insn, CSR_W, rv_rs1(insn), true);
 }
-int rv_exec_csrrsi(struct rv_hart *h, uint32_t insn) {
+int rv_exec_csrrsi(struct rv_hart *h, uint32_t insn)
+{
     return csr_insn(h, insn, CSR_S, rv_rs1(insn), rv_rs1(insn) != 0);
 }
-int rv_exec_csrrci(struct rv_hart *h, uint32_t insn) {
+int rv_exec_csrrci(struct rv_hart *h, uint32_t insn)
+{
     return csr_insn(h, insn, CSR_C, rv_rs1(insn), rv_rs1(insn) != 0);
 }

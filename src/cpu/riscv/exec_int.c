@@ -8,18 +8,21 @@
 #define RD (h->x[rv_rd(insn)])
 
 /* 2.4.1 Integer register-immediate instructions */
-int rv_exec_lui(struct rv_hart *h, uint32_t insn) {
+int rv_exec_lui(struct rv_hart *h, uint32_t insn)
+{
     RD = rv_imm_u(insn);
     return RV_OK;
 }
 
-int rv_exec_auipc(struct rv_hart *h, uint32_t insn) {
+int rv_exec_auipc(struct rv_hart *h, uint32_t insn)
+{
     RD = h->pc + rv_imm_u(insn);
     return RV_OK;
 }
 
 #define ALU_IMM(name, expr)                                                                        \
-    int rv_exec_##name(struct rv_hart *h, uint32_t insn) {                                         \
+    int rv_exec_##name(struct rv_hart *h, uint32_t insn)                                           \
+    {                                                                                              \
         uint64_t a = RS1, imm = rv_imm_i(insn);                                                    \
         RD = (expr);                                                                               \
         return RV_OK;                                                                              \
@@ -37,7 +40,8 @@ ALU_IMM(addiw, rv_sext((uint32_t)(a + imm), 32))
 #define SHAMT6 ((insn >> 20) & 63)
 #define SHAMT5 ((insn >> 20) & 31)
 #define SHIFT_IMM(name, expr)                                                                      \
-    int rv_exec_##name(struct rv_hart *h, uint32_t insn) {                                         \
+    int rv_exec_##name(struct rv_hart *h, uint32_t insn)                                           \
+    {                                                                                              \
         uint64_t a = RS1;                                                                          \
         RD = (expr);                                                                               \
         return RV_OK;                                                                              \
@@ -51,7 +55,8 @@ SHIFT_IMM(sraiw, (uint64_t)(int64_t)((int32_t)a >> SHAMT5))
 
 /* 2.4.2 Integer register-register operations; shift amounts are rs2[5:0] (rs2[4:0] for W) */
 #define ALU_REG(name, expr)                                                                        \
-    int rv_exec_##name(struct rv_hart *h, uint32_t insn) {                                         \
+    int rv_exec_##name(struct rv_hart *h, uint32_t insn)                                           \
+    {                                                                                              \
         uint64_t a = RS1, b = RS2;                                                                 \
         RD = (expr);                                                                               \
         return RV_OK;                                                                              \
@@ -74,14 +79,16 @@ ALU_REG(sraw, (uint64_t)(int64_t)((int32_t)a >> (b & 31)))
 
 /* 2.5 Control transfer. rd gets pc + 4 only when the jump happens: a misaligned target raises
  * the exception on the jump and the instruction does not retire (no register changes). */
-int rv_exec_jal(struct rv_hart *h, uint32_t insn) {
+int rv_exec_jal(struct rv_hart *h, uint32_t insn)
+{
     uint64_t link = h->npc;
     int rc = rv_jump(h, h->pc + rv_imm_j(insn));
     if (rc == RV_OK) RD = link;
     return rc;
 }
 
-int rv_exec_jalr(struct rv_hart *h, uint32_t insn) {
+int rv_exec_jalr(struct rv_hart *h, uint32_t insn)
+{
     uint64_t link = h->npc;
     /* 2.5.1: target = (rs1 + imm) with bit 0 cleared; rs1 is read before rd is written */
     int rc = rv_jump(h, (RS1 + rv_imm_i(insn)) & ~1ull);
@@ -91,7 +98,8 @@ int rv_exec_jalr(struct rv_hart *h, uint32_t insn) {
 
 /* 2.5.2: a misaligned target raises the exception only if the branch is taken */
 #define BRANCH(name, cond)                                                                         \
-    int rv_exec_##name(struct rv_hart *h, uint32_t insn) {                                         \
+    int rv_exec_##name(struct rv_hart *h, uint32_t insn)                                           \
+    {                                                                                              \
         uint64_t a = RS1, b = RS2;                                                                 \
         if (cond) return rv_jump(h, h->pc + rv_imm_b(insn));                                       \
         return RV_OK;                                                                              \
@@ -105,7 +113,8 @@ BRANCH(bgeu, a >= b)
 
 /* 2.6 Load and store; 5.3 LD, LWU, SD. Effective address = rs1 + imm. */
 #define LOAD(name, size, conv)                                                                     \
-    int rv_exec_##name(struct rv_hart *h, uint32_t insn) {                                         \
+    int rv_exec_##name(struct rv_hart *h, uint32_t insn)                                           \
+    {                                                                                              \
         uint64_t v;                                                                                \
         int rc = rv_load(h, RS1 + rv_imm_i(insn), size, &v);                                       \
         if (rc == RV_OK) RD = conv;                                                                \
@@ -120,7 +129,8 @@ LOAD(lhu, 2, v)
 LOAD(lwu, 4, v)
 
 #define STORE(name, size)                                                                          \
-    int rv_exec_##name(struct rv_hart *h, uint32_t insn) {                                         \
+    int rv_exec_##name(struct rv_hart *h, uint32_t insn)                                           \
+    {                                                                                              \
         return rv_store(h, RS1 + rv_imm_s(insn), size, RS2);                                       \
     }
 STORE(sb, 1)

@@ -5,20 +5,23 @@
 /* Priv. spec 3.3.1: ECALL raises environment-call-from-U/S/M (8, 9, 11 = 8 + privilege) and
  * EBREAK a breakpoint (3); neither retires, so neither counts in minstret (design.md "Counting
  * rule"). xtval: 0 for ecall; the address of the ebreak for the breakpoint (3.1.16). */
-int rv_exec_ecall(struct rv_hart *h, uint32_t insn) {
+int rv_exec_ecall(struct rv_hart *h, uint32_t insn)
+{
     (void)insn;
     h->tval = 0;
     return RV_TRAP(RV_EXC_ECALL_U + h->priv);
 }
 
-int rv_exec_ebreak(struct rv_hart *h, uint32_t insn) {
+int rv_exec_ebreak(struct rv_hart *h, uint32_t insn)
+{
     (void)insn;
     h->tval = h->pc;
     return RV_TRAP(RV_EXC_BREAKPOINT);
 }
 
 /* One hart, in-order, no caches: FENCE orders nothing further. */
-int rv_exec_fence(struct rv_hart *h, uint32_t insn) {
+int rv_exec_fence(struct rv_hart *h, uint32_t insn)
+{
     (void)h;
     (void)insn;
     return RV_OK;
@@ -26,18 +29,21 @@ int rv_exec_fence(struct rv_hart *h, uint32_t insn) {
 
 /* Zifencei: stores are visible to fetch at once: the decoded-instruction cache checks an entry's
  * bits against memory on every use (mem.c). */
-int rv_exec_fence_i(struct rv_hart *h, uint32_t insn) {
+int rv_exec_fence_i(struct rv_hart *h, uint32_t insn)
+{
     (void)h;
     (void)insn;
     return RV_OK;
 }
 
-int rv_exec_mret(struct rv_hart *h, uint32_t insn) {
+int rv_exec_mret(struct rv_hart *h, uint32_t insn)
+{
     (void)insn;
     return rv_xret(h, RV_PRIV_M);
 }
 
-int rv_exec_sret(struct rv_hart *h, uint32_t insn) {
+int rv_exec_sret(struct rv_hart *h, uint32_t insn)
+{
     (void)insn;
     return rv_xret(h, RV_PRIV_S);
 }
@@ -45,7 +51,8 @@ int rv_exec_sret(struct rv_hart *h, uint32_t insn) {
 /* Priv. spec 3.3.3 and 3.1.6.5: WFI is illegal in U-mode (this hart's time limit for it is zero),
  * and in S-mode when mstatus.TW = 1. It retires at once; the hart then waits until an interrupt
  * is pending and locally enabled in mie, whatever the global enables say. */
-int rv_exec_wfi(struct rv_hart *h, uint32_t insn) {
+int rv_exec_wfi(struct rv_hart *h, uint32_t insn)
+{
     (void)insn;
     if (h->priv == RV_PRIV_U || (h->priv == RV_PRIV_S && (h->csr.mstatus & RV_MSTATUS_TW)))
         return rv_illegal(h);
@@ -55,7 +62,8 @@ int rv_exec_wfi(struct rv_hart *h, uint32_t insn) {
 
 /* Priv. spec 4.2.1 and 3.1.6.5: SFENCE.VMA is illegal in U-mode, and in S-mode when
  * mstatus.TVM = 1. rs1 = x0: every address; rs2 = x0: every address space. */
-int rv_exec_sfence_vma(struct rv_hart *h, uint32_t insn) {
+int rv_exec_sfence_vma(struct rv_hart *h, uint32_t insn)
+{
     if (h->priv == RV_PRIV_U || (h->priv == RV_PRIV_S && (h->csr.mstatus & RV_MSTATUS_TVM)))
         return rv_illegal(h);
     unsigned rs1 = rv_rs1(insn), rs2 = rv_rs2(insn);

@@ -4,10 +4,12 @@
 
 #include "cpu/riscv/internal.h"
 
-static void ops_dump(void *hart, FILE *out) {
+static void ops_dump(void *hart, FILE *out)
+{
     rv_dump(hart, out);
 }
-static void ops_destroy(void *hart) {
+static void ops_destroy(void *hart)
+{
     rv_hart_destroy(hart);
 }
 
@@ -16,12 +18,15 @@ const struct cpu_ops rv_cpu_ops = {
     .run = rv_run,
     .dump = ops_dump,
     .destroy = ops_destroy,
+    .get_reg = rv_get_reg,
+    .set_reg = rv_set_reg,
 };
 
 /* Priv. spec 3.4 "Reset": M-mode, mstatus.MIE = 0 and MPRV = 0, misa at its (only) value, pc at
  * the reset vector, mcause 0 (no distinction of reset causes). Everything else this hart resets
  * to zero too: mtvec = 0, satp Bare, no delegation, counters at 0. */
-void rv_hart_reset(struct rv_hart *h, uint64_t entry) {
+void rv_hart_reset(struct rv_hart *h, uint64_t entry)
+{
     memset(h->x, 0, sizeof h->x);
     memset(&h->csr, 0, sizeof h->csr);
     mmu_tlb_flush(&h->tlb, UINT64_MAX, UINT32_MAX);
@@ -35,7 +40,8 @@ void rv_hart_reset(struct rv_hart *h, uint64_t entry) {
     h->pc = entry;
 }
 
-struct rv_hart *rv_hart_create(struct machine *m, uint64_t entry) {
+struct rv_hart *rv_hart_create(struct machine *m, uint64_t entry)
+{
     struct rv_hart *h = calloc(1, sizeof *h);
     if (!h) return NULL;
     h->m = m;
@@ -45,16 +51,19 @@ struct rv_hart *rv_hart_create(struct machine *m, uint64_t entry) {
     return h;
 }
 
-void rv_hart_set_priv(struct rv_hart *h, unsigned priv) {
+void rv_hart_set_priv(struct rv_hart *h, unsigned priv)
+{
     h->priv = (uint8_t)priv;
     rv_xlate_changed(h);
 }
 
-void rv_hart_destroy(struct rv_hart *h) {
+void rv_hart_destroy(struct rv_hart *h)
+{
     free(h);
 }
 
-int rv_cpu_attach(struct machine *m, const struct boot_state *boot, char *err, size_t errlen) {
+int rv_cpu_attach(struct machine *m, const struct boot_state *boot, char *err, size_t errlen)
+{
     struct rv_hart *h = rv_hart_create(m, boot->entry);
     if (!h) {
         snprintf(err, errlen, "riscv64: out of memory for the hart");
@@ -69,7 +78,8 @@ int rv_cpu_attach(struct machine *m, const struct boot_state *boot, char *err, s
 
 /* The decoded instruction at pc when the fetch page and the decoded-instruction cache both hit
  * (the common case, kept here so that it inlines into the loop), else mem.c's full path. */
-static inline int fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **out) {
+static inline int fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **out)
+{
     uint64_t off = pc & 0xfff;
     if ((pc & ~0xfffull) == h->fetch_vpage && h->fetch_gen == h->xlate_gen && h->fetch_host &&
         off <= 0xffc) {
@@ -91,7 +101,8 @@ static inline int fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_
  * otherwise fetch, decode, execute. An instruction that traps does not retire (design.md
  * "Counting rule"): no register, pc or counter changes but the trap's. Trap delivery takes one
  * tick of guest time, so that a guest stuck in a trap loop still meets the cycle budget. */
-__attribute__((always_inline)) static inline enum rv_step_result step(struct rv_hart *h) {
+__attribute__((always_inline)) static inline enum rv_step_result step(struct rv_hart *h)
+{
     struct machine *m = h->m;
     uint64_t pending = h->csr.mie & (h->csr.mip | (m->irq_lines & RV_PLATFORM_INTS));
     if (pending) {
@@ -139,14 +150,16 @@ __attribute__((always_inline)) static inline enum rv_step_result step(struct rv_
     return RV_STEP_RETIRED;
 }
 
-enum rv_step_result rv_step(struct rv_hart *h) {
+enum rv_step_result rv_step(struct rv_hart *h)
+{
     return step(h);
 }
 
 /* cpu_ops.run (machine.h contract). A hart in wfi lets guest time pass to the next deadline; if
  * there is none, or no interrupt that could wake it is enabled, it would wait forever. The
  * platform lines (MSIP, MTIP) are the only interrupts that can arrive from outside the hart. */
-void rv_run(void *hart) {
+void rv_run(void *hart)
+{
     struct rv_hart *h = hart;
     struct machine *m = h->m;
     while (m->insns < m->limit_insns && m->time < m->limit_time && !m->exit_request) {
@@ -169,7 +182,8 @@ void rv_run(void *hart) {
     }
 }
 
-void rv_dump(struct rv_hart *h, FILE *out) {
+void rv_dump(struct rv_hart *h, FILE *out)
+{
     static const char *const abi[32] = {"zero", "ra", "sp",  "gp",  "tp", "t0", "t1", "t2",
                                         "s0",   "s1", "a0",  "a1",  "a2", "a3", "a4", "a5",
                                         "a6",   "a7", "s2",  "s3",  "s4", "s5", "s6", "s7",

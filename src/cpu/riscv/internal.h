@@ -95,41 +95,51 @@ void rv_decode_init(struct rv_hart *h);
 void rv_rvc_init(struct rv_hart *h);
 
 /* Illegal instruction, with the instruction bits in tval (priv. spec 3.1.16). */
-static inline int rv_illegal(struct rv_hart *h) {
+static inline int rv_illegal(struct rv_hart *h)
+{
     h->tval = h->insn_raw;
     return RV_TRAP(RV_EXC_ILLEGAL);
 }
 
 /* Instruction fields (unpriv. spec 2.2, 2.3). Immediates are sign-extended to 64 bits. */
-static inline unsigned rv_rd(uint32_t i) {
+static inline unsigned rv_rd(uint32_t i)
+{
     return (i >> 7) & 31;
 }
-static inline unsigned rv_rs1(uint32_t i) {
+static inline unsigned rv_rs1(uint32_t i)
+{
     return (i >> 15) & 31;
 }
-static inline unsigned rv_rs2(uint32_t i) {
+static inline unsigned rv_rs2(uint32_t i)
+{
     return (i >> 20) & 31;
 }
 /* The low 'bits' bits of v, sign-extended to 64 bits (1 <= bits <= 63). */
-static inline uint64_t rv_sext(uint64_t v, unsigned bits) {
+static inline uint64_t rv_sext(uint64_t v, unsigned bits)
+{
     uint64_t sign = 1ull << (bits - 1);
     return ((v & ((sign << 1) - 1)) ^ sign) - sign;
 }
-static inline uint64_t rv_imm_i(uint32_t i) {
+static inline uint64_t rv_imm_i(uint32_t i)
+{
     return rv_sext(i >> 20, 12);
 }
-static inline uint64_t rv_imm_s(uint32_t i) {
+static inline uint64_t rv_imm_s(uint32_t i)
+{
     return rv_sext(((i >> 25) << 5) | ((i >> 7) & 31), 12);
 }
-static inline uint64_t rv_imm_b(uint32_t i) {
+static inline uint64_t rv_imm_b(uint32_t i)
+{
     uint32_t v = ((i >> 31) << 12) | (((i >> 7) & 1) << 11) | (((i >> 25) & 0x3f) << 5) |
                  (((i >> 8) & 0xf) << 1);
     return rv_sext(v, 13);
 }
-static inline uint64_t rv_imm_u(uint32_t i) {
+static inline uint64_t rv_imm_u(uint32_t i)
+{
     return rv_sext(i & 0xfffff000u, 32);
 }
-static inline uint64_t rv_imm_j(uint32_t i) {
+static inline uint64_t rv_imm_j(uint32_t i)
+{
     uint32_t v = ((i >> 31) << 20) | (((i >> 12) & 0xff) << 12) | (((i >> 20) & 1) << 11) |
                  (((i >> 21) & 0x3ff) << 1);
     return rv_sext(v, 21);
@@ -150,7 +160,8 @@ int rv_phys_store(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned si
  * an instruction fault, or illegal instruction (tval = the bits). Sets h->insn_raw. */
 int rv_fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **d);
 /* Translation changed (TLB flush, satp write, privilege change): drop the fetch page. */
-static inline void rv_xlate_changed(struct rv_hart *h) {
+static inline void rv_xlate_changed(struct rv_hart *h)
+{
     h->xlate_gen++;
 }
 /* Instruction fetch of the parcel(s) at pc: RV_OK with *word, or an instruction fault trap. */
@@ -171,7 +182,8 @@ void rv_set_priv(struct rv_hart *h, unsigned priv, unsigned mech);
 /* A jump to target: instruction-address-misaligned when target is not IALIGN-aligned
  * (unpriv. spec 2.5: the exception is raised on the jump, with tval = target). With C
  * (IALIGN = 16) no jump can produce such a target: JALR clears bit 0 and offsets are even. */
-static inline int rv_jump(struct rv_hart *h, uint64_t target) {
+static inline int rv_jump(struct rv_hart *h, uint64_t target)
+{
     if (target & RV_IALIGN_MASK) {
         h->tval = target;
         return RV_TRAP(RV_EXC_INSN_MISALIGNED);

@@ -12,7 +12,8 @@ static const uint8_t page_fault[] = {RV_EXC_INSN_PAGE, RV_EXC_LOAD_PAGE, RV_EXC_
  * translate and check as the privilege in MPP (3.1.6.3); M-mode accesses and satp.MODE = Bare
  * use physical addresses. Faults: page fault (12/13/15) or, when the walk finds no memory, access
  * fault (1/5/7), with tval = the virtual address. */
-static int translate_slow(struct rv_hart *h, uint64_t vaddr, enum access acc, uint64_t *paddr) {
+static int translate_slow(struct rv_hart *h, uint64_t vaddr, enum access acc, uint64_t *paddr)
+{
     uint64_t st = h->csr.mstatus;
     unsigned priv = h->priv;
     if (acc != ACC_FETCH && (st & RV_MSTATUS_MPRV))
@@ -44,7 +45,8 @@ static int translate_slow(struct rv_hart *h, uint64_t vaddr, enum access acc, ui
 
 /* The common cases first, inlined: M-mode without MPRV, and Bare translation. */
 __attribute__((always_inline)) static inline int translate(struct rv_hart *h, uint64_t vaddr,
-                                                           enum access acc, uint64_t *paddr) {
+                                                           enum access acc, uint64_t *paddr)
+{
     if ((h->priv == RV_PRIV_M && !(h->csr.mstatus & RV_MSTATUS_MPRV)) ||
         (h->csr.satp >> RV_SATP_MODE_SHIFT) == RV_SATP_MODE_BARE) {
         *paddr = vaddr;
@@ -57,7 +59,8 @@ __attribute__((always_inline)) static inline int translate(struct rv_hart *h, ui
  * virtual address in xtval. */
 __attribute__((always_inline)) static inline int phys_read(struct rv_hart *h, uint64_t vaddr,
                                                            uint64_t paddr, unsigned size,
-                                                           enum access acc, uint64_t *value) {
+                                                           enum access acc, uint64_t *value)
+{
     struct bus *bus = &h->m->bus;
     uint64_t off = paddr - bus->ram_base;
     if (off < bus->ram_size && size <= bus->ram_size - off && !bus->n_mmio_over_ram) {
@@ -88,7 +91,8 @@ __attribute__((always_inline)) static inline int phys_read(struct rv_hart *h, ui
 }
 
 __attribute__((always_inline)) static inline int
-phys_write(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t value) {
+phys_write(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t value)
+{
     struct bus *bus = &h->m->bus;
     uint64_t off = paddr - bus->ram_base;
     if (off < bus->ram_size && size <= bus->ram_size - off && !bus->n_mmio_over_ram) {
@@ -119,14 +123,16 @@ phys_write(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uin
 /* An access that crosses a page boundary is split: both pages are translated before any byte
  * moves (a store that faults on its second page writes nothing), and a fault reports the address
  * of the part that faulted (priv. spec 3.1.16). */
-static bool crosses_page(uint64_t vaddr, unsigned size) {
+static bool crosses_page(uint64_t vaddr, unsigned size)
+{
     return (vaddr & 0xfff) + size > 0x1000;
 }
 
 /* EV_MEM for a data access that happened (a faulting access is not one), counted always and
  * built only for subscribers, as ev_emit does. */
 static inline void mem_event(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size,
-                             enum ev_mem_type type) {
+                             enum ev_mem_type type)
+{
     struct ev_stream *events = &h->m->events;
     events->count[EV_MEM]++;
     if (events->wanted & EV_MASK(EV_MEM)) {
@@ -139,7 +145,8 @@ static inline void mem_event(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, 
     }
 }
 
-int rv_load(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t *value) {
+int rv_load(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t *value)
+{
     uint64_t paddr, paddr2;
     int rc = translate(h, vaddr, ACC_LOAD, &paddr);
     if (rc != RV_OK) return rc;
@@ -162,7 +169,8 @@ int rv_load(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t *value) {
     return RV_OK;
 }
 
-int rv_store(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t value) {
+int rv_store(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t value)
+{
     uint64_t paddr, paddr2;
     int rc = translate(h, vaddr, ACC_STORE, &paddr);
     if (rc != RV_OK) return rc;
@@ -188,7 +196,8 @@ int rv_store(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t value) {
  * supports; on this platform none is executable): a fetch where a device or nothing answers is an
  * instruction access fault, and device registers never see a fetch's read side effects. RAM under
  * a device (HTIF tohost) is fetchable outside the device's own bytes. */
-static int phys_fetch(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, uint64_t *value) {
+static int phys_fetch(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, uint64_t *value)
+{
     const struct bus *bus = &h->m->bus;
     uint64_t off = paddr - bus->ram_base;
     bool ok = off < bus->ram_size && bus->ram_size - off >= 2;
@@ -205,7 +214,8 @@ static int phys_fetch(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, uint64_
     return RV_OK;
 }
 
-int rv_fetch(struct rv_hart *h, uint64_t pc, uint32_t *word, unsigned *len) {
+int rv_fetch(struct rv_hart *h, uint64_t pc, uint32_t *word, unsigned *len)
+{
     uint64_t paddr, lo, hi;
     int rc = translate(h, pc, ACC_FETCH, &paddr);
     if (rc == RV_OK) rc = phys_fetch(h, pc, paddr, &lo);
@@ -223,26 +233,29 @@ int rv_fetch(struct rv_hart *h, uint64_t pc, uint32_t *word, unsigned *len) {
     return RV_OK;
 }
 
-int rv_translate_data(struct rv_hart *h, uint64_t vaddr, bool store, uint64_t *paddr) {
+int rv_translate_data(struct rv_hart *h, uint64_t vaddr, bool store, uint64_t *paddr)
+{
     return translate(h, vaddr, store ? ACC_STORE : ACC_LOAD, paddr);
 }
 
 int rv_phys_load(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, bool amo,
-                 uint64_t *value) {
+                 uint64_t *value)
+{
     int rc = phys_read(h, vaddr, paddr, size, amo ? ACC_STORE : ACC_LOAD, value);
     if (rc == RV_OK) mem_event(h, vaddr, paddr, size, EV_MEM_READ);
     return rc;
 }
 
-int rv_phys_store(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size,
-                  uint64_t value) {
+int rv_phys_store(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t value)
+{
     int rc = phys_write(h, vaddr, paddr, size, value);
     if (rc == RV_OK) mem_event(h, vaddr, paddr, size, EV_MEM_WRITE);
     return rc;
 }
 
 /* Decodes raw (len from its low bits) into d; -1 when illegal. */
-static int decode_into(struct rv_hart *h, uint64_t paddr, uint32_t raw, struct rv_dinsn *d) {
+static int decode_into(struct rv_hart *h, uint64_t paddr, uint32_t raw, struct rv_dinsn *d)
+{
     unsigned len = (raw & 3) == 3 ? 4 : 2;
     if (len == 2) raw &= 0xffff;
     h->insn_raw = raw;
@@ -259,7 +272,8 @@ static int decode_into(struct rv_hart *h, uint64_t paddr, uint32_t raw, struct r
     return 0;
 }
 
-int rv_fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **out) {
+int rv_fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **out)
+{
     uint64_t off = pc & 0xfff;
     if ((pc & ~0xfffull) != h->fetch_vpage || h->fetch_gen != h->xlate_gen) {
         uint64_t paddr;

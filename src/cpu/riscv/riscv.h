@@ -231,6 +231,10 @@ uint32_t rv_rvc_expand(const struct rv_hart *h, uint32_t parcel);
 unsigned rv_disasm(const struct rv_hart *h, uint64_t pc, uint32_t raw, char *buf, size_t size);
 const char *rv_reg_name(unsigned r);
 
+/* cpu_ops.get_reg / set_reg (machine.h): x0-x31, ABI names, pc, priv, CSRs by name. */
+bool rv_get_reg(void *hart, const char *name, uint64_t *value);
+bool rv_set_reg(void *hart, const char *name, uint64_t value);
+
 /* What rv_step() did. */
 enum rv_step_result {
     RV_STEP_RETIRED,   /* one instruction retired */

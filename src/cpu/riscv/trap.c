@@ -3,7 +3,8 @@
  * privileged spec (3.1.6.1, 3.1.7-3.1.9, 3.1.14-3.1.16, 3.3.2, 4.1.1-4.1.9). */
 #include "cpu/riscv/internal.h"
 
-void rv_set_priv(struct rv_hart *h, unsigned priv, unsigned mech) {
+void rv_set_priv(struct rv_hart *h, unsigned priv, unsigned mech)
+{
     if (h->priv == priv) return;
     struct ev ev = {.kind = EV_PRIV, .pc = h->pc};
     ev.priv.from = h->priv;
@@ -19,7 +20,8 @@ void rv_set_priv(struct rv_hart *h, unsigned priv, unsigned mech) {
  * delegated interrupt traps to S; it is globally enabled below S, or in S with sstatus.SIE = 1,
  * and never in M. Interrupts for M come before those for S; within a level the order is
  * MEI, MSI, MTI, SEI, SSI, STI. */
-int rv_interrupt_pending(const struct rv_hart *h) {
+int rv_interrupt_pending(const struct rv_hart *h)
+{
     uint64_t pending = rv_mip(h) & h->csr.mie;
     if (!pending) return -1;
     uint64_t st = h->csr.mstatus;
@@ -36,7 +38,8 @@ int rv_interrupt_pending(const struct rv_hart *h) {
 
 /* 3.1.8: a trap is handled in S when the hart is in S or U and the cause is delegated in
  * medeleg/mideleg; otherwise in M. Traps never go to a less privileged mode than the current. */
-void rv_trap_deliver(struct rv_hart *h, uint64_t cause, bool interrupt, uint64_t tval) {
+void rv_trap_deliver(struct rv_hart *h, uint64_t cause, bool interrupt, uint64_t tval)
+{
     unsigned from = h->priv;
     uint64_t deleg = interrupt ? h->csr.mideleg : h->csr.medeleg;
     bool to_s = from <= RV_PRIV_S && ((deleg >> cause) & 1);
@@ -86,7 +89,8 @@ void rv_trap_deliver(struct rv_hart *h, uint64_t cause, bool interrupt, uint64_t
 /* 3.3.2 MRET/SRET. MRET is illegal below M; SRET is illegal in U and, with mstatus.TSR = 1, in S
  * (3.1.6.5). xRET sets the privilege to xPP, xIE <- xPIE, xPIE <- 1, xPP <- U (the least
  * privileged mode), and clears MPRV when the new privilege is not M (3.1.6.3); pc <- xepc. */
-int rv_xret(struct rv_hart *h, unsigned which) {
+int rv_xret(struct rv_hart *h, unsigned which)
+{
     uint64_t st = h->csr.mstatus;
     unsigned to;
     if (which == RV_PRIV_M) {

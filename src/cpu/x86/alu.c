@@ -5,17 +5,20 @@
 
 #define ARITH X86_FLAGS_ARITH
 
-static inline unsigned msb_shift(unsigned size) {
+static inline unsigned msb_shift(unsigned size)
+{
     return size * 8 - 1;
 }
 
-static inline uint64_t sign_extend(uint64_t v, unsigned size) {
+static inline uint64_t sign_extend(uint64_t v, unsigned size)
+{
     unsigned s = 64 - size * 8;
     return (uint64_t)((int64_t)(v << s) >> s);
 }
 
 /* PF, ZF, SF of a result (SDM Vol. 1 3.4.3.1): PF is the even parity of the low byte. */
-static inline uint64_t flags_szp(uint64_t res, unsigned size) {
+static inline uint64_t flags_szp(uint64_t res, unsigned size)
+{
     res &= x86_size_mask(size);
     uint64_t f = __builtin_parity((unsigned)(res & 0xff)) ? 0 : X86_PF;
     if (res == 0) f |= X86_ZF;
@@ -23,13 +26,15 @@ static inline uint64_t flags_szp(uint64_t res, unsigned size) {
     return f;
 }
 
-static inline void set_flags(struct x86_cpu *cpu, uint64_t mask, uint64_t value) {
+static inline void set_flags(struct x86_cpu *cpu, uint64_t mask, uint64_t value)
+{
     cpu->rflags = (cpu->rflags & ~mask) | (value & mask);
 }
 
 /* a + b + carry_in, with CF OF AF SF ZF PF. The carry out of each bit is majority(a, b, c_in),
  * written without the carries as (a & b) | ((a | b) & ~res). */
-static uint64_t add_flags(uint64_t a, uint64_t b, unsigned cin, unsigned size, uint64_t *flags) {
+static uint64_t add_flags(uint64_t a, uint64_t b, unsigned cin, unsigned size, uint64_t *flags)
+{
     uint64_t mask = x86_size_mask(size);
     a &= mask;
     b &= mask;
@@ -44,7 +49,8 @@ static uint64_t add_flags(uint64_t a, uint64_t b, unsigned cin, unsigned size, u
 }
 
 /* a - b - borrow_in, with CF OF AF SF ZF PF; borrows = (~a & b) | (~(a ^ b) & res). */
-static uint64_t sub_flags(uint64_t a, uint64_t b, unsigned bin, unsigned size, uint64_t *flags) {
+static uint64_t sub_flags(uint64_t a, uint64_t b, unsigned bin, unsigned size, uint64_t *flags)
+{
     uint64_t mask = x86_size_mask(size);
     a &= mask;
     b &= mask;
@@ -60,7 +66,8 @@ static uint64_t sub_flags(uint64_t a, uint64_t b, unsigned bin, unsigned size, u
 
 /* The eight ALU operations of opcodes 00-3F and group 1 (aux: ADD OR ADC SBB AND SUB XOR CMP).
  * AND/OR/XOR clear CF and OF; AF is undefined (cleared here). */
-static uint64_t alu(struct x86_cpu *cpu, unsigned op, uint64_t a, uint64_t b, unsigned size) {
+static uint64_t alu(struct x86_cpu *cpu, unsigned op, uint64_t a, uint64_t b, unsigned size)
+{
     uint64_t f, res;
     unsigned cf = (unsigned)(cpu->rflags & X86_CF);
     switch (op) {
@@ -85,11 +92,13 @@ static uint64_t alu(struct x86_cpu *cpu, unsigned op, uint64_t a, uint64_t b, un
     return res;
 }
 
-void x86_cmp_flags(struct x86_cpu *cpu, uint64_t a, uint64_t b, unsigned size) {
+void x86_cmp_flags(struct x86_cpu *cpu, uint64_t a, uint64_t b, unsigned size)
+{
     alu(cpu, 7, a, b, size);
 }
 
-x86_status x86_op_alu(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_alu(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t a, b;
     x86_status st = x86_read_opnd(cpu, insn, 0, &a);
     if (!st) st = x86_read_opnd(cpu, insn, 1, &b);
@@ -104,7 +113,8 @@ x86_status x86_op_alu(struct x86_cpu *cpu, const struct x86_insn *insn) {
     return st;
 }
 
-x86_status x86_op_test(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_test(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t a, b;
     x86_status st = x86_read_opnd(cpu, insn, 0, &a);
     if (!st) st = x86_read_opnd(cpu, insn, 1, &b);
@@ -113,7 +123,8 @@ x86_status x86_op_test(struct x86_cpu *cpu, const struct x86_insn *insn) {
 }
 
 /* INC/DEC: like ADD/SUB 1, CF unchanged (SDM Vol. 2A INC, DEC). */
-static x86_status incdec(struct x86_cpu *cpu, const struct x86_insn *insn, bool dec) {
+static x86_status incdec(struct x86_cpu *cpu, const struct x86_insn *insn, bool dec)
+{
     uint64_t a, f;
     x86_status st = x86_read_opnd(cpu, insn, 0, &a);
     if (st) return st;
@@ -123,15 +134,18 @@ static x86_status incdec(struct x86_cpu *cpu, const struct x86_insn *insn, bool 
     if (!st) set_flags(cpu, ARITH & ~(uint64_t)X86_CF, f);
     return st;
 }
-x86_status x86_op_inc(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_inc(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     return incdec(cpu, insn, false);
 }
-x86_status x86_op_dec(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_dec(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     return incdec(cpu, insn, true);
 }
 
 /* NEG: 0 - dest; CF = (dest != 0) falls out of the borrow (SDM Vol. 2B NEG). */
-x86_status x86_op_neg(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_neg(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t a, f;
     x86_status st = x86_read_opnd(cpu, insn, 0, &a);
     if (st) return st;
@@ -142,7 +156,8 @@ x86_status x86_op_neg(struct x86_cpu *cpu, const struct x86_insn *insn) {
 }
 
 /* NOT: no flags. */
-x86_status x86_op_not(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_not(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t a;
     x86_status st = x86_read_opnd(cpu, insn, 0, &a);
     return st ? st : x86_write_opnd(cpu, insn, 0, ~a);
@@ -154,7 +169,8 @@ x86_status x86_op_not(struct x86_cpu *cpu, const struct x86_insn *insn) {
  * not even the flags. OF is defined for a count of 1; for other counts the SDM leaves it
  * undefined and this core computes the count-1 formula from the final values. AF is undefined
  * after shifts (cleared here). */
-x86_status x86_op_shift(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_shift(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t a, count;
     x86_status st = x86_read_opnd(cpu, insn, 0, &a);
     if (!st) st = x86_read_opnd(cpu, insn, 1, &count);
@@ -242,13 +258,15 @@ x86_status x86_op_shift(struct x86_cpu *cpu, const struct x86_insn *insn) {
 /* ---- Multiply and divide (SDM Vol. 2A DIV, IDIV, IMUL; Vol. 2B MUL) ----------------------- */
 
 /* MUL/IMUL leave SF ZF AF PF undefined: this core sets SF ZF PF from the low half, clears AF. */
-static void set_mul_flags(struct x86_cpu *cpu, uint64_t low, unsigned size, bool overflow) {
+static void set_mul_flags(struct x86_cpu *cpu, uint64_t low, unsigned size, bool overflow)
+{
     uint64_t f = flags_szp(low, size) | (overflow ? X86_CF | X86_OF : 0);
     set_flags(cpu, ARITH, f);
 }
 
 /* Writes the double-width product/dividend registers: AX for bytes, DX:AX, EDX:EAX, RDX:RAX. */
-static void set_wide(struct x86_cpu *cpu, unsigned size, uint64_t low, uint64_t high) {
+static void set_wide(struct x86_cpu *cpu, unsigned size, uint64_t low, uint64_t high)
+{
     if (size == 1) {
         x86_set_reg(cpu, X86_RAX, 2, false, (low & 0xff) | (high & 0xff) << 8);
         return;
@@ -257,7 +275,8 @@ static void set_wide(struct x86_cpu *cpu, unsigned size, uint64_t low, uint64_t 
     x86_set_reg(cpu, X86_RDX, size, false, high);
 }
 
-x86_status x86_op_mul(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_mul(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t b;
     x86_status st = x86_read_opnd(cpu, insn, 0, &b);
     if (st) return st;
@@ -271,7 +290,8 @@ x86_status x86_op_mul(struct x86_cpu *cpu, const struct x86_insn *insn) {
     return X86_OK;
 }
 
-x86_status x86_op_imul1(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_imul1(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t b;
     x86_status st = x86_read_opnd(cpu, insn, 0, &b);
     if (st) return st;
@@ -287,7 +307,8 @@ x86_status x86_op_imul1(struct x86_cpu *cpu, const struct x86_insn *insn) {
 }
 
 static x86_status imul_trunc(struct x86_cpu *cpu, const struct x86_insn *insn, uint64_t a,
-                             uint64_t b) {
+                             uint64_t b)
+{
     unsigned size = insn->opsz[0];
     __int128 p = (__int128)(int64_t)sign_extend(a, size) * (int64_t)sign_extend(b, size);
     uint64_t low = (uint64_t)p & x86_size_mask(size);
@@ -297,7 +318,8 @@ static x86_status imul_trunc(struct x86_cpu *cpu, const struct x86_insn *insn, u
 }
 
 /* IMUL r, r/m */
-x86_status x86_op_imul2(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_imul2(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t a, b;
     x86_status st = x86_read_opnd(cpu, insn, 0, &a);
     if (!st) st = x86_read_opnd(cpu, insn, 1, &b);
@@ -305,7 +327,8 @@ x86_status x86_op_imul2(struct x86_cpu *cpu, const struct x86_insn *insn) {
 }
 
 /* IMUL r, r/m, imm */
-x86_status x86_op_imul3(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_imul3(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t a, b;
     x86_status st = x86_read_opnd(cpu, insn, 1, &a);
     if (!st) st = x86_read_opnd(cpu, insn, 2, &b);
@@ -314,7 +337,8 @@ x86_status x86_op_imul3(struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 /* DIV: #DE for a zero divisor or a quotient too large for the destination. Flags undefined
  * (left unchanged here). */
-x86_status x86_op_div(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_div(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t d;
     x86_status st = x86_read_opnd(cpu, insn, 0, &d);
     if (st) return st;
@@ -337,7 +361,8 @@ x86_status x86_op_div(struct x86_cpu *cpu, const struct x86_insn *insn) {
 }
 
 /* IDIV: #DE for a zero divisor or a quotient outside the signed range (e.g. -2^31 / -1). */
-x86_status x86_op_idiv(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_idiv(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t d;
     x86_status st = x86_read_opnd(cpu, insn, 0, &d);
     if (st) return st;
@@ -375,7 +400,8 @@ x86_status x86_op_idiv(struct x86_cpu *cpu, const struct x86_insn *insn) {
  * and a memory operand the offset is signed and may address outside the operand; with an
  * immediate it is taken modulo the operand size. OF SF AF PF are undefined (unchanged here);
  * ZF is unchanged. */
-x86_status x86_op_bt(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_bt(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     unsigned size = insn->opsz[0], bits = size * 8;
     uint64_t off;
     x86_status st = x86_read_opnd(cpu, insn, 1, &off);
@@ -420,7 +446,8 @@ x86_status x86_op_bt(struct x86_cpu *cpu, const struct x86_insn *insn) {
 /* BSF/BSR (aux 0/1): source 0 sets ZF and leaves the destination unchanged (the SDM says
  * undefined, the APM says unchanged, and both vendors' hardware leaves it). CF OF SF AF PF are
  * undefined (unchanged here). */
-x86_status x86_op_bsf(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_bsf(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t src;
     x86_status st = x86_read_opnd(cpu, insn, 1, &src);
     if (st) return st;
@@ -437,7 +464,8 @@ x86_status x86_op_bsf(struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 /* BSWAP: with a 16-bit operand the result is undefined (SDM Vol. 2A BSWAP); this core writes
  * zero to the low word, as Intel and AMD hardware do. */
-x86_status x86_op_bswap(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_bswap(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     unsigned size = insn->opsz[0];
     if (insn->osize == 2) {
         x86_set_reg(cpu, insn->rm, 2, true, 0);
@@ -450,7 +478,8 @@ x86_status x86_op_bswap(struct x86_cpu *cpu, const struct x86_insn *insn) {
 }
 
 /* XADD: TEMP = SRC + DEST; SRC = DEST; DEST = TEMP (SDM Vol. 2B XADD); flags as ADD. */
-x86_status x86_op_xadd(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_xadd(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t d, s, f;
     x86_status st = x86_read_opnd(cpu, insn, 0, &d);
     if (!st) st = x86_read_opnd(cpu, insn, 1, &s);
@@ -472,7 +501,8 @@ x86_status x86_op_xadd(struct x86_cpu *cpu, const struct x86_insn *insn) {
  * and the destination is written back with its own value (SDM Vol. 2A CMPXCHG: "the
  * destination operand is written back if the comparison fails"), so a read-only destination
  * faults either way. */
-x86_status x86_op_cmpxchg(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_cmpxchg(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t d, s, f;
     unsigned size = insn->opsz[0];
     x86_status st = x86_read_opnd(cpu, insn, 0, &d);
@@ -492,7 +522,8 @@ x86_status x86_op_cmpxchg(struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 /* ---- Conditions ---------------------------------------------------------------------------- */
 
-bool x86_cond(uint64_t fl, unsigned cc) {
+bool x86_cond(uint64_t fl, unsigned cc)
+{
     bool r;
     switch (cc >> 1) {
     case 0: r = fl & X86_OF; break;                                          /* O */
@@ -507,13 +538,15 @@ bool x86_cond(uint64_t fl, unsigned cc) {
     return (cc & 1) ? !r : r;
 }
 
-x86_status x86_op_setcc(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_setcc(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     return x86_write_opnd(cpu, insn, 0, x86_cond(cpu->rflags, insn->info->aux));
 }
 
 /* CMOVcc: the source is read (and may fault) whatever the condition; with a 32-bit operand in
  * 64-bit mode the destination is zero-extended even when the condition is false. */
-x86_status x86_op_cmov(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_cmov(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t s;
     x86_status st = x86_read_opnd(cpu, insn, 1, &s);
     if (st) return st;
@@ -525,13 +558,15 @@ x86_status x86_op_cmov(struct x86_cpu *cpu, const struct x86_insn *insn) {
 }
 
 /* CBW/CWDE/CDQE and CWD/CDQ/CQO. */
-x86_status x86_op_cbw(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_cbw(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     unsigned size = insn->osize;
     x86_set_reg(cpu, X86_RAX, size, false, sign_extend(cpu->gpr[X86_RAX], size / 2));
     return X86_OK;
 }
 
-x86_status x86_op_cwd(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_cwd(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     unsigned size = insn->osize;
     uint64_t sign = (cpu->gpr[X86_RAX] >> (size * 8 - 1)) & 1;
     x86_set_reg(cpu, X86_RDX, size, false, sign ? UINT64_MAX : 0);
@@ -544,7 +579,8 @@ x86_status x86_op_cwd(struct x86_cpu *cpu, const struct x86_insn *insn) {
  * then keeps shifting source bits in (they are not compared by the tests). CF is the
  * last bit shifted out of the destination; OF (defined for count 1) is set when the sign
  * changed; AF is undefined (cleared here). */
-x86_status x86_op_shld(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_shld(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t d, s, count;
     x86_status st = x86_read_opnd(cpu, insn, 0, &d);
     if (!st) st = x86_read_opnd(cpu, insn, 1, &s);

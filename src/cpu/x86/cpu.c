@@ -16,7 +16,8 @@ struct x86_dcache_entry {
 };
 
 void x86_set_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel, uint64_t base,
-                 uint32_t limit, uint32_t attr) {
+                 uint32_t limit, uint32_t attr)
+{
     struct x86_seg *s = &cpu->seg[sreg];
     s->sel = sel;
     s->base = base;
@@ -25,7 +26,8 @@ void x86_set_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel, uint64_t
     if (sreg == X86_CS) x86_update_mode(cpu);
 }
 
-void x86_update_mode(struct x86_cpu *cpu) {
+void x86_update_mode(struct x86_cpu *cpu)
+{
     uint32_t attr = cpu->seg[X86_CS].attr;
     if ((cpu->msr[X86_MSR_EFER] & X86_EFER_LMA) && (attr & X86_SEG_L))
         cpu->code_bits = 64;
@@ -44,19 +46,29 @@ void x86_update_mode(struct x86_cpu *cpu) {
 #define X86_BOOT_ESP 0x7c00u
 
 static void x86_run(void *opaque);
-static void x86_dump_op(void *opaque, FILE *out) {
+static void x86_dump_op(void *opaque, FILE *out)
+{
     x86_dump(opaque, out);
 }
-static void x86_destroy(void *opaque) {
+static void x86_destroy(void *opaque)
+{
     struct x86_cpu *cpu = opaque;
     free(cpu->dcache);
     free(cpu);
 }
 
-static const struct cpu_ops x86_ops = {"x86", x86_run, x86_dump_op, x86_destroy};
+static const struct cpu_ops x86_ops = {
+    .name = "x86",
+    .run = x86_run,
+    .dump = x86_dump_op,
+    .destroy = x86_destroy,
+    .get_reg = x86_reg_by_name,
+    .set_reg = x86_set_reg_by_name,
+};
 
 int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
-                          const struct x86_vendor *vendor, char *err, size_t errlen) {
+                          const struct x86_vendor *vendor, char *err, size_t errlen)
+{
     struct x86_cpu *cpu = calloc(1, sizeof *cpu);
     struct x86_dcache_entry *dcache = calloc(X86_DCACHE_SIZE, sizeof *dcache);
     if (!cpu || !dcache) {
@@ -99,11 +111,13 @@ int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
     return 0;
 }
 
-int x86_cpu_attach(struct machine *m, const struct boot_state *boot, char *err, size_t errlen) {
+int x86_cpu_attach(struct machine *m, const struct boot_state *boot, char *err, size_t errlen)
+{
     return x86_cpu_attach_vendor(m, boot, &x86_vendor_intel, err, errlen);
 }
 
-void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class) {
+void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class)
+{
     struct machine *m = cpu->m;
     m->insns++;
     m->time++;
@@ -115,7 +129,8 @@ void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class) {
 
 /* The first len bytes of a and b (16-byte buffers) are equal: two word compares under a mask,
  * not a library call on the hot path. */
-static inline bool same_bytes(const uint8_t *a, const uint8_t *b, unsigned len) {
+static inline bool same_bytes(const uint8_t *a, const uint8_t *b, unsigned len)
+{
     uint64_t a0, a1, b0, b1;
     memcpy(&a0, a, 8);
     memcpy(&a1, a + 8, 8);
@@ -126,7 +141,8 @@ static inline bool same_bytes(const uint8_t *a, const uint8_t *b, unsigned len) 
     return (((a0 ^ b0) & m0) | ((a1 ^ b1) & m1)) == 0;
 }
 
-x86_status x86_step(struct x86_cpu *cpu) {
+x86_status x86_step(struct x86_cpu *cpu)
+{
     uint8_t bytes[16] = {0};
     x86_status fault;
     cpu->insn_rip = cpu->rip;
@@ -166,7 +182,8 @@ x86_status x86_step(struct x86_cpu *cpu) {
 }
 
 /* The run loop (machine.h cpu_ops.run contract). */
-static void x86_run(void *opaque) {
+static void x86_run(void *opaque)
+{
     struct x86_cpu *cpu = opaque;
     struct machine *m = cpu->m;
     while (m->insns < m->limit_insns && m->time < m->limit_time && !m->exit_request) {
@@ -194,7 +211,8 @@ static const char *const sreg_names[X86_NSEG] = {"es", "cs", "ss", "ds", "fs", "
 static const char *const gpr_names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
                                           "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
 
-void x86_dump(struct x86_cpu *cpu, FILE *out) {
+void x86_dump(struct x86_cpu *cpu, FILE *out)
+{
     fprintf(out, "x86 %s, %u-bit code, cpl %u%s\n", cpu->vendor->name, cpu->code_bits, cpu->cpl,
             cpu->halted ? ", halted" : "");
     unsigned n = cpu->code_bits == 64 ? 16 : 8;
@@ -215,7 +233,8 @@ void x86_dump(struct x86_cpu *cpu, FILE *out) {
             cpu->cr0, cpu->cr2, cpu->cr3, cpu->cr4, cpu->msr[X86_MSR_EFER]);
 }
 
-const char *x86_vector_name(unsigned vector) {
+const char *x86_vector_name(unsigned vector)
+{
     static const char *const names[32] = {
         [0] = "#DE",  [1] = "#DB",  [2] = "NMI",  [3] = "#BP",  [4] = "#OF",  [5] = "#BR",
         [6] = "#UD",  [7] = "#NM",  [8] = "#DF",  [10] = "#TS", [11] = "#NP", [12] = "#SS",

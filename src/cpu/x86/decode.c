@@ -79,14 +79,16 @@ const struct x86_opinfo x86_groups[X86_NGROUPS][8] = {
         if (pos + (n) > avail) return pos + (n) > X86_MAX_INSN_LEN ? GP0 : fault_at_avail;         \
     } while (0)
 
-static uint64_t get_le(const uint8_t *p, unsigned n) {
+static uint64_t get_le(const uint8_t *p, unsigned n)
+{
     uint64_t v = 0;
     for (unsigned i = 0; i < n; i++)
         v |= (uint64_t)p[i] << (8 * i);
     return v;
 }
 
-static int64_t sext(uint64_t v, unsigned bytes) {
+static int64_t sext(uint64_t v, unsigned bytes)
+{
     unsigned shift = 64 - 8 * bytes;
     return (int64_t)(v << shift) >> shift;
 }
@@ -98,7 +100,8 @@ static const int8_t modrm16_index[8] = {X86_RSI, X86_RDI, X86_RSI, X86_RDI,
                                         X86_RSI, X86_RDI, -1,      -1};
 
 x86_status x86_decode(const struct x86_cpu *cpu, const uint8_t *bytes, unsigned avail,
-                      x86_status fault_at_avail, struct x86_insn *insn) {
+                      x86_status fault_at_avail, struct x86_insn *insn)
+{
     const bool mode64 = cpu->code_bits == 64;
     const unsigned def = cpu->code_bits == 16 ? 2 : 4;
     unsigned pos = 0;

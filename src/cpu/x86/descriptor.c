@@ -9,7 +9,8 @@
 
 /* ---- Descriptors ------------------------------------------------------------------------- */
 
-x86_status x86_read_descriptor(struct x86_cpu *cpu, uint16_t sel, uint64_t *raw, uint64_t *addr) {
+x86_status x86_read_descriptor(struct x86_cpu *cpu, uint16_t sel, uint64_t *raw, uint64_t *addr)
+{
     uint64_t base, limit;
     if (sel & 4) { /* TI: the LDT */
         if (cpu->ldtr.attr & X86_SEG_UNUSABLE) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
@@ -25,7 +26,8 @@ x86_status x86_read_descriptor(struct x86_cpu *cpu, uint16_t sel, uint64_t *raw,
     return x86_read_linear_sv(cpu, *addr, 8, raw);
 }
 
-void x86_parse_descriptor(uint64_t raw, struct x86_seg *seg) {
+void x86_parse_descriptor(uint64_t raw, struct x86_seg *seg)
+{
     /* SDM Vol. 3A 3.4.5, Figure 3-8 */
     uint32_t limit = (uint32_t)(raw & 0xffff) | (uint32_t)((raw >> 32) & 0xf0000);
     seg->base = ((raw >> 16) & 0xffffff) | ((raw >> 32) & 0xff000000u);
@@ -34,20 +36,24 @@ void x86_parse_descriptor(uint64_t raw, struct x86_seg *seg) {
 }
 
 /* The processor sets the accessed bit of a segment descriptor it loads (SDM Vol. 3A 3.4.5.1). */
-static x86_status set_accessed(struct x86_cpu *cpu, uint64_t addr, uint64_t raw) {
+static x86_status set_accessed(struct x86_cpu *cpu, uint64_t addr, uint64_t raw)
+{
     if (raw & (1ull << 40)) return X86_OK;
     return x86_write_linear_sv(cpu, addr + 5, 1, ((raw >> 40) & 0xff) | 1);
 }
 
-static bool is_code(uint32_t attr) {
+static bool is_code(uint32_t attr)
+{
     return (attr & X86_SEG_S) && (X86_SEG_TYPE(attr) & X86_SEG_TYPE_CODE);
 }
-static bool is_writable_data(uint32_t attr) {
+static bool is_writable_data(uint32_t attr)
+{
     return (attr & X86_SEG_S) && !(X86_SEG_TYPE(attr) & X86_SEG_TYPE_CODE) &&
            (X86_SEG_TYPE(attr) & X86_SEG_TYPE_W);
 }
 
-static void emit_seg(struct x86_cpu *cpu, unsigned sreg, uint16_t old, uint16_t sel) {
+static void emit_seg(struct x86_cpu *cpu, unsigned sreg, uint16_t old, uint16_t sel)
+{
     struct ev e = {.kind = EV_SYSREG, .pc = cpu->insn_rip};
     e.sysreg.space = EV_SYSREG_SEG;
     e.sysreg.number = sreg;
@@ -57,7 +63,8 @@ static void emit_seg(struct x86_cpu *cpu, unsigned sreg, uint16_t old, uint16_t 
 }
 
 /* MOV/POP to DS ES FS GS SS in protected mode (SDM Vol. 2B MOV "Operation", POP). */
-x86_status x86_load_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel) {
+x86_status x86_load_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel)
+{
     if (!x86_protected(cpu)) {
         /* real mode: base = selector * 16, the cached limit and attributes stay */
         cpu->seg[sreg].sel = sel;
@@ -108,7 +115,8 @@ x86_status x86_load_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel) {
  * Call gates, task gates and TSS selectors are not modelled yet: the run stops (X86_STOP); any
  * other descriptor is #GP(selector). The EIP limit check is the caller's (its order differs). */
 static x86_status far_target(struct x86_cpu *cpu, uint16_t sel, struct x86_seg *cs_out,
-                             uint64_t *desc_addr, uint64_t *desc_raw) {
+                             uint64_t *desc_addr, uint64_t *desc_raw)
+{
     if (!x86_protected(cpu)) { /* real mode is not modelled */
         machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
                              "x86: far transfer outside protected mode is not supported yet");
@@ -147,7 +155,8 @@ static x86_status far_target(struct x86_cpu *cpu, uint16_t sel, struct x86_seg *
 }
 
 static void commit_cs(struct x86_cpu *cpu, const struct x86_seg *cs, uint64_t addr, uint64_t raw,
-                      uint64_t eip) {
+                      uint64_t eip)
+{
     set_accessed(cpu, addr, raw);
     uint16_t old = cpu->seg[X86_CS].sel;
     cpu->seg[X86_CS] = *cs;
@@ -156,7 +165,8 @@ static void commit_cs(struct x86_cpu *cpu, const struct x86_seg *cs, uint64_t ad
     emit_seg(cpu, X86_CS, old, cs->sel);
 }
 
-static x86_status far_jump(struct x86_cpu *cpu, uint16_t sel, uint64_t eip) {
+static x86_status far_jump(struct x86_cpu *cpu, uint16_t sel, uint64_t eip)
+{
     struct x86_seg cs;
     uint64_t addr, raw;
     x86_status st = far_target(cpu, sel, &cs, &addr, &raw);
@@ -170,7 +180,8 @@ static x86_status far_jump(struct x86_cpu *cpu, uint16_t sel, uint64_t eip) {
  * privilege level"): room for CS and EIP on the stack (#SS(0)), the EIP limit (#GP(0)), then
  * push CS (zero-extended to the operand size) and the return EIP. */
 static x86_status far_call(struct x86_cpu *cpu, const struct x86_insn *insn, uint16_t sel,
-                           uint64_t eip) {
+                           uint64_t eip)
+{
     struct x86_seg cs;
     uint64_t addr, raw;
     x86_status st = far_target(cpu, sel, &cs, &addr, &raw);
@@ -188,7 +199,8 @@ static x86_status far_call(struct x86_cpu *cpu, const struct x86_insn *insn, uin
 }
 
 /* JMP ptr16:16/32 (EA, aux 0) and CALL ptr16:16/32 (9A, aux 1). */
-x86_status x86_op_jmp_far(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_jmp_far(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t eip = insn->imm & x86_size_mask(insn->osize);
     if (insn->info->aux) return far_call(cpu, insn, (uint16_t)insn->imm2, eip);
     return far_jump(cpu, (uint16_t)insn->imm2, eip);
@@ -196,7 +208,8 @@ x86_status x86_op_jmp_far(struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 /* JMP m16:16/32 (FF /5, aux 0) and CALL m16:16/32 (FF /3, aux 1): offset first, then the
  * selector. */
-x86_status x86_op_jmp_far_ind(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_jmp_far_ind(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t ea = x86_ea(cpu, insn), off, sel;
     x86_status st = x86_mem_read(cpu, insn->seg, ea, insn->osize, &off);
     if (!st)
@@ -208,7 +221,8 @@ x86_status x86_op_jmp_far_ind(struct x86_cpu *cpu, const struct x86_insn *insn) 
 
 /* LDS/LES/LSS/LFS/LGS r, m16:16/32 (SDM Vol. 2A LDS/LES/LFS/LGS/LSS): the segment register is
  * loaded with its checks first; the offset register changes only when that succeeds. */
-x86_status x86_op_lxs(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_lxs(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t ea = x86_ea(cpu, insn), off, sel;
     x86_status st = x86_mem_read(cpu, insn->seg, ea, insn->osize, &off);
     if (!st)
@@ -220,7 +234,8 @@ x86_status x86_op_lxs(struct x86_cpu *cpu, const struct x86_insn *insn) {
 }
 
 /* MOV Sreg, r/m16 (8E): MOV to CS is #UD (SDM Vol. 2B MOV). */
-x86_status x86_op_mov_to_sreg(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_mov_to_sreg(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     unsigned sreg = insn->reg & 7;
     if (sreg == X86_CS) return UD;
     uint64_t sel;
@@ -229,7 +244,8 @@ x86_status x86_op_mov_to_sreg(struct x86_cpu *cpu, const struct x86_insn *insn) 
 }
 
 /* POP Sreg: the stack pointer moves only when the load succeeds. */
-x86_status x86_op_pop_sreg(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_pop_sreg(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t sel;
     x86_status st = x86_stack_peek(cpu, 0, insn->osize, &sel);
     if (st) return st;
@@ -244,7 +260,8 @@ x86_status x86_op_pop_sreg(struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 /* LGDT/LIDT m16&32 (0F 01 /2, /3): with a 16-bit operand size only 24 bits of the base are
  * loaded (SDM Vol. 2A LGDT/LIDT). SGDT/SIDT store limit and 32-bit base. */
-x86_status x86_op_lgdt(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_lgdt(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t ea = x86_ea(cpu, insn), limit, base;
     unsigned bsize = cpu->code_bits == 64 ? 8 : 4;
     x86_status st = x86_mem_read(cpu, insn->seg, ea, 2, &limit);
@@ -257,7 +274,8 @@ x86_status x86_op_lgdt(struct x86_cpu *cpu, const struct x86_insn *insn) {
     return X86_OK;
 }
 
-x86_status x86_op_sgdt(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_sgdt(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     const struct x86_dtr *dtr = insn->info->aux ? &cpu->idtr : &cpu->gdtr;
     uint64_t ea = x86_ea(cpu, insn);
     unsigned bsize = cpu->code_bits == 64 ? 8 : 4;
@@ -276,7 +294,8 @@ x86_status x86_op_sgdt(struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 /* LLDT r/m16 (SDM Vol. 2A LLDT): a null selector leaves LDTR unusable; otherwise the selector
  * must name an LDT descriptor in the GDT. */
-x86_status x86_op_lldt(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_lldt(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t v;
     x86_status st = x86_read_opnd(cpu, insn, 0, &v);
     if (st) return st;
@@ -301,7 +320,8 @@ x86_status x86_op_lldt(struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 /* LTR r/m16 (SDM Vol. 2B LTR): the selector must name an available TSS in the GDT, which is
  * then marked busy. */
-x86_status x86_op_ltr(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_ltr(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t v;
     x86_status st = x86_read_opnd(cpu, insn, 0, &v);
     if (st) return st;
@@ -324,7 +344,8 @@ x86_status x86_op_ltr(struct x86_cpu *cpu, const struct x86_insn *insn) {
 }
 
 /* SLDT/STR r/m16: a register destination gets the selector zero-extended. */
-x86_status x86_op_sldt(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_sldt(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint16_t sel = insn->info->aux ? cpu->tr.sel : cpu->ldtr.sel;
     if (insn->has_mem) return x86_mem_write(cpu, insn->seg, x86_ea(cpu, insn), 2, sel);
     x86_set_reg(cpu, insn->rm, insn->osize, insn->has_rex, sel);
@@ -339,7 +360,8 @@ x86_status x86_op_sldt(struct x86_cpu *cpu, const struct x86_insn *insn) {
     (X86_CR4_TSD | X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | (1u << 8) |              \
      X86_CR4_OSFXSR | (1u << 10))
 
-static void emit_cr(struct x86_cpu *cpu, unsigned n, uint64_t old, uint64_t value) {
+static void emit_cr(struct x86_cpu *cpu, unsigned n, uint64_t old, uint64_t value)
+{
     struct ev e = {.kind = EV_SYSREG, .pc = cpu->insn_rip};
     e.sysreg.space = EV_SYSREG_CR;
     e.sysreg.number = n;
@@ -349,7 +371,8 @@ static void emit_cr(struct x86_cpu *cpu, unsigned n, uint64_t old, uint64_t valu
 }
 
 /* Writes CRn with the checks of SDM Vol. 2B "MOV-Move to/from Control Registers". */
-x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v) {
+x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v)
+{
     uint64_t old;
     switch (n) {
     case 0:
@@ -402,7 +425,8 @@ x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v) {
 
 /* MOV r32, CRn (0F 20) and MOV CRn, r32 (0F 22): the operand is 32 bits outside 64-bit mode
  * whatever the operand-size prefix; CR1, CR5-CR7 (and CR8 outside 64-bit mode) are #UD. */
-x86_status x86_op_mov_from_cr(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_mov_from_cr(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     unsigned size = cpu->code_bits == 64 ? 8 : 4;
     uint64_t v;
     switch (insn->reg) {
@@ -416,14 +440,16 @@ x86_status x86_op_mov_from_cr(struct x86_cpu *cpu, const struct x86_insn *insn) 
     return X86_OK;
 }
 
-x86_status x86_op_mov_to_cr(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_mov_to_cr(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     unsigned size = cpu->code_bits == 64 ? 8 : 4;
     if (insn->reg != 0 && insn->reg != 2 && insn->reg != 3 && insn->reg != 4) return UD;
     return x86_write_cr(cpu, insn->reg, x86_get_reg(cpu, insn->rm, size, true));
 }
 
 /* CLTS: CR0.TS = 0. */
-x86_status x86_op_clts(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_clts(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     (void)insn;
     uint64_t old = cpu->cr0;
     cpu->cr0 &= ~(uint64_t)X86_CR0_TS;
@@ -433,14 +459,16 @@ x86_status x86_op_clts(struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 /* SMSW: the low word of CR0 (a register destination of 32 bits gets all of CR0's low half,
  * as on P6 and later). LMSW: loads PE MP EM TS; it cannot clear PE (SDM Vol. 2A LMSW). */
-x86_status x86_op_smsw(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_smsw(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     if (insn->has_mem)
         return x86_mem_write(cpu, insn->seg, x86_ea(cpu, insn), 2, cpu->cr0 & 0xffff);
     x86_set_reg(cpu, insn->rm, insn->osize, insn->has_rex, cpu->cr0);
     return X86_OK;
 }
 
-x86_status x86_op_lmsw(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_lmsw(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t v;
     x86_status st = x86_read_opnd(cpu, insn, 0, &v);
     if (st) return st;
@@ -452,7 +480,8 @@ x86_status x86_op_lmsw(struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 /* INVLPG m (SDM Vol. 2A INVLPG): drops the TLB entries for the page holding the linear address
  * of the operand. A non-canonical address in 64-bit mode is a no-op. */
-x86_status x86_op_invlpg(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_invlpg(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t off = x86_ea(cpu, insn);
     uint64_t lin = cpu->code_bits == 64 ? off + (insn->seg >= X86_FS ? cpu->seg[insn->seg].base : 0)
                                         : (cpu->seg[insn->seg].base + off) & 0xffffffffull;

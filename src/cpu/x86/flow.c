@@ -3,22 +3,26 @@
  * CS limit before anything else changes (SDM Vol. 2A CALL/JMP "Operation"). */
 #include "cpu/x86/internal.h"
 
-x86_status x86_op_jmp(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_jmp(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     return x86_branch(cpu, cpu->next_rip + insn->imm, insn->osize);
 }
 
-x86_status x86_op_jcc(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_jcc(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     if (!x86_cond(cpu->rflags, insn->info->aux)) return X86_OK;
     return x86_branch(cpu, cpu->next_rip + insn->imm, insn->osize);
 }
 
-x86_status x86_op_jmp_ind(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_jmp_ind(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t target;
     x86_status st = x86_read_opnd(cpu, insn, 0, &target);
     return st ? st : x86_branch(cpu, target, insn->osize);
 }
 
-static x86_status call_to(struct x86_cpu *cpu, const struct x86_insn *insn, uint64_t target) {
+static x86_status call_to(struct x86_cpu *cpu, const struct x86_insn *insn, uint64_t target)
+{
     uint64_t ret = cpu->next_rip;
     x86_status st = x86_branch(cpu, target, insn->osize);
     if (st) return st;
@@ -27,18 +31,21 @@ static x86_status call_to(struct x86_cpu *cpu, const struct x86_insn *insn, uint
     return st;
 }
 
-x86_status x86_op_call(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_call(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     return call_to(cpu, insn, cpu->next_rip + insn->imm);
 }
 
-x86_status x86_op_call_ind(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_call_ind(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t target;
     x86_status st = x86_read_opnd(cpu, insn, 0, &target);
     return st ? st : call_to(cpu, insn, target);
 }
 
 /* RET / RET imm16: pop the return address, check it, then release imm16 more bytes. */
-x86_status x86_op_ret(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_ret(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t target;
     x86_status st = x86_stack_peek(cpu, 0, insn->osize, &target);
     if (!st) st = x86_branch(cpu, target, insn->osize);
@@ -51,7 +58,8 @@ x86_status x86_op_ret(struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 /* LOOP/LOOPE/LOOPNE (aux 2/1/0): the count register is CX, ECX or RCX by the address size; the
  * branch is taken when it is not zero after the decrement (and ZF matches). No flags change. */
-x86_status x86_op_loop(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_loop(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     unsigned as = insn->asize;
     uint64_t count = (cpu->gpr[X86_RCX] - 1) & x86_size_mask(as);
     bool take = count != 0;
@@ -68,7 +76,8 @@ x86_status x86_op_loop(struct x86_cpu *cpu, const struct x86_insn *insn) {
 }
 
 /* JCXZ/JECXZ/JRCXZ by the address size. */
-x86_status x86_op_jcxz(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_jcxz(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     if (cpu->gpr[X86_RCX] & x86_size_mask(insn->asize)) return X86_OK;
     return x86_branch(cpu, cpu->next_rip + insn->imm, insn->osize);
 }
@@ -76,7 +85,8 @@ x86_status x86_op_jcxz(struct x86_cpu *cpu, const struct x86_insn *insn) {
 /* ---- Stack --------------------------------------------------------------------------------- */
 
 /* PUSH r / imm / r/m. PUSH ESP pushes the value before the decrement (SDM Vol. 2B PUSH). */
-x86_status x86_op_push(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_push(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t v;
     x86_status st = x86_read_opnd(cpu, insn, 0, &v);
     return st ? st : x86_push(cpu, insn->osize, v);
@@ -85,13 +95,15 @@ x86_status x86_op_push(struct x86_cpu *cpu, const struct x86_insn *insn) {
 /* PUSH Sreg: with a 32-bit operand size the selector is written as a doubleword (zero-extended
  * here; recent Intel processors write only the low 16 bits - SDM Vol. 2B PUSH, "IA-32
  * Architecture Compatibility"). */
-x86_status x86_op_push_sreg(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_push_sreg(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     return x86_push(cpu, insn->osize, cpu->seg[insn->info->aux].sel);
 }
 
 /* POP r / r/m: ESP is incremented before a memory destination's address is computed, and POP ESP
  * leaves the popped value in ESP (SDM Vol. 2B POP). */
-x86_status x86_op_pop(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_pop(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t v, old_sp = cpu->gpr[X86_RSP];
     x86_status st = x86_pop(cpu, insn->osize, &v);
     if (st) return st;
@@ -102,7 +114,8 @@ x86_status x86_op_pop(struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 /* PUSHA/PUSHAD: EAX ECX EDX EBX (original ESP) EBP ESI EDI. The eight stores are checked before
  * any is made, and ESP changes last. */
-x86_status x86_op_pusha(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_pusha(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     unsigned size = insn->osize, ssize = x86_stack_asize(cpu);
     uint64_t sp = cpu->gpr[X86_RSP];
     for (unsigned i = 1; i <= 8; i++) {
@@ -122,7 +135,8 @@ x86_status x86_op_pusha(struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 /* POPA/POPAD: EDI ESI EBP (skip) EBX EDX ECX EAX; all eight loads happen before any register
  * changes. */
-x86_status x86_op_popa(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_popa(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     unsigned size = insn->osize, ssize = x86_stack_asize(cpu);
     uint64_t v[8];
     for (unsigned i = 0; i < 8; i++) {
@@ -137,7 +151,8 @@ x86_status x86_op_popa(struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 /* ENTER imm16, imm8 (SDM Vol. 2A ENTER "Operation"), with the registers changed only once every
  * access has succeeded. */
-x86_status x86_op_enter(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_enter(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     unsigned size = insn->osize, ssize = x86_stack_asize(cpu);
     uint64_t smask = x86_size_mask(ssize);
     uint64_t alloc = insn->imm & 0xffff;
@@ -169,7 +184,8 @@ x86_status x86_op_enter(struct x86_cpu *cpu, const struct x86_insn *insn) {
 }
 
 /* LEAVE: ESP = EBP, then pop EBP (stack-address size for ESP, operand size for EBP). */
-x86_status x86_op_leave(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_leave(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     unsigned size = insn->osize, ssize = x86_stack_asize(cpu);
     uint64_t sp = cpu->gpr[X86_RBP] & x86_size_mask(ssize);
     uint64_t v;
@@ -183,7 +199,8 @@ x86_status x86_op_leave(struct x86_cpu *cpu, const struct x86_insn *insn) {
 /* ---- Flags on the stack ------------------------------------------------------------------ */
 
 /* PUSHF/PUSHFD: VM and RF are stored as 0 (SDM Vol. 2B PUSHF). */
-x86_status x86_op_pushf(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_pushf(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t fl = (cpu->rflags | X86_FLAGS_FIXED1) & ~(uint64_t)(X86_VM | X86_RF);
     return x86_push(cpu, insn->osize, fl);
 }
@@ -193,7 +210,8 @@ x86_status x86_op_pushf(struct x86_cpu *cpu, const struct x86_insn *insn) {
  * fault). RF is cleared; reserved bits keep their fixed values. A 16-bit POPF changes only the low
  * word. Virtual-8086 mode is not modelled. */
 #define POPF_BITS (X86_FLAGS_ARITH | X86_TF | X86_IF | X86_DF | X86_IOPL | X86_NT | X86_AC | X86_ID)
-x86_status x86_op_popf(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_popf(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t v;
     x86_status st = x86_pop(cpu, insn->osize, &v);
     if (st) return st;

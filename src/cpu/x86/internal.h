@@ -147,13 +147,15 @@ x86_status x86_decode(const struct x86_cpu *cpu, const uint8_t *bytes, unsigned 
 
 /* ---- Registers --------------------------------------------------------------------------- */
 
-static inline uint64_t x86_size_mask(unsigned size) {
+static inline uint64_t x86_size_mask(unsigned size)
+{
     return size >= 8 ? UINT64_MAX : (1ull << (size * 8)) - 1;
 }
 
 /* Reads general register n at size bytes; byte registers 4-7 are AH/CH/DH/BH without REX. */
 static inline uint64_t x86_get_reg(const struct x86_cpu *cpu, unsigned n, unsigned size,
-                                   bool has_rex) {
+                                   bool has_rex)
+{
     if (size == 1 && !has_rex && n >= 4 && n < 8) return (cpu->gpr[n - 4] >> 8) & 0xff;
     return cpu->gpr[n] & x86_size_mask(size);
 }
@@ -161,7 +163,8 @@ static inline uint64_t x86_get_reg(const struct x86_cpu *cpu, unsigned n, unsign
 /* Writes general register n: byte and word writes merge, doubleword writes zero-extend to 64
  * bits (SDM Vol. 1 3.4.1.1), quadword writes replace. */
 static inline void x86_set_reg(struct x86_cpu *cpu, unsigned n, unsigned size, bool has_rex,
-                               uint64_t value) {
+                               uint64_t value)
+{
     switch (size) {
     case 1:
         if (!has_rex && n >= 4 && n < 8)
@@ -175,13 +178,16 @@ static inline void x86_set_reg(struct x86_cpu *cpu, unsigned n, unsigned size, b
     }
 }
 
-static inline bool x86_long64(const struct x86_cpu *cpu) {
+static inline bool x86_long64(const struct x86_cpu *cpu)
+{
     return cpu->code_bits == 64;
 }
-static inline bool x86_protected(const struct x86_cpu *cpu) {
+static inline bool x86_protected(const struct x86_cpu *cpu)
+{
     return (cpu->cr0 & X86_CR0_PE) && !(cpu->rflags & X86_VM);
 }
-static inline unsigned x86_iopl(const struct x86_cpu *cpu) {
+static inline unsigned x86_iopl(const struct x86_cpu *cpu)
+{
     return (unsigned)(cpu->rflags >> X86_IOPL_SHIFT) & 3u;
 }
 
@@ -199,13 +205,15 @@ x86_status x86_seg_linear(const struct x86_cpu *cpu, unsigned sreg, uint64_t off
                           enum x86_access acc, uint64_t *lin);
 
 static inline x86_status x86_mem_read(struct x86_cpu *cpu, unsigned sreg, uint64_t offset,
-                                      unsigned size, uint64_t *value) {
+                                      unsigned size, uint64_t *value)
+{
     uint64_t lin;
     x86_status st = x86_seg_linear(cpu, sreg, offset, size, X86_ACC_READ, &lin);
     return st ? st : x86_read_linear(cpu, lin, size, value);
 }
 static inline x86_status x86_mem_write(struct x86_cpu *cpu, unsigned sreg, uint64_t offset,
-                                       unsigned size, uint64_t value) {
+                                       unsigned size, uint64_t value)
+{
     uint64_t lin;
     x86_status st = x86_seg_linear(cpu, sreg, offset, size, X86_ACC_WRITE, &lin);
     return st ? st : x86_write_linear(cpu, lin, size, value);

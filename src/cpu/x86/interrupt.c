@@ -29,7 +29,8 @@
 #define GATE_INT32  0xeu
 #define GATE_TRAP32 0xfu
 
-static x86_status unsupported(struct x86_cpu *cpu, const char *what, unsigned vector) {
+static x86_status unsupported(struct x86_cpu *cpu, const char *what, unsigned vector)
+{
     machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
                          "x86: delivering vector %u needs %s, not supported yet", vector, what);
     return X86_STOP;
@@ -37,7 +38,8 @@ static x86_status unsupported(struct x86_cpu *cpu, const char *what, unsigned ve
 
 /* Offset/size checks against a descriptor cache that is not (yet) in a segment register: the
  * new SS of a privilege change. Expand-up and expand-down as x86_seg_linear. */
-static bool fits(const struct x86_seg *s, uint64_t offset, unsigned size) {
+static bool fits(const struct x86_seg *s, uint64_t offset, unsigned size)
+{
     uint64_t last = offset + size - 1;
     if (X86_SEG_TYPE(s->attr) & X86_SEG_TYPE_E) {
         uint64_t upper = (s->attr & X86_SEG_DB) ? 0xffffffffull : 0xffffull;
@@ -46,7 +48,8 @@ static bool fits(const struct x86_seg *s, uint64_t offset, unsigned size) {
     return last <= s->limit && last >= offset;
 }
 
-static void emit_priv(struct x86_cpu *cpu, unsigned from, unsigned to, enum ev_mech mech) {
+static void emit_priv(struct x86_cpu *cpu, unsigned from, unsigned to, enum ev_mech mech)
+{
     struct ev e = {.kind = EV_PRIV, .pc = cpu->insn_rip};
     e.priv.from = (uint8_t)from;
     e.priv.to = (uint8_t)to;
@@ -54,10 +57,12 @@ static void emit_priv(struct x86_cpu *cpu, unsigned from, unsigned to, enum ev_m
     ev_emit(&cpu->m->events, &e);
 }
 
-static bool is_code(uint32_t attr) {
+static bool is_code(uint32_t attr)
+{
     return (attr & X86_SEG_S) && (X86_SEG_TYPE(attr) & X86_SEG_TYPE_CODE);
 }
-static bool is_writable_data(uint32_t attr) {
+static bool is_writable_data(uint32_t attr)
+{
     return (attr & X86_SEG_S) && !(X86_SEG_TYPE(attr) & X86_SEG_TYPE_CODE) &&
            (X86_SEG_TYPE(attr) & X86_SEG_TYPE_W);
 }
@@ -65,7 +70,8 @@ static bool is_writable_data(uint32_t attr) {
 /* Writes n 32-bit values downwards from offset top in the stack segment s (values[0] at the
  * highest address). The caller has checked the range. */
 static x86_status push_frame(struct x86_cpu *cpu, const struct x86_seg *s, uint64_t top,
-                             uint64_t smask, const uint32_t *values, unsigned n, unsigned new_cpl) {
+                             uint64_t smask, const uint32_t *values, unsigned n, unsigned new_cpl)
+{
     for (unsigned i = 0; i < n; i++) {
         uint64_t off = (top - 4 * (i + 1)) & smask;
         uint64_t lin = (s->base + off) & 0xffffffffull;
@@ -87,7 +93,8 @@ struct event {
 };
 
 /* SDM Vol. 2A INT n "Operation", PROTECTED-MODE through INTRA-/INTER-PRIVILEGE-LEVEL-INTERRUPT. */
-static x86_status deliver_protected(struct x86_cpu *cpu, const struct event *ev) {
+static x86_status deliver_protected(struct x86_cpu *cpu, const struct event *ev)
+{
     const unsigned ext = ev->external ? EXT : 0;
     const unsigned cpl = cpu->cpl;
     const uint32_t gate_ec = ev->vector * 8 + IDT + ext;
@@ -208,7 +215,8 @@ static x86_status deliver_protected(struct x86_cpu *cpu, const struct event *ev)
 
 /* SDM Vol. 3A 6.15 Table 6-5: the classes that combine into a double fault. */
 enum exc_class { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PAGE_FAULT, EXC_DOUBLE };
-static enum exc_class exc_class(unsigned vector, bool soft) {
+static enum exc_class exc_class(unsigned vector, bool soft)
+{
     if (soft) return EXC_BENIGN;
     switch (vector) {
     case X86_VEC_DE:
@@ -222,7 +230,8 @@ static enum exc_class exc_class(unsigned vector, bool soft) {
     }
 }
 
-static void emit_exception(struct x86_cpu *cpu, const struct event *ev) {
+static void emit_exception(struct x86_cpu *cpu, const struct event *ev)
+{
     struct ev e = {.kind = EV_EXCEPTION, .pc = cpu->insn_rip};
     e.exception.vector = ev->vector;
     e.exception.interrupt = !ev->soft && ev->vector >= 32;
@@ -230,7 +239,8 @@ static void emit_exception(struct x86_cpu *cpu, const struct event *ev) {
     ev_emit(&cpu->m->events, &e);
 }
 
-static void triple_fault(struct x86_cpu *cpu, const struct event *ev, x86_status second) {
+static void triple_fault(struct x86_cpu *cpu, const struct event *ev, x86_status second)
+{
     if (cpu->m->cpu_ops && cpu->m->cpu_ops->dump) cpu->m->cpu_ops->dump(cpu, stderr);
     machine_request_stop(cpu->m, STOP_FATAL, EXIT_GUEST_FATAL,
                          "triple fault: %s (error code %#x) while delivering %s at eip %#" PRIx64,
@@ -238,7 +248,8 @@ static void triple_fault(struct x86_cpu *cpu, const struct event *ev, x86_status
                          x86_vector_name(ev->vector), cpu->rip);
 }
 
-void x86_deliver(struct x86_cpu *cpu, x86_status trap) {
+void x86_deliver(struct x86_cpu *cpu, x86_status trap)
+{
     struct event ev = {
         .vector = X86_TRAP_VECTOR(trap),
         .soft = (trap & X86_TRAP_SOFT_BIT) != 0,
@@ -299,7 +310,8 @@ void x86_deliver(struct x86_cpu *cpu, x86_status trap) {
  * both stacks. */
 static x86_status far_return(struct x86_cpu *cpu, unsigned size, uint64_t eip, uint16_t cs_sel,
                              uint64_t ss_off, uint64_t release, uint64_t flag_mask, uint64_t flags,
-                             enum ev_mech mech) {
+                             enum ev_mech mech)
+{
     x86_status st;
     unsigned rpl = cs_sel & 3, cpl = cpu->cpl;
     if (rpl < cpl) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(cs_sel));
@@ -370,7 +382,8 @@ static x86_status far_return(struct x86_cpu *cpu, unsigned size, uint64_t eip, u
     return X86_OK;
 }
 
-static x86_status not_modelled(struct x86_cpu *cpu, const char *what) {
+static x86_status not_modelled(struct x86_cpu *cpu, const char *what)
+{
     machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT, "x86: %s is not supported yet", what);
     return X86_STOP;
 }
@@ -378,7 +391,8 @@ static x86_status not_modelled(struct x86_cpu *cpu, const char *what) {
 /* SDM Vol. 2A IRET "Operation", PROTECTED-MODE-RETURN (32- and 16-bit operand size) through
  * RETURN-TO-SAME-PRIVILEGE-LEVEL and RETURN-TO-OUTER-PRIVILEGE-LEVEL. Nested-task returns
  * (NT = 1) and returns to virtual-8086 mode are not supported and stop the run. */
-x86_status x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     unsigned size = insn->osize;
     if (!x86_protected(cpu) || cpu->code_bits == 64)
         return not_modelled(cpu, "IRET outside 32-bit protected mode");
@@ -405,7 +419,8 @@ x86_status x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *insn) {
 /* RET far / RET far imm16 (CB, CA; SDM Vol. 2A RET "Operation", protected mode): to the same or
  * an outer privilege level; imm16 bytes are released on the called procedure's stack and, for an
  * outer return, on the caller's too. */
-x86_status x86_op_retf(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_retf(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     unsigned size = insn->osize;
     if (!x86_protected(cpu) || cpu->code_bits == 64)
         return not_modelled(cpu, "RET far outside 32-bit protected mode");

@@ -12,18 +12,21 @@
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  4096u
 
-void x86_tlb_flush(struct x86_cpu *cpu) {
+void x86_tlb_flush(struct x86_cpu *cpu)
+{
     memset(cpu->tlb_read, 0, sizeof cpu->tlb_read);
     memset(cpu->tlb_write, 0, sizeof cpu->tlb_write);
 }
 
 /* SDM Vol. 3A 3.3.7.1: a canonical address has bits 63..47 equal (48-bit linear addresses). */
-static bool canonical(uint64_t lin) {
+static bool canonical(uint64_t lin)
+{
     return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
 }
 
 x86_status x86_seg_linear(const struct x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
-                          enum x86_access acc, uint64_t *lin) {
+                          enum x86_access acc, uint64_t *lin)
+{
     const struct x86_seg *s = &cpu->seg[sreg];
     const x86_status fault =
         sreg == X86_SS ? X86_TRAP_EC(X86_VEC_SS, 0) : X86_TRAP_EC(X86_VEC_GP, 0);
@@ -55,14 +58,16 @@ x86_status x86_seg_linear(const struct x86_cpu *cpu, unsigned sreg, uint64_t off
     return X86_OK;
 }
 
-x86_status x86_mem_check_write(struct x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size) {
+x86_status x86_mem_check_write(struct x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size)
+{
     uint64_t lin;
     return x86_seg_linear(cpu, sreg, offset, size, X86_ACC_WRITE, &lin);
 }
 
 /* Linear -> physical. A #PF loads CR2 with the linear address (SDM Vol. 3A 4.7). */
 static x86_status translate(struct x86_cpu *cpu, uint64_t lin, enum x86_access acc, bool user,
-                            uint64_t *phys) {
+                            uint64_t *phys)
+{
     if (!(cpu->cr0 & X86_CR0_PG)) {
         *phys = lin;
         return X86_OK;
@@ -81,14 +86,16 @@ static x86_status translate(struct x86_cpu *cpu, uint64_t lin, enum x86_access a
     return X86_OK;
 }
 
-static inline uint64_t tlb_key(uint64_t vpn, bool user) {
+static inline uint64_t tlb_key(uint64_t vpn, bool user)
+{
     return (vpn << 1 | user) + 1;
 }
 
 /* Host pointer for the page holding lin, through the TLB; NULL when the page is not plain RAM
  * (then *phys is the physical address for bus_read/bus_write) or translation faulted (*st). */
 static uint8_t *page_host(struct x86_cpu *cpu, uint64_t lin, enum x86_access acc, bool user,
-                          uint64_t *phys, x86_status *st) {
+                          uint64_t *phys, x86_status *st)
+{
     uint64_t vpn = lin >> PAGE_SHIFT;
     struct x86_tlb_entry *e =
         &(acc == X86_ACC_WRITE ? cpu->tlb_write : cpu->tlb_read)[vpn % X86_TLB_SIZE];
@@ -103,7 +110,8 @@ static uint8_t *page_host(struct x86_cpu *cpu, uint64_t lin, enum x86_access acc
     return host + (lin & (PAGE_SIZE - 1));
 }
 
-void x86_tlb_flush_page(struct x86_cpu *cpu, uint64_t lin) {
+void x86_tlb_flush_page(struct x86_cpu *cpu, uint64_t lin)
+{
     uint64_t vpn = lin >> PAGE_SHIFT;
     unsigned i = (unsigned)(vpn % X86_TLB_SIZE);
     for (int user = 0; user < 2; user++) {
@@ -113,7 +121,8 @@ void x86_tlb_flush_page(struct x86_cpu *cpu, uint64_t lin) {
 }
 
 static void emit_mem(struct x86_cpu *cpu, uint64_t lin, uint64_t phys, unsigned size,
-                     enum ev_mem_type type) {
+                     enum ev_mem_type type)
+{
     struct ev e = {.kind = EV_MEM, .pc = cpu->insn_rip};
     e.mem.vaddr = lin;
     e.mem.paddr = phys;
@@ -124,7 +133,8 @@ static void emit_mem(struct x86_cpu *cpu, uint64_t lin, uint64_t phys, unsigned 
 
 /* One access within a page. */
 static x86_status read_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size, bool user,
-                               uint64_t *value) {
+                               uint64_t *value)
+{
     uint64_t phys = lin;
     x86_status st;
     uint8_t *host = page_host(cpu, lin, X86_ACC_READ, user, &phys, &st);
@@ -146,7 +156,8 @@ static x86_status read_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size,
 }
 
 static x86_status write_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size, bool user,
-                                uint64_t value) {
+                                uint64_t value)
+{
     uint64_t phys = lin;
     x86_status st;
     uint8_t *host = page_host(cpu, lin, X86_ACC_WRITE, user, &phys, &st);
@@ -165,7 +176,8 @@ static x86_status write_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size
 }
 
 static x86_status read_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, bool user,
-                              uint64_t *value) {
+                              uint64_t *value)
+{
     unsigned in_page = PAGE_SIZE - (unsigned)(lin & (PAGE_SIZE - 1));
     if (size <= in_page) return read_in_page(cpu, lin, size, user, value);
     /* Split at the page boundary: both pages are checked before the value is used. */
@@ -178,7 +190,8 @@ static x86_status read_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, 
 }
 
 static x86_status write_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, bool user,
-                               uint64_t value) {
+                               uint64_t value)
+{
     unsigned in_page = PAGE_SIZE - (unsigned)(lin & (PAGE_SIZE - 1));
     if (size <= in_page) return write_in_page(cpu, lin, size, user, value);
     /* Translate both pages before writing either, so a fault on the second leaves memory
@@ -194,24 +207,29 @@ static x86_status write_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size,
 }
 
 /* Accesses at the current privilege: user-mode accesses at CPL 3 (SDM Vol. 3A 4.6). */
-x86_status x86_read_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *value) {
+x86_status x86_read_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *value)
+{
     return read_linear(cpu, lin, size, cpu->cpl == 3, value);
 }
-x86_status x86_write_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t value) {
+x86_status x86_write_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t value)
+{
     return write_linear(cpu, lin, size, cpu->cpl == 3, value);
 }
 
 /* Implicit supervisor-mode accesses: descriptor tables, the TSS, and the stack of a delivery
  * to CPL < 3, whatever the CPL (SDM Vol. 3A 4.6 "implicit supervisor-mode accesses"). */
-x86_status x86_read_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *value) {
+x86_status x86_read_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *value)
+{
     return read_linear(cpu, lin, size, false, value);
 }
-x86_status x86_write_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t value) {
+x86_status x86_write_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t value)
+{
     return write_linear(cpu, lin, size, false, value);
 }
 
 /* Instruction fetch (see internal.h). */
-unsigned x86_fetch(struct x86_cpu *cpu, uint8_t *buf, x86_status *fault) {
+unsigned x86_fetch(struct x86_cpu *cpu, uint8_t *buf, x86_status *fault)
+{
     const struct x86_seg *cs = &cpu->seg[X86_CS];
     uint64_t rip = cpu->rip;
     unsigned max = X86_MAX_INSN_LEN;

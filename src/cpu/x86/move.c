@@ -1,17 +1,20 @@
 /* Data movement (SDM Vol. 1 7.3.1): MOV, MOVZX/MOVSX, LEA, XCHG, XLAT, LAHF/SAHF, NOP. */
 #include "cpu/x86/internal.h"
 
-x86_status x86_op_mov(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_mov(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t v;
     x86_status st = x86_read_opnd(cpu, insn, 1, &v);
     return st ? st : x86_write_opnd(cpu, insn, 0, v);
 }
 
-x86_status x86_op_movzx(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_movzx(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     return x86_op_mov(cpu, insn); /* the source read is zero-extended already */
 }
 
-x86_status x86_op_movsx(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_movsx(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t v;
     x86_status st = x86_read_opnd(cpu, insn, 1, &v);
     if (st) return st;
@@ -21,13 +24,15 @@ x86_status x86_op_movsx(struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 /* LEA: the effective address, computed at the address size, truncated or zero-extended to the
  * operand size (SDM Vol. 2A LEA, Table 3-54); no segment, no memory access. */
-x86_status x86_op_lea(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_lea(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     return x86_write_opnd(cpu, insn, 0, x86_ea(cpu, insn));
 }
 
 /* MOV r/m, Sreg: a register destination gets the selector zero-extended (P6 and later); a memory
  * destination is always 16 bits (SDM Vol. 2B MOV, "Description"). */
-x86_status x86_op_mov_from_sreg(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_mov_from_sreg(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t sel = cpu->seg[insn->reg & 7].sel;
     if (insn->has_mem) return x86_mem_write(cpu, insn->seg, x86_ea(cpu, insn), 2, sel);
     x86_set_reg(cpu, insn->rm, insn->osize, insn->has_rex, sel);
@@ -35,7 +40,8 @@ x86_status x86_op_mov_from_sreg(struct x86_cpu *cpu, const struct x86_insn *insn
 }
 
 /* XCHG r/m, r: with a memory operand the exchange is locked whether or not LOCK is given. */
-x86_status x86_op_xchg(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_xchg(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t a, b;
     x86_status st = x86_read_opnd(cpu, insn, 0, &a);
     if (!st) st = x86_read_opnd(cpu, insn, 1, &b);
@@ -46,19 +52,22 @@ x86_status x86_op_xchg(struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 /* 90+r: XCHG r, eAX. 90 itself is NOP (and F3 90 PAUSE), except with REX.B where it exchanges
  * R8 (SDM Vol. 2B NOP, XCHG): in 64-bit mode, XCHG EAX, EAX would zero-extend RAX, NOP does not. */
-x86_status x86_op_xchg_acc(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_xchg_acc(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     if (insn->rm == 0) return X86_OK;
     return x86_op_xchg(cpu, insn);
 }
 
-x86_status x86_op_nop(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_nop(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     (void)cpu;
     (void)insn;
     return X86_OK;
 }
 
 /* XLAT: AL = [seg:(E)BX + AL] (SDM Vol. 2B XLAT). */
-x86_status x86_op_xlat(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_xlat(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t ea = (cpu->gpr[X86_RBX] + (cpu->gpr[X86_RAX] & 0xff)) & x86_size_mask(insn->asize);
     uint64_t v;
     x86_status st = x86_mem_read(cpu, insn->seg, ea, 1, &v);
@@ -69,13 +78,15 @@ x86_status x86_op_xlat(struct x86_cpu *cpu, const struct x86_insn *insn) {
 /* LAHF/SAHF: AH <-> SF ZF AF PF CF (bits 7 6 4 2 0); bit 1 reads as 1 (SDM Vol. 2A LAHF).
  * Both exist in 64-bit mode only with CPUID.80000001H:ECX.LAHF-SAHF; the profiles set it. */
 #define AH_FLAGS (X86_SF | X86_ZF | X86_AF | X86_PF | X86_CF)
-x86_status x86_op_lahf(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_lahf(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     (void)insn;
     x86_set_reg(cpu, 4, 1, false, (cpu->rflags & AH_FLAGS) | X86_FLAGS_FIXED1);
     return X86_OK;
 }
 
-x86_status x86_op_sahf(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_sahf(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     (void)insn;
     uint64_t ah = (cpu->gpr[X86_RAX] >> 8) & 0xff;
     cpu->rflags = (cpu->rflags & ~(uint64_t)AH_FLAGS) | (ah & AH_FLAGS);
@@ -85,7 +96,8 @@ x86_status x86_op_sahf(struct x86_cpu *cpu, const struct x86_insn *insn) {
 /* CMPXCHG8B m64 (SDM Vol. 2A CMPXCHG8B): compares EDX:EAX with m64; equal: ZF = 1 and
  * m64 = ECX:EBX; not equal: ZF = 0, EDX:EAX = m64 and m64 is written back with its own value.
  * Other flags are unaffected. A register operand is #UD (the M operand's rule). */
-x86_status x86_op_cmpxchg8b(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_cmpxchg8b(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t ea = x86_ea(cpu, insn), m;
     x86_status st = x86_mem_read(cpu, insn->seg, ea, 8, &m);
     if (st) return st;

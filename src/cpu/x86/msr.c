@@ -11,13 +11,15 @@ const struct x86_msr_info x86_msr_table[X86_MSR_COUNT] = {
 #undef X86_MSR
 };
 
-int x86_msr_find(uint32_t number) {
+int x86_msr_find(uint32_t number)
+{
     for (int i = 0; i < X86_MSR_COUNT; i++)
         if (x86_msr_table[i].number == number) return i;
     return -1;
 }
 
-x86_status x86_rdmsr(struct x86_cpu *cpu, uint32_t number, uint64_t *value) {
+x86_status x86_rdmsr(struct x86_cpu *cpu, uint32_t number, uint64_t *value)
+{
     int i = x86_msr_find(number);
     if (i < 0) return GP0;
     *value = cpu->msr[i];
@@ -26,7 +28,8 @@ x86_status x86_rdmsr(struct x86_cpu *cpu, uint32_t number, uint64_t *value) {
     return X86_OK;
 }
 
-x86_status x86_wrmsr(struct x86_cpu *cpu, uint32_t number, uint64_t value) {
+x86_status x86_wrmsr(struct x86_cpu *cpu, uint32_t number, uint64_t value)
+{
     int i = x86_msr_find(number);
     if (i < 0) return GP0;
     uint64_t old = cpu->msr[i];
@@ -51,7 +54,8 @@ x86_status x86_wrmsr(struct x86_cpu *cpu, uint32_t number, uint64_t value) {
 }
 
 /* RDMSR: EDX:EAX = MSR[ECX] (CPL 0 by the table's XF_PRIV). */
-x86_status x86_op_rdmsr(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_rdmsr(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     (void)insn;
     uint64_t v;
     x86_status st = x86_rdmsr(cpu, (uint32_t)cpu->gpr[X86_RCX], &v);
@@ -62,7 +66,8 @@ x86_status x86_op_rdmsr(struct x86_cpu *cpu, const struct x86_insn *insn) {
 }
 
 /* WRMSR: MSR[ECX] = EDX:EAX. */
-x86_status x86_op_wrmsr(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_wrmsr(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     (void)insn;
     uint64_t v = (cpu->gpr[X86_RDX] & 0xffffffffu) << 32 | (cpu->gpr[X86_RAX] & 0xffffffffu);
     return x86_wrmsr(cpu, (uint32_t)cpu->gpr[X86_RCX], v);

@@ -1,11 +1,13 @@
 /* Operand access for the decoded instruction, the stack, and near branches. */
 #include "cpu/x86/internal.h"
 
-static uint64_t asize_mask(unsigned asize) {
+static uint64_t asize_mask(unsigned asize)
+{
     return x86_size_mask(asize);
 }
 
-uint64_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *insn) {
+uint64_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     uint64_t ea = (uint64_t)insn->disp;
     if (insn->base == X86_BASE_RIP)
         ea += cpu->next_rip; /* SDM Vol. 2A 2.2.1.6: relative to the next instruction */
@@ -16,7 +18,8 @@ uint64_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *insn) {
 }
 
 x86_status x86_read_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
-                         uint64_t *value) {
+                         uint64_t *value)
+{
     uint16_t o = insn->opnd[i];
     unsigned size = insn->opsz[i];
     switch (X86_OPND_KIND(o)) {
@@ -45,7 +48,8 @@ x86_status x86_read_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsig
 }
 
 x86_status x86_write_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
-                          uint64_t value) {
+                          uint64_t value)
+{
     uint16_t o = insn->opnd[i];
     unsigned size = insn->opsz[i];
     switch (X86_OPND_KIND(o)) {
@@ -67,16 +71,19 @@ x86_status x86_write_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsi
 
 /* ---- Stack ------------------------------------------------------------------------------- */
 
-unsigned x86_stack_asize(const struct x86_cpu *cpu) {
+unsigned x86_stack_asize(const struct x86_cpu *cpu)
+{
     if (cpu->code_bits == 64) return 8;
     return (cpu->seg[X86_SS].attr & X86_SEG_DB) ? 4 : 2;
 }
 
-static void set_sp(struct x86_cpu *cpu, unsigned ssize, uint64_t sp) {
+static void set_sp(struct x86_cpu *cpu, unsigned ssize, uint64_t sp)
+{
     x86_set_reg(cpu, X86_RSP, ssize, true, sp);
 }
 
-x86_status x86_push(struct x86_cpu *cpu, unsigned size, uint64_t value) {
+x86_status x86_push(struct x86_cpu *cpu, unsigned size, uint64_t value)
+{
     unsigned ssize = x86_stack_asize(cpu);
     uint64_t sp = (cpu->gpr[X86_RSP] - size) & x86_size_mask(ssize);
     x86_status st = x86_mem_write(cpu, X86_SS, sp, size, value);
@@ -85,13 +92,15 @@ x86_status x86_push(struct x86_cpu *cpu, unsigned size, uint64_t value) {
     return X86_OK;
 }
 
-x86_status x86_stack_peek(struct x86_cpu *cpu, uint64_t offset, unsigned size, uint64_t *value) {
+x86_status x86_stack_peek(struct x86_cpu *cpu, uint64_t offset, unsigned size, uint64_t *value)
+{
     unsigned ssize = x86_stack_asize(cpu);
     uint64_t sp = (cpu->gpr[X86_RSP] + offset) & x86_size_mask(ssize);
     return x86_mem_read(cpu, X86_SS, sp, size, value);
 }
 
-x86_status x86_pop(struct x86_cpu *cpu, unsigned size, uint64_t *value) {
+x86_status x86_pop(struct x86_cpu *cpu, unsigned size, uint64_t *value)
+{
     unsigned ssize = x86_stack_asize(cpu);
     x86_status st = x86_stack_peek(cpu, 0, size, value);
     if (st) return st;
@@ -101,7 +110,8 @@ x86_status x86_pop(struct x86_cpu *cpu, unsigned size, uint64_t *value) {
 
 /* ---- Near branches ----------------------------------------------------------------------- */
 
-x86_status x86_branch(struct x86_cpu *cpu, uint64_t target, unsigned osize) {
+x86_status x86_branch(struct x86_cpu *cpu, uint64_t target, unsigned osize)
+{
     target &= x86_size_mask(osize);
     if (cpu->code_bits == 64) {
         if ((uint64_t)((int64_t)(target << 16) >> 16) != target) return X86_TRAP_EC(X86_VEC_GP, 0);

@@ -10,7 +10,8 @@
 
 enum str_op { STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS, STR_INS, STR_OUTS };
 
-static x86_status string_op(struct x86_cpu *cpu, const struct x86_insn *insn, enum str_op op) {
+static x86_status string_op(struct x86_cpu *cpu, const struct x86_insn *insn, enum str_op op)
+{
     unsigned size = (insn->flags & XF_BYTE) ? 1 : insn->osize;
     if ((op == STR_INS || op == STR_OUTS) && size > 4) size = 4;
     unsigned as = insn->asize;
@@ -72,29 +73,36 @@ static x86_status string_op(struct x86_cpu *cpu, const struct x86_insn *insn, en
     }
 }
 
-x86_status x86_op_movs(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_movs(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     return string_op(cpu, insn, STR_MOVS);
 }
-x86_status x86_op_cmps(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_cmps(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     return string_op(cpu, insn, STR_CMPS);
 }
-x86_status x86_op_stos(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_stos(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     return string_op(cpu, insn, STR_STOS);
 }
-x86_status x86_op_lods(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_lods(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     return string_op(cpu, insn, STR_LODS);
 }
-x86_status x86_op_scas(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_scas(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     return string_op(cpu, insn, STR_SCAS);
 }
 
 /* INS/OUTS (SDM Vol. 2A INS, Vol. 2B OUTS): the port is DX; in protected mode with CPL > IOPL
  * #GP(0) (no TSS I/O permission bitmap yet, as for IN/OUT); the operand is at most 32 bits. */
-x86_status x86_op_ins(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_ins(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     if (x86_protected(cpu) && cpu->cpl > x86_iopl(cpu)) return X86_TRAP_EC(X86_VEC_GP, 0);
     return string_op(cpu, insn, STR_INS);
 }
-x86_status x86_op_outs(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_outs(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     if (x86_protected(cpu) && cpu->cpl > x86_iopl(cpu)) return X86_TRAP_EC(X86_VEC_GP, 0);
     return string_op(cpu, insn, STR_OUTS);
 }

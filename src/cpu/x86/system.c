@@ -5,7 +5,8 @@
 #define GP0 X86_TRAP_EC(X86_VEC_GP, 0)
 
 /* CMC CLC STC CLD STD (aux 0-4). */
-x86_status x86_op_flagop(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_flagop(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     switch (insn->info->aux) {
     case 0: cpu->rflags ^= X86_CF; break;
     case 1: cpu->rflags &= ~(uint64_t)X86_CF; break;
@@ -19,14 +20,16 @@ x86_status x86_op_flagop(struct x86_cpu *cpu, const struct x86_insn *insn) {
 /* CLI/STI in protected mode: #GP(0) when CPL > IOPL (SDM Vol. 2A CLI, Vol. 2B STI). The
  * virtual-interrupt variants (CR4.PVI, VME) are not modelled: with CPL > IOPL this core always
  * faults. STI's one-instruction interrupt shadow will matter once external interrupts exist. */
-x86_status x86_op_cli(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_cli(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     (void)insn;
     if (x86_protected(cpu) && cpu->cpl > x86_iopl(cpu)) return GP0;
     cpu->rflags &= ~(uint64_t)X86_IF;
     return X86_OK;
 }
 
-x86_status x86_op_sti(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_sti(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     (void)insn;
     if (x86_protected(cpu) && cpu->cpl > x86_iopl(cpu)) return GP0;
     cpu->rflags |= X86_IF;
@@ -34,7 +37,8 @@ x86_status x86_op_sti(struct x86_cpu *cpu, const struct x86_insn *insn) {
 }
 
 /* HLT (CPL 0 checked by the table's XF_PRIV): retires, then the CPU waits. */
-x86_status x86_op_hlt(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_hlt(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     (void)cpu;
     (void)insn;
     return X86_HALT;
@@ -42,12 +46,14 @@ x86_status x86_op_hlt(struct x86_cpu *cpu, const struct x86_insn *insn) {
 
 /* IN/OUT: in protected mode with CPL > IOPL the SDM consults the TSS I/O permission bitmap
  * (Vol. 1 19.5.2); this core has no TSS I/O bitmap yet and faults: #GP(0). */
-static x86_status io_allowed(const struct x86_cpu *cpu) {
+static x86_status io_allowed(const struct x86_cpu *cpu)
+{
     if (x86_protected(cpu) && cpu->cpl > x86_iopl(cpu)) return GP0;
     return X86_OK;
 }
 
-x86_status x86_op_in(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_in(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     x86_status st = io_allowed(cpu);
     if (st) return st;
     uint64_t port;
@@ -59,7 +65,8 @@ x86_status x86_op_in(struct x86_cpu *cpu, const struct x86_insn *insn) {
     return X86_OK;
 }
 
-x86_status x86_op_out(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_out(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     x86_status st = io_allowed(cpu);
     if (st) return st;
     uint64_t port;
@@ -73,12 +80,14 @@ x86_status x86_op_out(struct x86_cpu *cpu, const struct x86_insn *insn) {
 /* CPUID from the vendor profile (SDM Vol. 2A CPUID; APM Vol. 3 CPUID). A leaf above the maximum:
  * Intel returns the highest basic leaf's data, AMD returns zeros; this core returns zeros for
  * both (noted for issue 6's vendor matrix). */
-static uint32_t str4(const char *s) {
+static uint32_t str4(const char *s)
+{
     return (uint32_t)(uint8_t)s[0] | (uint32_t)(uint8_t)s[1] << 8 | (uint32_t)(uint8_t)s[2] << 16 |
            (uint32_t)(uint8_t)s[3] << 24;
 }
 
-x86_status x86_op_cpuid(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_cpuid(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     (void)insn;
     const struct x86_vendor *v = cpu->vendor;
     uint32_t leaf = (uint32_t)cpu->gpr[X86_RAX];
@@ -106,7 +115,8 @@ x86_status x86_op_cpuid(struct x86_cpu *cpu, const struct x86_insn *insn) {
     return X86_OK;
 }
 
-x86_status x86_op_ud2(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_ud2(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     (void)cpu;
     (void)insn;
     return X86_TRAP(X86_VEC_UD);
@@ -115,18 +125,21 @@ x86_status x86_op_ud2(struct x86_cpu *cpu, const struct x86_insn *insn) {
 /* INT n, INT3, INTO: software interrupts (SDM Vol. 2A INT n/INTO/INT3). They return a trap value
  * with the software bit: the gate DPL check and the saved EIP (the next instruction) follow from
  * it in x86_deliver(). */
-x86_status x86_op_int(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_int(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     (void)cpu;
     return X86_TRAP_SOFT(insn->imm & 0xff);
 }
 
-x86_status x86_op_int3(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_int3(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     (void)cpu;
     (void)insn;
     return X86_TRAP_SOFT(X86_VEC_BP);
 }
 
-x86_status x86_op_into(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_into(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     (void)insn;
     return (cpu->rflags & X86_OF) ? X86_TRAP_SOFT(X86_VEC_OF) : X86_OK;
 }
@@ -134,7 +147,8 @@ x86_status x86_op_into(struct x86_cpu *cpu, const struct x86_insn *insn) {
 /* RDTSC (SDM Vol. 2B RDTSC): EDX:EAX = the time-stamp counter; with CR4.TSD = 1 only CPL 0 may
  * read it (#GP(0)). The counter is guest time (machine ticks) plus the offset a WRMSR to
  * IA32_TSC set. */
-x86_status x86_op_rdtsc(struct x86_cpu *cpu, const struct x86_insn *insn) {
+x86_status x86_op_rdtsc(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
     (void)insn;
     if ((cpu->cr4 & X86_CR4_TSD) && cpu->cpl != 0 && x86_protected(cpu))
         return X86_TRAP_EC(X86_VEC_GP, 0);

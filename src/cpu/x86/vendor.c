@@ -42,7 +42,8 @@ const struct x86_vendor x86_vendor_amd = {
     .ext1_edx = FEAT1_EDX_PSE | FEAT1_EDX_TSC | FEAT1_EDX_MSR | FEAT1_EDX_CX8 | FEAT1_EDX_CMOV,
 };
 
-const struct x86_vendor *x86_vendor_find(const char *name) {
+const struct x86_vendor *x86_vendor_find(const char *name)
+{
     if (!name || !strcmp(name, "intel")) return &x86_vendor_intel;
     if (!strcmp(name, "amd")) return &x86_vendor_amd;
     return NULL;

@@ -276,6 +276,11 @@ x86_status x86_write_linear(struct x86_cpu *cpu, uint64_t lin, unsigned size, ui
 x86_status x86_rdmsr(struct x86_cpu *cpu, uint32_t number, uint64_t *value);
 x86_status x86_wrmsr(struct x86_cpu *cpu, uint32_t number, uint64_t value);
 
+/* cpu_ops.get_reg / set_reg (machine.h): rax/eax/ax.., rip, rflags, cpl, cr0-cr8, segment
+ * selectors (read only), MSRs by their msr.def name in lower case. */
+bool x86_reg_by_name(void *cpu, const char *name, uint64_t *value);
+bool x86_set_reg_by_name(void *cpu, const char *name, uint64_t value);
+
 /* Flushes the software TLB (CR0/CR3/CR4 writes, INVLPG, tests that edit page tables). */
 void x86_tlb_flush(struct x86_cpu *cpu);
 

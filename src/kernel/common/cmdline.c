@@ -8,15 +8,18 @@
  * architecture's kmain(), on its own copy of the line. */
 #include "kernel.h"
 
-static bool is_blank(char c) {
+static bool is_blank(char c)
+{
     return c == ' ' || c == '\t' || c == '\n';
 }
 
-static bool escapable(char c) {
+static bool escapable(char c)
+{
     return c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '\\';
 }
 
-int cmdline_parse(char *buf, struct boot_args *out, const char **why) {
+int cmdline_parse(char *buf, struct boot_args *out, const char **why)
+{
     out->mech = "auto";
     out->verbose = out->kfault = false;
     out->argc = 0;

@@ -2,12 +2,14 @@
  * the l/ll/z length modifiers, a field width and 0 padding) and panic(). */
 #include "kernel.h"
 
-void kwrite(const char *s, size_t n) {
+void kwrite(const char *s, size_t n)
+{
     for (size_t i = 0; i < n; i++)
         arch_console_putc(s[i]);
 }
 
-void kputs(const char *s) {
+void kputs(const char *s)
+{
     kwrite(s, strlen(s));
 }
 
@@ -16,13 +18,14 @@ struct out {
     size_t size, len; /* len counts every byte, also those that did not fit */
 };
 
-static void put(struct out *o, char c) {
+static void put(struct out *o, char c)
+{
     if (o->len + 1 < o->size) o->buf[o->len] = c;
     o->len++;
 }
 
-static void put_number(struct out *o, uint64_t v, unsigned base, bool negative, int width,
-                       char pad) {
+static void put_number(struct out *o, uint64_t v, unsigned base, bool negative, int width, char pad)
+{
     char digits[24];
     int n = 0;
     do {
@@ -38,7 +41,8 @@ static void put_number(struct out *o, uint64_t v, unsigned base, bool negative, 
         put(o, digits[--n]);
 }
 
-int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap) {
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
     struct out o = {buf, size, 0};
     for (; *fmt; fmt++) {
         if (*fmt != '%') {
@@ -89,7 +93,8 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap) {
     return (int)o.len;
 }
 
-int ksnprintf(char *buf, size_t size, const char *fmt, ...) {
+int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     int n = kvsnprintf(buf, size, fmt, ap);
@@ -97,7 +102,8 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...) {
     return n;
 }
 
-void kprintf(const char *fmt, ...) {
+void kprintf(const char *fmt, ...)
+{
     char buf[256];
     va_list ap;
     va_start(ap, fmt);
@@ -107,7 +113,8 @@ void kprintf(const char *fmt, ...) {
 }
 
 /* A state the kernel cannot go on from: say what it is and stop the machine with 125. */
-void panic(const char *fmt, ...) {
+void panic(const char *fmt, ...)
+{
     char buf[256];
     va_list ap;
     va_start(ap, fmt);

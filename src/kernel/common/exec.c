@@ -49,7 +49,8 @@ _Static_assert(sizeof(struct elf64_phdr) == 56, "ELF64 program header is 56 byte
 #define AT_EXECFN 31
 
 /* Copies into p's pages whatever their permissions (the loader fills read-only text). */
-static int load_bytes(struct proc *p, uint64_t va, const void *src, uint64_t n) {
+static int load_bytes(struct proc *p, uint64_t va, const void *src, uint64_t n)
+{
     const uint8_t *s = src;
     while (n) {
         uint8_t *kp = arch_user_ptr(p, va, UA_LOAD);
@@ -64,7 +65,8 @@ static int load_bytes(struct proc *p, uint64_t va, const void *src, uint64_t n) 
 
 /* Checks the file; fills ph[0..*n) with its program headers. */
 static int check_elf(const uint8_t *image, uint64_t size, struct elf64_ehdr *eh,
-                     struct elf64_phdr *ph, const char **why) {
+                     struct elf64_phdr *ph, const char **why)
+{
     if (size < sizeof *eh || image[0] != 0x7f || image[1] != 'E' || image[2] != 'L' ||
         image[3] != 'F')
         return *why = "not an ELF file (bad magic)", -ENOEXEC;
@@ -112,7 +114,8 @@ static int check_elf(const uint8_t *image, uint64_t size, struct elf64_ehdr *eh,
 }
 
 /* A splitmix64 step: the AT_RANDOM bytes only need to differ between runs a little. */
-static uint64_t mix(uint64_t *state) {
+static uint64_t mix(uint64_t *state)
+{
     uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
@@ -120,7 +123,8 @@ static uint64_t mix(uint64_t *state) {
 }
 
 int exec_image(struct proc *p, const uint8_t *image, uint64_t size, int argc, char *const argv[],
-               const char **why) {
+               const char **why)
+{
     struct elf64_ehdr eh;
     struct elf64_phdr ph[MAX_PHDRS];
     int rc = check_elf(image, size, &eh, ph, why);

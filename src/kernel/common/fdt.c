@@ -10,16 +10,19 @@
 #define FDT_NOP        4
 #define FDT_END        9
 
-static uint32_t be32(const uint8_t *p) {
+static uint32_t be32(const uint8_t *p)
+{
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static uint64_t be64(const uint8_t *p) {
+static uint64_t be64(const uint8_t *p)
+{
     return (uint64_t)be32(p) << 32 | be32(p + 4);
 }
 
 /* A property value of 1 or 2 cells (4 or 8 bytes) as a number; false for other lengths. */
-static bool cells_value(const uint8_t *v, uint32_t len, uint64_t *out) {
+static bool cells_value(const uint8_t *v, uint32_t len, uint64_t *out)
+{
     if (len == 4)
         *out = be32(v);
     else if (len == 8)
@@ -29,12 +32,14 @@ static bool cells_value(const uint8_t *v, uint32_t len, uint64_t *out) {
     return true;
 }
 
-static bool name_is(const char *name, const char *want) {
+static bool name_is(const char *name, const char *want)
+{
     size_t n = strlen(want);
     return strncmp(name, want, n) == 0 && (name[n] == '\0' || name[n] == '@');
 }
 
-int fdt_read(const void *blob, struct fdt_info *info, const char **why) {
+int fdt_read(const void *blob, struct fdt_info *info, const char **why)
+{
     const uint8_t *b = blob;
     memset(info, 0, sizeof *info);
     if (!b || be32(b) != FDT_MAGIC) {

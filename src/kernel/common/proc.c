@@ -5,12 +5,14 @@
 
 struct proc proc0 = {.pid = 1, .ppid = 0, .name = "init"};
 
-void proc_exit(struct proc *p, int status) {
+void proc_exit(struct proc *p, int status)
+{
     (void)p;
     arch_shutdown(status & 0xff); /* Linux keeps the low 8 bits of the status */
 }
 
-void proc_kill(struct proc *p, int sig, const char *fmt, ...) {
+void proc_kill(struct proc *p, int sig, const char *fmt, ...)
+{
     char buf[200];
     va_list ap;
     va_start(ap, fmt);

@@ -2,7 +2,8 @@
  * structure copies and initialisations, so these exist even where the kernel does not call them. */
 #include "kernel.h"
 
-void *memcpy(void *dst, const void *src, size_t n) {
+void *memcpy(void *dst, const void *src, size_t n)
+{
     uint8_t *d = dst;
     const uint8_t *s = src;
     while (n--)
@@ -10,7 +11,8 @@ void *memcpy(void *dst, const void *src, size_t n) {
     return dst;
 }
 
-void *memmove(void *dst, const void *src, size_t n) {
+void *memmove(void *dst, const void *src, size_t n)
+{
     uint8_t *d = dst;
     const uint8_t *s = src;
     if (d < s) {
@@ -23,34 +25,39 @@ void *memmove(void *dst, const void *src, size_t n) {
     return dst;
 }
 
-void *memset(void *dst, int c, size_t n) {
+void *memset(void *dst, int c, size_t n)
+{
     uint8_t *d = dst;
     while (n--)
         *d++ = (uint8_t)c;
     return dst;
 }
 
-int memcmp(const void *a, const void *b, size_t n) {
+int memcmp(const void *a, const void *b, size_t n)
+{
     const uint8_t *x = a, *y = b;
     for (; n; n--, x++, y++)
         if (*x != *y) return *x - *y;
     return 0;
 }
 
-size_t strlen(const char *s) {
+size_t strlen(const char *s)
+{
     size_t n = 0;
     while (s[n])
         n++;
     return n;
 }
 
-int strcmp(const char *a, const char *b) {
+int strcmp(const char *a, const char *b)
+{
     while (*a && *a == *b)
         a++, b++;
     return (unsigned char)*a - (unsigned char)*b;
 }
 
-int strncmp(const char *a, const char *b, size_t n) {
+int strncmp(const char *a, const char *b, size_t n)
+{
     for (; n; n--, a++, b++) {
         if (*a != *b) return (unsigned char)*a - (unsigned char)*b;
         if (!*a) return 0;

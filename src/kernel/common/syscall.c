@@ -13,7 +13,8 @@
  * read returns what the console has already received, up to a newline, and 0 (end of file) when
  * nothing is waiting. The whole buffer must be writable user memory, as Linux and qemu-user check.
  */
-static int64_t sys_read(struct proc *p, const uint64_t a[6]) {
+static int64_t sys_read(struct proc *p, const uint64_t a[6])
+{
     uint64_t fd = a[0], buf = a[1], count = a[2];
     if (fd != 0) return -EBADF;
     if (user_range_ok(p, buf, count, UA_WRITE) < 0) return -EFAULT;
@@ -30,7 +31,8 @@ static int64_t sys_read(struct proc *p, const uint64_t a[6]) {
 }
 
 /* Writes count bytes at user address buf to the console, CHUNK bytes at a time through copyin. */
-static int64_t console_write(struct proc *p, uint64_t buf, uint64_t count) {
+static int64_t console_write(struct proc *p, uint64_t buf, uint64_t count)
+{
     char k[CHUNK];
     for (uint64_t done = 0; done < count;) {
         uint64_t n = count - done < CHUNK ? count - done : CHUNK;
@@ -43,7 +45,8 @@ static int64_t console_write(struct proc *p, uint64_t buf, uint64_t count) {
 
 /* write(fd, buf, count): fds 1 and 2 are the console. The whole range is checked first, so a bad
  * buffer writes nothing (as qemu-user does; Linux may write a prefix). */
-static int64_t sys_write(struct proc *p, const uint64_t a[6]) {
+static int64_t sys_write(struct proc *p, const uint64_t a[6])
+{
     uint64_t fd = a[0], buf = a[1], count = a[2];
     if (fd != 1 && fd != 2) return -EBADF;
     if ((int64_t)count < 0) return -EINVAL;
@@ -52,8 +55,11 @@ static int64_t sys_write(struct proc *p, const uint64_t a[6]) {
 }
 
 /* writev(fd, iov, iovcnt): the iovec array is copied into the kernel once, then checked whole. */
-static int64_t sys_writev(struct proc *p, const uint64_t a[6]) {
-    static struct { uint64_t base, len; } iov[IOV_MAX];
+static int64_t sys_writev(struct proc *p, const uint64_t a[6])
+{
+    static struct {
+        uint64_t base, len;
+    } iov[IOV_MAX];
     uint64_t fd = a[0], uiov = a[1], cnt = a[2];
     if (fd != 1 && fd != 2) return -EBADF;
     if (cnt > IOV_MAX) return -EINVAL;
@@ -71,23 +77,27 @@ static int64_t sys_writev(struct proc *p, const uint64_t a[6]) {
     return (int64_t)total;
 }
 
-static int64_t sys_exit(struct proc *p, const uint64_t a[6]) {
+static int64_t sys_exit(struct proc *p, const uint64_t a[6])
+{
     proc_exit(p, (int)a[0]); /* one thread: exit and exit_group end the same way */
 }
 
-static int64_t sys_getpid(struct proc *p, const uint64_t a[6]) {
+static int64_t sys_getpid(struct proc *p, const uint64_t a[6])
+{
     (void)a;
     return p->pid;
 }
 
-static int64_t sys_getppid(struct proc *p, const uint64_t a[6]) {
+static int64_t sys_getppid(struct proc *p, const uint64_t a[6])
+{
     (void)a;
     return p->ppid;
 }
 
 /* brk(addr): Linux semantics: returns the new break, or the old one when addr is 0, out of range
  * or the memory cannot be had. Memory between the old and the new break reads as zero. */
-static int64_t sys_brk(struct proc *p, const uint64_t a[6]) {
+static int64_t sys_brk(struct proc *p, const uint64_t a[6])
+{
     uint64_t want = a[0];
     if (want < p->brk_start || want > p->brk_limit) return (int64_t)p->brk;
     if (want > p->brk_mapped) {
@@ -109,7 +119,8 @@ static int64_t sys_brk(struct proc *p, const uint64_t a[6]) {
 
 /* uname(buf): struct utsname, six fields of 65 bytes (include/uapi/linux/utsname.h). The release
  * looks like Linux's so that C libraries that check the kernel version accept it. */
-static int64_t sys_uname(struct proc *p, const uint64_t a[6]) {
+static int64_t sys_uname(struct proc *p, const uint64_t a[6])
+{
     static const char *const fields[6] = {
         "Linux", "ringside", "6.1.0-ringside", "ringside guest kernel", ARCH_NAME, "(none)"};
     char u[6][65];
@@ -121,7 +132,8 @@ static int64_t sys_uname(struct proc *p, const uint64_t a[6]) {
 
 /* clock_gettime(clockid, ts): every clock counts from boot with the platform timer (there is no
  * real-time clock), so CLOCK_REALTIME starts at the epoch when the machine starts. */
-static int64_t sys_clock_gettime(struct proc *p, const uint64_t a[6]) {
+static int64_t sys_clock_gettime(struct proc *p, const uint64_t a[6])
+{
     uint64_t id = a[0];
     if (id != 0 && id != 1 && id != 4 && id != 5 && id != 6 && id != 7) /* REALTIME, MONOTONIC,
                                                   MONOTONIC_RAW, *_COARSE, BOOTTIME */
@@ -131,18 +143,21 @@ static int64_t sys_clock_gettime(struct proc *p, const uint64_t a[6]) {
     return copyout(p, a[1], ts, sizeof ts);
 }
 
-static int64_t sys_sched_yield(struct proc *p, const uint64_t a[6]) {
+static int64_t sys_sched_yield(struct proc *p, const uint64_t a[6])
+{
     (void)p, (void)a;
     return 0; /* one process: nothing else to run */
 }
 
-static int64_t sys_set_tid_address(struct proc *p, const uint64_t a[6]) {
+static int64_t sys_set_tid_address(struct proc *p, const uint64_t a[6])
+{
     p->tid_address = a[0];
     return p->pid; /* the thread id of the only thread */
 }
 
 /* ioctl: the console is no terminal the kernel knows how to configure. */
-static int64_t sys_ioctl(struct proc *p, const uint64_t a[6]) {
+static int64_t sys_ioctl(struct proc *p, const uint64_t a[6])
+{
     (void)p, (void)a;
     return -ENOTTY;
 }
@@ -166,7 +181,8 @@ static const syscall_fn table[] = {
     [SYS_brk] = sys_brk,
 };
 
-int64_t syscall_dispatch(struct proc *p, uint64_t nr, const uint64_t a[6]) {
+int64_t syscall_dispatch(struct proc *p, uint64_t nr, const uint64_t a[6])
+{
     if (nr >= sizeof table / sizeof table[0] || !table[nr]) return -ENOSYS;
     return table[nr](p, a);
 }

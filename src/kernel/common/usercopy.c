@@ -6,7 +6,8 @@
 #include "kernel.h"
 
 /* Copies n bytes between kernel buffer k and user range uva page by page. */
-static int user_copy(struct proc *p, uint64_t uva, void *k, uint64_t n, enum user_access access) {
+static int user_copy(struct proc *p, uint64_t uva, void *k, uint64_t n, enum user_access access)
+{
     uint8_t *kb = k;
     if (uva + n < uva) /* wraps around: not a user range */
         return -EFAULT;
@@ -24,7 +25,8 @@ static int user_copy(struct proc *p, uint64_t uva, void *k, uint64_t n, enum use
     return 0;
 }
 
-int user_range_ok(struct proc *p, uint64_t uva, uint64_t n, enum user_access access) {
+int user_range_ok(struct proc *p, uint64_t uva, uint64_t n, enum user_access access)
+{
     if (uva + n < uva) return -EFAULT;
     if (!n) return 0;
     for (uint64_t va = PAGE_ROUND_DOWN(uva); va < uva + n; va += PAGE_SIZE)
@@ -32,15 +34,18 @@ int user_range_ok(struct proc *p, uint64_t uva, uint64_t n, enum user_access acc
     return 0;
 }
 
-int copyin(struct proc *p, void *dst, uint64_t uva, uint64_t n) {
+int copyin(struct proc *p, void *dst, uint64_t uva, uint64_t n)
+{
     return user_copy(p, uva, dst, n, UA_READ);
 }
 
-int copyout(struct proc *p, uint64_t uva, const void *src, uint64_t n) {
+int copyout(struct proc *p, uint64_t uva, const void *src, uint64_t n)
+{
     return user_copy(p, uva, (void *)src, n, UA_WRITE);
 }
 
-int64_t copyinstr(struct proc *p, char *dst, uint64_t uva, uint64_t max) {
+int64_t copyinstr(struct proc *p, char *dst, uint64_t uva, uint64_t max)
+{
     for (uint64_t i = 0; i < max; i++) {
         const uint8_t *kp = arch_user_ptr(p, uva + i, UA_READ);
         if (!kp || uva + i < uva) return -EFAULT;

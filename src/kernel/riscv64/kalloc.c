@@ -12,7 +12,8 @@ static uint64_t next, limit;
 static struct phys_range reserved[MAX_RESERVED];
 static int n_reserved;
 
-void kalloc_init(uint64_t base, uint64_t end, const struct phys_range *res, int n) {
+void kalloc_init(uint64_t base, uint64_t end, const struct phys_range *res, int n)
+{
     if (n > MAX_RESERVED) panic("kalloc_init: %d reserved ranges", n);
     next = PAGE_ROUND_UP(base);
     limit = PAGE_ROUND_DOWN(end);
@@ -21,7 +22,8 @@ void kalloc_init(uint64_t base, uint64_t end, const struct phys_range *res, int 
     n_reserved = n;
 }
 
-void *kalloc(void) {
+void *kalloc(void)
+{
     for (;;) {
         if (next >= limit) return NULL;
         uint64_t pa = next;
@@ -41,6 +43,7 @@ void *kalloc(void) {
     }
 }
 
-uint64_t kalloc_pages_left(void) {
+uint64_t kalloc_pages_left(void)
+{
     return (limit - next) / PAGE_SIZE;
 }

@@ -11,7 +11,8 @@ void kmain(uint64_t hartid, uint64_t fdt_pa);
 static char cmdline[CMDLINE_MAX];
 
 /* Before the program exists: explain and stop with EXIT_CANNOT_EXEC (126). */
-__attribute__((noreturn, format(printf, 1, 2))) static void cannot_run(const char *fmt, ...) {
+__attribute__((noreturn, format(printf, 1, 2))) static void cannot_run(const char *fmt, ...)
+{
     char buf[200];
     va_list ap;
     va_start(ap, fmt);
@@ -21,7 +22,8 @@ __attribute__((noreturn, format(printf, 1, 2))) static void cannot_run(const cha
     arch_shutdown(EXIT_CANNOT_EXEC);
 }
 
-void kmain(uint64_t hartid, uint64_t fdt_pa) {
+void kmain(uint64_t hartid, uint64_t fdt_pa)
+{
     uart_init();
     struct fdt_info fdt;
     const char *why;

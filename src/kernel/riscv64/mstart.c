@@ -10,7 +10,8 @@ int pmp_open(void); /* entry.S */
 int pmp_present; /* set by m_setup() for kmain()'s boot summary */
 __attribute__((noreturn)) void m_trap(uint64_t mcause, uint64_t mepc, uint64_t mtval);
 
-void m_setup(void) {
+void m_setup(void)
+{
     /* First, so that a fault in what follows (a CSR this hart lacks) is reported, not lost. */
     csr_write(mtvec, (uint64_t)m_trapvec);
     /* Priv. 3.1.8: hand every exception but ecall-from-M (which cannot be delegated) to S-mode:
@@ -36,7 +37,8 @@ void m_setup(void) {
 }
 
 /* A trap that reached M-mode (see m_trapvec in entry.S): report it and stop with status 125. */
-void m_trap(uint64_t mcause, uint64_t mepc, uint64_t mtval) {
+void m_trap(uint64_t mcause, uint64_t mepc, uint64_t mtval)
+{
     kprintf("machine-mode trap: mcause 0x%lx mepc 0x%lx mtval 0x%lx\n", mcause, mepc, mtval);
     arch_shutdown(EXIT_KERNEL_FAULT);
 }

@@ -62,7 +62,8 @@
 #define PA_PTE(pa)     (((uint64_t)(pa) >> 12) << 10)
 #define VPN(va, level) (((uint64_t)(va) >> (12 + 9 * (level))) & 0x1ff)
 
-static inline void sfence_vma(void) {
+static inline void sfence_vma(void)
+{
     __asm__ volatile("sfence.vma zero, zero" ::: "memory");
 }
 

@@ -18,7 +18,8 @@ __attribute__((noreturn)) void kernel_trap(uint64_t scause, uint64_t sepc, uint6
                                            uint64_t sp);
 
 /* Priv. spec Table 4.2, the exception codes of scause */
-static const char *cause_name(uint64_t scause) {
+static const char *cause_name(uint64_t scause)
+{
     static const char *const names[16] = {"instruction address misaligned",
                                           "instruction access fault",
                                           "illegal instruction",
@@ -41,7 +42,8 @@ static const char *cause_name(uint64_t scause) {
 
 /* Called by uservec (trampoline.S) with jr, on the process's kernel stack, with the kernel page
  * table in satp and the user registers in the trapframe. */
-void usertrap(void) {
+void usertrap(void)
+{
     csr_write(stvec, (uint64_t)kernelvec); /* a trap from here on is the kernel's own */
     struct proc *p = &proc0;
     struct trapframe *tf = p->arch.tf;
@@ -87,7 +89,8 @@ void usertrap(void) {
  * program. Fills the kernel's half of the trapframe for the next uservec, sets up sret (U-mode,
  * interrupts stay off, sepc = user pc) and jumps to userret at its TRAMPOLINE address, since the
  * code after the satp switch must be mapped in the user table too. */
-void usertrapret(void) {
+void usertrapret(void)
+{
     struct proc *p = &proc0;
     struct trapframe *tf = p->arch.tf;
     tf->kernel_satp = kvm_satp();
@@ -110,7 +113,8 @@ void usertrapret(void) {
 
 /* Called by kernelvec (entry.S) on its own stack: a trap while the kernel ran. The kernel has no
  * way to recover, so it reports the trap and stops the machine with EXIT_KERNEL_FAULT (125). */
-void kernel_trap(uint64_t scause, uint64_t sepc, uint64_t stval, uint64_t sp) {
+void kernel_trap(uint64_t scause, uint64_t sepc, uint64_t stval, uint64_t sp)
+{
     kprintf("kernel fault: scause 0x%lx (%s) sepc 0x%lx stval 0x%lx sp 0x%lx\n", scause,
             cause_name(scause), sepc, stval, sp);
     if (stval >= KSTACK_GUARD && stval < KSTACK_GUARD + PAGE_SIZE)

@@ -13,7 +13,8 @@ static uint64_t *kernel_pagetable;
 /* The entry for va at level (0: 4 KiB page, 1: 2 MiB megapage) in table pt, creating the tables
  * on the way if alloc. NULL if a table is missing (and !alloc or out of memory) or a leaf at a
  * higher level already covers va. */
-static uint64_t *walk(uint64_t *pt, uint64_t va, int level, bool alloc) {
+static uint64_t *walk(uint64_t *pt, uint64_t va, int level, bool alloc)
+{
     for (int l = 2; l > level; l--) {
         uint64_t *pte = &pt[VPN(va, l)];
         if (*pte & PTE_V) {
@@ -32,7 +33,8 @@ static uint64_t *walk(uint64_t *pt, uint64_t va, int level, bool alloc) {
 
 /* Kernel mappings: va..va+size -> pa, megapages where both are aligned. Boot-time only: a failure
  * is a kernel bug or a machine without memory, so it panics. */
-static void kmap(uint64_t va, uint64_t pa, uint64_t size, uint64_t perm) {
+static void kmap(uint64_t va, uint64_t pa, uint64_t size, uint64_t perm)
+{
     for (uint64_t end = va + size; va < end;) {
         int level = ((va | pa) & (MEGAPAGE - 1)) == 0 && end - va >= MEGAPAGE ? 1 : 0;
         uint64_t *pte = walk(kernel_pagetable, va, level, true);
@@ -44,7 +46,8 @@ static void kmap(uint64_t va, uint64_t pa, uint64_t size, uint64_t perm) {
 }
 
 /* Called once by kmain(), paging still off: the direct map, the trampoline, the kernel stack. */
-void kvm_init(uint64_t ram_base, uint64_t ram_end) {
+void kvm_init(uint64_t ram_base, uint64_t ram_end)
+{
     kernel_pagetable = kalloc();
     if (!kernel_pagetable) panic("no memory for the kernel page table");
     kmap(FINISHER_BASE, FINISHER_BASE, PAGE_SIZE, PTE_R | PTE_W);
@@ -65,13 +68,15 @@ void kvm_init(uint64_t ram_base, uint64_t ram_end) {
 }
 
 /* The kernel's satp: for kvm_enable() and for the trapframe, where uservec finds it. */
-uint64_t kvm_satp(void) {
+uint64_t kvm_satp(void)
+{
     return MAKE_SATP(kernel_pagetable);
 }
 
 /* Called once by kmain() after kvm_init(): paging on. The code runs on at the same addresses
  * because the kernel is direct-mapped. */
-void kvm_enable(void) {
+void kvm_enable(void)
+{
     sfence_vma();
     csr_write(satp, kvm_satp());
     sfence_vma();
@@ -79,7 +84,8 @@ void kvm_enable(void) {
 
 /* Called by kmain() to create the process: a user table with only the trampoline and the
  * trapframe; exec adds the program, its stack and (through brk) its heap. */
-uint64_t *uvm_create(struct trapframe *tf) {
+uint64_t *uvm_create(struct trapframe *tf)
+{
     uint64_t *pt = kalloc();
     if (!pt) return NULL;
     uint64_t *pte = walk(pt, TRAMPOLINE, 0, true);
@@ -92,7 +98,8 @@ uint64_t *uvm_create(struct trapframe *tf) {
 }
 
 /* Called by exec (segments, stack) and brk (heap) in the common part. */
-int arch_user_map(struct proc *p, uint64_t va, uint64_t len, int prot) {
+int arch_user_map(struct proc *p, uint64_t va, uint64_t len, int prot)
+{
     uint64_t perm =
         PTE_U | PTE_R | (prot & PROT_WRITE ? PTE_W : 0) | (prot & PROT_EXEC ? PTE_X : 0);
     for (uint64_t end = va + len; va < end; va += PAGE_SIZE) {
@@ -113,7 +120,8 @@ int arch_user_map(struct proc *p, uint64_t va, uint64_t len, int prot) {
 
 /* Called by copyin/copyout/copyinstr and exec's loader (common part) for every user page they
  * touch: a software walk of the user table, checking V, U and R or W as the hardware would. */
-uint8_t *arch_user_ptr(struct proc *p, uint64_t va, enum user_access access) {
+uint8_t *arch_user_ptr(struct proc *p, uint64_t va, enum user_access access)
+{
     if (va >= MAXVA) /* kernel half, or not a canonical user address */
         return NULL;
     uint64_t *pte = walk(p->arch.pagetable, va, 0, false);

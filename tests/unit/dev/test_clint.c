@@ -25,7 +25,8 @@ struct fixture {
     struct dev_clint *clint;
 };
 
-static int setup(void **state) {
+static int setup(void **state)
+{
     struct fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
     test_machine_init(&f->m, ARCH_RISCV64);
@@ -36,31 +37,36 @@ static int setup(void **state) {
     return 0;
 }
 
-static int teardown(void **state) {
+static int teardown(void **state)
+{
     struct fixture *f = *state;
     machine_destroy(&f->m);
     free(f);
     return 0;
 }
 
-static uint64_t rd(struct machine *m, uint64_t addr, unsigned size) {
+static uint64_t rd(struct machine *m, uint64_t addr, unsigned size)
+{
     uint64_t v = 0xdeadbeef;
     assert_int_equal(bus_read(&m->bus, addr, size, &v), BUS_OK);
     return v;
 }
 
-static void wr(struct machine *m, uint64_t addr, unsigned size, uint64_t v) {
+static void wr(struct machine *m, uint64_t addr, unsigned size, uint64_t v)
+{
     assert_int_equal(bus_write(&m->bus, addr, size, v), BUS_OK);
 }
 
 /* The run loop's use of the hook (machine.c tick_devices), for tests that move time by hand. */
-static void run_hooks(struct machine *m) {
+static void run_hooks(struct machine *m)
+{
     struct machine_clocked *c = &m->clocked[0];
     if (c->next_deadline(c->dev) <= m->time) c->tick(c->dev, m->time);
 }
 
 /* Reset: mtimecmp is all ones, msip 0, mtime 0 at time 0, no interrupt line raised. */
-static void reset_state(void **state) {
+static void reset_state(void **state)
+{
     struct fixture *f = *state;
     struct machine *m = &f->m;
     assert_int_equal(rd(m, MTIMECMP, 8), UINT64_MAX);
@@ -71,7 +77,8 @@ static void reset_state(void **state) {
 }
 
 /* mtime = machine time / divisor, through the bus, dev_clint_mtime and the time-CSR hook. */
-static void mtime_follows_guest_time(void **state) {
+static void mtime_follows_guest_time(void **state)
+{
     struct fixture *f = *state;
     struct machine *m = &f->m;
     m->time = 123456;
@@ -85,7 +92,8 @@ static void mtime_follows_guest_time(void **state) {
 }
 
 /* FU540 manual, MSIP registers: bit 0 drives MSIP, the other bits are hardwired to zero. */
-static void msip_drives_line_and_only_bit0_is_writable(void **state) {
+static void msip_drives_line_and_only_bit0_is_writable(void **state)
+{
     struct fixture *f = *state;
     struct machine *m = &f->m;
     wr(m, MSIP, 4, 0xffffffff);
@@ -99,7 +107,8 @@ static void msip_drives_line_and_only_bit0_is_writable(void **state) {
 
 /* QEMU ACLINT: MSWI registers are 4 bytes (min = max = 4); timer registers 4 or 8; no 1/2-byte
  * or misaligned accesses. */
-static void access_widths(void **state) {
+static void access_widths(void **state)
+{
     struct fixture *f = *state;
     struct machine *m = &f->m;
     uint64_t v;
@@ -114,7 +123,8 @@ static void access_widths(void **state) {
 }
 
 /* Holes (other harts' msip and mtimecmp, gaps) read 0 and ignore writes, as in QEMU. */
-static void holes_read_zero_and_ignore_writes(void **state) {
+static void holes_read_zero_and_ignore_writes(void **state)
+{
     struct fixture *f = *state;
     struct machine *m = &f->m;
     wr(m, BASE + 4, 4, 1);      /* hart 1's msip */
@@ -128,7 +138,8 @@ static void holes_read_zero_and_ignore_writes(void **state) {
 }
 
 /* mtimecmp is readable and writable whole and as two 32-bit halves. */
-static void mtimecmp_halves(void **state) {
+static void mtimecmp_halves(void **state)
+{
     struct fixture *f = *state;
     struct machine *m = &f->m;
     wr(m, MTIMECMP, 8, 0x1122334455667788ull);
@@ -142,7 +153,8 @@ static void mtimecmp_halves(void **state) {
 
 /* Priv. spec 3.2.1: MTIP is pending whenever mtime >= mtimecmp; a write re-evaluates it at once
  * and asks the core to return so the run loop recomputes the deadline. */
-static void mtimecmp_write_reevaluates_mtip(void **state) {
+static void mtimecmp_write_reevaluates_mtip(void **state)
+{
     struct fixture *f = *state;
     struct machine *m = &f->m;
     m->time = 10 * DIV + 3; /* mtime 10 */
@@ -159,7 +171,8 @@ static void mtimecmp_write_reevaluates_mtip(void **state) {
 }
 
 /* Priv. spec 3.2.1: mtime is writable; it then keeps counting from the value written. */
-static void mtime_write_keeps_counting(void **state) {
+static void mtime_write_keeps_counting(void **state)
+{
     struct fixture *f = *state;
     struct machine *m = &f->m;
     m->time = 5 * DIV + 50;
@@ -179,7 +192,8 @@ static void mtime_write_keeps_counting(void **state) {
 }
 
 /* Moving mtime past mtimecmp raises MTIP; moving it back lowers it. */
-static void mtime_write_reevaluates_mtip(void **state) {
+static void mtime_write_reevaluates_mtip(void **state)
+{
     struct fixture *f = *state;
     struct machine *m = &f->m;
     wr(m, MTIMECMP, 8, 500);
@@ -191,7 +205,8 @@ static void mtime_write_reevaluates_mtip(void **state) {
 
 /* The hook: the deadline is the first machine tick at which mtime == mtimecmp; MTIP rises in
  * tick() there and not one tick earlier; once raised, there is no further deadline. */
-static void deadline_is_exact(void **state) {
+static void deadline_is_exact(void **state)
+{
     struct fixture *f = *state;
     struct machine *m = &f->m;
     struct machine_clocked *c = &m->clocked[0];
@@ -209,7 +224,8 @@ static void deadline_is_exact(void **state) {
 }
 
 /* With mtime moved by a write (offset), the deadline still lands where mtime reaches mtimecmp. */
-static void deadline_with_mtime_offset(void **state) {
+static void deadline_with_mtime_offset(void **state)
+{
     struct fixture *f = *state;
     struct machine *m = &f->m;
     struct machine_clocked *c = &m->clocked[0];
@@ -222,7 +238,8 @@ static void deadline_with_mtime_offset(void **state) {
 }
 
 /* A core that overshoots the deadline (a long instruction) still gets MTIP at its next check. */
-static void overshoot_still_raises(void **state) {
+static void overshoot_still_raises(void **state)
+{
     struct fixture *f = *state;
     struct machine *m = &f->m;
     wr(m, MTIMECMP, 8, 3);
@@ -232,7 +249,8 @@ static void overshoot_still_raises(void **state) {
 }
 
 /* A mtimecmp beyond what the 64-bit guest clock can reach has no deadline. */
-static void unreachable_deadline(void **state) {
+static void unreachable_deadline(void **state)
+{
     struct fixture *f = *state;
     struct machine *m = &f->m;
     struct machine_clocked *c = &m->clocked[0];
@@ -252,7 +270,8 @@ struct fake_cpu {
     unsigned slices;
 };
 
-static void fake_run(void *opaque) {
+static void fake_run(void *opaque)
+{
     struct fake_cpu *cpu = opaque;
     struct machine *m = cpu->m;
     cpu->slices++;
@@ -275,12 +294,14 @@ static void fake_run(void *opaque) {
     m->time = m->limit_time;
 }
 
-static void fake_dump(void *cpu, FILE *out) {
+static void fake_dump(void *cpu, FILE *out)
+{
     (void)cpu;
     (void)out;
 }
 
-static void fake_destroy(void *cpu) {
+static void fake_destroy(void *cpu)
+{
     (void)cpu;
 }
 
@@ -289,7 +310,8 @@ static const struct cpu_ops fake_ops = {
 
 /* Through machine_run: with mtimecmp programmed before the run, the loop stops the core exactly
  * when mtime reaches mtimecmp, and MTIP is up at that guest time. */
-static void run_loop_raises_mtip_on_time(void **state) {
+static void run_loop_raises_mtip_on_time(void **state)
+{
     struct fixture *f = *state;
     struct machine *m = &f->m;
     struct fake_cpu cpu = {.m = m};
@@ -306,7 +328,8 @@ static void run_loop_raises_mtip_on_time(void **state) {
 
 /* Through machine_run: a store to mtimecmp by the running core makes it return, the loop takes the
  * new deadline, and MTIP rises exactly there. */
-static void run_loop_takes_new_deadline_after_store(void **state) {
+static void run_loop_takes_new_deadline_after_store(void **state)
+{
     struct fixture *f = *state;
     struct machine *m = &f->m;
     struct fake_cpu cpu = {.m = m, .program_cmp = 20};
@@ -320,7 +343,8 @@ static void run_loop_takes_new_deadline_after_store(void **state) {
     m->cpu = NULL;
 }
 
-static void divisor_zero_is_refused(void **state) {
+static void divisor_zero_is_refused(void **state)
+{
     (void)state;
     struct machine m;
     test_machine_init(&m, ARCH_RISCV64);
@@ -333,7 +357,8 @@ static void divisor_zero_is_refused(void **state) {
 }
 
 /* A second CLINT over the first is refused, leaving the first in place and nothing registered. */
-static void overlapping_attach_fails(void **state) {
+static void overlapping_attach_fails(void **state)
+{
     struct fixture *f = *state;
     struct machine *m = &f->m;
     char err[256] = "";
@@ -344,7 +369,8 @@ static void overlapping_attach_fails(void **state) {
     assert_ptr_equal(m->timer_dev, f->clint);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(reset_state, setup, teardown),
         cmocka_unit_test_setup_teardown(mtime_follows_guest_time, setup, teardown),

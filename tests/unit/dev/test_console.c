@@ -18,7 +18,8 @@ struct captured {
     int pipe_read;
 };
 
-static void capture_start(struct captured *c) {
+static void capture_start(struct captured *c)
+{
     int fds[2];
     fflush(stdout);
     assert_int_equal(pipe(fds), 0);
@@ -31,14 +32,16 @@ static void capture_start(struct captured *c) {
 }
 
 /* What has reached the pipe so far (not what still sits in stdio's buffer). */
-static size_t captured_now(struct captured *c, char *buf, size_t size) {
+static size_t captured_now(struct captured *c, char *buf, size_t size)
+{
     ssize_t n = read(c->pipe_read, buf, size - 1);
     size_t len = n > 0 ? (size_t)n : 0;
     buf[len] = '\0';
     return len;
 }
 
-static void capture_end(struct captured *c) {
+static void capture_end(struct captured *c)
+{
     fflush(stdout);
     assert_int_equal(dup2(c->saved_stdout, STDOUT_FILENO), STDOUT_FILENO);
     close(c->saved_stdout);
@@ -46,7 +49,8 @@ static void capture_end(struct captured *c) {
 }
 
 /* dev.h: input comes from stdin. */
-static void stdio_reads_stdin(void **state) {
+static void stdio_reads_stdin(void **state)
+{
     (void)state;
     struct dev_console con;
     memset(&con, 0xff, sizeof con);
@@ -56,7 +60,8 @@ static void stdio_reads_stdin(void **state) {
 }
 
 /* dev.h: output is flushed at each newline, so a line is on stdout when the guest ends it. */
-static void newline_flushes(void **state) {
+static void newline_flushes(void **state)
+{
     (void)state;
     struct dev_console con;
     struct captured cap;
@@ -73,7 +78,8 @@ static void newline_flushes(void **state) {
 }
 
 /* dev.h: dev_console_flush_stdio pushes out a partial line (when the run stops). */
-static void flush_pushes_partial_line(void **state) {
+static void flush_pushes_partial_line(void **state)
+{
     (void)state;
     struct dev_console con;
     struct captured cap;
@@ -89,7 +95,8 @@ static void flush_pushes_partial_line(void **state) {
     assert_string_equal(buf, "$ ");
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stdio_reads_stdin),
         cmocka_unit_test(newline_flushes),

@@ -25,7 +25,8 @@ struct fixture {
     struct dev_htif *htif;
 };
 
-static int setup(void **state) {
+static int setup(void **state)
+{
     struct fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
     test_machine_init(&f->m, ARCH_RISCV64);
@@ -37,7 +38,8 @@ static int setup(void **state) {
     return 0;
 }
 
-static int teardown(void **state) {
+static int teardown(void **state)
+{
     struct fixture *f = *state;
     machine_destroy(&f->m);
     test_console_close(&f->con);
@@ -45,23 +47,27 @@ static int teardown(void **state) {
     return 0;
 }
 
-static uint64_t rd(struct fixture *f, uint64_t addr, unsigned size) {
+static uint64_t rd(struct fixture *f, uint64_t addr, unsigned size)
+{
     uint64_t v = 0xdeadbeef;
     assert_int_equal(bus_read(&f->m.bus, addr, size, &v), BUS_OK);
     return v;
 }
 
-static void wr(struct fixture *f, uint64_t addr, unsigned size, uint64_t v) {
+static void wr(struct fixture *f, uint64_t addr, unsigned size, uint64_t v)
+{
     assert_int_equal(bus_write(&f->m.bus, addr, size, v), BUS_OK);
 }
 
-static void put_string(struct fixture *f, uint64_t addr, const char *s) {
+static void put_string(struct fixture *f, uint64_t addr, const char *s)
+{
     for (size_t i = 0; s[i]; i++)
         wr(f, addr + i, 1, (uint8_t)s[i]);
 }
 
 /* riscv-tests syscall(): magic_mem = {which, arg0, arg1, arg2}; tohost = &magic_mem. */
-static void syscall3(struct fixture *f, uint64_t which, uint64_t a0, uint64_t a1, uint64_t a2) {
+static void syscall3(struct fixture *f, uint64_t which, uint64_t a0, uint64_t a1, uint64_t a2)
+{
     wr(f, MAGIC, 8, which);
     wr(f, MAGIC + 8, 8, a0);
     wr(f, MAGIC + 16, 8, a1);
@@ -70,7 +76,8 @@ static void syscall3(struct fixture *f, uint64_t which, uint64_t a0, uint64_t a1
 }
 
 /* fesvr syscall_t::handle_syscall: payload bit 0 set = exit with payload >> 1, no answer. */
-static void tohost_exit_status(void **state) {
+static void tohost_exit_status(void **state)
+{
     struct fixture *f = *state;
     wr(f, TOHOST, 8, (7 << 1) | 1);
     assert_int_equal(f->m.stop.reason, STOP_EXIT);
@@ -80,7 +87,8 @@ static void tohost_exit_status(void **state) {
 }
 
 /* riscv-tests RVTEST_PASS writes 1: exit status 0. */
-static void tohost_pass(void **state) {
+static void tohost_pass(void **state)
+{
     struct fixture *f = *state;
     wr(f, TOHOST, 8, 1);
     assert_int_equal(f->m.stop.reason, STOP_EXIT);
@@ -89,7 +97,8 @@ static void tohost_pass(void **state) {
 
 /* fesvr bcd_t::handle_write: the byte goes out and the answer is 0x100 | byte with device 1 and
  * command 1 kept; tohost reads 0 once taken; the guest clears fromhost. */
-static void console_putc(void **state) {
+static void console_putc(void **state)
+{
     struct fixture *f = *state;
     wr(f, TOHOST, 8, CMD(1, 1, 'h'));
     assert_string_equal(f->con.out, "h");
@@ -101,7 +110,8 @@ static void console_putc(void **state) {
 }
 
 /* fesvr htif_t::run: an answer is written only while fromhost is 0; the others wait in order. */
-static void answers_wait_for_fromhost_clear(void **state) {
+static void answers_wait_for_fromhost_clear(void **state)
+{
     struct fixture *f = *state;
     wr(f, TOHOST, 8, CMD(1, 1, 'a'));
     wr(f, TOHOST, 8, CMD(1, 1, 'b'));
@@ -116,7 +126,8 @@ static void answers_wait_for_fromhost_clear(void **state) {
 
 /* Syscall proxy, SYS_write (64) to fd 1: bytes from guest RAM to the console, the byte count in
  * magic_mem[0], then fromhost = 1 (what riscv-tests' syscall() waits for). */
-static void syscall_write_stdout(void **state) {
+static void syscall_write_stdout(void **state)
+{
     struct fixture *f = *state;
     put_string(f, BUF, "hello\n");
     syscall3(f, 64, 1, BUF, 6);
@@ -127,7 +138,8 @@ static void syscall_write_stdout(void **state) {
 }
 
 /* fd 2 goes to the console as well; a longer buffer crosses the copy chunks. */
-static void syscall_write_stderr_long(void **state) {
+static void syscall_write_stderr_long(void **state)
+{
     struct fixture *f = *state;
     char text[700];
     for (size_t i = 0; i < sizeof text - 1; i++)
@@ -140,7 +152,8 @@ static void syscall_write_stderr_long(void **state) {
 }
 
 /* Other file descriptors: -EBADF (-9), nothing written, still answered. */
-static void syscall_write_bad_fd(void **state) {
+static void syscall_write_bad_fd(void **state)
+{
     struct fixture *f = *state;
     put_string(f, BUF, "x");
     syscall3(f, 64, 3, BUF, 1);
@@ -150,7 +163,8 @@ static void syscall_write_bad_fd(void **state) {
 }
 
 /* A buffer not wholly in RAM: -EFAULT (-14) and nothing written (not even the part in RAM). */
-static void syscall_write_bad_buffer(void **state) {
+static void syscall_write_bad_buffer(void **state)
+{
     struct fixture *f = *state;
     syscall3(f, 64, 1, 0x1000, 4);
     assert_int_equal((int64_t)rd(f, MAGIC, 8), -14);
@@ -163,7 +177,8 @@ static void syscall_write_bad_buffer(void **state) {
 }
 
 /* Unknown system calls: -ENOSYS (-38). */
-static void syscall_unknown(void **state) {
+static void syscall_unknown(void **state)
+{
     struct fixture *f = *state;
     syscall3(f, 1234, 0, 0, 0);
     assert_int_equal((int64_t)rd(f, MAGIC, 8), -38);
@@ -172,7 +187,8 @@ static void syscall_unknown(void **state) {
 }
 
 /* SYS_exit (93) ends the run with status arg0 (fesvr sys_exit). */
-static void syscall_exit(void **state) {
+static void syscall_exit(void **state)
+{
     struct fixture *f = *state;
     syscall3(f, 93, 3, 0, 0);
     assert_int_equal(f->m.stop.reason, STOP_EXIT);
@@ -181,7 +197,8 @@ static void syscall_exit(void **state) {
 }
 
 /* A syscall block outside RAM: Spike stops ("Access exception"); ringside stops as fatal. */
-static void syscall_block_outside_ram(void **state) {
+static void syscall_block_outside_ram(void **state)
+{
     struct fixture *f = *state;
     wr(f, TOHOST, 8, 0x2000);
     assert_int_equal(f->m.stop.reason, STOP_FATAL);
@@ -191,7 +208,8 @@ static void syscall_block_outside_ram(void **state) {
 
 /* RV32 guests store tohost as two words, lower first; the upper store completes the command
  * (QEMU riscv_htif.c TOHOST_OFFSET1/2). */
-static void halves_complete_command(void **state) {
+static void halves_complete_command(void **state)
+{
     struct fixture *f = *state;
     wr(f, TOHOST, 4, 'x');
     assert_int_equal(f->con.out_len, 0);
@@ -211,7 +229,8 @@ static void halves_complete_command(void **state) {
 }
 
 /* An upper-half store with no lower half before it is ignored (QEMU's allow_tohost). */
-static void lone_upper_half_ignored(void **state) {
+static void lone_upper_half_ignored(void **state)
+{
     struct fixture *f = *state;
     wr(f, TOHOST + 4, 4, 0x01010000);
     assert_int_equal(f->con.out_len, 0);
@@ -220,7 +239,8 @@ static void lone_upper_half_ignored(void **state) {
 }
 
 /* Registers take 8-byte accesses and aligned 4-byte halves only. */
-static void bad_widths(void **state) {
+static void bad_widths(void **state)
+{
     struct fixture *f = *state;
     uint64_t v;
     assert_int_equal(bus_write(&f->m.bus, TOHOST, 1, 1), BUS_BAD_ACCESS);
@@ -232,7 +252,8 @@ static void bad_widths(void **state) {
 }
 
 /* The guest's own stores to fromhost are kept (it clears it, and may write anything). */
-static void fromhost_guest_writes_kept(void **state) {
+static void fromhost_guest_writes_kept(void **state)
+{
     struct fixture *f = *state;
     wr(f, FROMHOST, 8, 0x123456789ull);
     assert_int_equal(rd(f, FROMHOST, 8), 0x123456789ull);
@@ -242,7 +263,8 @@ static void fromhost_guest_writes_kept(void **state) {
 
 /* fesvr bcd_t::handle_read/tick: a console read is answered with 0x100 | byte once input is
  * there; here the guest's polling of fromhost is what finds the input. */
-static void console_getc(void **state) {
+static void console_getc(void **state)
+{
     struct fixture *f = *state;
     wr(f, TOHOST, 8, CMD(1, 0, 0));
     assert_int_equal(rd(f, TOHOST, 8), 0);
@@ -255,7 +277,8 @@ static void console_getc(void **state) {
 
 /* At end of input a console read is never answered (Spike: no byte, no answer), and the device
  * stops polling the closed descriptor. */
-static void console_getc_at_eof(void **state) {
+static void console_getc_at_eof(void **state)
+{
     struct fixture *f = *state;
     test_console_feed(&f->con, "", 0, 1);
     wr(f, TOHOST, 8, CMD(1, 0, 0));
@@ -265,7 +288,8 @@ static void console_getc_at_eof(void **state) {
 }
 
 /* Unknown devices and commands are ignored without an answer (fesvr null device/command). */
-static void unknown_commands_ignored(void **state) {
+static void unknown_commands_ignored(void **state)
+{
     struct fixture *f = *state;
     wr(f, TOHOST, 8, CMD(2, 1, 'q'));
     wr(f, TOHOST, 8, CMD(1, 7, 'q'));
@@ -278,7 +302,8 @@ static void unknown_commands_ignored(void **state) {
 
 /* The registers lie over RAM and win: what the image holds there is not what the guest reads,
  * and bus_ram_ptr refuses the page so cores take the slow path. */
-static void registers_over_ram(void **state) {
+static void registers_over_ram(void **state)
+{
     struct fixture *f = *state;
     uint64_t ones = UINT64_MAX;
     assert_int_equal(bus_copy_to_ram(&f->m.bus, TOHOST, &ones, 8), 0);
@@ -289,7 +314,8 @@ static void registers_over_ram(void **state) {
 
 /* tohost and fromhost overlapping each other, or another device, are refused; nothing is left
  * on the bus or owned. */
-static void overlaps_refused(void **state) {
+static void overlaps_refused(void **state)
+{
     struct fixture *f = *state;
     char err[256] = "";
     unsigned n_mmio = f->m.bus.n_mmio, n_owned = f->m.n_owned;
@@ -302,7 +328,8 @@ static void overlaps_refused(void **state) {
     assert_int_equal(f->m.n_owned, n_owned);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(tohost_exit_status, setup, teardown),
         cmocka_unit_test_setup_teardown(tohost_pass, setup, teardown),

@@ -13,7 +13,8 @@
 
 #define BASE 0x00100000ull
 
-static int setup(void **state) {
+static int setup(void **state)
+{
     struct machine *m = calloc(1, sizeof *m);
     assert_non_null(m);
     test_machine_init(m, ARCH_RISCV64);
@@ -23,14 +24,16 @@ static int setup(void **state) {
     return 0;
 }
 
-static int teardown(void **state) {
+static int teardown(void **state)
+{
     machine_destroy(*state);
     free(*state);
     return 0;
 }
 
 /* QEMU: status 0x5555 (FINISHER_PASS) ends the run with exit status 0. */
-static void pass_exits_with_zero(void **state) {
+static void pass_exits_with_zero(void **state)
+{
     struct machine *m = *state;
     assert_int_equal(bus_write(&m->bus, BASE, 4, 0x5555), BUS_OK);
     assert_int_equal(m->stop.reason, STOP_EXIT);
@@ -39,7 +42,8 @@ static void pass_exits_with_zero(void **state) {
 }
 
 /* QEMU: status 0x3333 (FINISHER_FAIL) exits with the code in bits 31:16. */
-static void fail_exits_with_code(void **state) {
+static void fail_exits_with_code(void **state)
+{
     struct machine *m = *state;
     assert_int_equal(bus_write(&m->bus, BASE, 4, (42u << 16) | 0x3333), BUS_OK);
     assert_int_equal(m->stop.reason, STOP_EXIT);
@@ -48,7 +52,8 @@ static void fail_exits_with_code(void **state) {
 }
 
 /* The code field is 16 bits wide: 0x1ff exits with 0x1ff, reduced to 0xff by the process. */
-static void fail_code_is_sixteen_bits(void **state) {
+static void fail_code_is_sixteen_bits(void **state)
+{
     struct machine *m = *state;
     assert_int_equal(bus_write(&m->bus, BASE, 4, (0x1ffu << 16) | 0x3333), BUS_OK);
     assert_int_equal(m->stop.exit_status, 0x1ff);
@@ -56,7 +61,8 @@ static void fail_code_is_sixteen_bits(void **state) {
 }
 
 /* QEMU: 0x7777 (FINISHER_RESET) asks for a reset; ringside cannot reset and stops as fatal. */
-static void reset_is_fatal(void **state) {
+static void reset_is_fatal(void **state)
+{
     struct machine *m = *state;
     assert_int_equal(bus_write(&m->bus, BASE, 4, 0x7777), BUS_OK);
     assert_int_equal(m->stop.reason, STOP_FATAL);
@@ -65,7 +71,8 @@ static void reset_is_fatal(void **state) {
 }
 
 /* QEMU: other status values are logged as guest errors and ignored. */
-static void other_values_are_ignored(void **state) {
+static void other_values_are_ignored(void **state)
+{
     struct machine *m = *state;
     assert_int_equal(bus_write(&m->bus, BASE, 4, 0x1234), BUS_OK);
     assert_int_equal(bus_write(&m->bus, BASE, 4, 0x5555u << 16),
@@ -75,7 +82,8 @@ static void other_values_are_ignored(void **state) {
 }
 
 /* QEMU decodes only offset 0: the same value elsewhere in the page does nothing. */
-static void other_offsets_are_ignored(void **state) {
+static void other_offsets_are_ignored(void **state)
+{
     struct machine *m = *state;
     assert_int_equal(bus_write(&m->bus, BASE + 4, 4, 0x5555), BUS_OK);
     assert_int_equal(bus_write(&m->bus, BASE + 0xffc, 4, 0x5555), BUS_OK);
@@ -83,7 +91,8 @@ static void other_offsets_are_ignored(void **state) {
 }
 
 /* QEMU: valid.min_access_size = 2 (for Linux's 16-bit syscon-poweroff store). */
-static void sixteen_bit_store_works(void **state) {
+static void sixteen_bit_store_works(void **state)
+{
     struct machine *m = *state;
     assert_int_equal(bus_write(&m->bus, BASE, 2, 0x5555), BUS_OK);
     assert_int_equal(m->stop.reason, STOP_EXIT);
@@ -91,7 +100,8 @@ static void sixteen_bit_store_works(void **state) {
 }
 
 /* QEMU: valid sizes are 2..4; bytes and doublewords are refused and do nothing. */
-static void byte_and_dword_are_bad_accesses(void **state) {
+static void byte_and_dword_are_bad_accesses(void **state)
+{
     struct machine *m = *state;
     uint64_t v = 1;
     assert_int_equal(bus_write(&m->bus, BASE, 1, 0x55), BUS_BAD_ACCESS);
@@ -102,7 +112,8 @@ static void byte_and_dword_are_bad_accesses(void **state) {
 }
 
 /* QEMU's sifive_test_read returns 0. */
-static void reads_return_zero(void **state) {
+static void reads_return_zero(void **state)
+{
     struct machine *m = *state;
     uint64_t v = 0xdead;
     assert_int_equal(bus_read(&m->bus, BASE, 4, &v), BUS_OK);
@@ -113,7 +124,8 @@ static void reads_return_zero(void **state) {
 }
 
 /* The region is 0x1000 bytes: a second finisher inside it is refused with a message. */
-static void overlapping_attach_fails(void **state) {
+static void overlapping_attach_fails(void **state)
+{
     struct machine *m = *state;
     char err[256] = "";
     assert_null(dev_sifive_test_attach(m, BASE + 0x800, err, sizeof err));
@@ -121,13 +133,15 @@ static void overlapping_attach_fails(void **state) {
     assert_int_equal(bus_write(&m->bus, BASE + 0x1000, 4, 0x5555), BUS_UNMAPPED);
 }
 
-static void no_destroy(void *object) {
+static void no_destroy(void *object)
+{
     (void)object;
 }
 
 /* When the machine cannot own another device, attach fails before touching the bus, so the bus
  * never refers to a device nobody frees. */
-static void attach_fails_cleanly_when_machine_is_full(void **state) {
+static void attach_fails_cleanly_when_machine_is_full(void **state)
+{
     struct machine *m = *state;
     static const char dummy = 0;
     while (m->n_owned < MACHINE_MAX_OWNED)
@@ -140,7 +154,8 @@ static void attach_fails_cleanly_when_machine_is_full(void **state) {
     assert_int_equal(bus_write(&m->bus, 0x200000, 4, 0x5555), BUS_UNMAPPED);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(pass_exits_with_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(fail_exits_with_code, setup, teardown),

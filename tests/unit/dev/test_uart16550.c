@@ -38,7 +38,8 @@ struct fixture {
     struct dev_uart *uart;
 };
 
-static struct fixture *make(int irq_line, int with_input) {
+static struct fixture *make(int irq_line, int with_input)
+{
     struct fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
     test_machine_init(&f->m, ARCH_RISCV64);
@@ -49,17 +50,20 @@ static struct fixture *make(int irq_line, int with_input) {
     return f;
 }
 
-static int setup(void **state) {
+static int setup(void **state)
+{
     *state = make(IRQ, 1);
     return 0;
 }
 
-static int setup_no_irq(void **state) {
+static int setup_no_irq(void **state)
+{
     *state = make(-1, 1);
     return 0;
 }
 
-static int teardown(void **state) {
+static int teardown(void **state)
+{
     struct fixture *f = *state;
     machine_destroy(&f->m);
     test_console_close(&f->con);
@@ -67,23 +71,27 @@ static int teardown(void **state) {
     return 0;
 }
 
-static uint8_t rd(struct fixture *f, unsigned reg) {
+static uint8_t rd(struct fixture *f, unsigned reg)
+{
     uint64_t v = 0xdead;
     assert_int_equal(bus_read(&f->m.bus, BASE + reg, 1, &v), BUS_OK);
     assert_true(v <= 0xff);
     return (uint8_t)v;
 }
 
-static void wr(struct fixture *f, unsigned reg, uint8_t v) {
+static void wr(struct fixture *f, unsigned reg, uint8_t v)
+{
     assert_int_equal(bus_write(&f->m.bus, BASE + reg, 1, v), BUS_OK);
 }
 
-static int irq(struct fixture *f) {
+static int irq(struct fixture *f)
+{
     return (f->m.irq_lines & IRQ_BIT) != 0;
 }
 
 /* Reset values: IER 0, IIR 0x01 (none), LCR 0, MCR 0, LSR THRE|TEMT, MSR DCD|DSR|CTS, SCR 0. */
-static void reset_values(void **state) {
+static void reset_values(void **state)
+{
     struct fixture *f = *state;
     assert_int_equal(rd(f, IER), 0);
     assert_int_equal(rd(f, IIR), 0x01);
@@ -96,7 +104,8 @@ static void reset_values(void **state) {
 }
 
 /* THR write with DLAB = 0 transmits at once: the byte reaches the console, THRE and TEMT stay 1. */
-static void thr_transmits_immediately(void **state) {
+static void thr_transmits_immediately(void **state)
+{
     struct fixture *f = *state;
     wr(f, THR, 'h');
     assert_int_equal(rd(f, LSR) & 0x60, 0x60);
@@ -106,7 +115,8 @@ static void thr_transmits_immediately(void **state) {
 }
 
 /* The chip has a byte-wide data bus: 2/4/8-byte accesses are refused and have no effect. */
-static void wide_accesses_are_bad(void **state) {
+static void wide_accesses_are_bad(void **state)
+{
     struct fixture *f = *state;
     uint64_t v;
     assert_int_equal(bus_write(&f->m.bus, BASE, 2, 'x'), BUS_BAD_ACCESS);
@@ -117,7 +127,8 @@ static void wide_accesses_are_bad(void **state) {
 }
 
 /* LCR bit 7 (DLAB) maps the divisor latch over RBR/THR and IER. */
-static void dlab_selects_divisor_latch(void **state) {
+static void dlab_selects_divisor_latch(void **state)
+{
     struct fixture *f = *state;
     wr(f, LCR, 0x83);
     wr(f, DLL, 0x0C);
@@ -135,7 +146,8 @@ static void dlab_selects_divisor_latch(void **state) {
 }
 
 /* SCR is a plain read/write byte; IER bits 7:4 and MCR bits 7:5 read 0. */
-static void scratch_and_reserved_bits(void **state) {
+static void scratch_and_reserved_bits(void **state)
+{
     struct fixture *f = *state;
     wr(f, SCR, 0xA5);
     assert_int_equal(rd(f, SCR), 0xA5);
@@ -146,7 +158,8 @@ static void scratch_and_reserved_bits(void **state) {
 }
 
 /* LSR and MSR are read-only: writes are ignored (datasheet: LSR writes are for factory test). */
-static void lsr_msr_writes_ignored(void **state) {
+static void lsr_msr_writes_ignored(void **state)
+{
     struct fixture *f = *state;
     wr(f, LSR, 0x1F);
     wr(f, MSR, 0x0F);
@@ -155,7 +168,8 @@ static void lsr_msr_writes_ignored(void **state) {
 }
 
 /* Receive: reading LSR polls the host; DR (bit 0) is set while a byte waits; RBR delivers it. */
-static void receive_through_lsr_poll(void **state) {
+static void receive_through_lsr_poll(void **state)
+{
     struct fixture *f = *state;
     assert_int_equal(rd(f, LSR) & 0x01, 0);
     test_console_feed(&f->con, "AB", 2, 0);
@@ -167,7 +181,8 @@ static void receive_through_lsr_poll(void **state) {
 }
 
 /* Reading RBR with nothing buffered polls the host too. */
-static void receive_through_rbr_poll(void **state) {
+static void receive_through_rbr_poll(void **state)
+{
     struct fixture *f = *state;
     test_console_feed(&f->con, "x", 1, 0);
     assert_int_equal(rd(f, RBR), 'x');
@@ -176,7 +191,8 @@ static void receive_through_rbr_poll(void **state) {
 
 /* End of input: DR stays 0 and the device stops reading the descriptor. To prove it, another
  * pipe is put on the same descriptor number with a byte in it: the UART must not return it. */
-static void eof_stops_polling(void **state) {
+static void eof_stops_polling(void **state)
+{
     struct fixture *f = *state;
     test_console_feed(&f->con, "z", 1, 1); /* one byte, then the writer closes */
     assert_int_equal(rd(f, RBR), 'z');
@@ -192,7 +208,8 @@ static void eof_stops_polling(void **state) {
 }
 
 /* MCR bit 4 (loopback): THR goes to the receiver, not to the line. */
-static void loopback_thr_to_rbr(void **state) {
+static void loopback_thr_to_rbr(void **state)
+{
     struct fixture *f = *state;
     wr(f, MCR, 0x10);
     wr(f, THR, 'q');
@@ -206,7 +223,8 @@ static void loopback_thr_to_rbr(void **state) {
 }
 
 /* Loopback disconnects the serial input: host input waits until loopback ends. */
-static void loopback_ignores_host_input(void **state) {
+static void loopback_ignores_host_input(void **state)
+{
     struct fixture *f = *state;
     test_console_feed(&f->con, "Z", 1, 0);
     wr(f, MCR, 0x10);
@@ -218,7 +236,8 @@ static void loopback_ignores_host_input(void **state) {
 
 /* Loopback wires RTS->CTS, DTR->DSR, OUT1->RI, OUT2->DCD; MSR deltas record changes and clear on
  * read. (Linux's 8250 probe writes MCR = LOOP|OUT2|RTS and expects MSR[7:4] = DCD|CTS.) */
-static void loopback_modem_lines(void **state) {
+static void loopback_modem_lines(void **state)
+{
     struct fixture *f = *state;
     rd(f, MSR);
     wr(f, MCR, 0x1A);                   /* LOOP | OUT2 | RTS */
@@ -231,7 +250,8 @@ static void loopback_modem_lines(void **state) {
 }
 
 /* 16450 mode overrun: a second byte overwrites the first and sets OE, cleared by reading LSR. */
-static void overrun_without_fifo(void **state) {
+static void overrun_without_fifo(void **state)
+{
     struct fixture *f = *state;
     wr(f, MCR, 0x10);
     wr(f, THR, 'a');
@@ -242,7 +262,8 @@ static void overrun_without_fifo(void **state) {
 }
 
 /* FIFO mode: 16 bytes fit; the 17th is lost and sets OE; the FIFO keeps the first 16. */
-static void fifo_holds_sixteen(void **state) {
+static void fifo_holds_sixteen(void **state)
+{
     struct fixture *f = *state;
     wr(f, FCR, 0x01);
     wr(f, MCR, 0x10);
@@ -256,7 +277,8 @@ static void fifo_holds_sixteen(void **state) {
 
 /* IIR bits 7:6 are set while FCR0 enables the FIFOs; FCR bit 1 clears the receiver FIFO, and
  * so does changing FCR0. */
-static void fcr_enable_and_reset(void **state) {
+static void fcr_enable_and_reset(void **state)
+{
     struct fixture *f = *state;
     wr(f, FCR, 0x01);
     assert_int_equal(rd(f, IIR), 0xC1);
@@ -272,7 +294,8 @@ static void fcr_enable_and_reset(void **state) {
 }
 
 /* ERBFI: received data raises the line with IIR = 0x04; reading RBR clears it. */
-static void rx_interrupt(void **state) {
+static void rx_interrupt(void **state)
+{
     struct fixture *f = *state;
     wr(f, IER, 0x01);
     assert_int_equal(irq(f), 0);
@@ -288,7 +311,8 @@ static void rx_interrupt(void **state) {
 
 /* ETBEI: enabling it with THR empty raises THRE (IIR = 0x02); reading IIR clears it; a THR
  * write (immediately empty again) raises it again. */
-static void thre_interrupt(void **state) {
+static void thre_interrupt(void **state)
+{
     struct fixture *f = *state;
     wr(f, IER, 0x02);
     assert_int_equal(irq(f), 1);
@@ -304,7 +328,8 @@ static void thre_interrupt(void **state) {
 }
 
 /* Priority: received data (2) before THRE (3); an IIR read that reports RDA leaves THRE pending. */
-static void rx_has_priority_over_thre(void **state) {
+static void rx_has_priority_over_thre(void **state)
+{
     struct fixture *f = *state;
     wr(f, MCR, 0x10);
     wr(f, THR, 'p'); /* loopback byte; THRE latched by the write */
@@ -317,7 +342,8 @@ static void rx_has_priority_over_thre(void **state) {
 }
 
 /* Priority 1: receiver line status (overrun) with ELSI, IIR = 0x06, cleared by reading LSR. */
-static void line_status_interrupt(void **state) {
+static void line_status_interrupt(void **state)
+{
     struct fixture *f = *state;
     wr(f, MCR, 0x10);
     wr(f, IER, 0x05);
@@ -330,7 +356,8 @@ static void line_status_interrupt(void **state) {
 }
 
 /* Priority 4: modem status change with EDSSI, IIR = 0x00, cleared by reading MSR. */
-static void modem_status_interrupt(void **state) {
+static void modem_status_interrupt(void **state)
+{
     struct fixture *f = *state;
     wr(f, IER, 0x08);
     assert_int_equal(irq(f), 0);
@@ -344,7 +371,8 @@ static void modem_status_interrupt(void **state) {
 
 /* FIFO mode: below the trigger level the data is reported as a character time-out (0x0C), at the
  * trigger level as received data (0x04), both with the FIFO bits 7:6. */
-static void fifo_trigger_and_timeout(void **state) {
+static void fifo_trigger_and_timeout(void **state)
+{
     struct fixture *f = *state;
     wr(f, FCR, 0x41); /* enable, trigger level 4 */
     wr(f, MCR, 0x10);
@@ -366,7 +394,8 @@ static void fifo_trigger_and_timeout(void **state) {
 
 /* Interrupt-driven receive: with ERBFI set, the clocked hook polls the host, so input raises the
  * interrupt although the guest never reads LSR. */
-static void clocked_poll_raises_rx_interrupt(void **state) {
+static void clocked_poll_raises_rx_interrupt(void **state)
+{
     struct fixture *f = *state;
     struct machine_clocked *c = &f->m.clocked[0];
     assert_int_equal(f->m.n_clocked, 1);
@@ -388,7 +417,8 @@ static void clocked_poll_raises_rx_interrupt(void **state) {
 }
 
 /* Without an interrupt line, IIR still reports but no line moves and nothing is clocked. */
-static void no_irq_line(void **state) {
+static void no_irq_line(void **state)
+{
     struct fixture *f = *state;
     assert_int_equal(f->m.n_clocked, 0);
     wr(f, IER, 0x02);
@@ -397,7 +427,8 @@ static void no_irq_line(void **state) {
 }
 
 /* No input descriptor (in_fd = -1): nothing is ever received. */
-static void no_input_fd(void **state) {
+static void no_input_fd(void **state)
+{
     (void)state;
     struct fixture *f = make(IRQ, 0);
     assert_int_equal(rd(f, LSR), 0x60);
@@ -409,7 +440,8 @@ static void no_input_fd(void **state) {
 }
 
 /* x86 COM1: port_io registers the eight registers at I/O ports 0x3F8..0x3FF. */
-static void com1_on_io_ports(void **state) {
+static void com1_on_io_ports(void **state)
+{
     (void)state;
     struct machine m;
     struct test_console con;
@@ -432,7 +464,8 @@ static void com1_on_io_ports(void **state) {
 }
 
 /* A second UART over the first is refused with a message and nothing is left registered. */
-static void overlapping_attach_fails(void **state) {
+static void overlapping_attach_fails(void **state)
+{
     struct fixture *f = *state;
     char err[256] = "";
     assert_null(dev_uart_attach(&f->m, false, BASE + 4, 11, &f->con.console, err, sizeof err));
@@ -441,7 +474,8 @@ static void overlapping_attach_fails(void **state) {
     assert_int_equal(f->m.n_owned, 1);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(reset_values, setup, teardown),
         cmocka_unit_test_setup_teardown(thr_transmits_immediately, setup, teardown),

@@ -28,7 +28,8 @@ const char *fake_console_in = "";
 jmp_buf fake_shutdown_jmp;
 int fake_shutdown_armed;
 
-void fake_reset(struct proc *p) {
+void fake_reset(struct proc *p)
+{
     n_pages = 0;
     fake_console_len = 0;
     fake_console_in = "";
@@ -36,13 +37,15 @@ void fake_reset(struct proc *p) {
     p->pid = 1;
 }
 
-static int find(uint64_t va) {
+static int find(uint64_t va)
+{
     for (int i = 0; i < n_pages; i++)
         if (pages[i].va == PAGE_ROUND_DOWN(va)) return i;
     return -1;
 }
 
-void fake_map(uint64_t va, int prot) {
+void fake_map(uint64_t va, int prot)
+{
     if (n_pages == MAX_PAGES) abort();
     pages[n_pages].va = PAGE_ROUND_DOWN(va);
     pages[n_pages].prot = prot;
@@ -50,33 +53,40 @@ void fake_map(uint64_t va, int prot) {
     n_pages++;
 }
 
-uint8_t *fake_mem(uint64_t va) {
+uint8_t *fake_mem(uint64_t va)
+{
     int i = find(va);
     return i < 0 ? NULL : pages[i].data + (va & (PAGE_SIZE - 1));
 }
 
-void arch_console_putc(char c) {
+void arch_console_putc(char c)
+{
     if (fake_console_len < sizeof fake_console_out) fake_console_out[fake_console_len++] = c;
 }
 
-int arch_console_getc(void) {
+int arch_console_getc(void)
+{
     return *fake_console_in ? (unsigned char)*fake_console_in++ : -1;
 }
 
-uint64_t arch_clock_ticks(void) {
+uint64_t arch_clock_ticks(void)
+{
     return 25000000; /* 2.5 s at 10 MHz */
 }
 
-uint64_t arch_clock_hz(void) {
+uint64_t arch_clock_hz(void)
+{
     return 10000000;
 }
 
-void arch_shutdown(int status) {
+void arch_shutdown(int status)
+{
     if (fake_shutdown_armed) longjmp(fake_shutdown_jmp, status + 1);
     abort();
 }
 
-uint8_t *arch_user_ptr(struct proc *p, uint64_t va, enum user_access access) {
+uint8_t *arch_user_ptr(struct proc *p, uint64_t va, enum user_access access)
+{
     (void)p;
     int i = find(va);
     if (i < 0 || va >= MAXVA) return NULL;
@@ -86,7 +96,8 @@ uint8_t *arch_user_ptr(struct proc *p, uint64_t va, enum user_access access) {
     return pages[i].data + (va & (PAGE_SIZE - 1));
 }
 
-int arch_user_map(struct proc *p, uint64_t va, uint64_t len, int prot) {
+int arch_user_map(struct proc *p, uint64_t va, uint64_t len, int prot)
+{
     (void)p;
     for (uint64_t end = va + len; va < end; va += PAGE_SIZE) {
         int i = find(va);

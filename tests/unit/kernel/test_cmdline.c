@@ -11,14 +11,16 @@
 
 #include "helpers.h"
 
-static int parse(const char *line, struct boot_args *a, const char **why) {
+static int parse(const char *line, struct boot_args *a, const char **why)
+{
     static char buf[CMDLINE_MAX];
     strcpy(buf, line);
     *why = NULL;
     return cmdline_parse(buf, a, why);
 }
 
-static void plain_arguments(void **state) {
+static void plain_arguments(void **state)
+{
     (void)state;
     struct boot_args a;
     const char *why;
@@ -33,7 +35,8 @@ static void plain_arguments(void **state) {
     assert_false(a.kfault);
 }
 
-static void escaped_characters_belong_to_the_argument(void **state) {
+static void escaped_characters_belong_to_the_argument(void **state)
+{
     (void)state;
     struct boot_args a;
     const char *why;
@@ -46,7 +49,8 @@ static void escaped_characters_belong_to_the_argument(void **state) {
     assert_string_equal(a.argv[5], "i\nj");
 }
 
-static void other_backslashes_are_ordinary(void **state) {
+static void other_backslashes_are_ordinary(void **state)
+{
     (void)state;
     struct boot_args a;
     const char *why;
@@ -56,7 +60,8 @@ static void other_backslashes_are_ordinary(void **state) {
     assert_string_equal(a.argv[2], "c\\");
 }
 
-static void every_space_starts_an_argument(void **state) {
+static void every_space_starts_an_argument(void **state)
+{
     (void)state;
     struct boot_args a;
     const char *why;
@@ -67,7 +72,8 @@ static void every_space_starts_an_argument(void **state) {
     assert_string_equal(a.argv[3], "");
 }
 
-static void options_before_the_separator(void **state) {
+static void options_before_the_separator(void **state)
+{
     (void)state;
     struct boot_args a;
     const char *why;
@@ -82,7 +88,8 @@ static void options_before_the_separator(void **state) {
     assert_int_equal(a.argc, 0);
 }
 
-static void malformed_lines_are_refused(void **state) {
+static void malformed_lines_are_refused(void **state)
+{
     (void)state;
     struct boot_args a;
     const char *why;
@@ -95,7 +102,8 @@ static void malformed_lines_are_refused(void **state) {
     assert_string_equal(why, "too many program arguments");
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(plain_arguments),
         cmocka_unit_test(escaped_characters_belong_to_the_argument),

@@ -15,15 +15,18 @@
 static uint8_t image[0x1010] __attribute__((aligned(16)));
 static struct proc p;
 
-static Elf64_Ehdr *eh(void) {
+static Elf64_Ehdr *eh(void)
+{
     return (Elf64_Ehdr *)image;
 }
-static Elf64_Phdr *ph(int i) {
+static Elf64_Phdr *ph(int i)
+{
     return (Elf64_Phdr *)(image + 64) + i;
 }
 
 /* A static riscv64 executable: headers and text at 0x10000 (R X), data + bss at 0x11000 (R W). */
-static void build(void) {
+static void build(void)
+{
     memset(image, 0, sizeof image);
     memcpy(image, ELFMAG, SELFMAG);
     image[EI_CLASS] = ELFCLASS64;
@@ -56,13 +59,15 @@ static void build(void) {
     memcpy(image + 0x1000, "data segment...", 16);
 }
 
-static int run(int argc, char *const argv[], const char **why) {
+static int run(int argc, char *const argv[], const char **why)
+{
     fake_reset(&p);
     *why = NULL;
     return exec_image(&p, image, sizeof image, argc, argv, why);
 }
 
-static uint64_t word(uint64_t va) {
+static uint64_t word(uint64_t va)
+{
     uint64_t v;
     uint8_t *m = fake_mem(va);
     assert_non_null(m);
@@ -70,13 +75,15 @@ static uint64_t word(uint64_t va) {
     return v;
 }
 
-static const char *string(uint64_t va) {
+static const char *string(uint64_t va)
+{
     const char *s = (const char *)fake_mem(va);
     assert_non_null(s);
     return s;
 }
 
-static void loads_segments_with_their_permissions(void **state) {
+static void loads_segments_with_their_permissions(void **state)
+{
     (void)state;
     const char *why;
     char *argv[] = {"prog", NULL};
@@ -94,7 +101,8 @@ static void loads_segments_with_their_permissions(void **state) {
     assert_int_equal(p.brk, 0x13000);
 }
 
-static void builds_the_linux_initial_stack(void **state) {
+static void builds_the_linux_initial_stack(void **state)
+{
     (void)state;
     const char *why;
     char *argv[] = {"prog", "a b", "", NULL};
@@ -128,7 +136,8 @@ static void builds_the_linux_initial_stack(void **state) {
 }
 
 /* Each broken file is refused with -ENOEXEC and a reason, before anything is mapped. */
-static void refuses_bad_files(void **state) {
+static void refuses_bad_files(void **state)
+{
     (void)state;
     const char *why;
     char *argv[] = {"prog", NULL};
@@ -160,7 +169,8 @@ static void refuses_bad_files(void **state) {
     REFUSED((ph(0)->p_type = PT_NOTE, ph(1)->p_type = PT_NOTE), "no PT_LOAD segment");
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(loads_segments_with_their_permissions),
         cmocka_unit_test(builds_the_linux_initial_stack),

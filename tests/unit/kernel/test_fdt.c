@@ -17,7 +17,8 @@ static char blob[4096];
 
 enum variant { CELLS32, CELLS64, TIMEBASE_IN_CPU, NO_MEMORY, NO_INITRD };
 
-static void build(enum variant v) {
+static void build(enum variant v)
+{
     assert_int_equal(fdt_create(blob, sizeof blob), 0);
     assert_int_equal(fdt_add_reservemap_entry(blob, 0x87f00000, 0x1000), 0);
     assert_int_equal(fdt_finish_reservemap(blob), 0);
@@ -54,7 +55,8 @@ static void build(enum variant v) {
     assert_int_equal(fdt_finish(blob), 0);
 }
 
-static void reads_a_virt_tree(void **state) {
+static void reads_a_virt_tree(void **state)
+{
     (void)state;
     struct fdt_info info;
     const char *why = NULL;
@@ -73,7 +75,8 @@ static void reads_a_virt_tree(void **state) {
     assert_int_equal(info.reserved[0].size, 0x1000);
 }
 
-static void initrd_cells_may_be_64_bit(void **state) {
+static void initrd_cells_may_be_64_bit(void **state)
+{
     (void)state;
     struct fdt_info info;
     const char *why = NULL;
@@ -84,7 +87,8 @@ static void initrd_cells_may_be_64_bit(void **state) {
     assert_int_equal(info.initrd_end, 0x184009330ull);
 }
 
-static void timebase_may_sit_in_the_cpu_node(void **state) {
+static void timebase_may_sit_in_the_cpu_node(void **state)
+{
     (void)state;
     struct fdt_info info;
     const char *why = NULL;
@@ -93,7 +97,8 @@ static void timebase_may_sit_in_the_cpu_node(void **state) {
     assert_int_equal(info.timebase_hz, 1000000);
 }
 
-static void missing_parts(void **state) {
+static void missing_parts(void **state)
+{
     (void)state;
     struct fdt_info info;
     const char *why = NULL;
@@ -113,7 +118,8 @@ static void missing_parts(void **state) {
     assert_string_equal(why, "malformed device tree header");
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reads_a_virt_tree),
         cmocka_unit_test(initrd_cells_may_be_64_bit),

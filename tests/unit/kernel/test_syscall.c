@@ -16,12 +16,14 @@ static struct proc p;
 #define RO 0x10000 /* a read-only page */
 #define RW 0x20000 /* two read-write pages, then nothing */
 
-static int64_t call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2) {
+static int64_t call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
+{
     const uint64_t a[6] = {a0, a1, a2, 0, 0, 0};
     return syscall_dispatch(&p, nr, a);
 }
 
-static int setup(void **state) {
+static int setup(void **state)
+{
     (void)state;
     fake_reset(&p);
     fake_map(RO, PROT_READ | PROT_EXEC);
@@ -33,7 +35,8 @@ static int setup(void **state) {
     return 0;
 }
 
-static void write_copies_user_memory_to_the_console(void **state) {
+static void write_copies_user_memory_to_the_console(void **state)
+{
     (void)state;
     memcpy(fake_mem(RW + PAGE_SIZE - 3), "hel", 3); /* across a page boundary */
     memcpy(fake_mem(RW + PAGE_SIZE), "lo", 2);
@@ -45,7 +48,8 @@ static void write_copies_user_memory_to_the_console(void **state) {
     assert_int_equal(call(64, 3, RW, 1), -EBADF);
 }
 
-static void bad_pointers_give_efault_and_write_nothing(void **state) {
+static void bad_pointers_give_efault_and_write_nothing(void **state)
+{
     (void)state;
     assert_int_equal(call(64, 1, 0x80000000, 8), -EFAULT);            /* the kernel's RAM */
     assert_int_equal(call(64, 1, 0xffffffc000000000ull, 8), -EFAULT); /* kernel half */
@@ -60,7 +64,8 @@ static void bad_pointers_give_efault_and_write_nothing(void **state) {
     assert_string_equal(fake_console_in, "typed"); /* nothing consumed */
 }
 
-static void read_returns_what_the_console_has(void **state) {
+static void read_returns_what_the_console_has(void **state)
+{
     (void)state;
     fake_console_in = "ab\ncd";
     assert_int_equal(call(63, 0, RW, 100), 3); /* up to the newline */
@@ -70,7 +75,8 @@ static void read_returns_what_the_console_has(void **state) {
     assert_int_equal(call(63, 1, RW, 100), -EBADF);
 }
 
-static void writev_checks_the_array_and_every_buffer(void **state) {
+static void writev_checks_the_array_and_every_buffer(void **state)
+{
     (void)state;
     uint64_t iov[6] = {RO, 4, RW + 100, 0, RO + 4, 5};
     memcpy(fake_mem(RW), iov, sizeof iov);
@@ -85,7 +91,8 @@ static void writev_checks_the_array_and_every_buffer(void **state) {
     assert_int_equal(call(66, 1, RW, 1025), -EINVAL);
 }
 
-static void unknown_numbers_give_enosys(void **state) {
+static void unknown_numbers_give_enosys(void **state)
+{
     (void)state;
     assert_int_equal(call(0, 0, 0, 0), -ENOSYS);   /* io_setup: inside the table, not there */
     assert_int_equal(call(57, 0, 0, 0), -ENOSYS);  /* close */
@@ -95,7 +102,8 @@ static void unknown_numbers_give_enosys(void **state) {
     assert_int_equal(call(29, 1, 0x5401, RW), -ENOTTY); /* ioctl(TCGETS) */
 }
 
-static void small_calls(void **state) {
+static void small_calls(void **state)
+{
     (void)state;
     assert_int_equal(call(172, 0, 0, 0), 1);  /* getpid */
     assert_int_equal(call(173, 0, 0, 0), 0);  /* getppid */
@@ -114,7 +122,8 @@ static void small_calls(void **state) {
     assert_int_equal(call(113, 0, RO, 0), -EFAULT);
 }
 
-static void brk_follows_linux(void **state) {
+static void brk_follows_linux(void **state)
+{
     (void)state;
     assert_int_equal(call(214, 0, 0, 0), 0x40000);
     assert_int_equal(call(214, 0x40000 + 5000, 0, 0), 0x40000 + 5000);
@@ -127,7 +136,8 @@ static void brk_follows_linux(void **state) {
     assert_int_equal(call(214, 0x1000, 0, 0), 0x42000);  /* below the start: unchanged */
 }
 
-static void copyinstr_stops_at_bad_pages_and_length(void **state) {
+static void copyinstr_stops_at_bad_pages_and_length(void **state)
+{
     (void)state;
     char buf[16];
     memcpy(fake_mem(RW), "short", 6);
@@ -139,7 +149,8 @@ static void copyinstr_stops_at_bad_pages_and_length(void **state) {
     assert_int_equal(copyinstr(&p, buf, RW, sizeof buf), -ENAMETOOLONG);
 }
 
-static void exit_and_kill_stop_the_machine_with_the_status(void **state) {
+static void exit_and_kill_stop_the_machine_with_the_status(void **state)
+{
     (void)state;
     int jumped;
     fake_shutdown_armed = 1;
@@ -155,7 +166,8 @@ static void exit_and_kill_stop_the_machine_with_the_status(void **state) {
                         "killed: pid 1: page fault (scause 13) at va 0x80000000\n");
 }
 
-static void kernel_printf_formats(void **state) {
+static void kernel_printf_formats(void **state)
+{
     (void)state;
     char buf[64];
     assert_int_equal(ksnprintf(buf, sizeof buf, "%d %5d %05d %x %lx %s %c %%", -3, 42, -42, 255,
@@ -166,7 +178,8 @@ static void kernel_printf_formats(void **state) {
     assert_string_equal(buf, "tru");
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(write_copies_user_memory_to_the_console, setup),
         cmocka_unit_test_setup(bad_pointers_give_efault_and_write_nothing, setup),

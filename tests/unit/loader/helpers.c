@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t align16(size_t v) {
+static size_t align16(size_t v)
+{
     return (v + 15) & ~(size_t)15;
 }
 
-void tb_spec_riscv64(struct tb_spec *s) {
+void tb_spec_riscv64(struct tb_spec *s)
+{
     memset(s, 0, sizeof *s);
     s->elf_class = 64;
     s->machine = EM_RISCV;
@@ -34,7 +36,8 @@ void tb_spec_riscv64(struct tb_spec *s) {
     s->syms[8] = (struct tb_sym){".Lpcrel_hi0", 0x80000050, 0, STT_NOTYPE, STB_LOCAL, 0};
 }
 
-void tb_spec_i386(struct tb_spec *s) {
+void tb_spec_i386(struct tb_spec *s)
+{
     memset(s, 0, sizeof *s);
     s->elf_class = 32;
     s->machine = EM_386;
@@ -50,7 +53,8 @@ void tb_spec_i386(struct tb_spec *s) {
     s->syms[1] = (struct tb_sym){"stack", 0x101000, 0x1000, STT_OBJECT, STB_GLOBAL, 0};
 }
 
-void tb_spec_x86_64(struct tb_spec *s) {
+void tb_spec_x86_64(struct tb_spec *s)
+{
     memset(s, 0, sizeof *s);
     s->elf_class = 64;
     s->machine = EM_X86_64;
@@ -63,7 +67,8 @@ void tb_spec_x86_64(struct tb_spec *s) {
     s->syms[0] = (struct tb_sym){"_start", 0x401000, 0x10, STT_FUNC, STB_GLOBAL, 0};
 }
 
-void tb_build(const struct tb_spec *spec, struct tb_image *out) {
+void tb_build(const struct tb_spec *spec, struct tb_image *out)
+{
     bool is64 = spec->elf_class == 64;
     size_t ehsize = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
     size_t phsize = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
@@ -223,7 +228,8 @@ void tb_build(const struct tb_spec *spec, struct tb_image *out) {
     }
 }
 
-void tb_free(struct tb_image *img) {
+void tb_free(struct tb_image *img)
+{
     free(img->data);
     memset(img, 0, sizeof *img);
 }
@@ -263,7 +269,8 @@ static const struct field_loc field_locs[] = {
 };
 
 static size_t field_offset(const struct tb_image *img, enum tb_field field, unsigned idx,
-                           unsigned *size) {
+                           unsigned *size)
+{
     const struct field_loc *l = &field_locs[field];
     bool is64 = img->elf_class == 64;
     size_t base = 0;
@@ -280,13 +287,15 @@ static size_t field_offset(const struct tb_image *img, enum tb_field field, unsi
     return off;
 }
 
-void tb_set(struct tb_image *img, enum tb_field field, unsigned idx, uint64_t value) {
+void tb_set(struct tb_image *img, enum tb_field field, unsigned idx, uint64_t value)
+{
     unsigned size;
     size_t off = field_offset(img, field, idx, &size);
     memcpy(img->data + off, &value, size); /* little-endian host: the low bytes first */
 }
 
-uint64_t tb_get(const struct tb_image *img, enum tb_field field, unsigned idx) {
+uint64_t tb_get(const struct tb_image *img, enum tb_field field, unsigned idx)
+{
     unsigned size;
     size_t off = field_offset(img, field, idx, &size);
     uint64_t value = 0;

@@ -91,7 +91,8 @@ void tb_spec_i386(struct tb_spec *spec);    /* text RX at 0x100000, data RW */
 void tb_spec_x86_64(struct tb_spec *spec);  /* text RX at 0x400000 */
 
 /* The pattern byte tb_build writes at offset i of segment s when bytes is NULL. */
-static inline uint8_t tb_pattern(unsigned s, uint64_t i) {
+static inline uint8_t tb_pattern(unsigned s, uint64_t i)
+{
     return (uint8_t)(i * 7 + s);
 }
 

@@ -29,7 +29,8 @@ struct booted {
     void *fdt;
 };
 
-static void open_kernel(struct booted *b, const struct tb_spec *spec) {
+static void open_kernel(struct booted *b, const struct tb_spec *spec)
+{
     char err[256];
     tb_build(spec, &b->img);
     if (elf_open_memory(b->img.data, b->img.size, "kernel.elf", &b->kernel, err, sizeof err))
@@ -38,7 +39,8 @@ static void open_kernel(struct booted *b, const struct tb_spec *spec) {
 
 /* Boots the standard RISC-V image with params; returns boot_riscv_virt's result, err filled. */
 static int boot(struct booted *b, const struct boot_params *params, uint64_t ram_size, char *err,
-                size_t errlen) {
+                size_t errlen)
+{
     struct tb_spec spec;
     memset(b, 0, sizeof *b);
     tb_spec_riscv64(&spec);
@@ -48,7 +50,8 @@ static int boot(struct booted *b, const struct boot_params *params, uint64_t ram
 }
 
 /* Copies the tree out of guest RAM and checks its header (devicetree spec 5.2). */
-static void read_fdt(struct booted *b) {
+static void read_fdt(struct booted *b)
+{
     uint8_t header[sizeof(struct fdt_header)];
     assert_int_equal(bus_copy_from_ram(&b->m.bus, b->state.arg1, header, sizeof header), 0);
     uint32_t size = fdt_totalsize(header);
@@ -58,14 +61,16 @@ static void read_fdt(struct booted *b) {
     assert_int_equal(fdt_check_header(b->fdt), 0);
 }
 
-static void done(struct booted *b) {
+static void done(struct booted *b)
+{
     free(b->fdt);
     elf_close(&b->kernel);
     tb_free(&b->img);
     machine_destroy(&b->m);
 }
 
-static const void *prop(const void *fdt, const char *path, const char *name, int *len) {
+static const void *prop(const void *fdt, const char *path, const char *name, int *len)
+{
     int node = fdt_path_offset(fdt, path);
     if (node < 0) fail_msg("no node %s: %s", path, fdt_strerror(node));
     const void *p = fdt_getprop(fdt, node, name, len);
@@ -74,27 +79,31 @@ static const void *prop(const void *fdt, const char *path, const char *name, int
 }
 
 /* Property values are only 4-byte aligned (devicetree spec 5.4.1): read 64-bit cells bytewise. */
-static uint64_t be64_at(const void *p, unsigned i) {
+static uint64_t be64_at(const void *p, unsigned i)
+{
     fdt64_t v;
     memcpy(&v, (const uint8_t *)p + 8 * i, sizeof v);
     return fdt64_to_cpu(v);
 }
 
-static uint32_t prop_u32(const void *fdt, const char *path, const char *name) {
+static uint32_t prop_u32(const void *fdt, const char *path, const char *name)
+{
     int len;
     const fdt32_t *p = prop(fdt, path, name, &len);
     assert_int_equal(len, 4);
     return fdt32_to_cpu(*p);
 }
 
-static uint64_t prop_u64(const void *fdt, const char *path, const char *name) {
+static uint64_t prop_u64(const void *fdt, const char *path, const char *name)
+{
     int len;
     const void *p = prop(fdt, path, name, &len);
     assert_int_equal(len, 8);
     return be64_at(p, 0);
 }
 
-static void prop_string(const void *fdt, const char *path, const char *name, const char *want) {
+static void prop_string(const void *fdt, const char *path, const char *name, const char *want)
+{
     int len;
     const char *p = prop(fdt, path, name, &len);
     assert_int_equal(len, (int)strlen(want) + 1);
@@ -103,7 +112,8 @@ static void prop_string(const void *fdt, const char *path, const char *name, con
 
 /* A stringlist property: the strings back to back, each NUL-terminated (devicetree spec 2.2.4). */
 static void prop_stringlist(const void *fdt, const char *path, const char *name, const char *want,
-                            int want_len) {
+                            int want_len)
+{
     int len;
     const char *p = prop(fdt, path, name, &len);
     assert_int_equal(len, want_len);
@@ -111,7 +121,8 @@ static void prop_stringlist(const void *fdt, const char *path, const char *name,
 }
 
 /* reg = <base size> in two 2-cell values (#address-cells = #size-cells = 2). */
-static void prop_reg(const void *fdt, const char *path, uint64_t base, uint64_t size) {
+static void prop_reg(const void *fdt, const char *path, uint64_t base, uint64_t size)
+{
     int len;
     const void *p = prop(fdt, path, "reg", &len);
     assert_int_equal(len, 16);
@@ -120,7 +131,8 @@ static void prop_reg(const void *fdt, const char *path, uint64_t base, uint64_t 
 }
 
 /* Devicetree spec 3.4-3.7 and the virt machine's devices, with an initrd and a command line. */
-static void test_fdt_describes_virt_machine(void **state) {
+static void test_fdt_describes_virt_machine(void **state)
+{
     (void)state;
     struct booted b;
     char err[256];
@@ -217,7 +229,8 @@ static void test_fdt_describes_virt_machine(void **state) {
 }
 
 /* Without an initrd there are no linux,initrd-* properties, and bootargs is "" (spec 3.6). */
-static void test_no_initrd_no_cmdline(void **state) {
+static void test_no_initrd_no_cmdline(void **state)
+{
     (void)state;
     struct booted b;
     char err[256];
@@ -232,7 +245,8 @@ static void test_no_initrd_no_cmdline(void **state) {
 }
 
 /* A long command line gets a bigger tree area, still 64 KiB-aligned at the top of RAM. */
-static void test_long_cmdline(void **state) {
+static void test_long_cmdline(void **state)
+{
     (void)state;
     struct booted b;
     char err[256];
@@ -254,7 +268,8 @@ static void test_long_cmdline(void **state) {
 }
 
 /* RAM too small: the kernel's .bss reaches into the initrd/tree area; nothing is written. */
-static void test_ram_too_small(void **state) {
+static void test_ram_too_small(void **state)
+{
     (void)state;
     struct booted b;
     struct tb_spec spec;
@@ -289,7 +304,8 @@ static void test_ram_too_small(void **state) {
 }
 
 /* The kernel must be RV64 (design.md "Platforms"), and lie in RAM. */
-static void test_wrong_kernel(void **state) {
+static void test_wrong_kernel(void **state)
+{
     (void)state;
     struct booted b;
     struct tb_spec spec;
@@ -315,7 +331,8 @@ static void test_wrong_kernel(void **state) {
     done(&b);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fdt_describes_virt_machine),
         cmocka_unit_test(test_no_initrd_no_cmdline),

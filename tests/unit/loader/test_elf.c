@@ -21,14 +21,16 @@
 #define MIB (1ull << 20)
 
 /* Opens img as "t.elf" and expects success. */
-static void open_ok(const struct tb_image *img, struct elf_image *out) {
+static void open_ok(const struct tb_image *img, struct elf_image *out)
+{
     char err[256] = "";
     int rc = elf_open_memory(img->data, img->size, "t.elf", out, err, sizeof err);
     if (rc != 0) fail_msg("rejected: %s", err);
 }
 
 /* Opens img and expects a rejection whose message starts with "t.elf: " and contains want. */
-static void expect_reject(const struct tb_image *img, size_t size, const char *want) {
+static void expect_reject(const struct tb_image *img, size_t size, const char *want)
+{
     char err[256] = "";
     struct elf_image e;
     int rc = elf_open_memory(img->data, size, "t.elf", &e, err, sizeof err);
@@ -42,7 +44,8 @@ static void expect_reject(const struct tb_image *img, size_t size, const char *w
         fail_msg("message \"%s\", expected \"%s\"", err, want);
 }
 
-static void built(void (*make)(struct tb_spec *), struct tb_image *img) {
+static void built(void (*make)(struct tb_spec *), struct tb_image *img)
+{
     struct tb_spec spec;
     make(&spec);
     tb_build(&spec, img);
@@ -52,7 +55,8 @@ static void built(void (*make)(struct tb_spec *), struct tb_image *img) {
 
 /* gABI "Symbol Table": section and file symbols, unnamed and undefined ones are not kept; the rest
  * are sorted by value. */
-static void test_valid_riscv64_segments_and_symbols(void **state) {
+static void test_valid_riscv64_segments_and_symbols(void **state)
+{
     (void)state;
     struct tb_image img;
     struct elf_image e;
@@ -117,7 +121,8 @@ static void test_valid_riscv64_segments_and_symbols(void **state) {
     tb_free(&img);
 }
 
-static void test_valid_i386(void **state) {
+static void test_valid_i386(void **state)
+{
     (void)state;
     struct tb_image img;
     struct elf_image e;
@@ -139,7 +144,8 @@ static void test_valid_i386(void **state) {
     tb_free(&img);
 }
 
-static void test_valid_x86_64(void **state) {
+static void test_valid_x86_64(void **state)
+{
     (void)state;
     struct tb_image img;
     struct elf_image e;
@@ -154,7 +160,8 @@ static void test_valid_x86_64(void **state) {
 }
 
 /* gABI "ELF Header": e_shoff 0 means no section header table; no symbols is fine. */
-static void test_valid_without_sections(void **state) {
+static void test_valid_without_sections(void **state)
+{
     (void)state;
     struct tb_spec spec;
     struct tb_image img;
@@ -171,7 +178,8 @@ static void test_valid_without_sections(void **state) {
 
 /* An ELF32 EM_386 container holding x86-64 code (design.md "Platforms") is just i386 to us; a
  * shared object (ET_DYN) is accepted too. */
-static void test_valid_et_dyn_and_container(void **state) {
+static void test_valid_et_dyn_and_container(void **state)
+{
     (void)state;
     struct tb_image img;
     struct elf_image e;
@@ -186,7 +194,8 @@ static void test_valid_et_dyn_and_container(void **state) {
 
 /* ---- the ELF header (gABI "ELF Identification", "ELF Header") ---- */
 
-static void test_truncated_at_every_length(void **state) {
+static void test_truncated_at_every_length(void **state)
+{
     (void)state;
     void (*makers[])(struct tb_spec *) = {tb_spec_riscv64, tb_spec_i386, tb_spec_x86_64};
     for (unsigned k = 0; k < 3; k++) {
@@ -204,7 +213,8 @@ static void test_truncated_at_every_length(void **state) {
     }
 }
 
-static void test_bad_magic(void **state) {
+static void test_bad_magic(void **state)
+{
     (void)state;
     struct tb_image img;
     built(tb_spec_riscv64, &img);
@@ -217,7 +227,8 @@ static void test_bad_magic(void **state) {
     tb_free(&img);
 }
 
-static void test_bad_ident(void **state) {
+static void test_bad_ident(void **state)
+{
     (void)state;
     struct tb_image img;
     built(tb_spec_riscv64, &img);
@@ -239,7 +250,8 @@ static void test_bad_ident(void **state) {
     tb_free(&img);
 }
 
-static void test_bad_machine_and_class(void **state) {
+static void test_bad_machine_and_class(void **state)
+{
     (void)state;
     struct tb_image img;
     built(tb_spec_riscv64, &img);
@@ -258,7 +270,8 @@ static void test_bad_machine_and_class(void **state) {
     tb_free(&img);
 }
 
-static void test_bad_type_and_sizes(void **state) {
+static void test_bad_type_and_sizes(void **state)
+{
     (void)state;
     struct tb_image img;
     built(tb_spec_riscv64, &img);
@@ -277,7 +290,8 @@ static void test_bad_type_and_sizes(void **state) {
 
 /* ---- the program header table (gABI "Program Header") ---- */
 
-static void test_bad_program_header_table(void **state) {
+static void test_bad_program_header_table(void **state)
+{
     (void)state;
     struct tb_image img;
     built(tb_spec_riscv64, &img);
@@ -297,7 +311,8 @@ static void test_bad_program_header_table(void **state) {
     tb_free(&img);
 }
 
-static void test_no_load_segment(void **state) {
+static void test_no_load_segment(void **state)
+{
     (void)state;
     struct tb_image img;
     built(tb_spec_riscv64, &img);
@@ -307,7 +322,8 @@ static void test_no_load_segment(void **state) {
     tb_free(&img);
 }
 
-static void test_segment_outside_file(void **state) {
+static void test_segment_outside_file(void **state)
+{
     (void)state;
     struct tb_image img;
     built(tb_spec_riscv64, &img);
@@ -326,7 +342,8 @@ static void test_segment_outside_file(void **state) {
     tb_free(&img);
 }
 
-static void test_memsz_smaller_than_filesz(void **state) {
+static void test_memsz_smaller_than_filesz(void **state)
+{
     (void)state;
     struct tb_image img;
     built(tb_spec_riscv64, &img);
@@ -335,7 +352,8 @@ static void test_memsz_smaller_than_filesz(void **state) {
     tb_free(&img);
 }
 
-static void test_oversized_and_wrapping_segments(void **state) {
+static void test_oversized_and_wrapping_segments(void **state)
+{
     (void)state;
     struct tb_image img;
     built(tb_spec_riscv64, &img);
@@ -356,7 +374,8 @@ static void test_oversized_and_wrapping_segments(void **state) {
     tb_free(&img);
 }
 
-static void test_bad_alignment(void **state) {
+static void test_bad_alignment(void **state)
+{
     (void)state;
     struct tb_image img;
     built(tb_spec_riscv64, &img);
@@ -369,7 +388,8 @@ static void test_bad_alignment(void **state) {
     tb_free(&img);
 }
 
-static void test_overlapping_segments(void **state) {
+static void test_overlapping_segments(void **state)
+{
     (void)state;
     struct tb_image img;
     built(tb_spec_riscv64, &img);
@@ -381,7 +401,8 @@ static void test_overlapping_segments(void **state) {
     tb_free(&img);
 }
 
-static void test_entry_point(void **state) {
+static void test_entry_point(void **state)
+{
     (void)state;
     struct tb_image img;
     built(tb_spec_riscv64, &img);
@@ -399,7 +420,8 @@ static void test_entry_point(void **state) {
 
 /* ---- the section header table and the symbol table (gABI "Sections", "Symbol Table") ---- */
 
-static void test_bad_section_table(void **state) {
+static void test_bad_section_table(void **state)
+{
     (void)state;
     struct tb_image img;
     built(tb_spec_riscv64, &img);
@@ -435,7 +457,8 @@ static void test_bad_section_table(void **state) {
     tb_free(&img);
 }
 
-static void test_bad_symbol_table(void **state) {
+static void test_bad_symbol_table(void **state)
+{
     (void)state;
     struct tb_image img;
     built(tb_spec_riscv64, &img);
@@ -474,7 +497,8 @@ static void test_bad_symbol_table(void **state) {
 }
 
 /* An empty symbol table, or one whose only entry is the null symbol, yields no symbols. */
-static void test_empty_symbol_table(void **state) {
+static void test_empty_symbol_table(void **state)
+{
     (void)state;
     struct tb_image img;
     struct elf_image e;
@@ -492,7 +516,8 @@ static void test_empty_symbol_table(void **state) {
 
 /* ---- robustness: random corruption never crashes (run under ASan/UBSan in CI) ---- */
 
-static uint64_t rng_next(uint64_t *s) {
+static uint64_t rng_next(uint64_t *s)
+{
     /* xorshift64: deterministic, so a failure reproduces */
     *s ^= *s << 13;
     *s ^= *s >> 7;
@@ -500,7 +525,8 @@ static uint64_t rng_next(uint64_t *s) {
     return *s;
 }
 
-static void test_random_corruption_is_safe(void **state) {
+static void test_random_corruption_is_safe(void **state)
+{
     (void)state;
     void (*makers[])(struct tb_spec *) = {tb_spec_riscv64, tb_spec_i386, tb_spec_x86_64};
     uint64_t seed = 0x9E3779B97F4A7C15ull;
@@ -535,7 +561,8 @@ static void test_random_corruption_is_safe(void **state) {
 /* ---- loading (p_paddr, as QEMU's loaders do; gABI "Program Header": memsz - filesz zeroed) ----
  */
 
-static void test_load_copies_and_zeroes(void **state) {
+static void test_load_copies_and_zeroes(void **state)
+{
     (void)state;
     struct machine m;
     char err[256];
@@ -566,7 +593,8 @@ static void test_load_copies_and_zeroes(void **state) {
 }
 
 /* Nothing is written unless every segment fits in RAM (loader.h). */
-static void test_load_outside_ram_writes_nothing(void **state) {
+static void test_load_outside_ram_writes_nothing(void **state)
+{
     (void)state;
     struct machine m;
     char err[256];
@@ -600,7 +628,8 @@ static void test_load_outside_ram_writes_nothing(void **state) {
 
 /* ---- files ---- */
 
-static void test_open_file_errors_and_success(void **state) {
+static void test_open_file_errors_and_success(void **state)
+{
     (void)state;
     char err[512];
     struct elf_image e;
@@ -640,7 +669,8 @@ static void test_open_file_errors_and_success(void **state) {
 }
 
 /* A tiny error buffer truncates the message but never overflows. */
-static void test_small_error_buffer(void **state) {
+static void test_small_error_buffer(void **state)
+{
     (void)state;
     char err[8];
     struct elf_image e;
@@ -650,7 +680,8 @@ static void test_small_error_buffer(void **state) {
     assert_int_equal(elf_open_memory(junk, sizeof junk, "x", &e, NULL, 0), -1);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_riscv64_segments_and_symbols),
         cmocka_unit_test(test_valid_i386),

@@ -17,7 +17,8 @@
 
 /* The arch the table names; an "x86_64" kernel for Multiboot may be an ELF32 EM_386 container
  * (design.md "Platforms"), which the loader reports as i386. */
-static void check_arch(const struct embedded_image *ei, const struct elf_image *e) {
+static void check_arch(const struct embedded_image *ei, const struct elf_image *e)
+{
     if (strcmp(ei->arch, "riscv64") == 0)
         assert_int_equal(e->arch, ARCH_RISCV64);
     else if (strcmp(ei->arch, "i386") == 0)
@@ -28,7 +29,8 @@ static void check_arch(const struct embedded_image *ei, const struct elf_image *
         fail_msg("%s: unknown arch \"%s\" in embedded_images[]", ei->name, ei->arch);
 }
 
-static void test_every_embedded_image_validates_and_boots(void **state) {
+static void test_every_embedded_image_validates_and_boots(void **state)
+{
     (void)state;
     unsigned booted = 0;
     for (unsigned i = 0; i < embedded_image_count; i++) {
@@ -77,7 +79,8 @@ static void test_every_embedded_image_validates_and_boots(void **state) {
     assert_int_equal(booted, embedded_image_count);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_embedded_image_validates_and_boots),
     };

@@ -27,13 +27,15 @@ struct booted {
     struct boot_state state;
 };
 
-static void put32(uint8_t *p, uint32_t v) {
+static void put32(uint8_t *p, uint32_t v)
+{
     memcpy(p, &v, 4);
 } /* little-endian host */
 
 /* An i386 kernel whose text segment holds a Multiboot header at segment offset at. */
 static void make_kernel(struct booted *b, struct tb_spec *spec, size_t at, uint32_t flags,
-                        uint32_t checksum_delta, const uint32_t *aout) {
+                        uint32_t checksum_delta, const uint32_t *aout)
+{
     char err[256];
     size_t size = spec->segs[0].filesz;
     b->seg0 = calloc(1, size);
@@ -55,7 +57,8 @@ static void make_kernel(struct booted *b, struct tb_spec *spec, size_t at, uint3
 
 static int boot_with(struct booted *b, struct tb_spec *spec, size_t at, uint32_t flags,
                      uint32_t delta, uint64_t ram_size, const struct boot_params *params, char *err,
-                     size_t errlen) {
+                     size_t errlen)
+{
     memset(b, 0, sizeof *b);
     assert_int_equal(machine_init(&b->m, ARCH_I386, 0, ram_size, err, errlen), 0);
     make_kernel(b, spec, at, flags, delta, NULL);
@@ -64,32 +67,37 @@ static int boot_with(struct booted *b, struct tb_spec *spec, size_t at, uint32_t
 
 /* The standard kernel (text at 1 MiB) with a header at the start of its text. */
 static int boot_std(struct booted *b, uint32_t flags, uint32_t delta,
-                    const struct boot_params *params, char *err, size_t errlen) {
+                    const struct boot_params *params, char *err, size_t errlen)
+{
     struct tb_spec spec;
     tb_spec_i386(&spec);
     return boot_with(b, &spec, 0, flags, delta, 64 * MIB, params, err, errlen);
 }
 
-static void done(struct booted *b) {
+static void done(struct booted *b)
+{
     elf_close(&b->kernel);
     tb_free(&b->img);
     free(b->seg0);
     machine_destroy(&b->m);
 }
 
-static uint32_t ram32(struct booted *b, uint64_t addr) {
+static uint32_t ram32(struct booted *b, uint64_t addr)
+{
     uint32_t v;
     assert_int_equal(bus_copy_from_ram(&b->m.bus, addr, &v, 4), 0);
     return v;
 }
 
-static uint64_t ram64(struct booted *b, uint64_t addr) {
+static uint64_t ram64(struct booted *b, uint64_t addr)
+{
     uint64_t v;
     assert_int_equal(bus_copy_from_ram(&b->m.bus, addr, &v, 8), 0);
     return v;
 }
 
-static void expect_ram_string(struct booted *b, uint64_t addr, const char *want) {
+static void expect_ram_string(struct booted *b, uint64_t addr, const char *want)
+{
     size_t n = strlen(want) + 1;
     char *got = malloc(n);
     assert_int_equal(bus_copy_from_ram(&b->m.bus, addr, got, n), 0);
@@ -97,14 +105,16 @@ static void expect_ram_string(struct booted *b, uint64_t addr, const char *want)
     free(got);
 }
 
-static void expect_error(int rc, const char *err, const char *want) {
+static void expect_error(int rc, const char *err, const char *want)
+{
     assert_int_equal(rc, -1);
     if (strncmp(err, "kernel.elf: ", 12) != 0 || !strstr(err, want))
         fail_msg("message \"%s\", expected \"%s\"", err, want);
 }
 
 /* 3.2 machine state and 3.3 every field of the information structure. */
-static void test_info_block_fields(void **state) {
+static void test_info_block_fields(void **state)
+{
     (void)state;
     struct booted b;
     char err[256];
@@ -187,7 +197,8 @@ static void test_info_block_fields(void **state) {
 }
 
 /* Without a module: mods_count 0; without a command line: an empty string. */
-static void test_no_module(void **state) {
+static void test_no_module(void **state)
+{
     (void)state;
     struct booted b;
     char err[256];
@@ -198,7 +209,8 @@ static void test_no_module(void **state) {
 }
 
 /* 3.1.2: magic + flags + checksum must be zero mod 2^32. */
-static void test_bad_checksum(void **state) {
+static void test_bad_checksum(void **state)
+{
     (void)state;
     struct booted b;
     char err[256];
@@ -208,7 +220,8 @@ static void test_bad_checksum(void **state) {
 }
 
 /* 3.1.1: the header is 32-bit aligned and wholly within the first 8192 bytes of the file. */
-static void test_header_position(void **state) {
+static void test_header_position(void **state)
+{
     (void)state;
     struct booted b;
     struct tb_spec spec;
@@ -243,7 +256,8 @@ static void test_header_position(void **state) {
 
 /* 3.1.2: a boot loader that cannot satisfy a requirement bit (0-15) must fail; optional bits
  * 17-31 are ignored. */
-static void test_header_flags(void **state) {
+static void test_header_flags(void **state)
+{
     (void)state;
     struct booted b;
     char err[256];
@@ -266,7 +280,8 @@ static void test_header_flags(void **state) {
 
 /* A higher-half kernel (p_vaddr 0xC0100000, p_paddr 0x100000) is loaded at p_paddr and entered at
  * the physical address of e_entry: 3.2 says paging is off at entry. */
-static void test_higher_half_entry_is_physical(void **state) {
+static void test_higher_half_entry_is_physical(void **state)
+{
     (void)state;
     struct booted b;
     struct tb_spec spec;
@@ -284,7 +299,8 @@ static void test_higher_half_entry_is_physical(void **state) {
 /* Boots the standard i386 kernel whose header (at the start of its text, file offset 0x80) has
  * flags 0x10003 and the given 3.1.3 address fields. */
 static int boot_aout(struct booted *b, const uint32_t aout[5], uint64_t ram, char *err,
-                     size_t errlen) {
+                     size_t errlen)
+{
     struct tb_spec spec;
     tb_spec_i386(&spec);
     memset(b, 0, sizeof *b);
@@ -297,7 +313,8 @@ static int boot_aout(struct booted *b, const uint32_t aout[5], uint64_t ram, cha
 
 /* 3.1.3 (flags bit 16): the address fields, not the ELF program headers, place the kernel, as QEMU
  * and GRUB do. Here they move the text from its ELF address 0x100000 to 0x200000. */
-static void test_aout_kludge_address_fields(void **state) {
+static void test_aout_kludge_address_fields(void **state)
+{
     (void)state;
     struct booted b;
     char err[256];
@@ -325,7 +342,8 @@ static void test_aout_kludge_address_fields(void **state) {
     done(&b);
 }
 
-static void test_aout_kludge_errors(void **state) {
+static void test_aout_kludge_errors(void **state)
+{
     (void)state;
     struct booted b;
     char err[256];
@@ -363,7 +381,8 @@ static void test_aout_kludge_errors(void **state) {
 
 /* Robustness: random header fields (valid checksum, bit 16 on or off) either boot or fail with a
  * message; never a crash or an access outside the image (run under ASan/UBSan in CI). */
-static void test_random_header_fields_are_safe(void **state) {
+static void test_random_header_fields_are_safe(void **state)
+{
     (void)state;
     struct booted b;
     char err[256];
@@ -399,7 +418,8 @@ static void test_random_header_fields_are_safe(void **state) {
 }
 
 /* design.md "Platforms": the kernel is ELF32 EM_386; nothing else is booted. */
-static void test_wrong_kernel(void **state) {
+static void test_wrong_kernel(void **state)
+{
     (void)state;
     struct booted b;
     struct tb_spec spec;
@@ -417,7 +437,8 @@ static void test_wrong_kernel(void **state) {
 
 /* Layout errors: the kernel over the information area, RAM too small for the module, RAM that
  * does not start at 0. Nothing is written in each case. */
-static void test_layout_errors(void **state) {
+static void test_layout_errors(void **state)
+{
     (void)state;
     struct booted b;
     struct tb_spec spec;
@@ -452,7 +473,8 @@ static void test_layout_errors(void **state) {
     done(&b);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_info_block_fields),
         cmocka_unit_test(test_no_module),

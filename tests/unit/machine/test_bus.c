@@ -44,8 +44,7 @@ static int setup(void **state)
 {
     static struct bus bus;
     char err[128];
-    if (bus_init(&bus, RAM_BASE, RAM_SIZE, err, sizeof err) < 0)
-        return -1;
+    if (bus_init(&bus, RAM_BASE, RAM_SIZE, err, sizeof err) < 0) return -1;
     *state = &bus;
     return 0;
 }

@@ -12,10 +12,10 @@
 
 struct fake_cpu {
     struct machine *m;
-    uint64_t exit_at;   /* request a guest exit when this many instructions have retired */
-    bool waiting;       /* like wfi/hlt: lets time pass without retiring */
-    unsigned runs;      /* how often the run loop called us */
-    uint64_t ev_insns;  /* instructions seen by an event subscriber */
+    uint64_t exit_at;  /* request a guest exit when this many instructions have retired */
+    bool waiting;      /* like wfi/hlt: lets time pass without retiring */
+    unsigned runs;     /* how often the run loop called us */
+    uint64_t ev_insns; /* instructions seen by an event subscriber */
 };
 
 static void fake_run(void *opaque)
@@ -35,12 +35,11 @@ static void fake_run(void *opaque)
         ev_emit(&m->events, &e);
         m->insns++;
         m->time++;
-        if (m->insns == cpu->exit_at)
-            machine_request_stop(m, STOP_EXIT, 300 + 42, "exit");
+        if (m->insns == cpu->exit_at) machine_request_stop(m, STOP_EXIT, 300 + 42, "exit");
     }
 }
 
-static const struct cpu_ops fake_ops = {"fake", fake_run, NULL, NULL};
+static const struct cpu_ops fake_ops = {.name = "fake", .run = fake_run};
 
 /* A timer device: wants a tick at 'deadline'; each tick moves the deadline by 'period'. */
 struct fake_timer {
@@ -49,13 +48,15 @@ struct fake_timer {
     unsigned ticks;
 };
 
-static uint64_t timer_deadline(void *dev) { return ((struct fake_timer *)dev)->deadline; }
+static uint64_t timer_deadline(void *dev)
+{
+    return ((struct fake_timer *)dev)->deadline;
+}
 
 static void timer_tick(void *dev, uint64_t now)
 {
     struct fake_timer *t = dev;
-    if (t->ticks < 8)
-        t->ticked_at[t->ticks] = now;
+    if (t->ticks < 8) t->ticked_at[t->ticks] = now;
     t->ticks++;
     t->deadline = t->period ? now + t->period : UINT64_MAX;
 }
@@ -196,8 +197,7 @@ static void irq_lines_wake_the_cpu(void **state)
 static void count_insns(void *opaque, const struct ev *e)
 {
     struct fake_cpu *cpu = opaque;
-    if (e->kind == EV_INSN)
-        cpu->ev_insns++;
+    if (e->kind == EV_INSN) cpu->ev_insns++;
 }
 
 static void events_are_counted_and_dispatched_by_kind(void **state)
@@ -225,7 +225,10 @@ static void events_are_counted_and_dispatched_by_kind(void **state)
     machine_destroy(&m);
 }
 
-static void free_tracked(void *object) { test_free(object); }
+static void free_tracked(void *object)
+{
+    test_free(object);
+}
 
 static void owned_objects_are_destroyed(void **state)
 {

@@ -25,7 +25,8 @@
 #define A    MMU_PTE_A
 #define D    MMU_PTE_D
 
-static int setup(void **state) {
+static int setup(void **state)
+{
     struct bus *bus = calloc(1, sizeof *bus);
     char err[128];
     if (!bus || bus_init(bus, BASE, 4ull << 20, err, sizeof err) < 0) return -1;
@@ -33,46 +34,54 @@ static int setup(void **state) {
     return 0;
 }
 
-static int teardown(void **state) {
+static int teardown(void **state)
+{
     bus_destroy(*state);
     free(*state);
     return 0;
 }
 
-static uint64_t pte(uint64_t pa, uint64_t flags) {
+static uint64_t pte(uint64_t pa, uint64_t flags)
+{
     return ((pa >> 12) << 10) | flags;
 }
 
-static void put(struct bus *bus, uint64_t table, unsigned index, uint64_t value) {
+static void put(struct bus *bus, uint64_t table, unsigned index, uint64_t value)
+{
     assert_int_equal(bus_write(bus, table + 8 * index, 8, value), BUS_OK);
 }
 
-static uint64_t get(struct bus *bus, uint64_t table, unsigned index) {
+static uint64_t get(struct bus *bus, uint64_t table, unsigned index)
+{
     uint64_t v;
     assert_int_equal(bus_read(bus, table + 8 * index, 8, &v), BUS_OK);
     return v;
 }
 
-static unsigned vpn(uint64_t va, unsigned level) {
+static unsigned vpn(uint64_t va, unsigned level)
+{
     return (va >> (12 + 9 * level)) & 0x1ff;
 }
 
 /* ROOT -> L1 -> L0 pointers for va, and the leaf at level 0 */
-static void map4k(struct bus *bus, uint64_t va, uint64_t pa, uint64_t flags) {
+static void map4k(struct bus *bus, uint64_t va, uint64_t pa, uint64_t flags)
+{
     put(bus, ROOT, vpn(va, 2), pte(L1, V));
     put(bus, L1, vpn(va, 1), pte(L0, V));
     put(bus, L0, vpn(va, 0), pte(pa, flags));
 }
 
 static enum mmu_fault walk(struct bus *bus, uint64_t va, unsigned access, unsigned priv, bool sum,
-                           bool mxr, struct mmu_sv39_result *res) {
+                           bool mxr, struct mmu_sv39_result *res)
+{
     struct mmu_sv39_request req = {
         (8ull << 60) | (ROOT >> 12), va, (uint8_t)access, (uint8_t)priv, sum, mxr};
     return mmu_sv39_walk(bus, &req, res);
 }
 
 /* 4.3.2: a three-level walk to a 4 KiB page; pa = ppn << 12 | offset */
-static void test_walk_4k_page_4_3_2(void **state) {
+static void test_walk_4k_page_4_3_2(void **state)
+{
     struct bus *bus = *state;
     struct mmu_sv39_result r;
     map4k(bus, 0x12345000, PAGE, V | R | W | X | A | D);
@@ -83,7 +92,8 @@ static void test_walk_4k_page_4_3_2(void **state) {
 }
 
 /* 4.4.1: superpages: gigapage (level 2) and megapage (level 1); pa takes va's low vpns */
-static void test_walk_superpages_4_4_1(void **state) {
+static void test_walk_superpages_4_4_1(void **state)
+{
     struct bus *bus = *state;
     struct mmu_sv39_result r;
     put(bus, ROOT, 2, pte(0x80000000ull, V | R | W | X | A | D)); /* 1 GiB at 0x80000000 */
@@ -102,7 +112,8 @@ static void test_walk_superpages_4_4_1(void **state) {
 }
 
 /* 4.3.2 step 6: a superpage whose ppn[i-1:0] is not zero is misaligned: page fault */
-static void test_misaligned_superpage_faults_4_3_2(void **state) {
+static void test_misaligned_superpage_faults_4_3_2(void **state)
+{
     struct bus *bus = *state;
     struct mmu_sv39_result r;
     put(bus, ROOT, 0, pte(L1, V));
@@ -114,7 +125,8 @@ static void test_misaligned_superpage_faults_4_3_2(void **state) {
 
 /* 4.3.2 step 3, 4.4.1, 4.3.1: invalid PTEs, W without R, reserved bits 63:54, D/A/U in
  * non-leaf PTEs, and a pointer at level 0 are page faults */
-static void test_invalid_and_reserved_ptes_4_3_2(void **state) {
+static void test_invalid_and_reserved_ptes_4_3_2(void **state)
+{
     struct bus *bus = *state;
     struct mmu_sv39_result r;
     const uint64_t va = 0x5000;
@@ -141,7 +153,8 @@ static void test_invalid_and_reserved_ptes_4_3_2(void **state) {
 }
 
 /* 4.4.1: addresses whose bits 63:39 differ from bit 38 fault without a walk */
-static void test_non_canonical_4_4_1(void **state) {
+static void test_non_canonical_4_4_1(void **state)
+{
     struct bus *bus = *state;
     struct mmu_sv39_result r;
     put(bus, ROOT, 0, pte(0x80000000ull, V | R | W | X | A | D));
@@ -154,7 +167,8 @@ static void test_non_canonical_4_4_1(void **state) {
 }
 
 /* 4.3.2 step 5: R for loads (or X with MXR), W for stores, X for fetches */
-static void test_permissions_and_mxr_3_1_6_3(void **state) {
+static void test_permissions_and_mxr_3_1_6_3(void **state)
+{
     struct bus *bus = *state;
     struct mmu_sv39_result r;
     const uint64_t va = 0x7000;
@@ -173,7 +187,8 @@ static void test_permissions_and_mxr_3_1_6_3(void **state) {
 
 /* 4.3.1, 4.1.1 SUM: U pages are for U; S may load/store them only with SUM and never fetch;
  * S pages are never accessible from U */
-static void test_user_bit_and_sum_4_3_1(void **state) {
+static void test_user_bit_and_sum_4_3_1(void **state)
+{
     struct bus *bus = *state;
     struct mmu_sv39_result r;
     const uint64_t va = 0x9000;
@@ -193,7 +208,8 @@ static void test_user_bit_and_sum_4_3_1(void **state) {
 
 /* 4.3.2 step 7 (hardware A/D update): A set on any access, D on stores; a faulting access
  * changes nothing */
-static void test_accessed_dirty_update_4_3_2(void **state) {
+static void test_accessed_dirty_update_4_3_2(void **state)
+{
     struct bus *bus = *state;
     struct mmu_sv39_result r;
     const uint64_t va = 0xb000;
@@ -213,7 +229,8 @@ static void test_accessed_dirty_update_4_3_2(void **state) {
 }
 
 /* 4.3.2 step 2: a PTE address with no memory is an access fault */
-static void test_pte_outside_ram_is_access_fault_4_3_2(void **state) {
+static void test_pte_outside_ram_is_access_fault_4_3_2(void **state)
+{
     struct bus *bus = *state;
     struct mmu_sv39_result r;
     struct mmu_sv39_request req = {
@@ -224,7 +241,8 @@ static void test_pte_outside_ram_is_access_fault_4_3_2(void **state) {
     assert_int_equal(r.pte_addr, 0x2000 + 8 * vpn(0x1000, 1));
 }
 
-static enum bus_status dev_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+static enum bus_status dev_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
+{
     (void)dev;
     (void)offset;
     (void)size;
@@ -234,7 +252,8 @@ static enum bus_status dev_read(void *dev, uint64_t offset, unsigned size, uint6
 
 /* 3.6: page tables must be in memory that supports the walk: a PTE address in a device is an
  * access fault, and the device sees no read */
-static void test_pte_in_device_is_access_fault_3_6(void **state) {
+static void test_pte_in_device_is_access_fault_3_6(void **state)
+{
     struct bus *bus = *state;
     static const struct bus_ops ops = {dev_read, NULL};
     struct bus_region dev = {"dev", 0x10000000, 0x1000, &ops, NULL};
@@ -249,7 +268,8 @@ static void test_pte_in_device_is_access_fault_3_6(void **state) {
 
 /* The TLB: lookup by page; flush all, by address (a superpage's pages together), by ASID
  * (global entries stay) (4.2.1) */
-static void test_tlb_flush_rules_4_2_1(void **state) {
+static void test_tlb_flush_rules_4_2_1(void **state)
+{
     (void)state;
     struct mmu_tlb *tlb = calloc(1, sizeof *tlb);
     assert_non_null(tlb);
@@ -279,7 +299,8 @@ static void test_tlb_flush_rules_4_2_1(void **state) {
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         T(test_walk_4k_page_4_3_2),
         T(test_walk_superpages_4_4_1),

@@ -22,20 +22,23 @@ enum {
     F_MAXU = 0x1c
 };
 
-static int atomic_setup(void **state) {
+static int atomic_setup(void **state)
+{
     int rc = rvt_setup(state);
     struct rvt *t = *state;
     rvt_set_csr(t, RV_CSR_mtvec, RVT_BASE + 0x800);
     return rc;
 }
 
-static enum rv_step_result run(struct rvt *t, uint32_t word) {
+static enum rv_step_result run(struct rvt *t, uint32_t word)
+{
     t->h->pc = RVT_BASE;
     return rvt_exec(t, word);
 }
 
 /* Encodings against llvm-mc (clang --target=riscv64 -march=rv64gc) */
-static void test_encodings_match_llvm(void **state) {
+static void test_encodings_match_llvm(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(AMO_WORD(F_LR, 0, 0, 11, W, 10), 0x1005a52f);    /* lr.w a0, (a1) */
     assert_int_equal(AMO_WORD(F_LR, 3, 0, 8, D, 5), 0x160432af);      /* lr.d.aqrl t0, (s0) */
@@ -53,7 +56,8 @@ static void test_encodings_match_llvm(void **state) {
 }
 
 /* 8.2: LR then SC to the same address succeeds (rd = 0) and stores; LR.W sign-extends */
-static void test_lr_sc_pair_8_2(void **state) {
+static void test_lr_sc_pair_8_2(void **state)
+{
     struct rvt *t = *state;
     rvt_put64(t, DATA, 0x00000000fffffffeull);
     t->h->x[1] = DATA;
@@ -79,7 +83,8 @@ static void test_lr_sc_pair_8_2(void **state) {
 
 /* 8.2/8.3: SC fails without a matching reservation: no LR, another address, another size,
  * after a failed SC, after a trap or an xRET */
-static void test_sc_reservation_loss_8_3(void **state) {
+static void test_sc_reservation_loss_8_3(void **state)
+{
     struct rvt *t = *state;
     rvt_put64(t, DATA, 7);
     t->h->x[1] = DATA;
@@ -119,7 +124,8 @@ struct amo_case {
 };
 
 /* 8.4: each AMO returns the old value (sign-extended for W) and stores op(old, rs2) */
-static void test_amo_operations_8_4(void **state) {
+static void test_amo_operations_8_4(void **state)
+{
     struct rvt *t = *state;
     static const struct amo_case cases[] = {
         {F_SWAP, D, 5, 9, 9},
@@ -165,7 +171,8 @@ static void test_amo_operations_8_4(void **state) {
 
 /* 8.2/8.4: misaligned LR -> load address misaligned (4); misaligned SC/AMO -> store/AMO address
  * misaligned (6); nothing changes */
-static void test_misaligned_atomics_8_4(void **state) {
+static void test_misaligned_atomics_8_4(void **state)
+{
     struct rvt *t = *state;
     rvt_put64(t, DATA, 1);
     rvt_put64(t, DATA + 8, 2);
@@ -190,7 +197,8 @@ static void test_misaligned_atomics_8_4(void **state) {
 }
 
 /* Priv. 3.7: an AMO where there is no memory is a store/AMO access fault (7) */
-static void test_amo_access_fault_3_7(void **state) {
+static void test_amo_access_fault_3_7(void **state)
+{
     struct rvt *t = *state;
     t->h->x[1] = 0x1000;
     assert_int_equal(run(t, AMO_WORD(F_OR, 0, 2, 1, D, 3)), RV_STEP_EXCEPTION);
@@ -201,7 +209,8 @@ static void test_amo_access_fault_3_7(void **state) {
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, atomic_setup, rvt_teardown)
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         T(test_encodings_match_llvm),    T(test_lr_sc_pair_8_2),
         T(test_sc_reservation_loss_8_3), T(test_amo_operations_8_4),

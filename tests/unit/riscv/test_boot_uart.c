@@ -23,14 +23,16 @@ struct test_uart {
 };
 
 /* NS16550A subset: THR at 0 collects bytes, LSR at 5 always says THRE | TEMT. */
-static enum bus_status uart_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+static enum bus_status uart_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
+{
     (void)dev;
     if (size != 1) return BUS_BAD_ACCESS;
     *value = offset == 5 ? 0x60 : 0;
     return BUS_OK;
 }
 
-static enum bus_status uart_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+static enum bus_status uart_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
     struct test_uart *u = dev;
     if (size != 1) return BUS_BAD_ACCESS;
     if (offset == 0 && u->n + 1 < sizeof u->out) u->out[u->n++] = (char)value;
@@ -38,7 +40,8 @@ static enum bus_status uart_write(void *dev, uint64_t offset, unsigned size, uin
 }
 
 /* SiFive test finisher: 0x5555 = pass (status 0), code << 16 | 0x3333 = fail with code. */
-static enum bus_status finisher_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+static enum bus_status finisher_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
     struct machine *m = dev;
     if (offset != 0 || size != 4) return BUS_BAD_ACCESS;
     if ((value & 0xffff) == 0x5555)
@@ -51,7 +54,8 @@ static enum bus_status finisher_write(void *dev, uint64_t offset, unsigned size,
 static const struct bus_ops uart_ops = {uart_read, uart_write};
 static const struct bus_ops finisher_ops = {NULL, finisher_write};
 
-static const struct embedded_image *find_image(const char *name) {
+static const struct embedded_image *find_image(const char *name)
+{
     for (unsigned i = 0; i < embedded_image_count; i++)
         if (embedded_images[i].name && strcmp(embedded_images[i].name, name) == 0)
             return &embedded_images[i];
@@ -59,7 +63,8 @@ static const struct embedded_image *find_image(const char *name) {
 }
 
 /* Loads every PT_LOAD segment at its physical address; returns the entry point. */
-static uint64_t load_elf(struct machine *m, const struct embedded_image *img) {
+static uint64_t load_elf(struct machine *m, const struct embedded_image *img)
+{
     assert_int_not_equal(elf_version(EV_CURRENT), EV_NONE);
     Elf *elf = elf_memory((char *)img->start, (size_t)(img->end - img->start));
     assert_non_null(elf);
@@ -80,7 +85,8 @@ static uint64_t load_elf(struct machine *m, const struct embedded_image *img) {
     return eh.e_entry;
 }
 
-static void boot(struct machine *m, struct test_uart *uart, uint64_t hart_id) {
+static void boot(struct machine *m, struct test_uart *uart, uint64_t hart_id)
+{
     char err[256];
     assert_int_equal(machine_init(m, ARCH_RISCV64, VIRT_DRAM_BASE, RAM_SIZE, err, sizeof err), 0);
     struct bus_region u = {"test-uart", VIRT_UART0_BASE, 8, &uart_ops, uart};
@@ -97,7 +103,8 @@ static void boot(struct machine *m, struct test_uart *uart, uint64_t hart_id) {
     m->max_insns = 100000; /* a hang fails the test instead of spinning */
 }
 
-static void test_uart_hello_boots(void **state) {
+static void test_uart_hello_boots(void **state)
+{
     (void)state;
     struct machine m;
     struct test_uart uart = {0};
@@ -114,7 +121,8 @@ static void test_uart_hello_boots(void **state) {
 }
 
 /* The image checks its boot state: a0 != 0 (not hart 0) takes its failure path, exit status 1 */
-static void test_uart_hello_rejects_bad_boot_state(void **state) {
+static void test_uart_hello_rejects_bad_boot_state(void **state)
+{
     (void)state;
     struct machine m;
     struct test_uart uart = {0};
@@ -125,7 +133,8 @@ static void test_uart_hello_rejects_bad_boot_state(void **state) {
     machine_destroy(&m);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_uart_hello_boots),
         cmocka_unit_test(test_uart_hello_rejects_bad_boot_state),

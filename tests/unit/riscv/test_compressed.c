@@ -71,7 +71,8 @@ static const struct {
 };
 
 /* 16.8 tables 16.4-16.6: the expansions */
-static void test_expansions_match_llvm_16_8(void **state) {
+static void test_expansions_match_llvm_16_8(void **state)
+{
     struct rvt *t = *state;
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         uint32_t w = rv_rvc_expand(t->h, pairs[i].c);
@@ -81,7 +82,8 @@ static void test_expansions_match_llvm_16_8(void **state) {
 }
 
 /* Every table row is reached by at least one pair above */
-static void test_every_row_covered(void **state) {
+static void test_every_row_covered(void **state)
+{
     struct rvt *t = *state;
     bool seen[RVC_COUNT] = {0};
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
@@ -95,7 +97,8 @@ static void test_every_row_covered(void **state) {
 
 /* rvc.def: an earlier row that overlaps a later one is a strict refinement of it (its mask
  * contains the later mask and its match agrees under the later mask); quadrant 3 is not C. */
-static void test_table_overlaps_are_refinements(void **state) {
+static void test_table_overlaps_are_refinements(void **state)
+{
     (void)state;
     for (unsigned i = 0; i < RVC_COUNT; i++) {
         const struct rvc_info *a = &rvc_table[i];
@@ -112,7 +115,8 @@ static void test_table_overlaps_are_refinements(void **state) {
 }
 
 /* 16.2-16.6: reserved encodings are illegal instructions, tval = the 16-bit parcel */
-static void test_reserved_encodings_illegal_16(void **state) {
+static void test_reserved_encodings_illegal_16(void **state)
+{
     struct rvt *t = *state;
     static const uint16_t reserved[] = {
         0x0000,         /* all zeros: defined illegal */
@@ -144,7 +148,8 @@ static void test_reserved_encodings_illegal_16(void **state) {
 
 /* 16.1: compressed instructions advance pc by 2; c.jalr links pc + 2; 32-bit instructions may
  * sit at 2-byte aligned addresses */
-static void test_compressed_execution_16_1(void **state) {
+static void test_compressed_execution_16_1(void **state)
+{
     struct rvt *t = *state;
     /* c.li a0, 5; c.addi a0, -1; addi a1, a0, 100 (at +4, 4 bytes); c.jalr a2; */
     uint8_t code[] = {0x15, 0x45, 0x7d, 0x15, 0x93, 0x05, 0x45, 0x06, 0x02, 0x96};
@@ -166,7 +171,8 @@ static void test_compressed_execution_16_1(void **state) {
 
 /* A 32-bit instruction whose second parcel lies outside RAM: instruction access fault with the
  * address of that parcel in tval (priv. 3.1.16 allows the portion's address), epc = pc */
-static void test_fetch_fault_second_parcel(void **state) {
+static void test_fetch_fault_second_parcel(void **state)
+{
     struct rvt *t = *state;
     uint64_t last = RVT_BASE + RVT_RAM - 2;
     uint16_t lo = 0x0513; /* first half of addi a0, ... */
@@ -180,7 +186,8 @@ static void test_fetch_fault_second_parcel(void **state) {
 }
 
 /* 16.4: c.ebreak is ebreak (cause 3, tval = pc) */
-static void test_c_ebreak_16_4(void **state) {
+static void test_c_ebreak_16_4(void **state)
+{
     struct rvt *t = *state;
     rvt_put32(t, RVT_BASE, 0x9002);
     assert_int_equal(rv_step(t->h), RV_STEP_EXCEPTION);
@@ -189,7 +196,8 @@ static void test_c_ebreak_16_4(void **state) {
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, rvt_setup, rvt_teardown)
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         T(test_expansions_match_llvm_16_8),
         T(test_every_row_covered),

@@ -4,7 +4,8 @@
 
 #define HANDLER (RVT_BASE + 0x800)
 
-static int csr_setup(void **state) {
+static int csr_setup(void **state)
+{
     int rc = rvt_setup(state);
     struct rvt *t = *state;
     rvt_set_csr(t, RV_CSR_mtvec, HANDLER);
@@ -12,12 +13,14 @@ static int csr_setup(void **state) {
 }
 
 /* Executes word at RVT_BASE in the current mode; returns what happened. */
-static enum rv_step_result run(struct rvt *t, uint32_t word) {
+static enum rv_step_result run(struct rvt *t, uint32_t word)
+{
     t->h->pc = RVT_BASE;
     return rvt_exec(t, word);
 }
 
-static void assert_illegal(struct rvt *t, uint32_t word) {
+static void assert_illegal(struct rvt *t, uint32_t word)
+{
     uint64_t x5 = t->h->x[5];
     unsigned priv = t->h->priv;
     assert_int_equal(run(t, word), RV_STEP_EXCEPTION);
@@ -29,7 +32,8 @@ static void assert_illegal(struct rvt *t, uint32_t word) {
 }
 
 /* Writes v through csrrw x5, csr, x6 in M-mode and returns the value read back. */
-static uint64_t write_read(struct rvt *t, unsigned csr, uint64_t v) {
+static uint64_t write_read(struct rvt *t, unsigned csr, uint64_t v)
+{
     t->h->x[6] = v;
     assert_int_equal(run(t, CSRRW(5, csr, 6)), RV_STEP_RETIRED);
     assert_int_equal(run(t, CSRRS(5, csr, 0)), RV_STEP_RETIRED);
@@ -38,7 +42,8 @@ static uint64_t write_read(struct rvt *t, unsigned csr, uint64_t v) {
 
 /* Priv. spec 2.1: bits 11:10 = 3 mean read-only, bits 9:8 the lowest privilege. The table agrees,
  * numbers and names are unique, and lookup finds every row. */
-static void test_table_matches_number_encoding_2_1(void **state) {
+static void test_table_matches_number_encoding_2_1(void **state)
+{
     (void)state;
     size_t n;
     const struct rv_csr_info *tab = rv_csr_table(&n);
@@ -60,7 +65,8 @@ static void test_table_matches_number_encoding_2_1(void **state) {
 
 /* Unpriv. 9.1: CSRRS/CSRRC with rs1 = x0 and CSRRSI/CSRRCI with uimm = 0 do not write, so a
  * read-only CSR does not fault; every real write to it does (priv. 2.1). */
-static void test_read_only_faults_only_on_write_9_1(void **state) {
+static void test_read_only_faults_only_on_write_9_1(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(run(t, CSRRS(5, RV_CSR_mvendorid, 0)), RV_STEP_RETIRED);
     assert_int_equal(run(t, CSRRC(5, RV_CSR_mhartid, 0)), RV_STEP_RETIRED);
@@ -79,7 +85,8 @@ static void test_read_only_faults_only_on_write_9_1(void **state) {
 
 /* Unpriv. 9.1: CSRRW reads the old value into rd; CSRRS/CSRRC set/clear the bits of rs1;
  * the immediate forms use the 5-bit zero-extended uimm. */
-static void test_csr_instruction_semantics_9_1(void **state) {
+static void test_csr_instruction_semantics_9_1(void **state)
+{
     struct rvt *t = *state;
     t->h->x[6] = 0x1234;
     assert_int_equal(run(t, CSRRW(5, RV_CSR_mscratch, 6)), RV_STEP_RETIRED);
@@ -105,7 +112,8 @@ static void test_csr_instruction_semantics_9_1(void **state) {
 }
 
 /* Priv. 2.1 / 3.1.6.x: access below a CSR's privilege, and nonexistent CSRs, are illegal */
-static void test_privilege_and_existence_2_1(void **state) {
+static void test_privilege_and_existence_2_1(void **state)
+{
     struct rvt *t = *state;
     assert_illegal(t, CSRRS(5, 0x7a0, 0)); /* tselect: not implemented */
     assert_illegal(t, CSRRS(5, 0x3a1, 0)); /* pmpcfg1: RV32 only */
@@ -124,7 +132,8 @@ static void test_privilege_and_existence_2_1(void **state) {
 
 /* Priv. 3.1.6: mstatus WARL. UXL = SXL = 2 read-only; FS/XS/SD read-only 0 (no F/D yet);
  * MPP = 2 (reserved) becomes U; MIE, MPIE, SIE, SPIE, SPP, MPRV, SUM, MXR, TVM, TW, TSR write. */
-static void test_mstatus_warl_3_1_6(void **state) {
+static void test_mstatus_warl_3_1_6(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(rvt_csr(t, RV_CSR_mstatus), (2ull << 32) | (2ull << 34)); /* reset */
     uint64_t all = write_read(t, RV_CSR_mstatus, UINT64_MAX);
@@ -137,7 +146,8 @@ static void test_mstatus_warl_3_1_6(void **state) {
 }
 
 /* Priv. 4.1.1: sstatus is a restricted view of mstatus */
-static void test_sstatus_view_4_1_1(void **state) {
+static void test_sstatus_view_4_1_1(void **state)
+{
     struct rvt *t = *state;
     rvt_set_csr(t, RV_CSR_mstatus, RV_MSTATUS_MIE | RV_MSTATUS_TSR | RV_MSTATUS_SIE);
     assert_int_equal(rvt_csr(t, RV_CSR_sstatus), RV_MSTATUS_SIE | (2ull << 32));
@@ -152,7 +162,8 @@ static void test_sstatus_view_4_1_1(void **state) {
 }
 
 /* Priv. 3.1.1-3.1.5, 3.1.17: misa (read-only here: writes ignored), ids read 0 */
-static void test_misa_and_ids_3_1_1(void **state) {
+static void test_misa_and_ids_3_1_1(void **state)
+{
     struct rvt *t = *state;
     uint64_t misa = rvt_csr(t, RV_CSR_misa);
     assert_int_equal(misa >> 62, 2);
@@ -172,14 +183,16 @@ static void test_misa_and_ids_3_1_1(void **state) {
 }
 
 /* Priv. 3.1.8: medeleg (ecall from M read-only 0), mideleg (S interrupts only) */
-static void test_delegation_registers_3_1_8(void **state) {
+static void test_delegation_registers_3_1_8(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(write_read(t, RV_CSR_medeleg, UINT64_MAX), 0xb3ff);
     assert_int_equal(write_read(t, RV_CSR_mideleg, UINT64_MAX), 0x222);
 }
 
 /* Priv. 3.1.9 / 4.1.3: mie, mip and the sie/sip views */
-static void test_mie_mip_sie_sip_3_1_9(void **state) {
+static void test_mie_mip_sie_sip_3_1_9(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(write_read(t, RV_CSR_mie, UINT64_MAX), 0xaaa);
     /* mip: SSIP, STIP, SEIP writable by M; MSIP/MTIP follow the CLINT lines */
@@ -208,7 +221,8 @@ static void test_mie_mip_sie_sip_3_1_9(void **state) {
 }
 
 /* Priv. 3.1.7 / 4.1.2: tvec MODE 0 and 1; reserved modes: the write is ignored (WARL) */
-static void test_tvec_modes_3_1_7(void **state) {
+static void test_tvec_modes_3_1_7(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(write_read(t, RV_CSR_mtvec, 0x80001001), 0x80001001);
     assert_int_equal(write_read(t, RV_CSR_mtvec, 0x80002002), 0x80001001);
@@ -219,7 +233,8 @@ static void test_tvec_modes_3_1_7(void **state) {
 }
 
 /* Priv. 3.1.14-3.1.16, 4.1.7-4.1.9: xepc bit 0 zero (IALIGN = 16), xcause WLRL, scratch, tval */
-static void test_epc_cause_scratch_tval_3_1_14(void **state) {
+static void test_epc_cause_scratch_tval_3_1_14(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(write_read(t, RV_CSR_mepc, UINT64_MAX), ~1ull);
     assert_int_equal(write_read(t, RV_CSR_sepc, 0x80000007), 0x80000006);
@@ -232,7 +247,8 @@ static void test_epc_cause_scratch_tval_3_1_14(void **state) {
 
 /* Priv. 4.1.11: satp Bare accepted; an unsupported MODE makes the whole write have no effect;
  * a write emits EV_TLB_FLUSH and EV_SYSREG. 3.1.6.5: TVM makes satp illegal in S-mode. */
-static void test_satp_modes_and_tvm_4_1_11(void **state) {
+static void test_satp_modes_and_tvm_4_1_11(void **state)
+{
     struct rvt *t = *state;
     uint64_t flushes = t->m.events.count[EV_TLB_FLUSH];
     uint64_t sysregs = t->m.events.count[EV_SYSREG];
@@ -253,12 +269,14 @@ static void test_satp_modes_and_tvm_4_1_11(void **state) {
 
 /* Priv. 3.1.11, 4.1.5: cycle/time/instret from S need the mcounteren bit, from U both
  * mcounteren and scounteren; M always may read them. */
-static uint64_t fake_timer(void *dev) {
+static uint64_t fake_timer(void *dev)
+{
     (void)dev;
     return 4242;
 }
 
-static void test_counter_enables_3_1_11(void **state) {
+static void test_counter_enables_3_1_11(void **state)
+{
     struct rvt *t = *state;
     t->m.read_timer = fake_timer;
     static const unsigned ctr[] = {RV_CSR_cycle, RV_CSR_time, RV_CSR_instret, RV_CSR_hpmcounter3};
@@ -294,7 +312,8 @@ static void test_counter_enables_3_1_11(void **state) {
 /* Priv. 3.1.10, unpriv. 10.1: minstret counts retired instructions; a write to it takes effect
  * after the writing instruction, which does not increment the written value. Same for mcycle
  * while a cycle is one retired instruction. */
-static void test_minstret_write_suppresses_increment_3_1_10(void **state) {
+static void test_minstret_write_suppresses_increment_3_1_10(void **state)
+{
     struct rvt *t = *state;
     t->h->x[6] = 100;
     assert_int_equal(run(t, CSRRW(0, RV_CSR_minstret, 6)), RV_STEP_RETIRED);
@@ -320,7 +339,8 @@ static void test_minstret_write_suppresses_increment_3_1_10(void **state) {
 }
 
 /* Priv. 3.1.18, 4.1.10: envcfg WARL: only FIOM is implemented */
-static void test_envcfg_warl_3_1_18(void **state) {
+static void test_envcfg_warl_3_1_18(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(write_read(t, RV_CSR_menvcfg, UINT64_MAX), 1);
     assert_int_equal(write_read(t, RV_CSR_senvcfg, UINT64_MAX), 1);
@@ -329,7 +349,8 @@ static void test_envcfg_warl_3_1_18(void **state) {
 
 /* Priv. 3.7.1: PMP registers are stored with their WARL rules (reserved bits 0, R=0/W=1 reads
  * W=0, pmpaddr 54 bits, locked entries ignore writes) but not enforced (documented in csr.c). */
-static void test_pmp_stored_not_enforced_3_7(void **state) {
+static void test_pmp_stored_not_enforced_3_7(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(write_read(t, RV_CSR_pmpcfg0, 0x0706050403020100ull), 0x0704050403000100ull);
     assert_int_equal(write_read(t, RV_CSR_pmpcfg0, 0x7f), 0x1f);
@@ -353,13 +374,15 @@ struct sysreg_seen {
     unsigned n;
     struct ev last;
 };
-static void on_sysreg(void *opaque, const struct ev *e) {
+static void on_sysreg(void *opaque, const struct ev *e)
+{
     struct sysreg_seen *s = opaque;
     s->n++;
     s->last = *e;
 }
 
-static void test_sysreg_event(void **state) {
+static void test_sysreg_event(void **state)
+{
     struct rvt *t = *state;
     struct sysreg_seen seen = {0};
     ev_subscribe(&t->m.events, EV_MASK(EV_SYSREG), on_sysreg, &seen);
@@ -375,7 +398,8 @@ static void test_sysreg_event(void **state) {
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, csr_setup, rvt_teardown)
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         T(test_table_matches_number_encoding_2_1),
         T(test_read_only_faults_only_on_write_9_1),

@@ -3,7 +3,8 @@
 
 /* No two encodings overlap: for every pair, some bit fixed in both masks differs in the matches
  * (the issue's table-consistency rule). And every match lies inside its own mask. */
-static void test_table_no_overlap(void **state) {
+static void test_table_no_overlap(void **state)
+{
     (void)state;
     for (unsigned i = 0; i < RV_INSN_COUNT; i++) {
         const struct rv_insn_info *a = &rv_insn_table[i];
@@ -19,7 +20,8 @@ static void test_table_no_overlap(void **state) {
 }
 
 /* Every table row's match word decodes to that row. */
-static void test_every_match_decodes_to_itself(void **state) {
+static void test_every_match_decodes_to_itself(void **state)
+{
     struct rvt *t = *state;
     for (unsigned i = 0; i < RV_INSN_COUNT; i++)
         assert_int_equal(rv_decode(t->h, rv_insn_table[i].match), (int)i);
@@ -28,7 +30,8 @@ static void test_every_match_decodes_to_itself(void **state) {
 }
 
 /* Known words (llvm-objdump) decode to the named rows. */
-static void test_known_words(void **state) {
+static void test_known_words(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(rv_decode(t->h, 0x00c58533), RV_INSN_add);
     assert_int_equal(rv_decode(t->h, 0xfe913c23), RV_INSN_sd);
@@ -42,7 +45,8 @@ static void test_known_words(void **state) {
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, rvt_setup, rvt_teardown)
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         T(test_table_no_overlap),
         T(test_every_match_decodes_to_itself),

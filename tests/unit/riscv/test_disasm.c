@@ -11,7 +11,8 @@ struct disasm_case {
 };
 #include "riscv/disasm/corpus.inc"
 
-static void test_matches_llvm_objdump(void **state) {
+static void test_matches_llvm_objdump(void **state)
+{
     struct rvt *t = *state;
     unsigned bad = 0;
     size_t n = sizeof disasm_corpus / sizeof disasm_corpus[0];
@@ -27,7 +28,8 @@ static void test_matches_llvm_objdump(void **state) {
 }
 
 /* Every row of both tables appears in the corpus (so a new row needs a regenerate) */
-static void test_corpus_covers_every_row(void **state) {
+static void test_corpus_covers_every_row(void **state)
+{
     struct rvt *t = *state;
     bool seen[RV_INSN_COUNT] = {0}, cseen[RVC_COUNT] = {0};
     for (size_t i = 0; i < sizeof disasm_corpus / sizeof disasm_corpus[0]; i++) {
@@ -48,7 +50,8 @@ static void test_corpus_covers_every_row(void **state) {
 }
 
 /* Small buffers are cut, never overrun */
-static void test_truncates(void **state) {
+static void test_truncates(void **state)
+{
     struct rvt *t = *state;
     char buf[6];
     memset(buf, 'x', sizeof buf);
@@ -58,7 +61,8 @@ static void test_truncates(void **state) {
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, rvt_setup, rvt_teardown)
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         T(test_matches_llvm_objdump),
         T(test_corpus_covers_every_row),

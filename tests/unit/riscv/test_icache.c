@@ -7,7 +7,8 @@
 #define CODE (RVT_BASE + 0x100)
 
 /* Unpriv. ch. 3: a store to an instruction already executed is seen by the next fetch */
-static void test_store_to_code_is_seen(void **state) {
+static void test_store_to_code_is_seen(void **state)
+{
     struct rvt *t = *state;
     const uint32_t prog[] = {
         ADDI(1, 1, 1),               /* CODE: x1++ */
@@ -24,7 +25,8 @@ static void test_store_to_code_is_seen(void **state) {
 }
 
 /* A host write (loader, monitor) is seen too, including a change of length (C <-> 32-bit) */
-static void test_host_write_and_length_change(void **state) {
+static void test_host_write_and_length_change(void **state)
+{
     struct rvt *t = *state;
     uint16_t c_li = 0x4515; /* c.li a0, 5 */
     assert_int_equal(bus_copy_to_ram(&t->m.bus, CODE, &c_li, 2), 0);
@@ -49,7 +51,8 @@ static void test_host_write_and_length_change(void **state) {
 }
 
 /* A 32-bit instruction in the last two bytes of a page spans two pages */
-static void test_instruction_spanning_pages(void **state) {
+static void test_instruction_spanning_pages(void **state)
+{
     struct rvt *t = *state;
     uint64_t at = RVT_BASE + 0x1ffe;
     uint32_t w = ADDI(10, 0, 33);
@@ -67,11 +70,13 @@ static void test_instruction_spanning_pages(void **state) {
 #define L0   (RVT_BASE + 0x12000)
 #define ALT  (RVT_BASE + 0x30000)
 #define ALT2 (RVT_BASE + 0x31000)
-static uint64_t pte(uint64_t pa, uint64_t flags) {
+static uint64_t pte(uint64_t pa, uint64_t flags)
+{
     return ((pa >> 12) << 10) | flags;
 }
 
-static void test_fetch_follows_translation_4_2_1(void **state) {
+static void test_fetch_follows_translation_4_2_1(void **state)
+{
     struct rvt *t = *state;
     const uint64_t va = 0x100; /* va page 0 -> ALT, later ALT2 */
     const uint64_t rwx = MMU_PTE_V | MMU_PTE_R | MMU_PTE_W | MMU_PTE_X | MMU_PTE_A | MMU_PTE_D;
@@ -124,7 +129,8 @@ static void test_fetch_follows_translation_4_2_1(void **state) {
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, rvt_setup, rvt_teardown)
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         T(test_store_to_code_is_seen),
         T(test_host_write_and_length_change),

@@ -4,7 +4,8 @@
 #define PC0 RVT_BASE
 
 /* The test encoders against llvm-objdump's encodings (clang --target=riscv64, -march=rv64g). */
-static void test_encoders_match_llvm(void **state) {
+static void test_encoders_match_llvm(void **state)
+{
     (void)state;
     assert_int_equal(rvt_r(0, 12, 11, 0, 10, OP_REG), 0x00c58533); /* add a0, a1, a2 */
     assert_int_equal(ADDI(5, 6, -2048), 0x80030293);               /* addi t0, t1, -2048 */
@@ -22,7 +23,8 @@ static void test_encoders_match_llvm(void **state) {
 
 /* Runs one R-type op on a = x1, b = x2 into x3. */
 static uint64_t op_rr(struct rvt *t, unsigned f7, unsigned f3, unsigned opcode, uint64_t a,
-                      uint64_t b) {
+                      uint64_t b)
+{
     t->h->pc = PC0;
     t->h->x[1] = a;
     t->h->x[2] = b;
@@ -31,7 +33,8 @@ static uint64_t op_rr(struct rvt *t, unsigned f7, unsigned f3, unsigned opcode, 
     return t->h->x[3];
 }
 
-static uint64_t op_ri(struct rvt *t, unsigned f3, unsigned opcode, uint64_t a, int32_t imm) {
+static uint64_t op_ri(struct rvt *t, unsigned f3, unsigned opcode, uint64_t a, int32_t imm)
+{
     t->h->pc = PC0;
     t->h->x[1] = a;
     assert_int_equal(rvt_exec(t, rvt_i(imm, 1, f3, 3, opcode)), RV_STEP_RETIRED);
@@ -39,7 +42,8 @@ static uint64_t op_ri(struct rvt *t, unsigned f3, unsigned opcode, uint64_t a, i
 }
 
 /* 2.4.1 register-immediate: ADDI/SLTI/SLTIU/XORI/ORI/ANDI sign-extend the 12-bit immediate */
-static void test_alu_immediate_2_4_1(void **state) {
+static void test_alu_immediate_2_4_1(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(op_ri(t, 0, OP_IMM, 5, -7), (uint64_t)-2);
     assert_int_equal(op_ri(t, 0, OP_IMM, UINT64_MAX, 1), 0);
@@ -54,7 +58,8 @@ static void test_alu_immediate_2_4_1(void **state) {
 }
 
 /* 2.4.1 LUI/AUIPC: 20-bit upper immediate, sign-extended from bit 31 on RV64 (5.2) */
-static void test_lui_auipc_sign_extend_5_2(void **state) {
+static void test_lui_auipc_sign_extend_5_2(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(rvt_exec(t, rvt_u(0x80000, 5, 0x37)), RV_STEP_RETIRED);
     assert_int_equal(t->h->x[5], 0xffffffff80000000ull);
@@ -66,7 +71,8 @@ static void test_lui_auipc_sign_extend_5_2(void **state) {
 }
 
 /* 2.4.2 register-register ops */
-static void test_alu_register_2_4_2(void **state) {
+static void test_alu_register_2_4_2(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(op_rr(t, 0, 0, OP_REG, UINT64_MAX, 2), 1);       /* add wraps */
     assert_int_equal(op_rr(t, 0x20, 0, OP_REG, 0, 1), UINT64_MAX);    /* sub */
@@ -79,7 +85,8 @@ static void test_alu_register_2_4_2(void **state) {
 }
 
 /* 5.2: shifts use the low 6 bits of rs2 (5 for the W forms); at and past the width */
-static void test_shifts_at_and_past_width_5_2(void **state) {
+static void test_shifts_at_and_past_width_5_2(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(op_rr(t, 0, 1, OP_REG, 1, 63), 1ull << 63); /* sll */
     assert_int_equal(op_rr(t, 0, 1, OP_REG, 1, 64), 1);          /* 64 -> 0 */
@@ -104,7 +111,8 @@ static void test_shifts_at_and_past_width_5_2(void **state) {
 }
 
 /* 5.2: a W-form immediate shift with insn[25] set is reserved: illegal instruction */
-static void test_w_shift_imm_bit25_reserved_5_2(void **state) {
+static void test_w_shift_imm_bit25_reserved_5_2(void **state)
+{
     struct rvt *t = *state;
     uint32_t word = rvt_i(32, 1, 1, 3, OP_IMM32); /* slliw with shamt[5] = 1 */
     assert_int_equal(rvt_exec(t, word), RV_STEP_EXCEPTION);
@@ -113,7 +121,8 @@ static void test_w_shift_imm_bit25_reserved_5_2(void **state) {
 }
 
 /* 5.2: ADDW/SUBW/ADDIW compute 32 bits and sign-extend; addiw rd, rs, 0 is sext.w */
-static void test_w_forms_sign_extend_5_2(void **state) {
+static void test_w_forms_sign_extend_5_2(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(op_rr(t, 0, 0, OP_REG32, 0x7fffffff, 1), 0xffffffff80000000ull);
     assert_int_equal(op_rr(t, 0x20, 0, OP_REG32, 0x100000000ull, 1), UINT64_MAX);
@@ -122,7 +131,8 @@ static void test_w_forms_sign_extend_5_2(void **state) {
 }
 
 /* 2.1: x0 is hardwired to zero; writes are discarded */
-static void test_x0_writes_discarded_2_1(void **state) {
+static void test_x0_writes_discarded_2_1(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(rvt_exec(t, ADDI(0, 0, 5)), RV_STEP_RETIRED);
     assert_int_equal(t->h->x[0], 0);
@@ -133,7 +143,8 @@ static void test_x0_writes_discarded_2_1(void **state) {
 }
 
 /* 2.5.1 JAL/JALR: link = pc + 4, JALR clears bit 0 of the target and reads rs1 before writing rd */
-static void test_jal_jalr_2_5_1(void **state) {
+static void test_jal_jalr_2_5_1(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(rvt_exec(t, rvt_j(0x100, 1)), RV_STEP_RETIRED);
     assert_int_equal(t->h->pc, PC0 + 0x100);
@@ -149,7 +160,8 @@ static void test_jal_jalr_2_5_1(void **state) {
 
 /* 2.5 and 16.1: with C, IALIGN = 16: a jump to a 2-byte aligned target is fine; JALR clears bit 0,
  * and branch/jump offsets are even, so no jump can raise instruction-address-misaligned. */
-static void test_jump_targets_ialign16_2_5(void **state) {
+static void test_jump_targets_ialign16_2_5(void **state)
+{
     struct rvt *t = *state;
     t->h->x[5] = PC0 + 0x103;
     assert_int_equal(rvt_exec(t, rvt_i(0, 5, 0, 1, 0x67)), RV_STEP_RETIRED);
@@ -164,7 +176,8 @@ static void test_jump_targets_ialign16_2_5(void **state) {
 }
 
 /* 2.5.2 conditional branches: signed and unsigned compares, backward offsets */
-static void test_branches_2_5_2(void **state) {
+static void test_branches_2_5_2(void **state)
+{
     struct rvt *t = *state;
     static const struct {
         unsigned f3;
@@ -197,7 +210,8 @@ static void test_branches_2_5_2(void **state) {
 
 /* 2.6 and 5.3: loads sign- or zero-extend; stores write the low bytes; misaligned accesses are
  * performed (Zicclsm) */
-static void test_loads_stores_2_6(void **state) {
+static void test_loads_stores_2_6(void **state)
+{
     struct rvt *t = *state;
     uint64_t data = PC0 + 0x1000;
     rvt_put64(t, data, 0x8899aabbccddeeffull);
@@ -242,7 +256,8 @@ static void test_loads_stores_2_6(void **state) {
 
 /* Priv. spec 3.7 (physical memory attributes): an access where no RAM or device is raises an
  * access fault with the address in tval; the load's rd is not written. */
-static void test_access_faults_3_7(void **state) {
+static void test_access_faults_3_7(void **state)
+{
     struct rvt *t = *state;
     t->h->x[1] = 0x1000;
     t->h->x[3] = 77;
@@ -270,7 +285,8 @@ static void test_access_faults_3_7(void **state) {
 }
 
 static unsigned device_reads;
-static enum bus_status count_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+static enum bus_status count_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
+{
     (void)dev;
     (void)offset;
     (void)size;
@@ -282,7 +298,8 @@ static enum bus_status count_read(void *dev, uint64_t offset, unsigned size, uin
 /* Priv. spec 3.6.1: I/O regions are not executable here: a fetch from a device is an instruction
  * access fault and the device sees no read; loads from it work. RAM under a device (HTIF) stays
  * fetchable outside the device's bytes. */
-static void test_fetch_from_device_faults_3_6_1(void **state) {
+static void test_fetch_from_device_faults_3_6_1(void **state)
+{
     struct rvt *t = *state;
     static const struct bus_ops ops = {count_read, NULL};
     struct bus_region dev = {"dev", 0x10000000, 0x100, &ops, NULL};
@@ -312,7 +329,8 @@ static void test_fetch_from_device_faults_3_6_1(void **state) {
 }
 
 /* 2.7: FENCE (any pred/succ, FENCE.TSO) and FENCE.I retire as no-ops on this single hart */
-static void test_fence_fence_i_2_7(void **state) {
+static void test_fence_fence_i_2_7(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(rvt_exec(t, 0x0ff0000f), RV_STEP_RETIRED); /* fence iorw, iorw */
     assert_int_equal(rvt_exec(t, 0x8330000f), RV_STEP_RETIRED); /* fence.tso */
@@ -322,7 +340,8 @@ static void test_fence_fence_i_2_7(void **state) {
 }
 
 /* Unpriv. spec 2.2 / 1.5: the all-zero word and undefined opcodes are illegal, tval = the bits */
-static void test_illegal_encodings(void **state) {
+static void test_illegal_encodings(void **state)
+{
     struct rvt *t = *state;
     rvt_set_csr(t, RV_CSR_mtvec, PC0 + 0x400);
     const uint32_t bad[] = {0x00000000,
@@ -347,14 +366,16 @@ struct mem_seen {
     unsigned n;
     struct ev last;
 };
-static void on_mem(void *opaque, const struct ev *e) {
+static void on_mem(void *opaque, const struct ev *e)
+{
     struct mem_seen *s = opaque;
     s->n++;
     s->last = *e;
 }
 
 /* EV_MEM: one event per data access that happened, after translation; none for a fault */
-static void test_mem_events(void **state) {
+static void test_mem_events(void **state)
+{
     struct rvt *t = *state;
     struct mem_seen seen = {0};
     ev_subscribe(&t->m.events, EV_MASK(EV_MEM), on_mem, &seen);
@@ -380,7 +401,8 @@ static void test_mem_events(void **state) {
 }
 
 /* A short program: the retire count and EV_INSN events (design.md "Counting rule"). */
-static void test_program_counts_retired(void **state) {
+static void test_program_counts_retired(void **state)
+{
     struct rvt *t = *state;
     const uint32_t prog[] = {
         ADDI(1, 0, 10),     /* x1 = 10 */
@@ -401,7 +423,8 @@ static void test_program_counts_retired(void **state) {
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, rvt_setup, rvt_teardown)
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         T(test_encoders_match_llvm),
         T(test_alu_immediate_2_4_1),

@@ -2,7 +2,8 @@
  * W forms sign-extending. */
 #include "riscv/helpers.h"
 
-static uint64_t mop(struct rvt *t, unsigned f3, bool w, uint64_t a, uint64_t b) {
+static uint64_t mop(struct rvt *t, unsigned f3, bool w, uint64_t a, uint64_t b)
+{
     t->h->pc = RVT_BASE;
     t->h->x[1] = a;
     t->h->x[2] = b;
@@ -15,7 +16,8 @@ enum { MUL, MULH, MULHSU, MULHU, DIV, DIVU, REM, REMU };
 #define M1    UINT64_MAX
 
 /* 7.1 MUL/MULH/MULHSU/MULHU: low and high halves of the signed/unsigned product */
-static void test_multiply_7_1(void **state) {
+static void test_multiply_7_1(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(mop(t, MUL, false, 0x100000001ull, 0x100000001ull), 0x200000001ull);
     assert_int_equal(mop(t, MUL, false, M1, M1), 1);
@@ -30,7 +32,8 @@ static void test_multiply_7_1(void **state) {
 }
 
 /* 7.1 MULW: low 32 bits of the product, sign-extended; upper operand bits ignored */
-static void test_mulw_7_1(void **state) {
+static void test_mulw_7_1(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(mop(t, 0, true, 0xffffffff00010000ull, 0x8000), 0xffffffff80000000ull);
     assert_int_equal(mop(t, 0, true, 0x7fffffff, 2), UINT64_MAX - 1);
@@ -38,7 +41,8 @@ static void test_mulw_7_1(void **state) {
 }
 
 /* 7.2 table 7.1: x/0 = all ones, x%0 = x; overflow: MIN/-1 = MIN, MIN%-1 = 0 */
-static void test_divide_by_zero_and_overflow_7_2(void **state) {
+static void test_divide_by_zero_and_overflow_7_2(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(mop(t, DIV, false, 42, 0), M1);
     assert_int_equal(mop(t, DIVU, false, 42, 0), M1);
@@ -56,7 +60,8 @@ static void test_divide_by_zero_and_overflow_7_2(void **state) {
 }
 
 /* 7.2 W forms: 32-bit operands, result sign-extended; same special cases at 32 bits */
-static void test_divide_w_forms_7_2(void **state) {
+static void test_divide_w_forms_7_2(void **state)
+{
     struct rvt *t = *state;
     const uint64_t min32 = 0xffffffff80000000ull;
     assert_int_equal(mop(t, DIV, true, 42, 0x100000000ull), M1); /* divisor low 32 = 0 */
@@ -73,7 +78,8 @@ static void test_divide_w_forms_7_2(void **state) {
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, rvt_setup, rvt_teardown)
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         T(test_multiply_7_1),
         T(test_mulw_7_1),

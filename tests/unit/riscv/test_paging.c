@@ -19,20 +19,24 @@
 #define PA        MMU_PTE_A
 #define PD        MMU_PTE_D
 
-static uint64_t pte(uint64_t pa, uint64_t flags) {
+static uint64_t pte(uint64_t pa, uint64_t flags)
+{
     return ((pa >> 12) << 10) | flags;
 }
-static void put_pte(struct rvt *t, uint64_t table, unsigned index, uint64_t v) {
+static void put_pte(struct rvt *t, uint64_t table, unsigned index, uint64_t v)
+{
     rvt_put64(t, table + 8 * index, v);
 }
 
 /* root[2]: the 1 GiB at 0x80000000 identity-mapped for S (code and tables); root[0] -> L1 ->
  * L0 for the low addresses; va 0x1000 -> DATA with flags. */
-static void map_data(struct rvt *t, uint64_t flags) {
+static void map_data(struct rvt *t, uint64_t flags)
+{
     put_pte(t, L0, 1, pte(DATA, flags));
 }
 
-static int paging_setup(void **state) {
+static int paging_setup(void **state)
+{
     int rc = rvt_setup(state);
     struct rvt *t = *state;
     put_pte(t, ROOT, 2, pte(0x80000000ull, PV | PR | PW | PX | PA | PD));
@@ -47,7 +51,8 @@ static int paging_setup(void **state) {
     return rc;
 }
 
-static enum rv_step_result exec_at(struct rvt *t, unsigned priv, uint32_t word) {
+static enum rv_step_result exec_at(struct rvt *t, unsigned priv, uint32_t word)
+{
     rvt_set_priv(t, priv);
     t->h->pc = CODE;
     return rvt_exec(t, word);
@@ -56,7 +61,8 @@ static enum rv_step_result exec_at(struct rvt *t, unsigned priv, uint32_t word) 
 #define LD(rd, rs1, imm)  rvt_i(imm, rs1, 3, rd, OP_LOAD)
 #define SD(rs2, rs1, imm) rvt_s(imm, rs2, rs1, 3, OP_STORE)
 
-static void assert_trap(struct rvt *t, uint64_t cause, uint64_t tval, uint64_t epc) {
+static void assert_trap(struct rvt *t, uint64_t cause, uint64_t tval, uint64_t epc)
+{
     assert_int_equal(rvt_csr(t, RV_CSR_mcause), cause);
     assert_int_equal(rvt_csr(t, RV_CSR_mtval), tval);
     assert_int_equal(rvt_csr(t, RV_CSR_mepc), epc);
@@ -64,13 +70,15 @@ static void assert_trap(struct rvt *t, uint64_t cause, uint64_t tval, uint64_t e
 }
 
 /* 4.1.11: satp accepts Sv39 */
-static void test_satp_accepts_sv39_4_1_11(void **state) {
+static void test_satp_accepts_sv39_4_1_11(void **state)
+{
     struct rvt *t = *state;
     assert_int_equal(rvt_csr(t, RV_CSR_satp), SATP_SV39);
 }
 
 /* 4.3.2: S-mode loads and stores translate; M-mode does not */
-static void test_s_mode_translates_m_does_not_4_3_2(void **state) {
+static void test_s_mode_translates_m_does_not_4_3_2(void **state)
+{
     struct rvt *t = *state;
     t->h->x[1] = 0x1000;
     assert_int_equal(exec_at(t, RV_PRIV_S, LD(3, 1, 8)), RV_STEP_RETIRED);
@@ -84,7 +92,8 @@ static void test_s_mode_translates_m_does_not_4_3_2(void **state) {
 }
 
 /* 4.3.2 / 3.1.16: page faults: load 13, store 15, fetch 12, tval = the virtual address */
-static void test_page_fault_causes_and_tval_4_3_2(void **state) {
+static void test_page_fault_causes_and_tval_4_3_2(void **state)
+{
     struct rvt *t = *state;
     t->h->x[1] = 0x3000; /* unmapped */
     t->h->x[3] = 7;
@@ -110,7 +119,8 @@ static void test_page_fault_causes_and_tval_4_3_2(void **state) {
 }
 
 /* 3.1.8 + 4.3: a page fault from U delegated to S lands in S with stval = va */
-static void test_page_fault_delegated_to_s(void **state) {
+static void test_page_fault_delegated_to_s(void **state)
+{
     struct rvt *t = *state;
     rvt_set_csr(t, RV_CSR_medeleg, 1u << RV_EXC_LOAD_PAGE);
     rvt_set_csr(t, RV_CSR_stvec, RVT_BASE + 0x900);
@@ -129,7 +139,8 @@ static void test_page_fault_delegated_to_s(void **state) {
 }
 
 /* 4.1.1 SUM: S loads/stores to U pages only with SUM; 3.1.6.3 MXR through the hart */
-static void test_sum_and_mxr_via_mstatus_4_1_1(void **state) {
+static void test_sum_and_mxr_via_mstatus_4_1_1(void **state)
+{
     struct rvt *t = *state;
     map_data(t, PV | PR | PW | PU | PA | PD);
     t->h->x[1] = 0x1000;
@@ -150,7 +161,8 @@ static void test_sum_and_mxr_via_mstatus_4_1_1(void **state) {
 }
 
 /* 3.1.6.3 MPRV: M-mode loads and stores translate as MPP; fetches do not */
-static void test_mprv_4_3_and_3_1_6_3(void **state) {
+static void test_mprv_4_3_and_3_1_6_3(void **state)
+{
     struct rvt *t = *state;
     t->h->x[1] = 0x1000;
     rvt_set_csr(t, RV_CSR_mstatus, RV_MSTATUS_MPRV | (1ull << 11)); /* MPP = S */
@@ -169,7 +181,8 @@ static void test_mprv_4_3_and_3_1_6_3(void **state) {
 }
 
 /* 4.3.2: the walker sets A and D in the PTE in memory */
-static void test_hart_sets_accessed_dirty_4_3_2(void **state) {
+static void test_hart_sets_accessed_dirty_4_3_2(void **state)
+{
     struct rvt *t = *state;
     map_data(t, PV | PR | PW);
     t->h->x[1] = 0x1000;
@@ -181,7 +194,8 @@ static void test_hart_sets_accessed_dirty_4_3_2(void **state) {
 
 /* 4.2.1: after a PTE change, sfence.vma (by address, or all) makes the new mapping visible;
  * a satp write starts afresh too */
-static void test_sfence_and_satp_flush_4_2_1(void **state) {
+static void test_sfence_and_satp_flush_4_2_1(void **state)
+{
     struct rvt *t = *state;
     t->h->x[1] = 0x1000;
     assert_int_equal(exec_at(t, RV_PRIV_S, LD(3, 1, 8)), RV_STEP_RETIRED);
@@ -203,7 +217,8 @@ static void test_sfence_and_satp_flush_4_2_1(void **state) {
 
 /* Misaligned accesses across a page boundary: performed when both pages translate; a fault on
  * the second page reports its address and a store writes nothing (priv. 3.1.16) */
-static void test_cross_page_access(void **state) {
+static void test_cross_page_access(void **state)
+{
     struct rvt *t = *state;
     rvt_put64(t, DATA + 0xff8, 0x0807060504030201ull);
     rvt_put64(t, DATA2, 0x100f0e0d0c0b0a09ull);
@@ -223,7 +238,8 @@ static void test_cross_page_access(void **state) {
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, paging_setup, rvt_teardown)
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         T(test_satp_accepts_sv39_4_1_11),
         T(test_s_mode_translates_m_does_not_4_3_2),

@@ -19,28 +19,32 @@ struct out {
     size_t n;
 };
 
-static enum bus_status uart_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+static enum bus_status uart_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
+{
     (void)dev;
     (void)size;
     *value = offset == 5 ? 0x60 : 0; /* LSR: THRE | TEMT */
     return BUS_OK;
 }
 
-static enum bus_status uart_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+static enum bus_status uart_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
     struct out *o = dev;
     (void)size;
     if (offset == 0 && o->n + 1 < sizeof o->text) o->text[o->n++] = (char)value;
     return BUS_OK;
 }
 
-static enum bus_status finisher_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+static enum bus_status finisher_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
     (void)offset;
     (void)size;
     machine_request_stop(dev, STOP_EXIT, (value & 0xffff) == 0x5555 ? 0 : 1, "finisher");
     return BUS_OK;
 }
 
-static void test_priv_walk_matches_qemu(void **state) {
+static void test_priv_walk_matches_qemu(void **state)
+{
     (void)state;
     static const struct bus_ops uart_ops = {uart_read, uart_write};
     static const struct bus_ops finisher_ops = {NULL, finisher_write};
@@ -80,7 +84,8 @@ static void test_priv_walk_matches_qemu(void **state) {
     machine_destroy(&m);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_priv_walk_matches_qemu),
     };

@@ -3,7 +3,8 @@
  * invariants: x0 = 0, pc 2-byte aligned, a valid privilege, retired + trapped = steps. */
 #include "riscv/helpers.h"
 
-static uint64_t next(uint64_t *s) {
+static uint64_t next(uint64_t *s)
+{
     /* xorshift64* */
     *s ^= *s >> 12;
     *s ^= *s << 25;
@@ -11,7 +12,8 @@ static uint64_t next(uint64_t *s) {
     return *s * 0x2545f4914f6cdd1dull;
 }
 
-static void run_random(struct rvt *t, uint64_t seed, unsigned priv, bool paging) {
+static void run_random(struct rvt *t, uint64_t seed, unsigned priv, bool paging)
+{
     uint64_t s = seed;
     /* 64 KiB of random words, with a bias toward valid opcodes so that execution goes on */
     static const uint8_t opcodes[] = {0x03, 0x13, 0x1b, 0x23, 0x2f, 0x33, 0x37,
@@ -57,7 +59,8 @@ static void run_random(struct rvt *t, uint64_t seed, unsigned priv, bool paging)
                   (unsigned long long)n_traps, t->m.stop.reason);
 }
 
-static void test_random_streams(void **state) {
+static void test_random_streams(void **state)
+{
     struct rvt *t = *state;
     for (uint64_t seed = 1; seed <= 24; seed++) {
         run_random(t, seed * 0x9e3779b97f4a7c15ull, (unsigned[]){0, 1, 3}[seed % 3], seed & 4);
@@ -65,7 +68,8 @@ static void test_random_streams(void **state) {
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, rvt_setup, rvt_teardown)
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         T(test_random_streams),
     };

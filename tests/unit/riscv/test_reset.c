@@ -6,7 +6,8 @@
 
 /* 3.4: M-mode, mstatus.MIE = MPRV = 0, misa at its reset value, pc = the reset vector; ringside
  * resets the rest to zero (documented in hart.c). rv_cpu_attach: a0/a1 from the boot state. */
-static void test_attach_reset_state_3_4(void **state) {
+static void test_attach_reset_state_3_4(void **state)
+{
     (void)state;
     struct machine m;
     char err[128];
@@ -42,7 +43,8 @@ static void test_attach_reset_state_3_4(void **state) {
 }
 
 /* rv_csr_get/rv_csr_set refuse CSRs that do not exist */
-static void test_debugger_csr_access(void **state) {
+static void test_debugger_csr_access(void **state)
+{
     struct rvt *t = *state;
     uint64_t v = 5;
     assert_int_equal(rv_csr_get(t->h, 0x7a0, &v), -1);
@@ -55,7 +57,8 @@ static void test_debugger_csr_access(void **state) {
 }
 
 /* cpu_ops.dump: the registers and the trap CSRs, by name */
-static void test_dump(void **state) {
+static void test_dump(void **state)
+{
     struct rvt *t = *state;
     t->h->x[10] = 0x1234abcd;
     char *text = NULL;
@@ -72,7 +75,8 @@ static void test_dump(void **state) {
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, rvt_setup, rvt_teardown)
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_attach_reset_state_3_4),
         T(test_debugger_csr_access),

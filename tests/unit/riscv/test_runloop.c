@@ -9,11 +9,13 @@ struct timer {
     uint64_t at;
     bool fired;
 };
-static uint64_t timer_deadline(void *dev) {
+static uint64_t timer_deadline(void *dev)
+{
     struct timer *t = dev;
     return t->fired ? UINT64_MAX : t->at;
 }
-static void timer_tick(void *dev, uint64_t now) {
+static void timer_tick(void *dev, uint64_t now)
+{
     struct timer *t = dev;
     if (!t->fired && now >= t->at) {
         t->fired = true;
@@ -24,7 +26,8 @@ static void timer_tick(void *dev, uint64_t now) {
 #define HANDLER (RVT_BASE + 0x400)
 
 /* wfi: time jumps to the timer's deadline; the interrupt is taken there, mepc after the wfi */
-static void test_wfi_sleeps_until_timer_3_3_3(void **state) {
+static void test_wfi_sleeps_until_timer_3_3_3(void **state)
+{
     struct rvt *t = *state;
     const uint32_t prog[] = {
         ADDI(5, 0, 1 << 7),
@@ -62,7 +65,8 @@ static void test_wfi_sleeps_until_timer_3_3_3(void **state) {
 }
 
 /* The instruction budget stops exactly; running in slices gives the same state as one run */
-static void test_budget_and_slicing(void **state) {
+static void test_budget_and_slicing(void **state)
+{
     struct rvt *t = *state;
     const uint32_t prog[] = {ADDI(5, 5, 1), ADDI(6, 6, 2), rvt_j(-8, 0)};
     rvt_prog(t, RVT_BASE, prog, 3);
@@ -87,7 +91,8 @@ static void test_budget_and_slicing(void **state) {
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, rvt_setup, rvt_teardown)
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         T(test_wfi_sleeps_until_timer_3_3_3),
         T(test_budget_and_slicing),

@@ -10,7 +10,8 @@ struct seen {
     unsigned n_priv, n_exc;
     struct ev priv, exc;
 };
-static void on_event(void *opaque, const struct ev *e) {
+static void on_event(void *opaque, const struct ev *e)
+{
     struct seen *s = opaque;
     if (e->kind == EV_PRIV) {
         s->n_priv++;
@@ -21,7 +22,8 @@ static void on_event(void *opaque, const struct ev *e) {
     }
 }
 
-static int trap_setup(void **state) {
+static int trap_setup(void **state)
+{
     int rc = rvt_setup(state);
     struct rvt *t = *state;
     rvt_set_csr(t, RV_CSR_mtvec, MTVEC);
@@ -30,16 +32,19 @@ static int trap_setup(void **state) {
     return rc;
 }
 
-static uint64_t mstatus(struct rvt *t) {
+static uint64_t mstatus(struct rvt *t)
+{
     return rvt_csr(t, RV_CSR_mstatus);
 }
-static unsigned mpp(struct rvt *t) {
+static unsigned mpp(struct rvt *t)
+{
     return (unsigned)(mstatus(t) >> 11) & 3;
 }
 
 /* 3.3.1, 3.1.14-3.1.16: ecall from M: mcause 11, mepc = the ecall, mtval 0, MPP = M,
  * MPIE <- MIE, MIE <- 0; no retire (minstret unchanged); EV_EXCEPTION, no EV_PRIV (M to M). */
-static void test_ecall_from_m_3_3_1(void **state) {
+static void test_ecall_from_m_3_3_1(void **state)
+{
     struct rvt *t = *state;
     struct seen s = {0};
     ev_subscribe(&t->m.events, EV_MASK(EV_PRIV) | EV_MASK(EV_EXCEPTION), on_event, &s);
@@ -64,7 +69,8 @@ static void test_ecall_from_m_3_3_1(void **state) {
 }
 
 /* 3.1.8: ecall from U, not delegated: to M with MPP = U, EV_PRIV U->M (ecall) */
-static void test_ecall_from_u_to_m_3_1_8(void **state) {
+static void test_ecall_from_u_to_m_3_1_8(void **state)
+{
     struct rvt *t = *state;
     struct seen s = {0};
     ev_subscribe(&t->m.events, EV_MASK(EV_PRIV), on_event, &s);
@@ -82,7 +88,8 @@ static void test_ecall_from_u_to_m_3_1_8(void **state) {
 
 /* 3.1.8, 4.1.1: delegated ecall from U goes to S: sepc, scause 8, stval 0, SPP = U,
  * SPIE <- SIE, SIE <- 0, pc = stvec; the M-mode trap state is untouched */
-static void test_ecall_from_u_delegated_to_s_3_1_8(void **state) {
+static void test_ecall_from_u_delegated_to_s_3_1_8(void **state)
+{
     struct rvt *t = *state;
     rvt_set_csr(t, RV_CSR_medeleg, 1u << RV_EXC_ECALL_U);
     rvt_set_csr(t, RV_CSR_mstatus, RV_MSTATUS_SIE | RV_MSTATUS_SPP | (3ull << 11));
@@ -102,7 +109,8 @@ static void test_ecall_from_u_delegated_to_s_3_1_8(void **state) {
 }
 
 /* 3.1.8: ecall from S delegated stays in S (SPP = S); not delegated goes to M (cause 9) */
-static void test_ecall_from_s_3_1_8(void **state) {
+static void test_ecall_from_s_3_1_8(void **state)
+{
     struct rvt *t = *state;
     rvt_set_priv(t, RV_PRIV_S);
     assert_int_equal(rvt_exec(t, ECALL), RV_STEP_EXCEPTION);
@@ -119,7 +127,8 @@ static void test_ecall_from_s_3_1_8(void **state) {
 }
 
 /* 3.1.16: ebreak raises breakpoint with tval = its address; delegation from M is impossible */
-static void test_ebreak_3_3_1(void **state) {
+static void test_ebreak_3_3_1(void **state)
+{
     struct rvt *t = *state;
     rvt_set_csr(t, RV_CSR_medeleg, 1u << RV_EXC_BREAKPOINT);
     assert_int_equal(rvt_exec(t, EBREAK), RV_STEP_EXCEPTION);
@@ -137,7 +146,8 @@ static void test_ebreak_3_3_1(void **state) {
 
 /* 3.3.2: mret: priv <- MPP, MIE <- MPIE, MPIE <- 1, MPP <- U, pc <- mepc; 3.1.6.3: MPRV <- 0
  * when the new privilege is not M, kept when it is */
-static void test_mret_state_changes_3_3_2(void **state) {
+static void test_mret_state_changes_3_3_2(void **state)
+{
     struct rvt *t = *state;
     struct seen s = {0};
     ev_subscribe(&t->m.events, EV_MASK(EV_PRIV), on_event, &s);
@@ -165,7 +175,8 @@ static void test_mret_state_changes_3_3_2(void **state) {
 }
 
 /* 3.3.2: mret below M is illegal */
-static void test_mret_below_m_illegal_3_3_2(void **state) {
+static void test_mret_below_m_illegal_3_3_2(void **state)
+{
     struct rvt *t = *state;
     static const unsigned privs[] = {RV_PRIV_S, RV_PRIV_U};
     for (unsigned i = 0; i < 2; i++) {
@@ -179,7 +190,8 @@ static void test_mret_below_m_illegal_3_3_2(void **state) {
 }
 
 /* 3.3.2, 4.1.1: sret: priv <- SPP, SIE <- SPIE, SPIE <- 1, SPP <- U, pc <- sepc, MPRV <- 0 */
-static void test_sret_state_changes_3_3_2(void **state) {
+static void test_sret_state_changes_3_3_2(void **state)
+{
     struct rvt *t = *state;
     struct seen s = {0};
     ev_subscribe(&t->m.events, EV_MASK(EV_PRIV), on_event, &s);
@@ -202,7 +214,8 @@ static void test_sret_state_changes_3_3_2(void **state) {
 }
 
 /* 3.1.6.5 TSR: sret in S with TSR = 1 is illegal (not in M); 3.3.2: sret in U is illegal */
-static void test_sret_tsr_and_u_illegal_3_1_6_5(void **state) {
+static void test_sret_tsr_and_u_illegal_3_1_6_5(void **state)
+{
     struct rvt *t = *state;
     rvt_set_csr(t, RV_CSR_mstatus, RV_MSTATUS_TSR);
     rvt_set_priv(t, RV_PRIV_S);
@@ -226,7 +239,8 @@ static void test_sret_tsr_and_u_illegal_3_1_6_5(void **state) {
 }
 
 /* 3.1.6.5 TW and 3.3.3: wfi is illegal in U; in S only with TW = 1; never in M */
-static void test_wfi_tw_3_1_6_5(void **state) {
+static void test_wfi_tw_3_1_6_5(void **state)
+{
     struct rvt *t = *state;
     rvt_set_priv(t, RV_PRIV_U);
     assert_int_equal(rvt_exec(t, WFI), RV_STEP_EXCEPTION);
@@ -252,7 +266,8 @@ static void test_wfi_tw_3_1_6_5(void **state) {
 
 /* 3.3.3: wfi resumes when an interrupt is pending and enabled in mie, whatever the global enable;
  * with MIE = 0 in M it just continues after the wfi */
-static void test_wfi_wakes_on_pending_3_3_3(void **state) {
+static void test_wfi_wakes_on_pending_3_3_3(void **state)
+{
     struct rvt *t = *state;
     rvt_put32(t, PC0 + 4, NOP);
     rvt_set_csr(t, RV_CSR_mie, 1u << RV_IRQ_MTI);
@@ -270,7 +285,8 @@ static void test_wfi_wakes_on_pending_3_3_3(void **state) {
 
 /* The run-loop contract (machine.h): waiting lets time pass to the next deadline; with no
  * deadline and nothing that can wake the hart, the run stops as fatal. */
-static void test_wfi_in_run_loop(void **state) {
+static void test_wfi_in_run_loop(void **state)
+{
     struct rvt *t = *state;
     rvt_put32(t, PC0, WFI);
     t->m.cpu = t->h;
@@ -293,13 +309,15 @@ struct flush_seen {
     unsigned n;
     struct ev last;
 };
-static void on_flush(void *opaque, const struct ev *e) {
+static void on_flush(void *opaque, const struct ev *e)
+{
     struct flush_seen *f = opaque;
     f->n++;
     f->last = *e;
 }
 
-static void test_sfence_vma_4_2_1(void **state) {
+static void test_sfence_vma_4_2_1(void **state)
+{
     struct rvt *t = *state;
     struct flush_seen f = {0};
     ev_subscribe(&t->m.events, EV_MASK(EV_TLB_FLUSH), on_flush, &f);
@@ -332,7 +350,8 @@ static void test_sfence_vma_4_2_1(void **state) {
 
 /* 3.1.9: an M interrupt in M needs MIE; the trap: mcause = interrupt bit | code, mepc = the next
  * instruction not yet executed, MPIE <- MIE, MIE <- 0; direct mode: pc = BASE */
-static void test_interrupt_m_enable_3_1_9(void **state) {
+static void test_interrupt_m_enable_3_1_9(void **state)
+{
     struct rvt *t = *state;
     struct seen s = {0};
     ev_subscribe(&t->m.events, EV_MASK(EV_EXCEPTION), on_event, &s);
@@ -357,7 +376,8 @@ static void test_interrupt_m_enable_3_1_9(void **state) {
 }
 
 /* 3.1.9: below M, M interrupts are enabled whatever MIE says */
-static void test_interrupt_m_from_lower_always_enabled_3_1_9(void **state) {
+static void test_interrupt_m_from_lower_always_enabled_3_1_9(void **state)
+{
     struct rvt *t = *state;
     struct seen s = {0};
     ev_subscribe(&t->m.events, EV_MASK(EV_PRIV), on_event, &s);
@@ -377,7 +397,8 @@ static void test_interrupt_m_from_lower_always_enabled_3_1_9(void **state) {
 }
 
 /* 3.1.9: delegated interrupts go to S: in S only with SIE, in U always, in M never */
-static void test_interrupt_delegated_to_s_3_1_9(void **state) {
+static void test_interrupt_delegated_to_s_3_1_9(void **state)
+{
     struct rvt *t = *state;
     rvt_put32(t, PC0, NOP);
     rvt_set_csr(t, RV_CSR_mideleg, 1u << RV_IRQ_STI);
@@ -411,7 +432,8 @@ static void test_interrupt_delegated_to_s_3_1_9(void **state) {
 }
 
 /* 3.1.9: priority MEI > MSI > MTI > SEI > SSI > STI for M; interrupts for M before those for S */
-static void test_interrupt_priority_3_1_9(void **state) {
+static void test_interrupt_priority_3_1_9(void **state)
+{
     struct rvt *t = *state;
     rvt_set_csr(t, RV_CSR_mie, 0xaaa);
     rvt_set_csr(t, RV_CSR_mip, 0x222);
@@ -439,7 +461,8 @@ static void test_interrupt_priority_3_1_9(void **state) {
 }
 
 /* 3.1.7 / 4.1.2: vectored mode: interrupts to BASE + 4 * cause, exceptions to BASE */
-static void test_vectored_tvec_3_1_7(void **state) {
+static void test_vectored_tvec_3_1_7(void **state)
+{
     struct rvt *t = *state;
     rvt_set_csr(t, RV_CSR_mtvec, MTVEC | 1);
     rvt_set_csr(t, RV_CSR_mie, 1u << RV_IRQ_MTI);
@@ -464,7 +487,8 @@ static void test_vectored_tvec_3_1_7(void **state) {
 
 /* A trap whose handler faults at its own address would repeat forever: the run stops as fatal
  * (mtvec = 0 after reset, nothing mapped at 0). */
-static void test_trap_loop_is_fatal(void **state) {
+static void test_trap_loop_is_fatal(void **state)
+{
     struct rvt *t = *state;
     rvt_set_csr(t, RV_CSR_mtvec, 0);
     t->m.cpu = t->h;
@@ -477,7 +501,8 @@ static void test_trap_loop_is_fatal(void **state) {
 }
 
 /* A round trip U -> S -> U through a delegated ecall and sret, as the guest kernel does. */
-static void test_round_trip_u_s_u(void **state) {
+static void test_round_trip_u_s_u(void **state)
+{
     struct rvt *t = *state;
     const uint32_t handler[] = {
         CSRRW(10, RV_CSR_sscratch, 10), /* csrrw a0, sscratch, a0 */
@@ -507,7 +532,8 @@ static void test_round_trip_u_s_u(void **state) {
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, trap_setup, rvt_teardown)
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         T(test_ecall_from_m_3_3_1),
         T(test_ecall_from_u_to_m_3_1_8),

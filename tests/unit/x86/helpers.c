@@ -3,7 +3,8 @@
 
 #include <stdlib.h>
 
-int xt_setup(void **state) {
+int xt_setup(void **state)
+{
     struct xt *t = calloc(1, sizeof *t);
     char err[256];
     if (!t || machine_init(&t->m, ARCH_I386, 0, XT_RAM_SIZE, err, sizeof err) != 0) return -1;
@@ -17,32 +18,38 @@ int xt_setup(void **state) {
     return 0;
 }
 
-int xt_teardown(void **state) {
+int xt_teardown(void **state)
+{
     struct xt *t = *state;
     machine_destroy(&t->m);
     free(t);
     return 0;
 }
 
-void xt_code(struct x86_cpu *cpu, const uint8_t *bytes, size_t n) {
+void xt_code(struct x86_cpu *cpu, const uint8_t *bytes, size_t n)
+{
     assert_int_equal(bus_copy_to_ram(&cpu->m->bus, cpu->seg[X86_CS].base + cpu->rip, bytes, n), 0);
 }
 
-uint64_t xt_read(struct x86_cpu *cpu, uint64_t addr, unsigned size) {
+uint64_t xt_read(struct x86_cpu *cpu, uint64_t addr, unsigned size)
+{
     uint64_t v = 0;
     assert_int_equal(bus_copy_from_ram(&cpu->m->bus, addr, &v, size), 0);
     return v;
 }
 
-void xt_write(struct x86_cpu *cpu, uint64_t addr, unsigned size, uint64_t value) {
+void xt_write(struct x86_cpu *cpu, uint64_t addr, unsigned size, uint64_t value)
+{
     assert_int_equal(bus_copy_to_ram(&cpu->m->bus, addr, &value, size), 0);
 }
 
-void xt_set_arith(struct x86_cpu *cpu, uint64_t f) {
+void xt_set_arith(struct x86_cpu *cpu, uint64_t f)
+{
     cpu->rflags = (cpu->rflags & ~(uint64_t)X86_FLAGS_ARITH) | f;
 }
 
-void xt_assert_trap(struct x86_cpu *cpu, x86_status st, unsigned vector, int ec) {
+void xt_assert_trap(struct x86_cpu *cpu, x86_status st, unsigned vector, int ec)
+{
     assert_true(X86_IS_TRAP(st));
     assert_int_equal(X86_TRAP_VECTOR(st), vector);
     if (ec < 0) {
@@ -54,7 +61,8 @@ void xt_assert_trap(struct x86_cpu *cpu, x86_status st, unsigned vector, int ec)
     assert_int_equal(cpu->rip, cpu->insn_rip);
 }
 
-void xt_enter_user(struct x86_cpu *cpu) {
+void xt_enter_user(struct x86_cpu *cpu)
+{
     const uint32_t dpl3 = 3u << 5;
     uint32_t code = 0xbu | X86_SEG_S | X86_SEG_P | X86_SEG_DB | X86_SEG_G | dpl3;
     uint32_t data = 0x3u | X86_SEG_S | X86_SEG_P | X86_SEG_DB | X86_SEG_G | dpl3;
@@ -66,7 +74,8 @@ void xt_enter_user(struct x86_cpu *cpu) {
 }
 
 void xt_gdt_set(struct x86_cpu *cpu, unsigned index, uint32_t base, uint32_t limit, uint8_t access,
-                uint8_t flags) {
+                uint8_t flags)
+{
     if (flags & 0x8) limit >>= 12;
     uint64_t d = (limit & 0xffffull) | ((uint64_t)(base & 0xffffff) << 16) |
                  ((uint64_t)access << 40) | ((uint64_t)((limit >> 16) & 0xf) << 48) |
@@ -75,14 +84,16 @@ void xt_gdt_set(struct x86_cpu *cpu, unsigned index, uint32_t base, uint32_t lim
 }
 
 void xt_idt_set(struct x86_cpu *cpu, unsigned vector, uint16_t sel, uint32_t offset, unsigned type,
-                unsigned dpl, bool present) {
+                unsigned dpl, bool present)
+{
     uint64_t g = (offset & 0xffffull) | ((uint64_t)sel << 16) |
                  ((uint64_t)((type & 0xf) | (dpl & 3) << 5 | (present ? 0x80 : 0)) << 40) |
                  ((uint64_t)(offset >> 16) << 48);
     xt_write(cpu, XT_IDT + 8 * vector, 8, g);
 }
 
-void xt_load_cache(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel) {
+void xt_load_cache(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel)
+{
     uint64_t d = xt_read(cpu, XT_GDT + (sel & ~7u), 8);
     uint32_t limit = (uint32_t)(d & 0xffff) | (uint32_t)((d >> 32) & 0xf0000);
     uint32_t attr = (uint32_t)((d >> 40) & 0xff) | (uint32_t)((d >> 40) & 0xf000);
@@ -91,7 +102,8 @@ void xt_load_cache(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel) {
     x86_set_seg(cpu, sreg, sel, base, limit, attr);
 }
 
-void xt_pm_env(struct x86_cpu *cpu) {
+void xt_pm_env(struct x86_cpu *cpu)
+{
     xt_write(cpu, XT_GDT, 8, 0);
     xt_gdt_set(cpu, 1, 0, 0xffffffffu, 0x9b, 0xc);
     xt_gdt_set(cpu, 2, 0, 0xffffffffu, 0x93, 0xc);
@@ -125,7 +137,8 @@ void xt_pm_env(struct x86_cpu *cpu) {
     xt_load_cache(cpu, X86_GS, XT_KDATA);
 }
 
-x86_status xt_run1(struct x86_cpu *cpu) {
+x86_status xt_run1(struct x86_cpu *cpu)
+{
     x86_status st = x86_step(cpu);
     if (X86_IS_TRAP(st)) x86_deliver(cpu, st);
     return st;

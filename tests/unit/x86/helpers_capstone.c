@@ -12,11 +12,13 @@
 #ifndef XT_HAVE_CAPSTONE
 /* Built without Capstone's headers (scripts/install-deps.sh installs libcapstone-dev): the
  * oracle is absent and the tests that need it skip. */
-bool xt_capstone_available(void) {
+bool xt_capstone_available(void)
+{
     return false;
 }
 unsigned xt_capstone_length(unsigned code_bits, const uint8_t *bytes, size_t n, char *text,
-                            size_t textlen) {
+                            size_t textlen)
+{
     (void)code_bits;
     (void)bytes;
     (void)n;
@@ -37,7 +39,8 @@ static struct {
     csh handle[3];
 } cs;
 
-bool xt_capstone_available(void) {
+bool xt_capstone_available(void)
+{
     if (cs.tried) return cs.ok;
     cs.tried = true;
     void *lib = dlopen("libcapstone.so.4", RTLD_NOW);
@@ -56,7 +59,8 @@ bool xt_capstone_available(void) {
 }
 
 unsigned xt_capstone_length(unsigned code_bits, const uint8_t *bytes, size_t n, char *text,
-                            size_t textlen) {
+                            size_t textlen)
+{
     if (!xt_capstone_available()) return 0;
     csh h = cs.handle[code_bits == 16 ? 0 : code_bits == 32 ? 1 : 2];
     cs_insn *insn;

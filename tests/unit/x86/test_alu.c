@@ -9,12 +9,14 @@
 #define SF X86_SF
 #define OF X86_OF
 
-static x86_status run(struct xt *t) {
+static x86_status run(struct xt *t)
+{
     return x86_step(t->cpu);
 }
 
 /* SDM Vol. 2A ADD: signed overflow and auxiliary carry: 0x7FFFFFFF + 1. */
-static void test_add_overflow(void **state) {
+static void test_add_overflow(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0x7fffffff;
     t->cpu->gpr[X86_RBX] = 1;
@@ -27,7 +29,8 @@ static void test_add_overflow(void **state) {
 }
 
 /* ADD byte: carry out and zero: 0xFF + 1 = 0 (CF ZF AF PF). */
-static void test_add_carry_byte(void **state) {
+static void test_add_carry_byte(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0x123456ff;
     t->cpu->gpr[X86_RBX] = 0x01;
@@ -38,7 +41,8 @@ static void test_add_carry_byte(void **state) {
 }
 
 /* High byte registers without REX (SDM Vol. 2A Table 2-2 r8: AH CH DH BH). */
-static void test_add_high_byte(void **state) {
+static void test_add_high_byte(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0x00007f00;
     t->cpu->gpr[X86_RBX] = 0x01;
@@ -49,7 +53,8 @@ static void test_add_high_byte(void **state) {
 }
 
 /* 16-bit operand size keeps the upper half of EAX (SDM Vol. 1 3.4.1.1). */
-static void test_add_16bit(void **state) {
+static void test_add_16bit(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0xabcdffff;
     t->cpu->gpr[X86_RBX] = 1;
@@ -60,7 +65,8 @@ static void test_add_16bit(void **state) {
 }
 
 /* SDM Vol. 2A ADC: the carry in is added: 0xFFFFFFFF + 0 + 1 and 0x7FFFFFFF + 0 + 1. */
-static void test_adc(void **state) {
+static void test_adc(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0xffffffff;
     t->cpu->gpr[X86_RBX] = 0;
@@ -76,7 +82,8 @@ static void test_adc(void **state) {
 }
 
 /* SDM Vol. 2B SUB: 0x80000000 - 1 overflows; 0 - 1 borrows. */
-static void test_sub(void **state) {
+static void test_sub(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0x80000000u;
     t->cpu->gpr[X86_RBX] = 1;
@@ -91,7 +98,8 @@ static void test_sub(void **state) {
 }
 
 /* SDM Vol. 2B SBB: 5 - 5 - 1 = -1; 0 - 0xFFFFFFFF - 1 = 0 with a borrow. */
-static void test_sbb(void **state) {
+static void test_sbb(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 5;
     t->cpu->gpr[X86_RBX] = 5;
@@ -108,7 +116,8 @@ static void test_sbb(void **state) {
 }
 
 /* CMP sets flags like SUB and writes nothing; memory source. */
-static void test_cmp(void **state) {
+static void test_cmp(void **state)
+{
     struct xt *t = *state;
     xt_write(t->cpu, XT_DATA_ADDR, 4, 3);
     t->cpu->gpr[X86_RAX] = 2;
@@ -120,7 +129,8 @@ static void test_cmp(void **state) {
 }
 
 /* AND/OR/XOR/TEST clear CF and OF (SDM Vol. 2A AND). */
-static void test_logic(void **state) {
+static void test_logic(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0xf0;
     t->cpu->gpr[X86_RBX] = 0x0f;
@@ -143,7 +153,8 @@ static void test_logic(void **state) {
 }
 
 /* Group 1 83 /5 with a sign-extended byte immediate on memory: sub dword ptr [0x10000], -1. */
-static void test_group1_sign_extended(void **state) {
+static void test_group1_sign_extended(void **state)
+{
     struct xt *t = *state;
     xt_write(t->cpu, XT_DATA_ADDR, 4, 5);
     XT_CODE(t->cpu, 0x83, 0x2d, 0x00, 0x00, 0x01, 0x00, 0xff);
@@ -154,7 +165,8 @@ static void test_group1_sign_extended(void **state) {
 }
 
 /* Group 1 80 /0 and 81 /7 forms. */
-static void test_group1_forms(void **state) {
+static void test_group1_forms(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RCX] = 0x1ff;
     /* add cl, 0x01; cmp ecx, 0x00000100 */
@@ -167,7 +179,8 @@ static void test_group1_forms(void **state) {
 }
 
 /* SDM Vol. 2A INC/DEC: CF is not affected. */
-static void test_inc_dec(void **state) {
+static void test_inc_dec(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0xffffffffu;
     t->cpu->gpr[X86_RCX] = 0x80000000u;
@@ -183,7 +196,8 @@ static void test_inc_dec(void **state) {
 }
 
 /* SDM Vol. 2B NEG: CF = (operand != 0); NEG of the most negative value overflows. NOT: no flags. */
-static void test_neg_not(void **state) {
+static void test_neg_not(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0;
     XT_CODE(t->cpu, 0xf7, 0xd8, 0xf7, 0xd8, 0xf7, 0xd0); /* neg eax; neg eax; not eax */
@@ -201,7 +215,8 @@ static void test_neg_not(void **state) {
 
 /* A read-modify-write whose write faults changes neither memory, nor the flags, nor EIP
  * (here: a read-only DS, SDM Vol. 3A 5.5). */
-static void test_rmw_fault_changes_nothing(void **state) {
+static void test_rmw_fault_changes_nothing(void **state)
+{
     struct xt *t = *state;
     struct x86_seg ds = t->cpu->seg[X86_DS];
     x86_set_seg(t->cpu, X86_DS, ds.sel, ds.base, ds.limit, (ds.attr & ~0xfu) | 0x1u);
@@ -216,7 +231,8 @@ static void test_rmw_fault_changes_nothing(void **state) {
     assert_int_equal(t->m.insns, 0);
 }
 
-int main(void) {
+int main(void)
+{
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
         T(test_add_overflow),  T(test_add_carry_byte),

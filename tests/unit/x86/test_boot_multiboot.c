@@ -17,13 +17,15 @@ struct com1 {
     char out[256];
     size_t n;
 };
-static enum bus_status com1_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+static enum bus_status com1_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
+{
     (void)dev;
     (void)size;
     *value = offset == 5 ? 0x60 : 0;
     return BUS_OK;
 }
-static enum bus_status com1_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+static enum bus_status com1_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
     struct com1 *c = dev;
     (void)size;
     if (offset == 0 && c->n + 1 < sizeof c->out) c->out[c->n++] = (char)value;
@@ -32,14 +34,16 @@ static enum bus_status com1_write(void *dev, uint64_t offset, unsigned size, uin
 static const struct bus_ops com1_ops = {com1_read, com1_write};
 
 /* isa-debug-exit stand-in: ringside exits with the value written (design.md "Platforms"). */
-static enum bus_status exit_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+static enum bus_status exit_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
+{
     (void)dev;
     (void)offset;
     (void)size;
     *value = 0xff;
     return BUS_OK;
 }
-static enum bus_status exit_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+static enum bus_status exit_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
     (void)offset;
     (void)size;
     machine_request_stop(dev, STOP_EXIT, (int)value, "isa-debug-exit %llu",
@@ -49,7 +53,8 @@ static enum bus_status exit_write(void *dev, uint64_t offset, unsigned size, uin
 static const struct bus_ops exit_ops = {exit_read, exit_write};
 
 /* Loads every PT_LOAD segment at its physical address; returns the entry point. */
-static uint64_t load_elf(struct machine *m, const struct embedded_image *img) {
+static uint64_t load_elf(struct machine *m, const struct embedded_image *img)
+{
     assert_int_not_equal(elf_version(EV_CURRENT), EV_NONE);
     Elf *elf = elf_memory((char *)img->start, (size_t)(img->end - img->start));
     assert_non_null(elf);
@@ -76,13 +81,15 @@ static uint64_t load_elf(struct machine *m, const struct embedded_image *img) {
     return entry;
 }
 
-static const struct embedded_image *find_image(const char *name) {
+static const struct embedded_image *find_image(const char *name)
+{
     for (unsigned i = 0; i < embedded_image_count; i++)
         if (!strcmp(embedded_images[i].name, name)) return &embedded_images[i];
     return NULL;
 }
 
-static void test_multiboot_hello(void **state) {
+static void test_multiboot_hello(void **state)
+{
     (void)state;
     struct machine *m = calloc(1, sizeof *m);
     char err[256];
@@ -130,7 +137,8 @@ static void test_multiboot_hello(void **state) {
     free(m);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_multiboot_hello),
     };

@@ -5,7 +5,8 @@
 
 #include "cpu/x86/internal.h"
 
-static x86_status decode(unsigned code_bits, const uint8_t *b, size_t n, struct x86_insn *insn) {
+static x86_status decode(unsigned code_bits, const uint8_t *b, size_t n, struct x86_insn *insn)
+{
     struct x86_cpu cpu;
     memset(&cpu, 0, sizeof cpu);
     cpu.code_bits = code_bits;
@@ -18,7 +19,8 @@ static x86_status decode(unsigned code_bits, const uint8_t *b, size_t n, struct 
     })
 
 /* SDM Vol. 2A 2.1, Table 2-2/2-3: lock add dword ptr [eax+4*ebx+0x12345678], 0x11223344 */
-static void test_sib_disp32_imm32(void **state) {
+static void test_sib_disp32_imm32(void **state)
+{
     (void)state;
     struct x86_insn i;
     assert_int_equal(
@@ -38,7 +40,8 @@ static void test_sib_disp32_imm32(void **state) {
 
 /* SDM Vol. 2A Table 2-1 (16-bit addressing): mov ax, word ptr es:[bp+si+4] with 66 and 67 in
  * 32-bit code */
-static void test_16bit_addressing(void **state) {
+static void test_16bit_addressing(void **state)
+{
     (void)state;
     struct x86_insn i;
     assert_int_equal(DECODE(32, &i, 0x26, 0x67, 0x66, 0x8b, 0x42, 0x04), X86_OK);
@@ -56,7 +59,8 @@ static void test_16bit_addressing(void **state) {
 }
 
 /* lea eax, [esp+2*ecx-8]: SIB with ESP base defaults to SS; disp8 sign-extended. */
-static void test_sib_esp_base(void **state) {
+static void test_sib_esp_base(void **state)
+{
     (void)state;
     struct x86_insn i;
     assert_int_equal(DECODE(32, &i, 0x8d, 0x44, 0x4c, 0xf8), X86_OK);
@@ -75,7 +79,8 @@ static void test_sib_esp_base(void **state) {
 }
 
 /* SDM Vol. 2A 2.2.1: REX prefixes, RIP-relative addressing (2.2.1.6), REX.W immediates. */
-static void test_64bit_forms(void **state) {
+static void test_64bit_forms(void **state)
+{
     (void)state;
     struct x86_insn i;
     /* mov rax, qword ptr [rip+16] */
@@ -110,7 +115,8 @@ static void test_64bit_forms(void **state) {
 
 /* Group opcodes (Table A-6): ModRM.reg selects the operation; group 2's count comes from the
  * opcode; an empty group slot is #UD. */
-static void test_groups(void **state) {
+static void test_groups(void **state)
+{
     (void)state;
     struct x86_insn i;
     /* sar ecx, 5 = c1 f9 05 */
@@ -136,7 +142,8 @@ static void test_groups(void **state) {
 }
 
 /* SDM Vol. 2A 2.3.11: an instruction longer than 15 bytes raises #GP(0). */
-static void test_length_limit(void **state) {
+static void test_length_limit(void **state)
+{
     (void)state;
     struct x86_insn i;
     /* 14 prefixes + nop = 15 bytes: fine */
@@ -156,7 +163,8 @@ static void test_length_limit(void **state) {
 }
 
 /* A fetch fault short of the end of the instruction is reported for the missing byte. */
-static void test_fetch_fault_passes_through(void **state) {
+static void test_fetch_fault_passes_through(void **state)
+{
     (void)state;
     struct x86_insn i;
     struct x86_cpu cpu;
@@ -169,7 +177,8 @@ static void test_fetch_fault_passes_through(void **state) {
 }
 
 /* SDM Vol. 2A LOCK: #UD unless the instruction is lockable and its destination is memory. */
-static void test_lock_rules(void **state) {
+static void test_lock_rules(void **state)
+{
     (void)state;
     struct x86_insn i;
     assert_int_equal(DECODE(32, &i, 0xf0, 0x01, 0x18), X86_OK); /* lock add [eax], ebx */
@@ -189,7 +198,8 @@ static void test_lock_rules(void **state) {
 }
 
 /* Through the CPU: a LOCKed register destination raises #UD and does not retire. */
-static void test_lock_register_destination_ud(void **state) {
+static void test_lock_register_destination_ud(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 1;
     XT_CODE(t->cpu, 0xf0, 0x01, 0xd8); /* lock add eax, ebx */
@@ -200,7 +210,8 @@ static void test_lock_register_destination_ud(void **state) {
 }
 
 /* Undefined one-byte and 0F opcodes raise #UD; UD2 is the defined one (SDM Vol. 2B UD). */
-static void test_undefined(void **state) {
+static void test_undefined(void **state)
+{
     (void)state;
     struct x86_insn i;
     assert_int_equal(DECODE(32, &i, 0xd6), X86_TRAP(X86_VEC_UD));
@@ -215,7 +226,8 @@ static void test_undefined(void **state) {
 /* The decoded-instruction cache never runs stale code: rewritten instruction bytes (also by
  * the guest itself) and a change of code size are decoded afresh (SDM Vol. 3A 11.6
  * "Self-Modifying Code": a write to a code byte takes effect for the next fetch). */
-static void test_decode_cache_coherent(void **state) {
+static void test_decode_cache_coherent(void **state)
+{
     struct xt *t = *state;
     XT_CODE(t->cpu, 0xb8, 0x01, 0x00, 0x00, 0x00); /* mov eax, 1 */
     assert_int_equal(x86_step(t->cpu), X86_OK);
@@ -250,7 +262,8 @@ static void test_decode_cache_coherent(void **state) {
     assert_int_equal(t->cpu->rip, XT_CODE_ADDR + 10);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sib_disp32_imm32),
         cmocka_unit_test(test_16bit_addressing),

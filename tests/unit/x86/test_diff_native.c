@@ -39,13 +39,15 @@ __asm__(".pushsection .text\n"
         ".popsection\n");
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-static uint64_t rnd(void) {
+static uint64_t rnd(void)
+{
     rng_state ^= rng_state << 13;
     rng_state ^= rng_state >> 7;
     rng_state ^= rng_state << 17;
     return rng_state;
 }
-static uint32_t rnd_value(void) {
+static uint32_t rnd_value(void)
+{
     static const uint32_t edges[] = {0,          1,          2,          0x7f,       0x80,
                                      0xff,       0x7fff,     0x8000,     0xffff,     0x7fffffff,
                                      0x80000000, 0xffffffff, 0xfffffffe, 0x00008080, 0x0f0f0f0f};
@@ -178,7 +180,8 @@ static const struct tmpl tmpls[] = {
 };
 
 /* The flags to compare after the instruction ran with these inputs. */
-static uint64_t defined_flags(const struct tmpl *tp, const uint8_t *bytes, uint32_t ecx) {
+static uint64_t defined_flags(const struct tmpl *tp, const uint8_t *bytes, uint32_t ecx)
+{
     switch (tp->family) {
     case F_ALL: return ARITH;
     case F_LOGIC: return ARITH & ~(uint64_t)X86_AF;
@@ -206,7 +209,8 @@ static uint64_t defined_flags(const struct tmpl *tp, const uint8_t *bytes, uint3
     return m;
 }
 
-static void test_against_host(void **state) {
+static void test_against_host(void **state)
+{
     struct xt *t = *state;
     uint8_t *page =
         mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -282,7 +286,8 @@ static void test_against_host(void **state) {
     assert_int_equal(failures, 0);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_against_host, xt_setup, xt_teardown),
     };

@@ -7,15 +7,18 @@
 #define SF X86_SF
 #define OF X86_OF
 
-static x86_status run(struct xt *t) {
+static x86_status run(struct xt *t)
+{
     return x86_step(t->cpu);
 }
-static uint32_t esp(struct xt *t) {
+static uint32_t esp(struct xt *t)
+{
     return (uint32_t)t->cpu->gpr[X86_RSP];
 }
 
 /* JMP rel8 backwards and rel32 forwards: relative to the next instruction. */
-static void test_jmp(void **state) {
+static void test_jmp(void **state)
+{
     struct xt *t = *state;
     XT_CODE(t->cpu, 0xe9, 0x00, 0x01, 0x00, 0x00); /* jmp +0x100 */
     assert_int_equal(run(t), X86_OK);
@@ -30,7 +33,8 @@ static void test_jmp(void **state) {
 }
 
 /* SDM Vol. 2A JMP: #GP(0) when the target is beyond the CS limit; nothing changes. */
-static void test_jmp_beyond_limit(void **state) {
+static void test_jmp_beyond_limit(void **state)
+{
     struct xt *t = *state;
     struct x86_seg cs = t->cpu->seg[X86_CS];
     x86_set_seg(t->cpu, X86_CS, cs.sel, 0, 0xffff, cs.attr & ~(uint32_t)X86_SEG_G);
@@ -39,7 +43,8 @@ static void test_jmp_beyond_limit(void **state) {
 }
 
 /* Jcc rel8/rel32 on each flag combination of SDM Vol. 1 Table B-1. */
-static void test_jcc(void **state) {
+static void test_jcc(void **state)
+{
     struct xt *t = *state;
     static const struct {
         uint8_t cc;
@@ -70,7 +75,8 @@ static void test_jcc(void **state) {
 }
 
 /* CALL pushes the next EIP; RET imm16 pops it and releases imm16 bytes more. */
-static void test_call_ret(void **state) {
+static void test_call_ret(void **state)
+{
     struct xt *t = *state;
     XT_CODE(t->cpu, 0xe8, 0xfb, 0x0f, 0x00, 0x00); /* call 0x2000 */
     assert_int_equal(run(t), X86_OK);
@@ -94,7 +100,8 @@ static void test_call_ret(void **state) {
 }
 
 /* A CALL whose push faults (#SS(0), stack segment limit) leaves ESP and EIP alone. */
-static void test_call_stack_fault(void **state) {
+static void test_call_stack_fault(void **state)
+{
     struct xt *t = *state;
     struct x86_seg ss = t->cpu->seg[X86_SS];
     x86_set_seg(t->cpu, X86_SS, ss.sel, 0, 0xfff, ss.attr & ~(uint32_t)X86_SEG_G);
@@ -105,7 +112,8 @@ static void test_call_stack_fault(void **state) {
 }
 
 /* LOOP decrements ECX without touching flags; LOOPE also needs ZF; JECXZ tests ECX. */
-static void test_loop_jecxz(void **state) {
+static void test_loop_jecxz(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RCX] = 2;
     xt_set_arith(t->cpu, 0);
@@ -136,7 +144,8 @@ static void test_loop_jecxz(void **state) {
 
 /* PUSH reg/imm/mem, POP reg/mem; PUSH ESP pushes the old value, POP ESP loads the popped one,
  * POP [ESP+4] addresses with the incremented ESP (SDM Vol. 2B PUSH, POP). */
-static void test_push_pop(void **state) {
+static void test_push_pop(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0x11111111;
     t->cpu->gpr[X86_RBX] = XT_DATA_ADDR;
@@ -163,7 +172,8 @@ static void test_push_pop(void **state) {
 }
 
 /* PUSHAD stores the original ESP; POPAD skips it. */
-static void test_pusha_popa(void **state) {
+static void test_pusha_popa(void **state)
+{
     struct xt *t = *state;
     for (unsigned r = 0; r < 8; r++)
         if (r != X86_RSP) t->cpu->gpr[r] = 0x100 + r;
@@ -183,7 +193,8 @@ static void test_pusha_popa(void **state) {
 }
 
 /* ENTER 16, 2 / LEAVE (SDM Vol. 2A ENTER "Operation"). */
-static void test_enter_leave(void **state) {
+static void test_enter_leave(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RBP] = 0x7000;
     xt_write(t->cpu, 0x7000 - 4, 4, 0xabcd);       /* the outer frame's display entry */
@@ -201,7 +212,8 @@ static void test_enter_leave(void **state) {
 }
 
 /* PUSHFD stores VM and RF as 0 (bit 1 as 1); POPFD at CPL 0 sets IOPL and IF. */
-static void test_pushf_popf_cpl0(void **state) {
+static void test_pushf_popf_cpl0(void **state)
+{
     struct xt *t = *state;
     t->cpu->rflags = X86_FLAGS_FIXED1 | X86_RF | CF;
     XT_CODE(t->cpu, 0x9c, 0x9d); /* pushfd; popfd */
@@ -214,7 +226,8 @@ static void test_pushf_popf_cpl0(void **state) {
 }
 
 /* SDM Vol. 2B POPF: at CPL 3 with IOPL 0, IOPL and IF do not change and nothing faults. */
-static void test_popf_user(void **state) {
+static void test_popf_user(void **state)
+{
     struct xt *t = *state;
     xt_enter_user(t->cpu);
     t->cpu->rflags = X86_FLAGS_FIXED1;
@@ -231,7 +244,8 @@ static void test_popf_user(void **state) {
     assert_int_equal(t->cpu->rflags, X86_FLAGS_FIXED1 | X86_IOPL | X86_IF);
 }
 
-int main(void) {
+int main(void)
+{
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
         T(test_jmp),

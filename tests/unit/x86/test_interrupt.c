@@ -8,21 +8,25 @@
 #define HANDLER 0x5000u
 #define USTACK  0x7000u
 
-static uint32_t rd32(struct xt *t, uint64_t addr) {
+static uint32_t rd32(struct xt *t, uint64_t addr)
+{
     return (uint32_t)xt_read(t->cpu, addr, 4);
 }
-static uint32_t esp(struct xt *t) {
+static uint32_t esp(struct xt *t)
+{
     return (uint32_t)t->cpu->gpr[X86_RSP];
 }
 
-static void user_mode(struct xt *t) {
+static void user_mode(struct xt *t)
+{
     xt_enter_user(t->cpu);
     t->cpu->gpr[X86_RSP] = USTACK;
 }
 
 /* SDM Vol. 3A 6.12.1, Figure 6-4: INT 0x80 from CPL 3 through a DPL-3 trap gate switches to
  * SS0:ESP0 from the TSS and pushes SS, ESP, EFLAGS, CS, EIP; a trap gate leaves IF alone. */
-static void test_int80_privilege_change(void **state) {
+static void test_int80_privilege_change(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     xt_idt_set(t->cpu, 0x80, XT_KCODE, HANDLER, 0xf, 3, true);
@@ -49,7 +53,8 @@ static void test_int80_privilege_change(void **state) {
 
 /* The round trip: the handler's IRET returns to CPL 3 with the user's SS:ESP (SDM Vol. 2A IRET
  * RETURN-TO-OUTER-PRIVILEGE-LEVEL); data registers with DPL < 3 become null. */
-static void test_int80_iret_round_trip(void **state) {
+static void test_int80_iret_round_trip(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     xt_idt_set(t->cpu, 0x80, XT_KCODE, HANDLER, 0xe, 3, true);
@@ -76,7 +81,8 @@ static void test_int80_iret_round_trip(void **state) {
 
 /* SDM Vol. 2A INT n: a software interrupt through a gate with DPL < CPL raises
  * #GP(vector * 8 + 2); the INT does not retire and the saved EIP is the INT's. */
-static void test_int_gate_dpl_check(void **state) {
+static void test_int_gate_dpl_check(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     xt_idt_set(t->cpu, 0x80, XT_KCODE, HANDLER, 0xe, 0, true);
@@ -96,7 +102,8 @@ static void test_int_gate_dpl_check(void **state) {
 
 /* SDM Vol. 3A 6.12.1 (no privilege change, Figure 6-4): #GP(selector) from MOV DS at CPL 0 goes
  * to an interrupt gate on the current stack with EFLAGS, CS, EIP and the error code. */
-static void test_fault_same_privilege_error_code(void **state) {
+static void test_fault_same_privilege_error_code(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     xt_idt_set(t->cpu, X86_VEC_GP, XT_KCODE, 0x6000, 0xe, 0, true);
@@ -115,7 +122,8 @@ static void test_fault_same_privilege_error_code(void **state) {
 }
 
 /* An exception without an error code (#DE) through a trap gate: three doublewords, IF kept. */
-static void test_fault_without_error_code(void **state) {
+static void test_fault_without_error_code(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     xt_idt_set(t->cpu, X86_VEC_DE, XT_KCODE, 0x6000, 0xf, 0, true);
@@ -131,7 +139,8 @@ static void test_fault_without_error_code(void **state) {
 
 /* SDM Vol. 3A 6.13: a gate beyond the IDT limit is #GP(vector * 8 + 2 + EXT): EXT = 0 for INT n,
  * 1 for an exception. */
-static void test_gate_beyond_idt_limit(void **state) {
+static void test_gate_beyond_idt_limit(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     xt_idt_set(t->cpu, X86_VEC_GP, XT_KCODE, 0x6000, 0xe, 0, true);
@@ -153,7 +162,8 @@ static void test_gate_beyond_idt_limit(void **state) {
 }
 
 /* A not-present gate is #NP(vector * 8 + 2 + EXT); here for #UD (EXT = 1). */
-static void test_gate_not_present(void **state) {
+static void test_gate_not_present(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     xt_idt_set(t->cpu, X86_VEC_UD, XT_KCODE, 0x6000, 0xe, 0, false);
@@ -166,7 +176,8 @@ static void test_gate_not_present(void **state) {
 }
 
 /* A gate whose code selector is not a code segment: #GP(selector + EXT). */
-static void test_gate_bad_code_segment(void **state) {
+static void test_gate_bad_code_segment(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     xt_idt_set(t->cpu, X86_VEC_UD, XT_KDATA, 0x6000, 0xe, 0, true);
@@ -179,7 +190,8 @@ static void test_gate_bad_code_segment(void **state) {
 
 /* SDM Vol. 3A 6.15 Table 6-5: #NP while delivering #GP (contributory, contributory) becomes #DF
  * with error code 0; the saved EIP is the original faulting instruction. */
-static void test_double_fault(void **state) {
+static void test_double_fault(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     xt_idt_set(t->cpu, X86_VEC_GP, XT_KCODE, 0x6000, 0xe, 0, false);
@@ -195,7 +207,8 @@ static void test_double_fault(void **state) {
 
 /* A benign exception followed by a contributory one is handled serially: #UD's gate not present
  * -> #NP delivered normally (no #DF). */
-static void test_benign_then_contributory_is_serial(void **state) {
+static void test_benign_then_contributory_is_serial(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     xt_idt_set(t->cpu, X86_VEC_UD, XT_KCODE, 0x6000, 0xe, 0, false);
@@ -208,7 +221,8 @@ static void test_benign_then_contributory_is_serial(void **state) {
 
 /* Triple fault from the Multiboot hand-off state (IDTR limit 0): the run ends with
  * EXIT_GUEST_FATAL and a message naming the faults. */
-static void test_triple_fault(void **state) {
+static void test_triple_fault(void **state)
+{
     struct xt *t = *state;
     XT_CODE(t->cpu, 0x0f, 0x0b); /* ud2 */
     assert_int_equal(machine_run(&t->m), STOP_FATAL);
@@ -219,7 +233,8 @@ static void test_triple_fault(void **state) {
 
 /* SDM Vol. 2A INT n: an SS0 whose RPL differs from the new CPL is #TS(SS0 + EXT). Delivered here
  * through a conforming-code gate, which runs at CPL 3 on the user stack. */
-static void test_bad_tss_stack(void **state) {
+static void test_bad_tss_stack(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     xt_write(t->cpu, XT_TSS + 8, 4, XT_UDATA); /* SS0 = 0x23 */
@@ -237,7 +252,8 @@ static void test_bad_tss_stack(void **state) {
 }
 
 /* IRET to the same privilege level: EIP, CS, EFLAGS popped; ESP + 12. */
-static void test_iret_same_privilege(void **state) {
+static void test_iret_same_privilege(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     t->cpu->gpr[X86_RSP] = XT_STACK_TOP - 12;
@@ -254,7 +270,8 @@ static void test_iret_same_privilege(void **state) {
 
 /* IRET at CPL 3 keeps IOPL and IF (CPL > IOPL); the return CS must have RPL >= CPL:
  * #GP(selector) otherwise. */
-static void test_iret_checks(void **state) {
+static void test_iret_checks(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     user_mode(t);
@@ -278,7 +295,8 @@ static void test_iret_checks(void **state) {
 }
 
 /* IRET to an outer level checks the SS selector: RPL must equal the return CS's RPL. */
-static void test_iret_outer_bad_ss(void **state) {
+static void test_iret_outer_bad_ss(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     t->cpu->gpr[X86_RSP] = XT_STACK_TOP - 20;
@@ -298,7 +316,8 @@ static void test_iret_outer_bad_ss(void **state) {
 
 /* A handler that faults at its first instruction loops without retiring anything; deliveries
  * take guest time, so a cycle budget still ends the run. */
-static void test_fault_loop_takes_time(void **state) {
+static void test_fault_loop_takes_time(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     xt_idt_set(t->cpu, X86_VEC_UD, XT_KCODE, XT_CODE_ADDR, 0xe, 0, true);
@@ -310,7 +329,8 @@ static void test_fault_loop_takes_time(void **state) {
     assert_int_equal(t->m.events.count[EV_EXCEPTION], 1000);
 }
 
-int main(void) {
+int main(void)
+{
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
         T(test_int80_privilege_change),

@@ -13,7 +13,8 @@
 #include "loader/loader.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;
-static uint8_t rnd8(void) {
+static uint8_t rnd8(void)
+{
     rng ^= rng << 13;
     rng ^= rng >> 7;
     rng ^= rng << 17;
@@ -23,7 +24,8 @@ static uint8_t rnd8(void) {
 static unsigned excluded;
 
 /* Compares one byte string; returns false on a length mismatch (and prints it). */
-static bool compare(unsigned bits, const uint8_t *b, size_t n, unsigned *both) {
+static bool compare(unsigned bits, const uint8_t *b, size_t n, unsigned *both)
+{
     struct x86_cpu cpu;
     memset(&cpu, 0, sizeof cpu);
     cpu.code_bits = bits;
@@ -70,7 +72,8 @@ static bool compare(unsigned bits, const uint8_t *b, size_t n, unsigned *both) {
 
 static const uint8_t prefixes[] = {0x66, 0x67, 0xf2, 0xf3, 0x2e, 0x3e, 0x26, 0x64, 0x65, 0x36};
 
-static void test_random_corpus(void **state) {
+static void test_random_corpus(void **state)
+{
     (void)state;
     if (!xt_capstone_available()) skip();
     static const unsigned modes[] = {16, 32, 64};
@@ -98,7 +101,8 @@ static void test_random_corpus(void **state) {
 }
 
 /* The code of the embedded i386 bare-metal image, decoded linearly. */
-static void test_image_corpus(void **state) {
+static void test_image_corpus(void **state)
+{
     (void)state;
     if (!xt_capstone_available()) skip();
     const struct embedded_image *img = NULL;
@@ -130,7 +134,8 @@ static void test_image_corpus(void **state) {
     elf_end(elf);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_corpus),
         cmocka_unit_test(test_image_corpus),

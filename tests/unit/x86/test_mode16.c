@@ -5,11 +5,13 @@
 
 #define SS16 0x30u /* GDT entry 6 rewritten as a 16-bit data segment */
 
-static x86_status run(struct xt *t) {
+static x86_status run(struct xt *t)
+{
     return x86_step(t->cpu);
 }
 
-static void code16(struct xt *t) {
+static void code16(struct xt *t)
+{
     xt_pm_env(t->cpu);
     xt_gdt_set(t->cpu, 6, 0, 0xffff, 0x93, 0x0); /* 16-bit data: B = 0 */
     xt_load_cache(t->cpu, X86_CS, XT_CODE16);
@@ -18,7 +20,8 @@ static void code16(struct xt *t) {
 }
 
 /* Default operand and address size 16; 66h selects 32-bit operands. */
-static void test_sizes(void **state) {
+static void test_sizes(void **state)
+{
     struct xt *t = *state;
     code16(t);
     t->cpu->gpr[X86_RBX] = 0x9000;
@@ -35,7 +38,8 @@ static void test_sizes(void **state) {
 }
 
 /* A 16-bit stack: SP wraps from 0 to 0xFFFE; the upper half of ESP is left alone. */
-static void test_stack_wrap(void **state) {
+static void test_stack_wrap(void **state)
+{
     struct xt *t = *state;
     code16(t);
     t->cpu->gpr[X86_RSP] = 0xabcd0000u;
@@ -50,7 +54,8 @@ static void test_stack_wrap(void **state) {
 }
 
 /* CALL rel16 pushes a 16-bit IP; RET pops it; Jcc rel16. */
-static void test_call_ret_jcc(void **state) {
+static void test_call_ret_jcc(void **state)
+{
     struct xt *t = *state;
     code16(t);
     t->cpu->gpr[X86_RSP] = 0x8000;
@@ -71,7 +76,8 @@ static void test_call_ret_jcc(void **state) {
 }
 
 /* LOOP counts CX; REP MOVSB steps SI/DI/CX at 16 bits. */
-static void test_loop_and_strings(void **state) {
+static void test_loop_and_strings(void **state)
+{
     struct xt *t = *state;
     code16(t);
     t->cpu->gpr[X86_RCX] = 0x10001;          /* CX = 1: one iteration, ECX's upper half stays */
@@ -91,7 +97,8 @@ static void test_loop_and_strings(void **state) {
 }
 
 /* IRET with a 16-bit operand size pops IP, CS and FLAGS as words; IRETD (66 CF) as doublewords. */
-static void test_iret16(void **state) {
+static void test_iret16(void **state)
+{
     struct xt *t = *state;
     code16(t);
     t->cpu->gpr[X86_RSP] = 0x7000;
@@ -116,7 +123,8 @@ static void test_iret16(void **state) {
     assert_int_equal(t->cpu->gpr[X86_RSP], 0x7012);
 }
 
-int main(void) {
+int main(void)
+{
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
         T(test_sizes),  T(test_stack_wrap), T(test_call_ret_jcc), T(test_loop_and_strings),

@@ -10,12 +10,14 @@
 #define SF X86_SF
 #define OF X86_OF
 
-static x86_status run(struct xt *t) {
+static x86_status run(struct xt *t)
+{
     return x86_step(t->cpu);
 }
 
 /* MOV r/m8, imm8; MOV EAX, moffs32; MOV moffs32, EAX (SDM Vol. 2B MOV). */
-static void test_mov_forms(void **state) {
+static void test_mov_forms(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RBX] = XT_DATA_ADDR;
     xt_write(t->cpu, XT_DATA_ADDR, 8, 0);
@@ -36,7 +38,8 @@ static void test_mov_forms(void **state) {
 }
 
 /* MOVZX/MOVSX from bytes (including AH) and words. */
-static void test_movzx_movsx(void **state) {
+static void test_movzx_movsx(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RBX] = XT_DATA_ADDR;
     xt_write(t->cpu, XT_DATA_ADDR, 2, 0x8001);
@@ -52,7 +55,8 @@ static void test_movzx_movsx(void **state) {
 }
 
 /* LEA computes without a memory access; a 16-bit destination takes the low word. */
-static void test_lea(void **state) {
+static void test_lea(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RBX] = 0xfff00000u;
     t->cpu->gpr[X86_RCX] = 0x20000000u;
@@ -66,7 +70,8 @@ static void test_lea(void **state) {
     assert_int_equal(t->cpu->gpr[X86_RAX], 0xaaaa0010u);
 }
 
-static void test_xchg(void **state) {
+static void test_xchg(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 1;
     t->cpu->gpr[X86_RCX] = 2;
@@ -85,7 +90,8 @@ static void test_xchg(void **state) {
 }
 
 /* CBW/CWDE/CWD/CDQ (SDM Vol. 2A). */
-static void test_sign_extensions(void **state) {
+static void test_sign_extensions(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0x12348000u;
     t->cpu->gpr[X86_RDX] = 0x55555555u;
@@ -101,7 +107,8 @@ static void test_sign_extensions(void **state) {
     assert_int_equal(t->cpu->gpr[X86_RDX], 0xffff0000u);
 }
 
-static void test_bswap(void **state) {
+static void test_bswap(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RCX] = 0x11223344;
     XT_CODE(t->cpu, 0x0f, 0xc9); /* bswap ecx */
@@ -110,7 +117,8 @@ static void test_bswap(void **state) {
 }
 
 /* XADD [ebx], ecx: ECX gets the old memory value, memory the sum, flags as ADD. */
-static void test_xadd(void **state) {
+static void test_xadd(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RBX] = XT_DATA_ADDR;
     t->cpu->gpr[X86_RCX] = 1;
@@ -123,7 +131,8 @@ static void test_xadd(void **state) {
 }
 
 /* CMPXCHG: equal -> dest = src, ZF = 1; not equal -> EAX = dest, ZF = 0. */
-static void test_cmpxchg(void **state) {
+static void test_cmpxchg(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 5;
     t->cpu->gpr[X86_RCX] = 5;
@@ -139,7 +148,8 @@ static void test_cmpxchg(void **state) {
 }
 
 /* CMOVcc and SETcc read the condition codes of SDM Vol. 1 Appendix B. */
-static void test_cmov_setcc(void **state) {
+static void test_cmov_setcc(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 1;
     t->cpu->gpr[X86_RCX] = 2;
@@ -161,7 +171,8 @@ static void test_cmov_setcc(void **state) {
 
 /* BT family (SDM Vol. 2A BT): CF = the bit; a register offset reaches outside the addressed
  * doubleword in memory; ZF is unchanged. */
-static void test_bt_family(void **state) {
+static void test_bt_family(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0x80000000u;
     t->cpu->gpr[X86_RBX] = XT_DATA_ADDR;
@@ -187,7 +198,8 @@ static void test_bt_family(void **state) {
 }
 
 /* A negative register bit offset addresses below the operand. */
-static void test_bt_negative_offset(void **state) {
+static void test_bt_negative_offset(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RBX] = XT_DATA_ADDR + 8;
     t->cpu->gpr[X86_RCX] = (uint32_t)-1; /* bit 31 of [ebx-4] */
@@ -199,7 +211,8 @@ static void test_bt_negative_offset(void **state) {
 
 /* BSF/BSR: the index of the lowest/highest set bit; a zero source sets ZF and leaves the
  * destination. */
-static void test_bsf_bsr(void **state) {
+static void test_bsf_bsr(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RCX] = 0x00f00100u;
     XT_CODE(t->cpu, 0x0f, 0xbc, 0xc1, 0x0f, 0xbd, 0xc1, 0x0f, 0xbc, 0xc1); /* bsf; bsr; bsf */
@@ -215,7 +228,8 @@ static void test_bsf_bsr(void **state) {
 }
 
 /* LAHF/SAHF move SF ZF AF PF CF through AH; XLAT; MOV from segment registers; NOP Ev. */
-static void test_misc_moves(void **state) {
+static void test_misc_moves(void **state)
+{
     struct xt *t = *state;
     xt_set_arith(t->cpu, SF | CF | OF);
     t->cpu->gpr[X86_RBX] = XT_DATA_ADDR;
@@ -241,7 +255,8 @@ static void test_misc_moves(void **state) {
 
 /* CMPXCHG8B m64 (SDM Vol. 2A): equal -> m64 = ECX:EBX, ZF = 1; not equal -> EDX:EAX = m64,
  * ZF = 0; other flags unchanged; a register operand is #UD. */
-static void test_cmpxchg8b(void **state) {
+static void test_cmpxchg8b(void **state)
+{
     struct xt *t = *state;
     xt_write(t->cpu, XT_DATA_ADDR, 8, 0x1122334455667788ull);
     t->cpu->gpr[X86_RSI] = XT_DATA_ADDR;
@@ -263,7 +278,8 @@ static void test_cmpxchg8b(void **state) {
     xt_assert_trap(t->cpu, run(t), X86_VEC_UD, -1);
 }
 
-int main(void) {
+int main(void)
+{
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
         T(test_mov_forms),

@@ -2,17 +2,20 @@
  * 64-bit values, #GP(0) for unknown MSRs, reserved bits and CPL > 0, EFER's read-only LMA. */
 #include "x86/helpers.h"
 
-static x86_status run(struct xt *t) {
+static x86_status run(struct xt *t)
+{
     return x86_step(t->cpu);
 }
 
-static void wr(struct xt *t, uint32_t msr, uint64_t v) {
+static void wr(struct xt *t, uint32_t msr, uint64_t v)
+{
     t->cpu->gpr[X86_RCX] = msr;
     t->cpu->gpr[X86_RAX] = v & 0xffffffffu;
     t->cpu->gpr[X86_RDX] = v >> 32;
 }
 
-static void test_round_trip(void **state) {
+static void test_round_trip(void **state)
+{
     struct xt *t = *state;
     wr(t, 0xc0000081u, 0x0023001000000000ull); /* STAR */
     XT_CODE(t->cpu, 0x0f, 0x30, 0x0f, 0x32);   /* wrmsr; rdmsr */
@@ -25,7 +28,8 @@ static void test_round_trip(void **state) {
     assert_int_equal(t->m.events.count[EV_SYSREG], 1);
 }
 
-static void test_reset_values(void **state) {
+static void test_reset_values(void **state)
+{
     struct xt *t = *state;
     assert_int_equal(t->cpu->msr[X86_MSR_PAT], 0x0007040600070406ull);
     assert_int_equal(t->cpu->msr[X86_MSR_EFER], 0);
@@ -34,7 +38,8 @@ static void test_reset_values(void **state) {
 }
 
 /* Unknown MSRs: #GP(0) for both directions, registers unchanged. */
-static void test_unknown_msr(void **state) {
+static void test_unknown_msr(void **state)
+{
     struct xt *t = *state;
     wr(t, 0x12345, 1);
     XT_CODE(t->cpu, 0x0f, 0x32);
@@ -45,7 +50,8 @@ static void test_unknown_msr(void **state) {
 }
 
 /* Setting a bit outside the row's writable mask is #GP(0) and changes nothing. */
-static void test_reserved_bits(void **state) {
+static void test_reserved_bits(void **state)
+{
     struct xt *t = *state;
     XT_CODE(t->cpu, 0x0f, 0x30);
     wr(t, 0x174, 0x10008); /* SYSENTER_CS is 16 bits */
@@ -60,7 +66,8 @@ static void test_reserved_bits(void **state) {
 }
 
 /* RDMSR/WRMSR at CPL > 0: #GP(0). */
-static void test_privilege(void **state) {
+static void test_privilege(void **state)
+{
     struct xt *t = *state;
     xt_enter_user(t->cpu);
     wr(t, 0x174, 8);
@@ -70,7 +77,8 @@ static void test_privilege(void **state) {
     xt_assert_trap(t->cpu, run(t), X86_VEC_GP, 0);
 }
 
-int main(void) {
+int main(void)
+{
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
         T(test_round_trip),    T(test_reset_values), T(test_unknown_msr),

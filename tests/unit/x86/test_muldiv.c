@@ -4,11 +4,13 @@
 
 #define CFOF (X86_CF | X86_OF)
 
-static x86_status run(struct xt *t) {
+static x86_status run(struct xt *t)
+{
     return x86_step(t->cpu);
 }
 
-static void test_mul(void **state) {
+static void test_mul(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0x80000000u;
     t->cpu->gpr[X86_RBX] = 2;
@@ -27,7 +29,8 @@ static void test_mul(void **state) {
     assert_int_equal(XT_ARITH(t->cpu) & CFOF, 0);
 }
 
-static void test_imul_one_operand(void **state) {
+static void test_imul_one_operand(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = (uint32_t)-2;
     t->cpu->gpr[X86_RBX] = 3;
@@ -44,7 +47,8 @@ static void test_imul_one_operand(void **state) {
     assert_int_equal(XT_ARITH(t->cpu) & CFOF, CFOF);
 }
 
-static void test_imul_two_three_operands(void **state) {
+static void test_imul_two_three_operands(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0x10000;
     t->cpu->gpr[X86_RCX] = 0x10000;
@@ -58,7 +62,8 @@ static void test_imul_two_three_operands(void **state) {
     assert_int_equal(XT_ARITH(t->cpu) & CFOF, 0);
 }
 
-static void test_div(void **state) {
+static void test_div(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RDX] = 1;
     t->cpu->gpr[X86_RAX] = 5;
@@ -73,7 +78,8 @@ static void test_div(void **state) {
 }
 
 /* SDM Vol. 2A DIV: #DE if the source is 0 or the quotient is too large; nothing changes. */
-static void test_div_faults(void **state) {
+static void test_div_faults(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RDX] = 2;
     t->cpu->gpr[X86_RAX] = 0;
@@ -88,7 +94,8 @@ static void test_div_faults(void **state) {
 }
 
 /* IDIV truncates toward zero; the remainder has the dividend's sign. */
-static void test_idiv(void **state) {
+static void test_idiv(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RDX] = 0xffffffffu;
     t->cpu->gpr[X86_RAX] = (uint32_t)-7;
@@ -105,7 +112,8 @@ static void test_idiv(void **state) {
 }
 
 /* SDM Vol. 2A IDIV: #DE for a quotient outside the signed range: -2^31 / -1 and -32768 / -1. */
-static void test_idiv_overflow(void **state) {
+static void test_idiv_overflow(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RDX] = 0xffffffffu;
     t->cpu->gpr[X86_RAX] = 0x80000000u;
@@ -121,7 +129,8 @@ static void test_idiv_overflow(void **state) {
     assert_int_equal(t->cpu->gpr[X86_RAX], 0x8000);
 }
 
-int main(void) {
+int main(void)
+{
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
         T(test_mul),           T(test_imul_one_operand), T(test_imul_two_three_operands),

@@ -13,11 +13,13 @@
 #define D   0x40u
 #define PS  0x80u
 
-static x86_status run(struct xt *t) {
+static x86_status run(struct xt *t)
+{
     return x86_step(t->cpu);
 }
 
-static void paging_on(struct xt *t) {
+static void paging_on(struct xt *t)
+{
     for (unsigned i = 0; i < 1024; i++) {
         xt_write(t->cpu, PD + 4 * i, 4, 0);
         xt_write(t->cpu, PT0 + 4 * i, 4, (i << 12) | P | RW | US);
@@ -31,7 +33,8 @@ static void paging_on(struct xt *t) {
 }
 
 /* MOV CR0 sets PG; the next fetch goes through the tables and sets their accessed flags. */
-static void test_enable_paging(void **state) {
+static void test_enable_paging(void **state)
+{
     struct xt *t = *state;
     paging_on(t);
     t->cpu->cr0 &= ~(uint64_t)X86_CR0_PG;
@@ -48,7 +51,8 @@ static void test_enable_paging(void **state) {
 }
 
 /* A 4 KiB translation; reads set A, writes set D (SDM 4.8). */
-static void test_4k_page_and_dirty(void **state) {
+static void test_4k_page_and_dirty(void **state)
+{
     struct xt *t = *state;
     paging_on(t);
     xt_write(t->cpu, PT1 + 4 * 2, 4, 0x300000u | P | RW); /* 0x402000 -> 0x300000 */
@@ -65,7 +69,8 @@ static void test_4k_page_and_dirty(void **state) {
 
 /* 4 MiB pages with CR4.PSE (SDM 4.3, Table 4-4); bits 21:13 set are reserved here (no PSE-36):
  * #PF with P and RSVD. Without CR4.PSE the PS bit is ignored and the entry is a page table. */
-static void test_4m_page(void **state) {
+static void test_4m_page(void **state)
+{
     struct xt *t = *state;
     paging_on(t);
     t->cpu->cr4 |= X86_CR4_PSE;
@@ -83,7 +88,8 @@ static void test_4m_page(void **state) {
 }
 
 /* Not-present entries: error code P = 0, W for writes, U for CPL 3; CR2 = the address. */
-static void test_not_present(void **state) {
+static void test_not_present(void **state)
+{
     struct xt *t = *state;
     paging_on(t);
     /* mov eax, [0xc00004]; mov [0xc00008], eax */
@@ -103,7 +109,8 @@ static void test_not_present(void **state) {
 }
 
 /* SDM 4.6.1: user accesses need U/S = 1 in the PDE and the PTE. */
-static void test_user_supervisor(void **state) {
+static void test_user_supervisor(void **state)
+{
     struct xt *t = *state;
     paging_on(t);
     xt_write(t->cpu, PT1 + 4 * 3, 4, 0x303000u | P | RW); /* supervisor page */
@@ -123,7 +130,8 @@ static void test_user_supervisor(void **state) {
 }
 
 /* SDM 4.6.1: read-only pages; supervisor writes are refused only with CR0.WP = 1. */
-static void test_write_protect(void **state) {
+static void test_write_protect(void **state)
+{
     struct xt *t = *state;
     paging_on(t);
     xt_write(t->cpu, PT1 + 4 * 5, 4, 0x305000u | P | US); /* read-only user page */
@@ -142,7 +150,8 @@ static void test_write_protect(void **state) {
 }
 
 /* INVLPG drops the cached translation so a changed PTE takes effect. */
-static void test_invlpg(void **state) {
+static void test_invlpg(void **state)
+{
     struct xt *t = *state;
     paging_on(t);
     xt_write(t->cpu, PT1 + 4 * 6, 4, 0x306000u | P | RW);
@@ -162,7 +171,8 @@ static void test_invlpg(void **state) {
 
 /* A write straddling into a not-present page faults with CR2 on the second page and leaves the
  * first page unchanged. */
-static void test_page_crossing_write(void **state) {
+static void test_page_crossing_write(void **state)
+{
     struct xt *t = *state;
     paging_on(t);
     xt_write(t->cpu, PT1 + 4 * 7, 4, 0x308000u | P | RW);
@@ -176,7 +186,8 @@ static void test_page_crossing_write(void **state) {
 
 /* #PF through the IDT: the error code is pushed and CR2 holds the address; descriptor-table and
  * stack accesses of the delivery are supervisor accesses even from CPL 3. */
-static void test_pf_delivery(void **state) {
+static void test_pf_delivery(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     paging_on(t);
@@ -197,7 +208,8 @@ static void test_pf_delivery(void **state) {
     assert_int_equal(xt_read(t->cpu, XT_KSTACK - 20, 4), XT_CODE_ADDR);
 }
 
-int main(void) {
+int main(void)
+{
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
         T(test_enable_paging), T(test_4k_page_and_dirty),   T(test_4m_page),

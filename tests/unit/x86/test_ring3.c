@@ -43,13 +43,15 @@ struct com1 {
     char out[64];
     size_t n;
 };
-static enum bus_status com1_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+static enum bus_status com1_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
+{
     (void)dev;
     (void)size;
     *value = offset == 5 ? 0x60 : 0;
     return BUS_OK;
 }
-static enum bus_status com1_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+static enum bus_status com1_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
     struct com1 *c = dev;
     (void)size;
     if (offset == 0 && c->n + 1 < sizeof c->out) c->out[c->n++] = (char)value;
@@ -57,14 +59,16 @@ static enum bus_status com1_write(void *dev, uint64_t offset, unsigned size, uin
 }
 static const struct bus_ops com1_ops = {com1_read, com1_write};
 
-static enum bus_status exit_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+static enum bus_status exit_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
+{
     (void)dev;
     (void)offset;
     (void)size;
     *value = 0xff;
     return BUS_OK;
 }
-static enum bus_status exit_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+static enum bus_status exit_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
     (void)offset;
     (void)size;
     machine_request_stop(dev, STOP_EXIT, (int)value, "exit %llu", (unsigned long long)value);
@@ -76,7 +80,8 @@ struct priv_log {
     unsigned n;
     uint8_t from[8], to[8], mech[8];
 };
-static void on_priv(void *opaque, const struct ev *e) {
+static void on_priv(void *opaque, const struct ev *e)
+{
     struct priv_log *log = opaque;
     if (log->n < 8) {
         log->from[log->n] = e->priv.from;
@@ -86,7 +91,8 @@ static void on_priv(void *opaque, const struct ev *e) {
     log->n++;
 }
 
-static void test_ring3_int80_round_trips(void **state) {
+static void test_ring3_int80_round_trips(void **state)
+{
     struct xt *t = *state;
     struct com1 com1 = {{0}, 0};
     struct bus_region uart = {"com1", 0x3f8, 8, &com1_ops, &com1};
@@ -118,7 +124,8 @@ static void test_ring3_int80_round_trips(void **state) {
     assert_int_equal(t->cpu->tr.sel, 0x28);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_ring3_int80_round_trips, xt_setup, xt_teardown),
     };

@@ -3,12 +3,14 @@
  * SGDT, LLDT, LTR, MOV CR, SMSW). */
 #include "x86/helpers.h"
 
-static x86_status run(struct xt *t) {
+static x86_status run(struct xt *t)
+{
     return x86_step(t->cpu);
 }
 
 /* MOV DS loads the descriptor cache and sets the descriptor's accessed bit. */
-static void test_mov_ds_loads_cache(void **state) {
+static void test_mov_ds_loads_cache(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     xt_gdt_set(t->cpu, 6, 0x12345000u, 0xfff, 0x92, 0x4); /* present, not yet accessed */
@@ -23,7 +25,8 @@ static void test_mov_ds_loads_cache(void **state) {
 }
 
 /* A null selector may be loaded into DS (then any access is #GP(0)), not into SS. */
-static void test_null_selectors(void **state) {
+static void test_null_selectors(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     t->cpu->gpr[X86_RAX] = 0;
@@ -38,7 +41,8 @@ static void test_null_selectors(void **state) {
 }
 
 /* The checks of SDM Vol. 2B MOV "Protected Mode Exceptions". */
-static void test_load_checks(void **state) {
+static void test_load_checks(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     XT_CODE(t->cpu, 0x8e, 0xd8);               /* mov ds, eax */
@@ -64,7 +68,8 @@ static void test_load_checks(void **state) {
 }
 
 /* At CPL 3 a DPL-0 data segment cannot be loaded: #GP(selector). */
-static void test_load_privilege(void **state) {
+static void test_load_privilege(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     xt_enter_user(t->cpu);
@@ -77,7 +82,8 @@ static void test_load_privilege(void **state) {
 }
 
 /* POP DS: ESP moves only when the load succeeds. */
-static void test_pop_sreg(void **state) {
+static void test_pop_sreg(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     t->cpu->gpr[X86_RSP] = XT_STACK_TOP - 4;
@@ -92,7 +98,8 @@ static void test_pop_sreg(void **state) {
 
 /* JMP ptr16:32 reloads CS; to a 16-bit code segment the code size changes; to a data segment
  * or a more privileged non-conforming segment: #GP(selector) (SDM Vol. 2A JMP). */
-static void test_far_jmp(void **state) {
+static void test_far_jmp(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     XT_CODE(t->cpu, 0xea, 0x00, 0x20, 0x00, 0x00, XT_KCODE, 0x00); /* jmp 0x08:0x2000 */
@@ -116,7 +123,8 @@ static void test_far_jmp(void **state) {
 }
 
 /* LGDT/LIDT load limit and base; SGDT stores them; both loads are CPL-0 only. */
-static void test_lgdt_lidt(void **state) {
+static void test_lgdt_lidt(void **state)
+{
     struct xt *t = *state;
     xt_write(t->cpu, XT_DATA_ADDR, 2, 0x1234);
     xt_write(t->cpu, XT_DATA_ADDR + 2, 4, 0xabcd0000u);
@@ -143,7 +151,8 @@ static void test_lgdt_lidt(void **state) {
 
 /* LTR loads TR from an available TSS and marks it busy; loading a busy TSS or a non-TSS is
  * #GP(selector) (SDM Vol. 2B LTR). LLDT loads LDTR. */
-static void test_ltr_lldt(void **state) {
+static void test_ltr_lldt(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     t->cpu->gpr[X86_RAX] = XT_TSSSEL;
@@ -177,7 +186,8 @@ static void test_ltr_lldt(void **state) {
 }
 
 /* A selector with TI = 1 reads the LDT. */
-static void test_ldt_selector(void **state) {
+static void test_ldt_selector(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     xt_gdt_set(t->cpu, 0, 0, 0, 0, 0);                    /* keep GDT entry 0 null */
@@ -196,7 +206,8 @@ static void test_ldt_selector(void **state) {
 
 /* MOV to/from CR0/CR3/CR4 (SDM Vol. 2B MOV-Control Registers): CPL 0 only; reserved CR4 bits
  * and CR1 are refused; CR0.ET stays set; NW without CD is #GP(0). */
-static void test_mov_cr(void **state) {
+static void test_mov_cr(void **state)
+{
     struct xt *t = *state;
     /* mov eax, cr0; mov cr3, eax; mov cr4, eax; mov eax, cr1 */
     XT_CODE(t->cpu, 0x0f, 0x20, 0xc0, 0x0f, 0x22, 0xd8, 0x0f, 0x22, 0xe0, 0x0f, 0x20, 0xc8);
@@ -232,7 +243,8 @@ static void test_mov_cr(void **state) {
 
 /* PAE paging is not modelled yet: setting CR0.PG with CR4.PAE = 1 stops the run loudly instead
  * of translating wrongly. */
-static void test_cr0_pae_not_built(void **state) {
+static void test_cr0_pae_not_built(void **state)
+{
     struct xt *t = *state;
     t->cpu->cr4 = X86_CR4_PAE;
     t->cpu->gpr[X86_RAX] = X86_CR0_PE | X86_CR0_PG;
@@ -244,7 +256,8 @@ static void test_cr0_pae_not_built(void **state) {
 
 /* CALL ptr16:32 to a code segment at the same privilege pushes CS and EIP; RET far pops them
  * (SDM Vol. 2A CALL, RET); RET far imm16 releases the parameters. */
-static void test_far_call_retf(void **state) {
+static void test_far_call_retf(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     XT_CODE(t->cpu, 0x9a, 0x00, 0x20, 0x00, 0x00, XT_KCODE, 0x00); /* call 0x08:0x2000 */
@@ -273,7 +286,8 @@ static void test_far_call_retf(void **state) {
 
 /* RET far to an outer privilege level pops SS:ESP, lowers CPL, and releases imm16 bytes on both
  * stacks; a return CS with RPL < CPL is #GP(selector). */
-static void test_retf_outer(void **state) {
+static void test_retf_outer(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     t->cpu->gpr[X86_RSP] = XT_STACK_TOP - 24;
@@ -298,7 +312,8 @@ static void test_retf_outer(void **state) {
 }
 
 /* Far transfers through call gates are not modelled yet: the run stops rather than guess. */
-static void test_far_call_gate_not_built(void **state) {
+static void test_far_call_gate_not_built(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     xt_gdt_set(t->cpu, 6, 0, 0, 0x8c, 0); /* a (malformed, but typed) call gate */
@@ -310,7 +325,8 @@ static void test_far_call_gate_not_built(void **state) {
 }
 
 /* LDS/LSS load a far pointer: the segment with its checks first, then the register. */
-static void test_lds_lss(void **state) {
+static void test_lds_lss(void **state)
+{
     struct xt *t = *state;
     xt_pm_env(t->cpu);
     t->cpu->gpr[X86_RBX] = XT_DATA_ADDR;
@@ -330,7 +346,8 @@ static void test_lds_lss(void **state) {
     assert_int_equal(t->cpu->gpr[X86_RAX], 0);
 }
 
-int main(void) {
+int main(void)
+{
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
         T(test_mov_ds_loads_cache),

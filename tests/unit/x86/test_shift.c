@@ -9,12 +9,14 @@
 #define SF X86_SF
 #define OF X86_OF
 
-static x86_status run(struct xt *t) {
+static x86_status run(struct xt *t)
+{
     return x86_step(t->cpu);
 }
 
 /* Count 0 (also after masking: CL = 32) changes neither the operand nor any flag. */
-static void test_count_zero(void **state) {
+static void test_count_zero(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0x80000001u;
     t->cpu->gpr[X86_RCX] = 32;
@@ -29,7 +31,8 @@ static void test_count_zero(void **state) {
 }
 
 /* SHL by 1: CF = old MSB, OF = MSB(result) XOR CF. Count 33 is masked to 1. */
-static void test_shl_one(void **state) {
+static void test_shl_one(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0xc0000000u;
     XT_CODE(t->cpu, 0xd1, 0xe0, 0xc1, 0xe0, 0x21); /* shl eax, 1; shl eax, 33 */
@@ -43,7 +46,8 @@ static void test_shl_one(void **state) {
 }
 
 /* SHL of a byte by its width: the result is 0 (CF is undefined then and not checked). */
-static void test_shl_byte_by_width(void **state) {
+static void test_shl_byte_by_width(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0x1201;
     XT_CODE(t->cpu, 0xc0, 0xe0, 0x08); /* shl al, 8 */
@@ -53,7 +57,8 @@ static void test_shl_byte_by_width(void **state) {
 }
 
 /* SHR by 1: OF = MSB of the original; SAR by 1: OF = 0, the sign is kept. */
-static void test_shr_sar(void **state) {
+static void test_shr_sar(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0x80000001u;
     t->cpu->gpr[X86_RBX] = 0x80000001u;
@@ -73,7 +78,8 @@ static void test_shr_sar(void **state) {
 }
 
 /* ROL/ROR change only CF and OF. */
-static void test_rol_ror(void **state) {
+static void test_rol_ror(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0x80;
     xt_set_arith(t->cpu, ZF | SF);
@@ -95,7 +101,8 @@ static void test_rol_ror(void **state) {
 }
 
 /* RCL/RCR rotate through CF; byte counts are taken modulo 9. */
-static void test_rcl_rcr(void **state) {
+static void test_rcl_rcr(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0x80;
     xt_set_arith(t->cpu, 0);
@@ -116,7 +123,8 @@ static void test_rcl_rcr(void **state) {
 }
 
 /* RCR by 2 of a word: 0x0003 with CF=0 -> 0x8000, CF = 1. */
-static void test_rcr_word(void **state) {
+static void test_rcr_word(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0xffff0003u;
     xt_set_arith(t->cpu, 0);
@@ -128,7 +136,8 @@ static void test_rcr_word(void **state) {
 
 /* SHLD/SHRD (SDM Vol. 2B): source bits shift in; CF is the last bit out of the destination; OF
  * (count 1) says whether the sign changed; count 0 changes nothing. */
-static void test_shld_shrd(void **state) {
+static void test_shld_shrd(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0x12345678;
     t->cpu->gpr[X86_RBX] = 0x9abcdef0;
@@ -152,7 +161,8 @@ static void test_shld_shrd(void **state) {
     assert_int_equal(XT_ARITH(t->cpu), OF | SF);
 }
 
-int main(void) {
+int main(void)
+{
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
         T(test_count_zero), T(test_shl_one), T(test_shl_byte_by_width), T(test_shr_sar),

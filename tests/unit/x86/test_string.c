@@ -5,12 +5,14 @@
 #define SRC 0x20000u
 #define DST 0x30000u
 
-static x86_status run(struct xt *t) {
+static x86_status run(struct xt *t)
+{
     return x86_step(t->cpu);
 }
 
 /* rep movsd copies ECX doublewords upwards and leaves ECX = 0; one instruction retires. */
-static void test_rep_movs(void **state) {
+static void test_rep_movs(void **state)
+{
     struct xt *t = *state;
     for (unsigned i = 0; i < 4; i++)
         xt_write(t->cpu, SRC + 4 * i, 4, 0x1000 + i);
@@ -29,7 +31,8 @@ static void test_rep_movs(void **state) {
 }
 
 /* With DF = 1 the indexes step down; movsb without REP moves one byte. */
-static void test_movsb_backwards(void **state) {
+static void test_movsb_backwards(void **state)
+{
     struct xt *t = *state;
     xt_write(t->cpu, SRC, 1, 0x5a);
     t->cpu->rflags |= X86_DF;
@@ -45,7 +48,8 @@ static void test_movsb_backwards(void **state) {
 }
 
 /* REP with ECX = 0 does nothing at all. */
-static void test_rep_zero_count(void **state) {
+static void test_rep_zero_count(void **state)
+{
     struct xt *t = *state;
     xt_write(t->cpu, DST, 4, 0x77);
     t->cpu->gpr[X86_RDI] = DST;
@@ -58,7 +62,8 @@ static void test_rep_zero_count(void **state) {
 }
 
 /* rep stosw fills words; lodsb loads AL. */
-static void test_stos_lods(void **state) {
+static void test_stos_lods(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RDI] = DST;
     t->cpu->gpr[X86_RCX] = 3;
@@ -75,7 +80,8 @@ static void test_stos_lods(void **state) {
 }
 
 /* repe cmpsb stops at the first difference, with the flags of that comparison. */
-static void test_repe_cmps(void **state) {
+static void test_repe_cmps(void **state)
+{
     struct xt *t = *state;
     bus_copy_to_ram(&t->m.bus, SRC, "abcX", 4);
     bus_copy_to_ram(&t->m.bus, DST, "abcd", 4);
@@ -91,7 +97,8 @@ static void test_repe_cmps(void **state) {
 }
 
 /* repne scasb finds a byte: ECX counts what was scanned, ZF = 1. */
-static void test_repne_scas(void **state) {
+static void test_repne_scas(void **state)
+{
     struct xt *t = *state;
     bus_copy_to_ram(&t->m.bus, DST, "hello\0", 6);
     t->cpu->gpr[X86_RDI] = DST;
@@ -106,7 +113,8 @@ static void test_repne_scas(void **state) {
 
 /* A fault in the middle of rep movs keeps the progress made and RIP at the instruction, so it
  * restarts where it stopped (SDM Vol. 2B REP). */
-static void test_rep_fault_keeps_progress(void **state) {
+static void test_rep_fault_keeps_progress(void **state)
+{
     struct xt *t = *state;
     struct x86_seg es = t->cpu->seg[X86_ES];
     x86_set_seg(t->cpu, X86_ES, es.sel, 0, DST + 7, es.attr & ~(uint32_t)X86_SEG_G);
@@ -126,14 +134,16 @@ struct stream_port {
     uint8_t got[16];
     unsigned n;
 };
-static enum bus_status sp_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+static enum bus_status sp_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
+{
     struct stream_port *p = dev;
     (void)offset;
     (void)size;
     *value = p->next++;
     return BUS_OK;
 }
-static enum bus_status sp_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+static enum bus_status sp_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
     struct stream_port *p = dev;
     (void)offset;
     (void)size;
@@ -143,7 +153,8 @@ static enum bus_status sp_write(void *dev, uint64_t offset, unsigned size, uint6
 static const struct bus_ops sp_ops = {sp_read, sp_write};
 
 /* rep insb / rep outsb (SDM Vol. 2A INS, Vol. 2B OUTS): DX is the port; CPL > IOPL is #GP(0). */
-static void test_ins_outs(void **state) {
+static void test_ins_outs(void **state)
+{
     struct xt *t = *state;
     struct stream_port port = {.next = 0x40};
     struct bus_region region = {"stream", 0x300, 1, &sp_ops, &port};
@@ -171,7 +182,8 @@ static void test_ins_outs(void **state) {
     assert_int_equal(port.next, 0x43); /* no port read happened */
 }
 
-int main(void) {
+int main(void)
+{
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
         T(test_rep_movs),

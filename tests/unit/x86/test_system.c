@@ -5,12 +5,14 @@
 
 #include "cpu/x86/internal.h"
 
-static x86_status run(struct xt *t) {
+static x86_status run(struct xt *t)
+{
     return x86_step(t->cpu);
 }
 
 /* CLC STC CMC CLD STD change exactly their flag. */
-static void test_flag_instructions(void **state) {
+static void test_flag_instructions(void **state)
+{
     struct xt *t = *state;
     t->cpu->rflags = X86_FLAGS_FIXED1;
     XT_CODE(t->cpu, 0xf9, 0xf5, 0xf5, 0xf8, 0xfd, 0xfc); /* stc cmc cmc clc std cld */
@@ -22,7 +24,8 @@ static void test_flag_instructions(void **state) {
 }
 
 /* CLI/STI: allowed when CPL <= IOPL, #GP(0) otherwise (SDM Vol. 2A CLI "Protected Mode"). */
-static void test_cli_sti_iopl(void **state) {
+static void test_cli_sti_iopl(void **state)
+{
     struct xt *t = *state;
     XT_CODE(t->cpu, 0xfb, 0xfa); /* sti; cli */
     assert_int_equal(run(t), X86_OK);
@@ -40,7 +43,8 @@ static void test_cli_sti_iopl(void **state) {
 
 /* HLT at CPL > 0 is #GP(0) (SDM Vol. 2A HLT). At CPL 0 it retires and the CPU waits; with IF = 0
  * and no device deadline the run stops as fatal. */
-static void test_hlt(void **state) {
+static void test_hlt(void **state)
+{
     struct xt *t = *state;
     XT_CODE(t->cpu, 0xf4);
     xt_enter_user(t->cpu);
@@ -58,13 +62,15 @@ struct port_log {
     uint64_t last_offset, last_value;
     unsigned last_size, writes;
 };
-static enum bus_status port_read(void *dev, uint64_t offset, unsigned size, uint64_t *value) {
+static enum bus_status port_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
+{
     (void)dev;
     *value =
         (0xa0 + offset) * 0x01010101u & ((size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1));
     return BUS_OK;
 }
-static enum bus_status port_write(void *dev, uint64_t offset, unsigned size, uint64_t value) {
+static enum bus_status port_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
     struct port_log *log = dev;
     log->last_offset = offset;
     log->last_value = value;
@@ -76,7 +82,8 @@ static const struct bus_ops port_ops = {port_read, port_write};
 
 /* IN/OUT with imm8 and DX port numbers, byte/word/doubleword; CPL > IOPL is #GP(0) (no TSS
  * I/O permission bitmap is consulted yet). */
-static void test_in_out(void **state) {
+static void test_in_out(void **state)
+{
     struct xt *t = *state;
     struct port_log log = {0};
     struct bus_region region = {"test", 0x80, 8, &port_ops, &log};
@@ -111,7 +118,8 @@ static void test_in_out(void **state) {
 }
 
 /* CPUID leaf 0: the vendor string in EBX EDX ECX; leaf 1 from the profile (SDM Vol. 2A CPUID). */
-static void test_cpuid(void **state) {
+static void test_cpuid(void **state)
+{
     struct xt *t = *state;
     t->cpu->gpr[X86_RAX] = 0;
     XT_CODE(t->cpu, 0x0f, 0xa2, 0x0f, 0xa2); /* cpuid; cpuid */
@@ -138,7 +146,8 @@ static void test_cpuid(void **state) {
 
 /* SDM Vol. 3A 5.3: an access past a data segment's limit is #GP(0), past SS's is #SS(0); an
  * access straddling the limit faults too. */
-static void test_segment_limits(void **state) {
+static void test_segment_limits(void **state)
+{
     struct xt *t = *state;
     struct x86_seg ds = t->cpu->seg[X86_DS];
     x86_set_seg(t->cpu, X86_DS, ds.sel, 0x1000, 0xfff, ds.attr & ~(uint32_t)X86_SEG_G);
@@ -159,7 +168,8 @@ static void test_segment_limits(void **state) {
 }
 
 /* Expand-down data segments: valid offsets lie above the limit (SDM Vol. 3A 5.3). */
-static void test_expand_down(void **state) {
+static void test_expand_down(void **state)
+{
     struct xt *t = *state;
     uint32_t attr = 0x7u | X86_SEG_S | X86_SEG_P | X86_SEG_DB; /* data, RW, expand-down */
     x86_set_seg(t->cpu, X86_ES, 0x18, 0, 0xffff, attr);
@@ -171,7 +181,8 @@ static void test_expand_down(void **state) {
 }
 
 /* INT n, INT3, INTO return software-interrupt trap values (delivery is x86_deliver's). */
-static void test_software_interrupts(void **state) {
+static void test_software_interrupts(void **state)
+{
     struct xt *t = *state;
     XT_CODE(t->cpu, 0xce, 0xcd, 0x80); /* into (OF = 0: nothing); int 0x80 */
     xt_set_arith(t->cpu, 0);
@@ -192,7 +203,8 @@ struct insn_log {
     uint8_t len[4];
     uint16_t cls[4];
 };
-static void on_insn(void *opaque, const struct ev *e) {
+static void on_insn(void *opaque, const struct ev *e)
+{
     struct insn_log *log = opaque;
     if (log->n < 4) {
         log->len[log->n] = e->insn.len;
@@ -201,7 +213,8 @@ static void on_insn(void *opaque, const struct ev *e) {
     log->n++;
 }
 
-static void test_events(void **state) {
+static void test_events(void **state)
+{
     struct xt *t = *state;
     struct insn_log log = {0};
     ev_subscribe(&t->m.events, EV_MASK(EV_INSN), on_insn, &log);
@@ -217,7 +230,8 @@ static void test_events(void **state) {
 
 /* RDTSC: the counter follows guest time; IA32_TSC writes set it; CR4.TSD makes it CPL 0 only
  * (SDM Vol. 2B RDTSC). */
-static void test_rdtsc(void **state) {
+static void test_rdtsc(void **state)
+{
     struct xt *t = *state;
     XT_CODE(t->cpu, 0x0f, 0x31, 0x89, 0xc6, 0x0f, 0x31); /* rdtsc; mov esi, eax; rdtsc */
     assert_int_equal(run(t), X86_OK);
@@ -236,7 +250,8 @@ static void test_rdtsc(void **state) {
     xt_assert_trap(t->cpu, run(t), X86_VEC_GP, 0);
 }
 
-int main(void) {
+int main(void)
+{
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
         T(test_flag_instructions),
