@@ -18,6 +18,7 @@
 #include "loader/loader.h"
 #include "machine/machine.h"
 #include "machine/platform.h"
+#include "timing/timing.h"
 #include "version.h"
 
 /* x86: --cpu chooses the vendor profile (CPUID and the vendor rules); Intel by default. */
@@ -65,13 +66,14 @@ static const struct {
     unsigned flag;
     bool built;
 } trace_kinds[] = {
-    {"syscalls", TRACE_SYSCALLS, false}, /* the transition log: RISC-V guest kernel issue */
+    {"syscalls", TRACE_SYSCALLS, true}, /* the transition log (src/timing) */
     {"insns", TRACE_INSNS, true},
     {"events", TRACE_EVENTS, true},
 };
 
 struct options {
     const char *kernel;
+    const char *append; /* extra kernel command-line words, before `--` */
     const char *mech;
     const char *cpu;
     uint64_t mem;
@@ -83,6 +85,8 @@ struct options {
     const char *monitor_script;
     char **prog_argv; /* PROG ARGS..., NULL-terminated; NULL if none */
     int prog_argc;
+    FILE *out;         /* --trace and --report (stderr; the demo: stdout) */
+    bool demo_summary; /* the demo: the transition tables after the run */
 };
 
 static void usage(FILE *out)
@@ -112,13 +116,16 @@ static void usage(FILE *out)
         "                          (i386, x86_64), syscall (x86_64); passed to the kernel as "
         "mech=\n"
         "  -c, --cpu=PROFILE       CPU vendor and timing profile: intel, amd (x86), u74 (riscv64)\n"
+        "  -a, --append=ARGS       add ARGS to the kernel command line, before the program's\n"
+        "                          arguments (the guest kernel knows verbose and kfault)\n"
         "      --mem=SIZE          guest RAM, with optional K, M or G suffix (default 128M,\n"
         "                          16M to 64G)\n"
         "  -n, --max-insns=N       stop after N instructions (exit status 124)\n"
         "      --max-cycles=N      stop after N cycles of guest time (exit status 124)\n"
-        "  -t, --trace=LIST        print to stderr, comma-separated: syscalls, insns, events\n"
-        "  -r, --report[=FORMAT]   at the end, report the run on stderr: text (default), json, "
-        "csv\n"
+        "  -t, --trace=LIST        print to stderr, comma-separated: syscalls (one line per\n"
+        "                          crossing into the kernel), insns, events\n"
+        "  -r, --report[=FORMAT]   at the end, report the run and its transitions per system\n"
+        "                          call and per mechanism on stderr: text (default), json, csv\n"
         "      --timeline=FILE     write a Chrome trace-event timeline of the transitions\n"
         "      --monitor           stop in the interactive monitor before the first instruction\n"
         "      --monitor-script=FILE  run monitor commands from FILE\n"
@@ -219,6 +226,7 @@ static int parse_run_options(int argc, char **argv, struct options *o)
     enum { OPT_MEM = 256, OPT_MAX_CYCLES, OPT_TIMELINE, OPT_MONITOR, OPT_MONITOR_SCRIPT };
     static const struct option longopts[] = {
         {"kernel", required_argument, NULL, 'k'},
+        {"append", required_argument, NULL, 'a'},
         {"mech", required_argument, NULL, 'm'},
         {"cpu", required_argument, NULL, 'c'},
         {"mem", required_argument, NULL, OPT_MEM},
@@ -239,9 +247,10 @@ static int parse_run_options(int argc, char **argv, struct options *o)
     opterr = 0;
     optind = 1;
     /* '+': options end at PROG, so PROG's own options reach PROG. */
-    while ((c = getopt_long(argc, argv, "+:k:m:c:n:t:r::h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:k:a:m:c:n:t:r::h", longopts, NULL)) != -1) {
         switch (c) {
         case 'k': o->kernel = optarg; break;
+        case 'a': o->append = optarg; break;
         case 'm':
             if (!one_of(optarg, mech_names, sizeof mech_names / sizeof mech_names[0])) {
                 join_names(names, sizeof names, mech_names, sizeof mech_names / sizeof *mech_names);
@@ -327,16 +336,17 @@ static int check_arch_options(const struct options *o, enum mach_arch arch)
     return 0;
 }
 
-/* The kernel command line: "mech=M -- ARGV0 ARGS...", each argument with backslash escapes for
- * space, tab, newline, quote and backslash, so the kernel can split it exactly. */
+/* The kernel command line: "mech=M [APPEND] -- ARGV0 ARGS...", each argument with backslash escapes
+ * for space, tab, newline, quote and backslash, so the kernel can split it exactly. */
 static char *build_cmdline(const struct options *o)
 {
-    size_t len = 64;
+    size_t len = 64 + (o->append ? strlen(o->append) + 1 : 0);
     for (int i = 0; i < o->prog_argc; i++)
         len += 2 * strlen(o->prog_argv[i]) + 1;
     char *cmd = malloc(len);
     if (!cmd) return NULL;
     char *p = cmd + sprintf(cmd, "mech=%s", o->mech);
+    if (o->append) p += sprintf(p, " %s", o->append);
     if (o->prog_argc) {
         p += sprintf(p, " --");
         for (int i = 0; i < o->prog_argc; i++) {
@@ -422,8 +432,9 @@ static void trace_event(void *opaque, const struct ev *e)
     }
 }
 
-/* --report: the run's outcome and the event counters. */
-static void report_run(const struct machine *m, const char *format, FILE *out)
+/* --report: the run's outcome, the event counters and the transitions (src/timing). */
+static void report_run(const struct machine *m, const struct tm_log *log, const char *format,
+                       FILE *out)
 {
     if (strcmp(format, "json") == 0) {
         fprintf(out, "{\"arch\": \"%s\", \"stop\": \"%s\", \"exit_status\": %d, ",
@@ -432,7 +443,9 @@ static void report_run(const struct machine *m, const char *format, FILE *out)
                 m->insns, m->time);
         for (int k = 0; k < EV_KIND_COUNT; k++)
             fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", ev_kind_name(k), m->events.count[k]);
-        fprintf(out, "}}\n");
+        fprintf(out, "}, \"transitions\": ");
+        tm_report_json(log, out);
+        fprintf(out, "}\n");
     } else if (strcmp(format, "csv") == 0) {
         fprintf(out, "arch,stop,exit_status,instructions,time");
         for (int k = 0; k < EV_KIND_COUNT; k++)
@@ -441,7 +454,8 @@ static void report_run(const struct machine *m, const char *format, FILE *out)
                 stop_reason_name(m->stop.reason), machine_exit_status(m), m->insns, m->time);
         for (int k = 0; k < EV_KIND_COUNT; k++)
             fprintf(out, ",%" PRIu64, m->events.count[k]);
-        fprintf(out, "\n");
+        fprintf(out, "\n\n"); /* an empty line, then the transition table */
+        tm_report_csv(log, out);
     } else {
         fprintf(out, "ringside report: %s, %s (exit status %d)\n", mach_arch_name(m->arch),
                 stop_reason_name(m->stop.reason), machine_exit_status(m));
@@ -449,6 +463,7 @@ static void report_run(const struct machine *m, const char *format, FILE *out)
                 m->time);
         for (int k = 0; k < EV_KIND_COUNT; k++)
             fprintf(out, "  %-10s %" PRIu64 "\n", ev_kind_name(k), m->events.count[k]);
+        tm_report_text(log, out);
     }
 }
 
@@ -498,17 +513,34 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
     uint32_t trace_mask = 0;
     if (o->trace & TRACE_INSNS) trace_mask |= EV_MASK(EV_INSN);
     if (o->trace & TRACE_EVENTS) trace_mask |= EV_MASK_ALL & ~EV_MASK(EV_INSN) & ~EV_MASK(EV_MEM);
-    if (trace_mask) ev_subscribe(&m.events, trace_mask, trace_event, stderr);
+    FILE *out = o->out ? o->out : stderr;
+    if (trace_mask) ev_subscribe(&m.events, trace_mask, trace_event, out);
+    /* The transition log costs a call per instruction: only when something prints it. */
+    struct tm_log log;
+    tm_log_init(&log, m.arch, m.cpu_ops, m.cpu);
+    if ((o->trace & TRACE_SYSCALLS) || o->report || o->demo_summary) {
+        if (tm_log_attach(&log, &m) < 0) {
+            machine_destroy(&m);
+            return fail(EXIT_HOST_ERROR, "no event subscriber slot left for the transition log");
+        }
+        if (o->trace & TRACE_SYSCALLS) {
+            log.on_close = tm_trace_transition;
+            log.on_close_opaque = out;
+        }
+    }
 
     enum stop_reason reason = machine_run(&m);
     dev_console_flush_stdio();
+    tm_log_finish(&log);
     int status = machine_exit_status(&m);
     if (reason != STOP_EXIT) {
         fprintf(stderr, "ringside: stopped after %" PRIu64 " instructions: %s\n", m.insns,
                 m.stop.detail);
         if (reason == STOP_FATAL && m.cpu_ops && m.cpu_ops->dump) m.cpu_ops->dump(m.cpu, stderr);
     }
-    if (o->report) report_run(&m, o->report, stderr);
+    if (o->report) report_run(&m, &log, o->report, out);
+    if (o->demo_summary) tm_report_text(&log, out);
+    tm_log_destroy(&log);
     machine_destroy(&m);
     return status;
 }

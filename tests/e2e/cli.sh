@@ -64,6 +64,6 @@ expect 2 "--cpu=intel does not apply to riscv64" -- \
     "$RINGSIDE" run --cpu=intel "$GUEST_DIR/riscv64_hello.elf"
 expect 2 "--cpu=u74 does not apply to i386" -- \
     "$RINGSIDE" run --cpu=u74 --kernel "$GUEST_DIR/i386_multiboot_hello.elf"
-expect 3 "not built yet" -- "$RINGSIDE" run --trace=syscalls prog
+expect 2 "prog: No such file or directory" -- "$RINGSIDE" run --trace=syscalls prog
 
 finish
