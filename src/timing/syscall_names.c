@@ -53,7 +53,6 @@ static const struct tm_syscall_name riscv64_names[] = {
     {139, 0, "rt_sigreturn"},
     {153, 1, "times"},
     {160, 1, "uname"},
-    {163, 2, "getrlimit"},
     {165, 2, "getrusage"},
     {167, 5, "prctl"},
     {169, 2, "gettimeofday"},

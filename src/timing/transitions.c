@@ -78,6 +78,7 @@ void tm_log_init(struct tm_log *log, enum mach_arch arch, const struct cpu_ops *
     log->user_level = arch == ARCH_RISCV64 ? 0 : 3;
     log->ops = ops;
     log->cpu = cpu;
+    log->ret_insn_seen = true; /* no returning instruction to wait for */
 }
 
 int tm_log_attach(struct tm_log *log, struct machine *m)
@@ -192,6 +193,7 @@ static void record(struct tm_log *log)
     group_add(log, &log->mechanisms, t, false);
     if (log->on_close) log->on_close(log->on_close_opaque, t);
     log->phase = TM_OUTSIDE;
+    log->ret_insn_seen = true;
 }
 
 static void close_returned(struct tm_log *log)
@@ -272,7 +274,10 @@ static void on_insn(struct tm_log *log, const struct ev *e)
 {
     switch (log->phase) {
     case TM_OUTSIDE:
-        if (log->in_user)
+        if (log->in_user && !log->ret_insn_seen && e->pc == log->ret_pc) {
+            log->ret_insn_seen = true; /* the returning instruction of a return without entry */
+            log->kernel_outside_insns++;
+        } else if (log->in_user)
             log->user_insns++;
         else
             log->kernel_outside_insns++;
@@ -338,6 +343,8 @@ static void on_priv(struct tm_log *log, const struct ev *e)
             if (log->phase == TM_IN_EXIT) close_returned(log);
             log->returns_without_entry++;
             log->in_user = true;
+            log->ret_pc = e->pc;
+            log->ret_insn_seen = false;
             log->pending.valid = false;
         }
     }
