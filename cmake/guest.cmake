@@ -8,8 +8,9 @@
 #     the target property ELF_FILE. ELF32_CONTAINER converts an x86_64 link into an ELF32 i386
 #     container, as QEMU's Multiboot loader needs (design.md "Platforms").
 #
-#   ringside_embed_image(<name> ROLE kernel|test)
+#   ringside_embed_image(<name> ROLE kernel|test|demo)
 #     Embeds guest <name> into the ringside binary; the loader finds it in embedded_images[].
+#     kernel: a guest kernel; test: a bare-metal image; demo: a user program `ringside demo` runs.
 
 find_program(GUEST_CC NAMES clang clang-14 REQUIRED)
 find_program(GUEST_LD NAMES ld.lld ld.lld-14 REQUIRED)

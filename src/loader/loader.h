@@ -84,7 +84,7 @@ int boot_multiboot(struct machine *m, const struct elf_image *kernel,
 struct embedded_image {
     const char *name;
     const char *arch; /* "riscv64", "i386", "x86_64" */
-    const char *role; /* "kernel" or "test" */
+    const char *role; /* "kernel", "test" (bare metal) or "demo" (a user program) */
     const unsigned char *start, *end;
 };
 extern const struct embedded_image embedded_images[];

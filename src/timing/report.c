@@ -137,8 +137,8 @@ void tm_report_text(const struct tm_log *log, FILE *out)
 {
     fprintf(out,
             "transitions: %" PRIu64 " from user to kernel mode, %" PRIu64 " returned, %" PRIu64
-            " still in the kernel at the end; %" PRIu64 " return(s) to user mode without an "
-            "entry\n",
+            " still in the kernel at the end\n  returns to user mode without an entry (the kernel "
+            "starting a program): %" PRIu64 "\n",
             log->transitions, log->returned, log->open_at_end, log->returns_without_entry);
     fprintf(out,
             "  instructions outside transitions: %" PRIu64 " in user mode, %" PRIu64
