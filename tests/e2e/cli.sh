@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh" "$@"
 
 expect 0 "ringside 0." -- "$RINGSIDE" --version
-for opt in --kernel --mech --cpu --mem --max-insns --max-cycles --trace --report --timeline \
+for opt in --kernel --append --mech --cpu --mem --max-insns --max-cycles --trace --report --timeline \
            --monitor --monitor-script; do
     expect 0 "$opt" -- "$RINGSIDE" --help
 done
@@ -18,6 +18,7 @@ expect 2 "no program given" -- "$RINGSIDE" run
 expect 2 "unknown option '--bogus'" -- "$RINGSIDE" run --bogus prog
 expect 2 "unknown option '-Z'" -- "$RINGSIDE" run -Z prog
 expect 2 "option '--kernel' needs a value" -- "$RINGSIDE" run --kernel
+expect 2 "option '--append' needs a value" -- "$RINGSIDE" run --append
 expect 2 "--mem: '12Q' is not a size" -- "$RINGSIDE" run --mem=12Q prog
 expect 2 "--mem: 1M is outside" -- "$RINGSIDE" run --mem=1M prog
 expect 2 "--mem: 65G is outside" -- "$RINGSIDE" run --mem=65G prog
