@@ -18,6 +18,7 @@
 #include "loader/loader.h"
 #include "machine/machine.h"
 #include "machine/platform.h"
+#include "monitor/monitor.h"
 #include "version.h"
 
 /* x86: --cpu chooses the vendor profile (CPUID and the vendor rules); Intel by default. */
@@ -297,8 +298,6 @@ static int parse_run_options(int argc, char **argv, struct options *o)
     if (!o->prog_argv && !o->kernel)
         return fail(EXIT_USAGE, "run: no program given (ringside run PROG [ARGS...])");
     /* Parts that are not built yet say so instead of being ignored. */
-    if (o->monitor || o->monitor_script)
-        return fail(EXIT_NOT_BUILT, "--monitor: the monitor is not built yet");
     if (o->timeline) return fail(EXIT_NOT_BUILT, "--timeline: the timing model is not built yet");
     return 0;
 }
@@ -500,7 +499,19 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
     if (o->trace & TRACE_EVENTS) trace_mask |= EV_MASK_ALL & ~EV_MASK(EV_INSN) & ~EV_MASK(EV_MEM);
     if (trace_mask) ev_subscribe(&m.events, trace_mask, trace_event, stderr);
 
-    enum stop_reason reason = machine_run(&m);
+    enum stop_reason reason;
+    if (o->monitor || o->monitor_script) {
+        /* The monitor drives the same run loop; PROG (the initrd) gives it the user symbols. */
+        struct mon_config mc = {.kernel = kernel,
+                                .program = o->prog_argv ? o->prog_argv[0] : NULL,
+                                .script = o->monitor_script,
+                                .interactive = o->monitor,
+                                .in = stdin,
+                                .out = stdout};
+        reason = mon_run(&m, &mc);
+    } else {
+        reason = machine_run(&m);
+    }
     dev_console_flush_stdio();
     int status = machine_exit_status(&m);
     if (reason != STOP_EXIT) {
@@ -527,7 +538,7 @@ static int cmd_run(int argc, char **argv, bool monitor)
     struct options o = {0};
     int rc = parse_run_options(argc, argv, &o);
     if (rc) return rc < 0 ? 0 : rc;
-    if (monitor) return fail(EXIT_NOT_BUILT, "monitor: the monitor is not built yet");
+    o.monitor = o.monitor || monitor;
 
     char err[512];
     struct elf_image kernel = {0};
