@@ -211,23 +211,30 @@ static const struct elf_symbol *find_symbol(struct mon *mon, const char *name)
     return s ? s : elf_find_symbol(mon->kernel, name);
 }
 
-/* NUMBER, SYMBOL, SYMBOL+OFFSET, or a register ($pc, $sp, $a0). */
+/* NUMBER, SYMBOL or $REGISTER ($pc, $sp, $a0), with an optional +OFFSET or -OFFSET. */
 int mon_resolve(void *opaque, const char *text, uint64_t *value)
 {
     struct mon *mon = opaque;
     if (mon_parse_u64(text, value) == 0) return 0;
-    if (text[0] == '$') return mon->m->cpu_ops->get_reg(mon->m->cpu, text + 1, value) ? 0 : -1;
     char name[128];
     snprintf(name, sizeof name, "%s", text);
     uint64_t off = 0;
-    char *plus = strchr(name, '+');
-    if (plus) {
-        *plus = '\0';
-        if (mon_parse_u64(plus + 1, &off) < 0) return -1;
+    bool minus = false;
+    char *sign = strpbrk(name + 1, "+-");
+    if (sign) {
+        minus = *sign == '-';
+        *sign = '\0';
+        if (mon_parse_u64(sign + 1, &off) < 0) return -1;
     }
-    const struct elf_symbol *s = find_symbol(mon, name);
-    if (!s) return -1;
-    *value = s->value + off;
+    uint64_t base;
+    if (name[0] == '$') {
+        if (!mon->m->cpu_ops->get_reg(mon->m->cpu, name + 1, &base)) return -1;
+    } else if (mon_parse_u64(name, &base) < 0) {
+        const struct elf_symbol *s = find_symbol(mon, name);
+        if (!s) return -1;
+        base = s->value;
+    }
+    *value = minus ? base - off : base + off;
     return 0;
 }
 

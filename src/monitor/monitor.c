@@ -566,7 +566,8 @@ static int info_break(struct mon *mon, int argc, char **argv)
         const struct mon_bp *bp = &mon->bps[i];
         fprintf(mon->out, "%-4u %-11s %-8s %-5" PRIu64 " %s", bp->id, kinds[bp->kind],
                 bp->enabled ? "yes" : "no", bp->hits, bp->what);
-        if (bp->kind == MON_BP_ADDR) fprintf(mon->out, " (%#" PRIx64 ")", bp->addr);
+        if (bp->kind == MON_BP_ADDR || bp->kind == MON_BP_WATCH)
+            fprintf(mon->out, " (%#" PRIx64 ")", bp->addr);
         fprintf(mon->out, "\n");
     }
     return 0;
@@ -648,7 +649,7 @@ static int cmd_info(struct mon *mon, int argc, char **argv)
     return -1;
 }
 
-static int run_line(struct mon *mon, const char *line);
+static int run_line(struct mon *mon, const char *line, bool may_repeat);
 
 static int cmd_source(struct mon *mon, int argc, char **argv)
 {
@@ -670,7 +671,7 @@ static int cmd_source(struct mon *mon, int argc, char **argv)
     while (!mon->quit && fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
         fprintf(mon->out, PROMPT "%s\n", line);
-        run_line(mon, line);
+        run_line(mon, line, false);
     }
     mon->source_depth--;
     fclose(f);
@@ -784,17 +785,20 @@ static int cmd_help(struct mon *mon, int argc, char **argv)
 
 /* ---- Input -------------------------------------------------------------------------------- */
 
-static int run_line(struct mon *mon, const char *text)
+/* Runs one command line. An empty line repeats the last step command when may_repeat (typed
+ * input); lines of a sourced file and comment lines never repeat anything. */
+static int run_line(struct mon *mon, const char *text, bool may_repeat)
 {
     char line[512];
     snprintf(line, sizeof line, "%s", text);
+    bool blank = text[strspn(text, " \t\r\n")] == '\0';
     char *hash = strchr(line, '#');
     if (hash && (hash == line || hash[-1] == ' ')) *hash = '\0'; /* comments in scripts */
     char *argv[MON_MAX_ARGS];
     int argc = mon_tokenize(line, argv, MON_MAX_ARGS);
     if (argc == 0) {
         /* Enter repeats the last step command */
-        if (!mon->last_line[0]) return 0;
+        if (!blank || !may_repeat || !mon->last_line[0]) return 0;
         snprintf(line, sizeof line, "%s", mon->last_line);
         argc = mon_tokenize(line, argv, MON_MAX_ARGS);
     }
@@ -807,10 +811,10 @@ static int run_line(struct mon *mon, const char *text)
         fprintf(mon->out, "unknown command '%s' (help lists the commands)\n", argv[0]);
         return -1;
     }
-    if (c->repeats)
-        snprintf(mon->last_line, sizeof mon->last_line, "%s", text[0] ? text : mon->last_line);
-    else
+    if (!c->repeats)
         mon->last_line[0] = '\0';
+    else if (text[0] && text != mon->last_line)
+        snprintf(mon->last_line, sizeof mon->last_line, "%s", text);
     return c->handler(mon, argc, argv);
 }
 
@@ -895,7 +899,7 @@ static void session(struct mon *mon, FILE *in, bool tty)
         fflush(mon->out);
         char *line = read_line(mon, in, tty);
         if (!line) break;
-        run_line(mon, line);
+        run_line(mon, line, true);
         free(line);
     }
 }
