@@ -58,6 +58,8 @@ struct mon {
     bool group_printed_head;
     struct ev last_trans[MON_GROUP_EVENTS]; /* the last group with a privilege change */
     unsigned n_last_trans;
+    bool last_trans_has_pc;
+    uint64_t last_trans_pc;
 
     struct mon_transition trans[MON_MAX_TRANSITIONS];
     unsigned n_trans;

@@ -104,20 +104,51 @@ static bool notable(enum ev_kind kind)
 
 /* Closes the events of one step: prints them as the command asked, and keeps the last group
  * with a privilege change for a breakpoint's transition view. */
+/* The instruction a group belongs to: the one that retired (EV_INSN), or the one whose trap was
+ * delivered (EV_EXCEPTION; none for an interrupt, which comes between instructions). */
+static bool group_pc(const struct ev *events, unsigned n, const struct ev *insn, uint64_t *pc)
+{
+    if (insn) {
+        *pc = insn->pc;
+        return true;
+    }
+    for (unsigned i = 0; i < n; i++)
+        if (events[i].kind == EV_EXCEPTION && !events[i].exception.interrupt) {
+            *pc = events[i].pc;
+            return true;
+        }
+    return false;
+}
+
+/* A step's events: its instruction, then what changed and where it came from. */
+static void print_group(struct mon *mon, const struct ev *events, unsigned n, bool has_pc,
+                        uint64_t pc)
+{
+    if (has_pc) mon_print_where(mon, "  ", pc);
+    for (unsigned i = 0; i < n; i++)
+        print_event(mon, &events[i]);
+}
+
+/* Closes the events of one step: prints them as the command asked, and keeps the last group
+ * with a privilege change for a breakpoint's transition view. */
 static void close_group(struct mon *mon, const struct ev *insn)
 {
     bool priv = false;
     for (unsigned i = 0; i < mon->n_group; i++)
         if (mon->group[i].kind == EV_PRIV || mon->group[i].kind == EV_EXCEPTION) priv = true;
-    if (mon->verbosity == MON_INSNS && insn) mon_print_where(mon, "  ", insn->pc);
-    if (mon->verbosity >= MON_TRANSITIONS || (mon->verbosity == MON_INSNS))
-        for (unsigned i = 0; i < mon->n_group; i++)
-            print_event(mon, &mon->group[i]);
-    if (mon->group_dropped && mon->verbosity >= MON_TRANSITIONS)
+    uint64_t pc = 0;
+    bool has_pc = group_pc(mon->group, mon->n_group, insn, &pc);
+    if (mon->verbosity == MON_INSNS)
+        print_group(mon, mon->group, mon->n_group, has_pc, pc);
+    else if (mon->verbosity == MON_TRANSITIONS)
+        print_group(mon, mon->group, mon->n_group, false, 0);
+    if (mon->group_dropped && mon->verbosity != MON_QUIET)
         fprintf(mon->out, "      (%u more events)\n", mon->group_dropped);
     if (priv) {
         memcpy(mon->last_trans, mon->group, mon->n_group * sizeof mon->group[0]);
         mon->n_last_trans = mon->n_group;
+        mon->last_trans_has_pc = has_pc;
+        mon->last_trans_pc = pc;
     }
     mon->n_group = 0;
     mon->group_dropped = 0;
@@ -269,6 +300,7 @@ static void execute(struct mon *mon, uint64_t count, enum mon_verbosity verbosit
     uint64_t insns0 = m->insns;
     size_t trans0 = mon->n_trans_total;
     bool was_in_kernel = mon->in_kernel_trans;
+    bool stopped_on_transition = false;
     mon->verbosity = verbosity;
     mon->hit = -1;
     uint64_t end = m->insns + count;
@@ -306,9 +338,11 @@ static void execute(struct mon *mon, uint64_t count, enum mon_verbosity verbosit
                 fprintf(mon->out, "\n");
             }
             if (verbosity == MON_QUIET && mon->n_last_trans &&
-                (bp->kind == MON_BP_MECH || bp->kind == MON_BP_MODE || bp->kind == MON_BP_VECTOR))
-                for (unsigned i = 0; i < mon->n_last_trans; i++)
-                    print_event(mon, &mon->last_trans[i]);
+                (bp->kind == MON_BP_MECH || bp->kind == MON_BP_MODE || bp->kind == MON_BP_VECTOR)) {
+                print_group(mon, mon->last_trans, mon->n_last_trans, mon->last_trans_has_pc,
+                            mon->last_trans_pc);
+                stopped_on_transition = true;
+            }
             if (bp->temporary) delete_bp(mon, (unsigned)mon->hit);
         }
         machine_clear_stop(m);
@@ -323,7 +357,8 @@ static void execute(struct mon *mon, uint64_t count, enum mon_verbosity verbosit
     }
     /* A round trip that ended in this command: its summary. */
     if (mon->n_trans_total != trans0 || (was_in_kernel && !mon->in_kernel_trans)) {
-        if (mon->n_trans && mon->trans[mon->n_trans - 1].complete && verbosity != MON_QUIET) {
+        if (mon->n_trans && mon->trans[mon->n_trans - 1].complete &&
+            (verbosity != MON_QUIET || stopped_on_transition)) {
             fprintf(mon->out, "transition complete: ");
             print_transition(mon, &mon->trans[mon->n_trans - 1], mon->n_trans);
         }
@@ -595,8 +630,8 @@ static int info_last(struct mon *mon, int argc, char **argv)
         fprintf(mon->out, "no transition step seen yet\n");
         return 0;
     }
-    for (unsigned i = 0; i < mon->n_last_trans; i++)
-        print_event(mon, &mon->last_trans[i]);
+    print_group(mon, mon->last_trans, mon->n_last_trans, mon->last_trans_has_pc,
+                mon->last_trans_pc);
     return 0;
 }
 
