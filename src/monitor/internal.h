@@ -72,6 +72,7 @@ struct mon {
     unsigned xsize;      /* the x command's last unit */
     unsigned source_depth;
     bool quit;
+    int completing_what; /* monitor.c: what tab completion offers for the current word */
     bool interactive_tty;
 };
 

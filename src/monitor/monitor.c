@@ -857,41 +857,43 @@ static int run_line(struct mon *mon, const char *text, bool may_repeat)
  * they complete for is the one global the monitor keeps; it is set only while readline runs. */
 static struct mon *completing;
 
+/* What the word being completed can be: the first word is a command, the word after info an
+ * info subject, any other word a register, a CSR or a symbol. */
+enum complete_what { COMPLETE_COMMAND, COMPLETE_INFO, COMPLETE_OPERAND };
+
 static char *complete_word(const char *text, int state)
 {
-    static size_t index, phase; /* readline's generator protocol: state 0 restarts */
+    /* readline's generator protocol: state 0 starts a new word; the position in the lists is
+     * kept between calls in these two statics (readline runs one completion at a time) */
+    static size_t index, phase;
     if (!state) index = 0, phase = 0;
     size_t len = strlen(text);
     struct mon *mon = completing;
     for (;;) {
         const char *cand = NULL;
-        if (phase == 0) {
-            if (index < sizeof commands / sizeof commands[0])
-                cand = commands[index++].name;
-            else
-                phase++, index = 0;
-        } else if (phase == 1) {
-            if (index < sizeof info_table / sizeof info_table[0])
-                cand = info_table[index++].name;
-            else
-                phase++, index = 0;
-        } else if (phase == 2) {
+        if (mon->completing_what == COMPLETE_COMMAND) {
+            if (index >= sizeof commands / sizeof commands[0]) return NULL;
+            cand = commands[index++].name;
+        } else if (mon->completing_what == COMPLETE_INFO) {
+            if (index >= sizeof info_table / sizeof info_table[0]) return NULL;
+            cand = info_table[index++].name;
+        } else if (phase == 0) {
             size_t n;
             const char *const *names = mon_reg_names(mon, &n);
             if (index < n)
                 cand = names[index++];
             else
                 phase++, index = 0;
-        } else if (phase == 3) {
+        } else if (phase == 1) {
             size_t n = 0;
             const struct rv_csr_info *t = mon->m->arch == ARCH_RISCV64 ? rv_csr_table(&n) : NULL;
             if (index < n)
                 cand = t[index++].name;
             else
                 phase++, index = 0;
-        } else if (phase == 4 || phase == 5) {
+        } else if (phase == 2 || phase == 3) {
             const struct elf_image *img =
-                phase == 4 ? (mon->have_prog ? &mon->prog : NULL) : mon->kernel;
+                phase == 2 ? (mon->have_prog ? &mon->prog : NULL) : mon->kernel;
             if (img && index < img->n_symbols)
                 cand = img->symbols[index++].name;
             else
@@ -905,7 +907,19 @@ static char *complete_word(const char *text, int state)
 
 static char **complete(const char *text, int start, int end)
 {
-    (void)start, (void)end;
+    (void)end;
+    struct mon *mon = completing;
+    /* the words before the one being completed */
+    char before[512], *words[MON_MAX_ARGS];
+    snprintf(before, sizeof before, "%.*s", start, rl_line_buffer);
+    int n = mon_tokenize(before, words, MON_MAX_ARGS);
+    const struct mon_command *c = n ? mon_find_command(words[0]) : NULL;
+    if (n == 0 || (n == 1 && c && c->handler == cmd_help))
+        mon->completing_what = COMPLETE_COMMAND;
+    else if (n == 1 && c && c->handler == cmd_info)
+        mon->completing_what = COMPLETE_INFO;
+    else
+        mon->completing_what = COMPLETE_OPERAND;
     rl_attempted_completion_over = 1; /* no file names */
     return rl_completion_matches(text, complete_word);
 }
