@@ -439,26 +439,29 @@ int mon_cmd_regs(struct mon *mon, int argc, char **argv)
 struct field {
     const char *name;
     uint8_t lo, width;
+    bool fields_address;
 };
 #define F(name, lo, width)                                                                         \
     {                                                                                              \
-        name, lo, width                                                                            \
+        name, lo, width, false                                                                     \
     }
 static const struct field f_mstatus[] = {
-    F("SIE", 1, 1),  F("MIE", 3, 1),  F("SPIE", 5, 1), F("UBE", 6, 1), F("MPIE", 7, 1),
-    F("SPP", 8, 1),  F("MPP", 11, 2), F("FS", 13, 2),  F("XS", 15, 2), F("MPRV", 17, 1),
-    F("SUM", 18, 1), F("MXR", 19, 1), F("TVM", 20, 1), F("TW", 21, 1), F("TSR", 22, 1),
-    F("UXL", 32, 2), F("SXL", 34, 2), F("SD", 63, 1),  {NULL, 0, 0}};
-static const struct field f_sstatus[] = {F("SIE", 1, 1),  F("SPIE", 5, 1), F("UBE", 6, 1),
-                                         F("SPP", 8, 1),  F("FS", 13, 2),  F("XS", 15, 2),
-                                         F("SUM", 18, 1), F("MXR", 19, 1), F("UXL", 32, 2),
-                                         F("SD", 63, 1),  {NULL, 0, 0}};
-static const struct field f_cause[] = {F("Interrupt", 63, 1), F("Code", 0, 63), {NULL, 0, 0}};
+    F("SIE", 1, 1),  F("MIE", 3, 1),  F("SPIE", 5, 1), F("UBE", 6, 1),     F("MPIE", 7, 1),
+    F("SPP", 8, 1),  F("MPP", 11, 2), F("FS", 13, 2),  F("XS", 15, 2),     F("MPRV", 17, 1),
+    F("SUM", 18, 1), F("MXR", 19, 1), F("TVM", 20, 1), F("TW", 21, 1),     F("TSR", 22, 1),
+    F("UXL", 32, 2), F("SXL", 34, 2), F("SD", 63, 1),  {NULL, 0, 0, false}};
+static const struct field f_sstatus[] = {F("SIE", 1, 1),  F("SPIE", 5, 1),    F("UBE", 6, 1),
+                                         F("SPP", 8, 1),  F("FS", 13, 2),     F("XS", 15, 2),
+                                         F("SUM", 18, 1), F("MXR", 19, 1),    F("UXL", 32, 2),
+                                         F("SD", 63, 1),  {NULL, 0, 0, false}};
+static const struct field f_cause[] = {
+    F("Interrupt", 63, 1), F("Code", 0, 63), {NULL, 0, 0, false}};
 static const struct field f_satp[] = {
-    F("MODE", 60, 4), F("ASID", 44, 16), F("PPN", 0, 44), {NULL, 0, 0}};
-static const struct field f_ip[] = {F("SSI", 1, 1), F("MSI", 3, 1),  F("STI", 5, 1), F("MTI", 7, 1),
-                                    F("SEI", 9, 1), F("MEI", 11, 1), {NULL, 0, 0}};
-static const struct field f_tvec[] = {F("BASE", 2, 62), F("MODE", 0, 2), {NULL, 0, 0}};
+    F("MODE", 60, 4), F("ASID", 44, 16), F("PPN", 0, 44), {NULL, 0, 0, false}};
+static const struct field f_ip[] = {F("SSI", 1, 1),     F("MSI", 3, 1), F("STI", 5, 1),
+                                    F("MTI", 7, 1),     F("SEI", 9, 1), F("MEI", 11, 1),
+                                    {NULL, 0, 0, false}};
+static const struct field f_tvec[] = {{"BASE", 2, 62, true}, F("MODE", 0, 2), {NULL, 0, 0, false}};
 #undef F
 
 /* The CSRs whose fields the monitor names (priv. spec 3.1.6, 3.1.9, 3.1.15, 4.1.11). */
@@ -505,6 +508,7 @@ void mon_print_csr_fields(struct mon *mon, const char *name, uint64_t value)
         for (const struct field *f = csr_fields[i].fields; f->name; f++) {
             uint64_t mask = f->width == 64 ? UINT64_MAX : (1ull << f->width) - 1;
             uint64_t v = (value >> f->lo) & mask;
+            if (f->fields_address) v <<= f->lo; /* tvec.BASE: an address, shown as one */
             if (f->width > 8)
                 fprintf(mon->out, "%s%s=%#" PRIx64, f == csr_fields[i].fields ? "" : " ", f->name,
                         v);

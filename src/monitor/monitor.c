@@ -647,6 +647,11 @@ static int info_stats(struct mon *mon, int argc, char **argv)
     return 0;
 }
 
+static int info_registers(struct mon *mon, int argc, char **argv)
+{
+    return mon_cmd_regs(mon, argc - 1, argv + 1);
+}
+
 /* info's subcommands: a table as well, so help lists them. */
 static const struct {
     const char *name;
@@ -664,7 +669,7 @@ static const struct {
     {"transitions", info_transitions, "user <-> kernel round trips seen so far"},
     {"last", info_last, "the events of the last step that changed privilege"},
     {"stats", info_stats, "instructions, guest time, event counts"},
-    {"registers", mon_cmd_regs, "same as regs"},
+    {"registers", info_registers, "same as regs"},
 };
 
 static int cmd_info(struct mon *mon, int argc, char **argv)
