@@ -476,7 +476,8 @@ static const struct {
 
 const char *mon_cause_name(struct mon *mon, uint64_t cause, bool interrupt)
 {
-    if (!is_riscv(mon)) return cause < 32 ? x86_vector_name((unsigned)cause) : "interrupt";
+    if (!is_riscv(mon))
+        return cause < 32 ? x86_vector_name((unsigned)cause) : interrupt ? "external" : "INT n";
     static const char *const exc[16] = {"instruction address misaligned",
                                         "instruction access fault",
                                         "illegal instruction",

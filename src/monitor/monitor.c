@@ -193,7 +193,12 @@ static void on_event(void *opaque, const struct ev *e)
 {
     struct mon *mon = opaque;
     /* A trap delivery has no EV_INSN to close it: the next instruction's first event does. */
-    if (mon->group_trap && e->kind != EV_EXPLAIN && e->kind != EV_PRIV && e->kind != EV_EXCEPTION)
+    /* A trap delivery has no EV_INSN of its own (RISC-V ecall does not retire; x86 INT n retires
+     * at the end of its delivery, with the trap's pc): the first event of another instruction
+     * closes it. EV_EXPLAIN and EV_PRIV belong to the delivery whatever pc they carry (RISC-V
+     * emits EV_PRIV after the pc moved to the handler). */
+    if (mon->group_trap && e->kind != EV_EXPLAIN && e->kind != EV_PRIV && e->kind != EV_EXCEPTION &&
+        e->pc != mon->trap_pc)
         close_group(mon, NULL);
     if (e->kind == EV_EXCEPTION && mon->n_group) close_group(mon, NULL);
     if (notable(e->kind)) {
