@@ -464,6 +464,7 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
     struct dev_console console;
     struct boot_state boot;
     dev_console_stdio(&console);
+    if (o->monitor) console.in_fd = -1; /* the monitor reads its commands there: input ends */
     if (platform_create(&m, &platform, kernel->arch, o->mem, &console, err, sizeof err) < 0)
         return fail(EXIT_HOST_ERROR, "%s", err);
     int rc = kernel->arch == ARCH_RISCV64
