@@ -434,6 +434,53 @@ int mon_cmd_regs(struct mon *mon, int argc, char **argv)
     return 0;
 }
 
+/* ---- Register differences (the transition view) -------------------------------------------- */
+
+/* The order of struct mon_regs for each architecture. */
+static const char *const rv_snap_names[34] = {
+    "zero", "ra", "sp",  "gp",  "tp", "t0", "t1", "t2", "s0", "s1",  "a0", "a1",
+    "a2",   "a3", "a4",  "a5",  "a6", "a7", "s2", "s3", "s4", "s5",  "s6", "s7",
+    "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6", "pc", "priv"};
+static const char *const x86_snap_names[17] = {"eax", "ecx", "edx", "ebx",    "esp", "ebp",
+                                               "esi", "edi", "eip", "eflags", "cpl", "es",
+                                               "cs",  "ss",  "ds",  "fs",     "gs"};
+
+/* Straight from the core's structure: this runs after every instruction while the monitor
+ * watches, so it must cost a copy, not a lookup by name. */
+void mon_snapshot(struct mon *mon, struct mon_regs *regs)
+{
+    if (is_riscv(mon)) {
+        const struct rv_hart *h = mon->m->cpu;
+        memcpy(regs->r, h->x, sizeof h->x);
+        regs->r[32] = h->pc;
+        regs->r[33] = h->priv;
+        return;
+    }
+    const struct x86_cpu *cpu = mon->m->cpu;
+    memcpy(regs->r, cpu->gpr, 8 * sizeof cpu->gpr[0]);
+    regs->r[8] = cpu->rip;
+    regs->r[9] = cpu->rflags;
+    regs->r[10] = cpu->cpl;
+    for (unsigned s = 0; s < X86_NSEG; s++)
+        regs->r[11 + s] = cpu->seg[s].sel;
+}
+
+void mon_print_reg_diff(struct mon *mon, const struct mon_regs *before,
+                        const struct mon_regs *after)
+{
+    bool rv = is_riscv(mon);
+    size_t n = rv ? 34 : 17;
+    for (size_t i = 0; i < n; i++) {
+        if (before->r[i] == after->r[i]) continue;
+        const char *name = rv ? rv_snap_names[i] : x86_snap_names[i];
+        fprintf(mon->out, "      %-12s %#" PRIx64 " -> %#" PRIx64, name, before->r[i], after->r[i]);
+        if ((rv && i == 33) || (!rv && i == 10))
+            fprintf(mon->out, " (%s -> %s)", mon_priv_name(mon, (unsigned)before->r[i]),
+                    mon_priv_name(mon, (unsigned)after->r[i]));
+        fprintf(mon->out, "\n");
+    }
+}
+
 /* ---- CSRs ---------------------------------------------------------------------------------- */
 
 struct field {

@@ -22,6 +22,13 @@ struct mon_transition {
     unsigned sysreg_writes, tlb_flushes;
 };
 
+/* The registers a transition view compares before and after a step (GPRs, pc, privilege; x86
+ * also EFLAGS and the segment selectors). */
+#define MON_SNAP_REGS 40
+struct mon_regs {
+    uint64_t r[MON_SNAP_REGS];
+};
+
 /* How much of the events the running command prints as they happen. */
 enum mon_verbosity { MON_QUIET, MON_TRANSITIONS, MON_INSNS };
 
@@ -60,6 +67,9 @@ struct mon {
     unsigned n_last_trans;
     bool last_trans_has_pc;
     uint64_t last_trans_pc;
+
+    struct mon_regs before;                  /* the state before the current step */
+    struct mon_regs last_before, last_after; /* around the last group with a privilege change */
 
     struct mon_transition trans[MON_MAX_TRANSITIONS];
     unsigned n_trans;
@@ -109,6 +119,10 @@ int mon_cmd_pt(struct mon *mon, int argc, char **argv);
 int mon_cmd_x(struct mon *mon, int argc, char **argv);
 int mon_cmd_disas(struct mon *mon, int argc, char **argv);
 int mon_cmd_set(struct mon *mon, int argc, char **argv);
+/* Registers before and after a step, and what changed between them. */
+void mon_snapshot(struct mon *mon, struct mon_regs *regs);
+void mon_print_reg_diff(struct mon *mon, const struct mon_regs *before,
+                        const struct mon_regs *after);
 /* The names tab completion offers besides commands and symbols. */
 const char *const *mon_reg_names(struct mon *mon, size_t *count);
 /* A CSR's value with its named fields ("mstatus = 0x... [SIE=0 ...]"). */

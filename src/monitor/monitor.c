@@ -129,6 +129,15 @@ static void print_group(struct mon *mon, const struct ev *events, unsigned n, bo
         print_event(mon, &events[i]);
 }
 
+/* A group with a privilege change ends with the registers it changed (on x86 the stack switch,
+ * CS:EIP, EFLAGS and CPL that no event explains yet). */
+static void print_trans_group(struct mon *mon, const struct ev *events, unsigned n, bool has_pc,
+                              uint64_t pc)
+{
+    print_group(mon, events, n, has_pc, pc);
+    mon_print_reg_diff(mon, &mon->last_before, &mon->last_after);
+}
+
 /* Closes the events of one step: prints them as the command asked, and keeps the last group
  * with a privilege change for a breakpoint's transition view. */
 static void close_group(struct mon *mon, const struct ev *insn)
@@ -138,10 +147,16 @@ static void close_group(struct mon *mon, const struct ev *insn)
         if (mon->group[i].kind == EV_PRIV || mon->group[i].kind == EV_EXCEPTION) priv = true;
     uint64_t pc = 0;
     bool has_pc = group_pc(mon->group, mon->n_group, insn, &pc);
+    if (priv) {
+        mon->last_before = mon->before;
+        mon_snapshot(mon, &mon->last_after);
+    }
     if (mon->verbosity == MON_INSNS)
         print_group(mon, mon->group, mon->n_group, has_pc, pc);
     else if (mon->verbosity == MON_TRANSITIONS)
         print_group(mon, mon->group, mon->n_group, false, 0);
+    if (priv && mon->verbosity != MON_QUIET)
+        mon_print_reg_diff(mon, &mon->last_before, &mon->last_after);
     if (mon->group_dropped && mon->verbosity != MON_QUIET)
         fprintf(mon->out, "      (%u more events)\n", mon->group_dropped);
     if (priv) {
@@ -236,7 +251,10 @@ static void on_event(void *opaque, const struct ev *e)
 
     /* Step boundaries: an instruction retired, or a trap is being delivered. */
     if (e->kind == EV_INSN || e->kind == EV_EXCEPTION) {
-        if (e->kind == EV_INSN) close_group(mon, e);
+        if (e->kind == EV_INSN) {
+            close_group(mon, e);
+            mon_snapshot(mon, &mon->before); /* the state the next step starts from */
+        }
         if ((mon->want & MON_WANT_STEPS) && mon->steps_left && --mon->steps_left == 0)
             machine_request_stop(mon->m, STOP_BREAKPOINT, 0, "monitor: step");
         if (mon->n_addr_bps) {
@@ -308,6 +326,7 @@ static void execute(struct mon *mon, uint64_t count, enum mon_verbosity verbosit
     bool stopped_on_transition = false;
     mon->verbosity = verbosity;
     mon->hit = -1;
+    mon_snapshot(mon, &mon->before); /* set/stepping state may have changed since */
     uint64_t end = m->insns + count;
     for (;;) {
         enum stop_reason r = count ? machine_step(m, end - m->insns) : machine_run(m);
@@ -344,8 +363,8 @@ static void execute(struct mon *mon, uint64_t count, enum mon_verbosity verbosit
             }
             if (verbosity == MON_QUIET && mon->n_last_trans &&
                 (bp->kind == MON_BP_MECH || bp->kind == MON_BP_MODE || bp->kind == MON_BP_VECTOR)) {
-                print_group(mon, mon->last_trans, mon->n_last_trans, mon->last_trans_has_pc,
-                            mon->last_trans_pc);
+                print_trans_group(mon, mon->last_trans, mon->n_last_trans, mon->last_trans_has_pc,
+                                  mon->last_trans_pc);
                 stopped_on_transition = true;
             }
             if (bp->temporary) delete_bp(mon, (unsigned)mon->hit);
@@ -635,8 +654,8 @@ static int info_last(struct mon *mon, int argc, char **argv)
         fprintf(mon->out, "no transition step seen yet\n");
         return 0;
     }
-    print_group(mon, mon->last_trans, mon->n_last_trans, mon->last_trans_has_pc,
-                mon->last_trans_pc);
+    print_trans_group(mon, mon->last_trans, mon->n_last_trans, mon->last_trans_has_pc,
+                      mon->last_trans_pc);
     return 0;
 }
 

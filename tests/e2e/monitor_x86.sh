@@ -132,6 +132,16 @@ has_line "^   0x0000000000006100   int 0x80$"
 has_line "^   -- trap 128 \(INT n\) at 0x6100, error code 0$"
 has_line "^   -- privilege ring 3 -> ring 0 by int$"
 has_line "^=> 0x0000000000006200   iretd?$"
+# what the transition changed: the stack switch to TSS.ss0:esp0 less the five pushes, the gate's
+# CS:EIP, the privilege; and back (iret to ring 3 nulls the data segment registers of ring 0)
+has_line "^      esp +0x7000 -> 0x7fec$"
+has_line "^      eip +0x6100 -> 0x6200$"
+has_line "^      cpl +0x3 -> 0 \(ring 3 -> ring 0\)$"
+has_line "^      cs +0x2b -> 0x10$"
+has_line "^      ss +0x33 -> 0x18$"
+has_line "^      eip +0x6200 -> 0x6102$"
+has_line "^      cpl +0 -> 0x3 \(ring 0 -> ring 3\)$"
+has_line "^      ds +0x18 -> 0$"
 # back to ring 3 by iret: the round trip's summary
 has_line "^transition complete: #1 +int +at 0x6100 nr=[0-9]+ -> iret at 0x6200: 1 instructions"
 has_line "^=> 0x0000000000006102   jmp 0x6102$"
