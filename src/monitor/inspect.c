@@ -635,9 +635,25 @@ int mon_cmd_info_msr(struct mon *mon, int argc, char **argv)
     (void)argc, (void)argv;
     struct x86_cpu *cpu = x86_of(mon, "info msr");
     if (!cpu) return -1;
-    for (int i = 0; i < X86_MSR_COUNT; i++)
-        fprintf(mon->out, "%-16s 0x%08x 0x%016" PRIx64 "\n", x86_msr_table[i].name,
-                x86_msr_table[i].number, cpu->msr[i]);
+    for (int i = 0; i < X86_MSR_COUNT; i++) {
+        uint64_t v = cpu->msr[i];
+        fprintf(mon->out, "%-16s 0x%08x 0x%016" PRIx64, x86_msr_table[i].name,
+                x86_msr_table[i].number, v);
+        /* the fields of the MSRs that take part in transitions (SDM Vol. 4 Table 2-2) */
+        if (i == X86_MSR_EFER)
+            fprintf(mon->out, "  [SCE=%u LME=%u LMA=%u NXE=%u]", (unsigned)(v & 1),
+                    (unsigned)(v >> 8) & 1, (unsigned)(v >> 10) & 1, (unsigned)(v >> 11) & 1);
+        else if (i == X86_MSR_STAR)
+            fprintf(mon->out, "  [SYSCALL CS=%04x SYSRET CS=%04x EIP=%08x]",
+                    (unsigned)(v >> 32) & 0xffff, (unsigned)(v >> 48) & 0xffff, (unsigned)v);
+        else if (i == X86_MSR_SYSENTER_CS)
+            fprintf(mon->out, "  [CS=%04x SS=%04x; SYSEXIT CS=%04x SS=%04x]", (unsigned)v & 0xfffc,
+                    ((unsigned)v + 8) & 0xfffc, ((unsigned)v + 16) | 3, ((unsigned)v + 24) | 3);
+        else if (i == X86_MSR_APIC_BASE)
+            fprintf(mon->out, "  [BSP=%u EN=%u BASE=%#" PRIx64 "]", (unsigned)(v >> 8) & 1,
+                    (unsigned)(v >> 11) & 1, v & ~(uint64_t)0xfff);
+        fprintf(mon->out, "\n");
+    }
     return 0;
 }
 

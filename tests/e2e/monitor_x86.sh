@@ -12,6 +12,8 @@ IMAGE="$GUEST_DIR/i386_multiboot_hello.elf"
 session boot monitor --kernel "$IMAGE" <<'CMDS'
 regs
 info msr
+set sysenter_cs 0x10
+info msr
 info seg
 info gdt
 info idt
@@ -35,9 +37,11 @@ has_line "^eax +0x2badb002  ecx +0x00000000  edx +0x00000000  ebx +0x000[0-9a-f]
 has_line "^eflags 0x00000002 \[\] IOPL=0$"
 has "es 0018  cs 0010  ss 0018  ds 0018  fs 0018  gs 0018"
 has_line "^cr0 0x00000011  cr2 0x00000000  cr3 0x00000000  cr4 0x00000000$"
-has_line "^SYSENTER_CS +0x00000174 0x0000000000000000$"
-has_line "^EFER +0xc0000080 0x0000000000000000$"
-has_line "^APIC_BASE +0x0000001b 0x00000000fee00900$"
+has_line "^SYSENTER_CS +0x00000174 0x0000000000000000  \[CS=0000 SS=0008; SYSEXIT CS=0013 SS=001b\]$"
+has_line "^EFER +0xc0000080 0x0000000000000000  \[SCE=0 LME=0 LMA=0 NXE=0\]$"
+has_line "^APIC_BASE +0x0000001b 0x00000000fee00900  \[BSP=1 EN=1 BASE=0xfee00000\]$"
+has_line "^SYSENTER_CS +0x00000174 0x0000000000000010  \[CS=0010 SS=0018; SYSEXIT CS=0023 SS=002b\]$"
+has_line "^LSTAR +0xc0000082 0x0000000000000000$"
 has_line "^cs +0010  \(   2 GDT 0\)  base=0x00000000 limit=0xffffffff code r-x dpl=0 P D/B=32 G=4K$"
 has_line "^ss +0018  \(   3 GDT 0\)  base=0x00000000 limit=0xffffffff data rw- dpl=0 P D/B=32 G=4K$"
 has_line "^ldtr 0000  \(   0 GDT 0\)  base=0x00000000 limit=0x00000000 unusable$"
