@@ -80,9 +80,9 @@ static void print_event(struct mon *mon, const struct ev *e)
                      e->sysreg.number);
             name = label;
         }
-        fprintf(out, "      %-12s %#" PRIx64 " -> %#" PRIx64 "   by %s%s%s%s%s\n", name,
+        fprintf(out, "      %-12s %#" PRIx64 " -> %#" PRIx64 "   by %s%s%s%s\n", name,
                 e->sysreg.old_value, e->sysreg.new_value, n ? text : "?", sym[0] ? " at <" : "",
-                sym, sym[0] ? ">" : "", "");
+                sym, sym[0] ? ">" : "");
         break;
     }
     case EV_TLB_FLUSH:
@@ -320,7 +320,6 @@ static void print_transition(struct mon *mon, const struct mon_transition *t, un
 static void execute(struct mon *mon, uint64_t count, enum mon_verbosity verbosity)
 {
     struct machine *m = mon->m;
-    uint64_t insns0 = m->insns;
     size_t trans0 = mon->n_trans_total;
     bool was_in_kernel = mon->in_kernel_trans;
     bool stopped_on_transition = false;
@@ -387,7 +386,6 @@ static void execute(struct mon *mon, uint64_t count, enum mon_verbosity verbosit
             print_transition(mon, &mon->trans[mon->n_trans - 1], mon->n_trans);
         }
     }
-    (void)insns0;
     mon_print_where(mon, "=>", mon_pc(mon));
 }
 
