@@ -31,8 +31,11 @@ struct mon_config {
     const char *program;            /* the user program's file (its symbols), or NULL */
     const char *script;             /* --monitor-script FILE, or NULL */
     bool interactive;               /* --monitor / `monitor`: read commands after the script */
-    FILE *in;                       /* commands when not on a terminal (stdin) */
-    FILE *out;                      /* everything the monitor prints (stdout) */
+    /* Commands: readline with its prompt when in and out are terminals; otherwise lines read
+     * from in, each echoed after the prompt on out, so a transcript reads like a session and
+     * tests see every command next to its output. */
+    FILE *in;
+    FILE *out; /* everything the monitor prints (stdout) */
 };
 
 /* Runs a monitor session on a booted machine. Returns how the run ended, as machine_run() does:
