@@ -71,6 +71,14 @@ struct mon {
     struct mon_regs before;                  /* the state before the current step */
     struct mon_regs last_before, last_after; /* around the last group with a privilege change */
 
+    /* RISC-V: the load that last filled each register (while a command prints events) */
+    struct {
+        uint64_t vaddr, pc;
+        bool valid;
+    } src[32];
+    uint64_t last_load_pc, last_load_vaddr;
+    bool last_load_valid;
+
     struct mon_transition trans[MON_MAX_TRANSITIONS];
     unsigned n_trans;
     uint64_t n_trans_total;

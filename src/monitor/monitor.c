@@ -32,8 +32,54 @@ static const char *sysreg_space_name(unsigned space)
     return space < sizeof names / sizeof names[0] ? names[space] : "?";
 }
 
+/* ---- Where a value came from (RISC-V) ---------------------------------------------------- */
+
+/* The 32-bit form of the instruction at pc (compressed ones expanded), or 0 when unreadable. */
+static uint32_t rv_word_at(struct mon *mon, uint64_t pc)
+{
+    uint16_t lo, hi;
+    if (mon_read_virt(mon, pc, &lo, 2) < 0) return 0;
+    if ((lo & 3) != 3) return rv_rvc_expand(mon->m->cpu, lo);
+    if (mon_read_virt(mon, pc + 2, &hi, 2) < 0) return 0;
+    return (uint32_t)lo | (uint32_t)hi << 16;
+}
+
+/* After an instruction retired: which register it wrote, and whether a load filled it, so that a
+ * CSR write can say where its value came from ("satp <- t1, loaded from the trapframe"). The
+ * major opcodes that write rd (unpriv. spec chapter 24, table 24.1). */
+static void track_sources(struct mon *mon, const struct ev *insn)
+{
+    uint32_t w = rv_word_at(mon, insn->pc);
+    unsigned opcode = w & 0x7f, rd = (w >> 7) & 31, funct3 = (w >> 12) & 7;
+    bool writes = opcode == 0x03 || opcode == 0x13 || opcode == 0x17 || opcode == 0x1b ||
+                  opcode == 0x33 || opcode == 0x37 || opcode == 0x3b || opcode == 0x67 ||
+                  opcode == 0x6f || opcode == 0x2f || (opcode == 0x73 && funct3 != 0);
+    if (w && writes && rd) {
+        bool loaded = opcode == 0x03 && mon->last_load_valid && mon->last_load_pc == insn->pc;
+        mon->src[rd].valid = loaded;
+        mon->src[rd].vaddr = mon->last_load_vaddr;
+        mon->src[rd].pc = insn->pc;
+    }
+    mon->last_load_valid = false;
+}
+
+/* The second line of a CSR write: the register the csrw read, and the load that filled it. */
+static void print_csr_source(struct mon *mon, const struct ev *e)
+{
+    uint32_t w = rv_word_at(mon, e->pc);
+    unsigned funct3 = (w >> 12) & 7, rs1 = (w >> 15) & 31;
+    if ((w & 0x7f) != 0x73 || funct3 == 0 || funct3 > 3 || !rs1 || !mon->src[rs1].valid) return;
+    char text[128], sym[128], data[128];
+    mon_disas_one(mon, mon->src[rs1].pc, text, sizeof text);
+    mon_symbolize(mon, mon->src[rs1].pc, sym, sizeof sym);
+    mon_symbolize(mon, mon->src[rs1].vaddr, data, sizeof data);
+    fprintf(mon->out, "%19s%s was loaded from %#" PRIx64 "%s%s%s by %s%s%s%s\n", "",
+            rv_reg_name(rs1), mon->src[rs1].vaddr, data[0] ? " <" : "", data, data[0] ? ">" : "",
+            text, sym[0] ? " at <" : "", sym, sym[0] ? ">" : "");
+}
+
 /* One notable event as a line of the transition view: what changed and where it came from. */
-static void print_event(struct mon *mon, const struct ev *e)
+static void print_event(struct mon *mon, const struct ev *e, bool live)
 {
     FILE *out = mon->out;
     char sym[128], text[128];
@@ -83,6 +129,9 @@ static void print_event(struct mon *mon, const struct ev *e)
         fprintf(out, "      %-12s %#" PRIx64 " -> %#" PRIx64 "   by %s%s%s%s\n", name,
                 e->sysreg.old_value, e->sysreg.new_value, n ? text : "?", sym[0] ? " at <" : "",
                 sym, sym[0] ? ">" : "");
+        /* live only: the sources describe the registers as they are now */
+        if (live && mon->m->arch == ARCH_RISCV64 && e->sysreg.space == EV_SYSREG_CSR)
+            print_csr_source(mon, e);
         break;
     }
     case EV_TLB_FLUSH:
@@ -122,11 +171,11 @@ static bool group_pc(const struct ev *events, unsigned n, const struct ev *insn,
 
 /* A step's events: its instruction, then what changed and where it came from. */
 static void print_group(struct mon *mon, const struct ev *events, unsigned n, bool has_pc,
-                        uint64_t pc)
+                        uint64_t pc, bool live)
 {
     if (has_pc) mon_print_where(mon, "  ", pc);
     for (unsigned i = 0; i < n; i++)
-        print_event(mon, &events[i]);
+        print_event(mon, &events[i], live);
 }
 
 /* A group with a privilege change ends with the registers it changed (on x86 the stack switch,
@@ -134,7 +183,7 @@ static void print_group(struct mon *mon, const struct ev *events, unsigned n, bo
 static void print_trans_group(struct mon *mon, const struct ev *events, unsigned n, bool has_pc,
                               uint64_t pc)
 {
-    print_group(mon, events, n, has_pc, pc);
+    print_group(mon, events, n, has_pc, pc, false);
     mon_print_reg_diff(mon, &mon->last_before, &mon->last_after);
 }
 
@@ -152,9 +201,9 @@ static void close_group(struct mon *mon, const struct ev *insn)
         mon_snapshot(mon, &mon->last_after);
     }
     if (mon->verbosity == MON_INSNS)
-        print_group(mon, mon->group, mon->n_group, has_pc, pc);
+        print_group(mon, mon->group, mon->n_group, has_pc, pc, true);
     else if (mon->verbosity == MON_TRANSITIONS)
-        print_group(mon, mon->group, mon->n_group, false, 0);
+        print_group(mon, mon->group, mon->n_group, false, 0, true);
     if (priv && mon->verbosity != MON_QUIET)
         mon_print_reg_diff(mon, &mon->last_before, &mon->last_after);
     if (mon->group_dropped && mon->verbosity != MON_QUIET)
@@ -207,7 +256,6 @@ static void stop_for(struct mon *mon, int bp)
 static void on_event(void *opaque, const struct ev *e)
 {
     struct mon *mon = opaque;
-    /* A trap delivery has no EV_INSN to close it: the next instruction's first event does. */
     /* A trap delivery has no EV_INSN of its own (RISC-V ecall does not retire; x86 INT n retires
      * at the end of its delivery, with the trap's pc): the first event of another instruction
      * closes it. EV_EXPLAIN and EV_PRIV belong to the delivery whatever pc they carry (RISC-V
@@ -230,6 +278,11 @@ static void on_event(void *opaque, const struct ev *e)
         mon->trap_pc_valid = false;
     }
     if (e->kind == EV_PRIV) record_priv(mon, e);
+    if (e->kind == EV_MEM && e->mem.type == EV_MEM_READ) {
+        mon->last_load_valid = true;
+        mon->last_load_pc = e->pc;
+        mon->last_load_vaddr = e->mem.vaddr;
+    }
     if (mon->in_kernel_trans && mon->n_trans) {
         if (e->kind == EV_SYSREG) mon->trans[mon->n_trans - 1].sysreg_writes++;
         if (e->kind == EV_TLB_FLUSH) mon->trans[mon->n_trans - 1].tlb_flushes++;
@@ -253,6 +306,7 @@ static void on_event(void *opaque, const struct ev *e)
     if (e->kind == EV_INSN || e->kind == EV_EXCEPTION) {
         if (e->kind == EV_INSN) {
             close_group(mon, e);
+            if (mon->verbosity != MON_QUIET && mon->m->arch == ARCH_RISCV64) track_sources(mon, e);
             mon_snapshot(mon, &mon->before); /* the state the next step starts from */
         }
         if ((mon->want & MON_WANT_STEPS) && mon->steps_left && --mon->steps_left == 0)

@@ -68,6 +68,9 @@ status_is 0
 has_line "^      sscratch +0x3fffffe000 -> 0x[0-9a-f]+   by csrrw	a0, sscratch, a0 at <uservec>$"
 has_line "^      satp +0x8[0-9a-f]+ -> 0x8[0-9a-f]+   by csrw	satp, t1 at <uservec\+0x[0-9a-f]+>$"
 has_line "^      tlb flush +all addresses, all address spaces at <uservec\+0x[0-9a-f]+>$"
+# where the kernel's satp came from: the trapframe, through t1
+has_line "^ +t1 was loaded from 0x3fffffe[0-9a-f]{3} by ld	t1, [0-9]+\(a0\) at <uservec\+0x[0-9a-f]+>$"
+has_line "^ +a0 was loaded from 0x[0-9a-f]+ by ld	a0, [0-9]+\(s1\) at <usertrapret\+0x[0-9a-f]+>$"
 has_line "^      stvec +0x3ffffff000 -> 0x800000c0   by csrw	stvec, a0 at <usertrap\+0x[0-9a-f]+>$"
 has_line "^      sepc +0x10[0-9a-f]{3} -> 0x10[0-9a-f]{3}   by csrw	sepc, a0 at <usertrapret\+0x[0-9a-f]+>$"
 has_line "^      satp +0x8[0-9a-f]+ -> 0x8[0-9a-f]+   by csrw	satp, a0 at <userret\+0x[0-9a-f]+>$"
