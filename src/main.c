@@ -18,6 +18,7 @@
 #include "loader/loader.h"
 #include "machine/machine.h"
 #include "machine/platform.h"
+#include "monitor/monitor.h"
 #include "timing/timing.h"
 #include "version.h"
 
@@ -306,8 +307,6 @@ static int parse_run_options(int argc, char **argv, struct options *o)
     if (!o->prog_argv && !o->kernel)
         return fail(EXIT_USAGE, "run: no program given (ringside run PROG [ARGS...])");
     /* Parts that are not built yet say so instead of being ignored. */
-    if (o->monitor || o->monitor_script)
-        return fail(EXIT_NOT_BUILT, "--monitor: the monitor is not built yet");
     if (o->timeline) return fail(EXIT_NOT_BUILT, "--timeline: the timing model is not built yet");
     return 0;
 }
@@ -480,6 +479,7 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
     struct dev_console console;
     struct boot_state boot;
     dev_console_stdio(&console);
+    if (o->monitor) console.in_fd = -1; /* the monitor reads its commands there: input ends */
     if (platform_create(&m, &platform, kernel->arch, o->mem, &console, err, sizeof err) < 0)
         return fail(EXIT_HOST_ERROR, "%s", err);
     int rc = kernel->arch == ARCH_RISCV64
@@ -529,7 +529,19 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
         }
     }
 
-    enum stop_reason reason = machine_run(&m);
+    enum stop_reason reason;
+    if (o->monitor || o->monitor_script) {
+        /* The monitor drives the same run loop; PROG (the initrd) gives it the user symbols. */
+        struct mon_config mc = {.kernel = kernel,
+                                .program = o->prog_argv ? o->prog_argv[0] : NULL,
+                                .script = o->monitor_script,
+                                .interactive = o->monitor,
+                                .in = stdin,
+                                .out = stdout};
+        reason = mon_run(&m, &mc);
+    } else {
+        reason = machine_run(&m);
+    }
     dev_console_flush_stdio();
     tm_log_finish(&log);
     int status = machine_exit_status(&m);
@@ -559,7 +571,7 @@ static int cmd_run(int argc, char **argv, bool monitor)
     struct options o = {0};
     int rc = parse_run_options(argc, argv, &o);
     if (rc) return rc < 0 ? 0 : rc;
-    if (monitor) return fail(EXIT_NOT_BUILT, "monitor: the monitor is not built yet");
+    o.monitor = o.monitor || monitor;
 
     char err[512];
     struct elf_image kernel = {0};

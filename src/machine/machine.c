@@ -83,6 +83,15 @@ void machine_request_stop(struct machine *m, enum stop_reason reason, int exit_s
     m->exit_request = 1;
 }
 
+void machine_clear_stop(struct machine *m)
+{
+    if (m->stop.reason != STOP_BREAKPOINT) return;
+    m->stop.reason = STOP_NONE;
+    m->stop.exit_status = 0;
+    m->stop.detail[0] = '\0';
+    m->exit_request = 0;
+}
+
 /* Ticks every device whose deadline has come and returns the earliest deadline still ahead. */
 static uint64_t tick_devices(struct machine *m)
 {

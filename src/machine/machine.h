@@ -149,6 +149,10 @@ void machine_set_irq(struct machine *m, unsigned line, bool level);
 void machine_request_stop(struct machine *m, enum stop_reason reason, int exit_status,
                           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Forgets a STOP_BREAKPOINT stop (the monitor's), so the next machine_run()/machine_step()
+ * continues the same run; any other stop reason is final and stays. */
+void machine_clear_stop(struct machine *m);
+
 /* Run until a stop is requested or a budget runs out. Returns the stop reason. */
 enum stop_reason machine_run(struct machine *m);
 /* Run at most n more instructions (the monitor's step); returns the stop reason, STOP_NONE when

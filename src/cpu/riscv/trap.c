@@ -15,6 +15,53 @@ void rv_set_priv(struct rv_hart *h, unsigned priv, unsigned mech)
     ev_emit(&h->m->events, &ev);
 }
 
+/* EV_EXPLAIN: one step of a trap or trap return, for the monitor's transition view. The text is
+ * a static string; pc is the instruction the transition belongs to. */
+static void explain(struct rv_hart *h, uint64_t pc, const char *text, uint64_t value)
+{
+    struct ev ev = {.kind = EV_EXPLAIN, .pc = pc};
+    ev.explain.text = text;
+    ev.explain.value = value;
+    ev_emit(&h->m->events, &ev);
+}
+
+/* The steps of a trap delivery (below), as the spec's text lists them; st is the new mstatus. */
+static void explain_trap(struct rv_hart *h, bool to_s, unsigned from, uint64_t xcause,
+                         uint64_t tval, uint64_t st, uint64_t target, bool vectored)
+{
+    uint64_t pc = h->pc;
+    explain(h, pc, to_s ? "sepc <- pc" : "mepc <- pc", pc & RV_EPC_WMASK);
+    explain(h, pc, to_s ? "scause <- cause" : "mcause <- cause", xcause);
+    explain(h, pc, to_s ? "stval <- tval" : "mtval <- tval", tval);
+    if (to_s) {
+        explain(h, pc, "sstatus.SPIE <- sstatus.SIE", (st & RV_MSTATUS_SPIE) != 0);
+        explain(h, pc, "sstatus.SIE <- 0", 0);
+        explain(h, pc, "sstatus.SPP <- priv", from);
+    } else {
+        explain(h, pc, "mstatus.MPIE <- mstatus.MIE", (st & RV_MSTATUS_MPIE) != 0);
+        explain(h, pc, "mstatus.MIE <- 0", 0);
+        explain(h, pc, "mstatus.MPP <- priv", from);
+    }
+    explain(h, pc,
+            to_s ? (vectored ? "pc <- stvec.BASE + 4*cause" : "pc <- stvec")
+                 : (vectored ? "pc <- mtvec.BASE + 4*cause" : "pc <- mtvec"),
+            target);
+    explain(h, pc, to_s ? "priv <- S" : "priv <- M", to_s ? RV_PRIV_S : RV_PRIV_M);
+}
+
+/* The steps of MRET/SRET (below); st is the new mstatus, h->npc the new pc. */
+static void explain_xret(struct rv_hart *h, bool m, unsigned to, uint64_t st)
+{
+    explain(h, h->pc, m ? "pc <- mepc" : "pc <- sepc", h->npc);
+    explain(h, h->pc, m ? "priv <- mstatus.MPP" : "priv <- sstatus.SPP", to);
+    explain(h, h->pc, m ? "mstatus.MIE <- mstatus.MPIE" : "sstatus.SIE <- sstatus.SPIE",
+            (st & (m ? RV_MSTATUS_MIE : RV_MSTATUS_SIE)) != 0);
+    explain(h, h->pc, m ? "mstatus.MPIE <- 1" : "sstatus.SPIE <- 1", 1);
+    explain(h, h->pc, m ? "mstatus.MPP <- U" : "sstatus.SPP <- U", RV_PRIV_U);
+    if (to != RV_PRIV_M && (h->csr.mstatus & RV_MSTATUS_MPRV))
+        explain(h, h->pc, "mstatus.MPRV <- 0", 0);
+}
+
 /* 3.1.9: an interrupt i traps to M if pending and enabled in mie and not delegated in mideleg,
  * and it is globally enabled when the hart runs below M, or in M with mstatus.MIE = 1. A
  * delegated interrupt traps to S; it is globally enabled below S, or in S with sstatus.SIE = 1,
@@ -74,6 +121,7 @@ void rv_trap_deliver(struct rv_hart *h, uint64_t cause, bool interrupt, uint64_t
     /* 3.1.7: MODE 1 (vectored) sends interrupts to BASE + 4 * cause, exceptions to BASE */
     uint64_t target = tvec & ~3ull;
     if ((tvec & 3) == 1 && interrupt) target += 4 * cause;
+    explain_trap(h, to_s, from, xcause, tval, st, target, (tvec & 3) == 1 && interrupt);
     h->pc = target;
     h->waiting = false;
     h->resv_valid = false; /* a trap breaks an LR/SC sequence (unpriv. 8.3 allows SC to fail) */
@@ -108,6 +156,7 @@ int rv_xret(struct rv_hart *h, unsigned which)
         h->npc = h->csr.sepc;
     }
     if (to != RV_PRIV_M) st &= ~RV_MSTATUS_MPRV;
+    explain_xret(h, which == RV_PRIV_M, to, st);
     h->csr.mstatus = st;
     h->resv_valid = false; /* 3.3.2: xRET may clear the LR reservation; this hart does */
     rv_set_priv(h, to, which == RV_PRIV_M ? EV_MECH_MRET : EV_MECH_SRET);

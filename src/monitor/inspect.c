@@ -1,0 +1,1043 @@
+/* The monitor's inspection commands: registers, CSRs and MSRs from their tables, segments and
+ * descriptor tables, page walks, the TLBs, memory and disassembly.
+ *
+ * Inspection must not change the machine: memory is read from RAM only (a device register read
+ * can have side effects, a UART receive buffer pops), and the page walks here read page tables
+ * without setting accessed/dirty bits (mmu_sv39_walk() and the x86 walker set them, as hardware
+ * does, so the monitor has its own read-only walk). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef RINGSIDE_HAVE_CAPSTONE
+#include <capstone/capstone.h>
+#endif
+
+#include "cpu/riscv/riscv.h"
+#include "cpu/x86/x86.h"
+#include "monitor/internal.h"
+
+static bool is_riscv(const struct mon *mon)
+{
+    return mon->m->arch == ARCH_RISCV64;
+}
+
+uint64_t mon_pc(struct mon *mon)
+{
+    uint64_t pc = 0;
+    mon->m->cpu_ops->get_reg(mon->m->cpu, "pc", &pc);
+    return pc;
+}
+
+unsigned mon_priv(struct mon *mon)
+{
+    uint64_t priv = 0;
+    mon->m->cpu_ops->get_reg(mon->m->cpu, "priv", &priv);
+    return (unsigned)priv;
+}
+
+const char *mon_priv_name(struct mon *mon, unsigned priv)
+{
+    if (is_riscv(mon)) {
+        static const char *const names[4] = {"U", "S", "?", "M"};
+        return names[priv & 3];
+    }
+    static const char *const rings[4] = {"ring 0", "ring 1", "ring 2", "ring 3"};
+    return rings[priv & 3];
+}
+
+/* ---- Translation (read-only walks) --------------------------------------------------------- */
+
+static int read_phys(struct mon *mon, uint64_t pa, void *dst, size_t len)
+{
+    return bus_copy_from_ram(&mon->m->bus, pa, dst, len) < 0 ? -1 : 0;
+}
+
+/* One level of a walk, for pt and for translation. */
+struct walk_step {
+    uint64_t entry_addr, entry;
+    int level;
+    bool leaf;
+};
+
+/* Sv39 (priv. spec 4.3.2 with LEVELS = 3): the steps taken; returns the number of steps and
+ * sets *pa (or leaves it when the walk faults; *ok says which). */
+static int walk_sv39(struct mon *mon, uint64_t satp, uint64_t va, struct walk_step *steps,
+                     uint64_t *pa, bool *ok)
+{
+    *ok = false;
+    if (!mmu_sv39_canonical(va)) return 0;
+    uint64_t table = (satp & ((1ull << 44) - 1)) << 12;
+    int n = 0;
+    for (int level = 2; level >= 0; level--) {
+        uint64_t vpn = (va >> (12 + 9 * level)) & 0x1ff;
+        uint64_t addr = table + vpn * 8, pte;
+        if (read_phys(mon, addr, &pte, 8) < 0) return n;
+        steps[n] = (struct walk_step){.entry_addr = addr, .entry = pte, .level = level};
+        n++;
+        if (!(pte & MMU_PTE_V) || (!(pte & MMU_PTE_R) && (pte & MMU_PTE_W))) return n;
+        if (pte & (MMU_PTE_R | MMU_PTE_X)) {
+            steps[n - 1].leaf = true;
+            uint64_t span = 1ull << (12 + 9 * level);
+            *pa = (((pte >> 10) << 12) & ~(span - 1)) | (va & (span - 1));
+            *ok = true;
+            return n;
+        }
+        table = (pte >> 10) << 12;
+    }
+    return n;
+}
+
+/* x86 32-bit paging (SDM Vol. 3A 4.3): PDE, then PTE unless the PDE maps a 4 MiB page. */
+static int walk_x86_32(struct mon *mon, const struct x86_cpu *cpu, uint64_t va,
+                       struct walk_step *steps, uint64_t *pa, bool *ok)
+{
+    *ok = false;
+    uint32_t pde, pte;
+    uint64_t addr = (cpu->cr3 & 0xfffff000u) + ((va >> 22) & 0x3ff) * 4;
+    if (read_phys(mon, addr, &pde, 4) < 0) return 0;
+    steps[0] = (struct walk_step){.entry_addr = addr, .entry = pde, .level = 1};
+    if (!(pde & 1)) return 1;
+    if ((pde & 0x80) && (cpu->cr4 & X86_CR4_PSE)) {
+        steps[0].leaf = true;
+        *pa = (pde & 0xffc00000u) | (va & 0x3fffff);
+        *ok = true;
+        return 1;
+    }
+    addr = (pde & 0xfffff000u) + ((va >> 12) & 0x3ff) * 4;
+    if (read_phys(mon, addr, &pte, 4) < 0) return 1;
+    steps[1] = (struct walk_step){.entry_addr = addr, .entry = pte, .level = 0, .leaf = true};
+    if (!(pte & 1)) return 2;
+    *pa = (pte & 0xfffff000u) | (va & 0xfff);
+    *ok = true;
+    return 2;
+}
+
+int mon_translate(struct mon *mon, uint64_t va, uint64_t *pa)
+{
+    struct walk_step steps[4];
+    bool ok;
+    if (is_riscv(mon)) {
+        struct rv_hart *h = mon->m->cpu;
+        /* the monitor looks at memory as the hart's instruction fetch would (MPRV aside) */
+        if (h->priv == RV_PRIV_M || (h->csr.satp >> 60) != 8) {
+            *pa = va;
+            return 0;
+        }
+        walk_sv39(mon, h->csr.satp, va, steps, pa, &ok);
+        return ok ? 0 : -1;
+    }
+    struct x86_cpu *cpu = mon->m->cpu;
+    if (!(cpu->cr0 & X86_CR0_PG)) {
+        *pa = va & 0xffffffffu;
+        return 0;
+    }
+    if (cpu->cr4 & X86_CR4_PAE) return -1; /* PAE and 4-level paging: not shown yet */
+    walk_x86_32(mon, cpu, va, steps, pa, &ok);
+    return ok ? 0 : -1;
+}
+
+static int access_virt(struct mon *mon, uint64_t va, void *buf, size_t len, bool write)
+{
+    uint8_t *p = buf;
+    while (len) {
+        uint64_t pa;
+        size_t chunk = 4096 - (va & 4095);
+        if (chunk > len) chunk = len;
+        if (mon_translate(mon, va, &pa) < 0) return -1;
+        int rc = write ? bus_copy_to_ram(&mon->m->bus, pa, p, chunk)
+                       : bus_copy_from_ram(&mon->m->bus, pa, p, chunk);
+        if (rc < 0) return -1;
+        va += chunk;
+        p += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+int mon_read_virt(struct mon *mon, uint64_t va, void *dst, size_t len)
+{
+    return access_virt(mon, va, dst, len, false);
+}
+
+int mon_write_virt(struct mon *mon, uint64_t va, const void *src, size_t len)
+{
+    return access_virt(mon, va, (void *)src, len, true);
+}
+
+/* ---- Symbols -------------------------------------------------------------------------------- */
+
+static bool in_image(const struct elf_image *img, uint64_t addr, bool physical)
+{
+    for (size_t i = 0; i < img->n_segments; i++) {
+        uint64_t base = physical ? img->segments[i].paddr : img->segments[i].vaddr;
+        if (addr >= base && addr - base < img->segments[i].memsz) return true;
+    }
+    return false;
+}
+
+static const char *name_at(const struct elf_image *img, uint64_t addr, char *buf, size_t len)
+{
+    uint64_t off = 0;
+    const struct elf_symbol *s = elf_symbol_at(img, addr, &off);
+    if (!s) return NULL;
+    if (off)
+        snprintf(buf, len, "%s+%#" PRIx64, s->name, off);
+    else
+        snprintf(buf, len, "%s", s->name);
+    return buf;
+}
+
+/* The program's symbols for its own addresses; the kernel's for its addresses, also where the
+ * kernel maps its code at another virtual address (the RISC-V trampoline page), found through
+ * the current translation. */
+const char *mon_symbolize(struct mon *mon, uint64_t addr, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (mon->have_prog && in_image(&mon->prog, addr, false) && name_at(&mon->prog, addr, buf, len))
+        return buf;
+    if (in_image(mon->kernel, addr, false) && name_at(mon->kernel, addr, buf, len)) return buf;
+    uint64_t pa;
+    if (mon_translate(mon, addr, &pa) == 0 && pa != addr && in_image(mon->kernel, pa, true) &&
+        name_at(mon->kernel, pa, buf, len))
+        return buf;
+    buf[0] = '\0';
+    return buf;
+}
+
+static const struct elf_symbol *find_symbol(struct mon *mon, const char *name)
+{
+    const struct elf_symbol *s = mon->have_prog ? elf_find_symbol(&mon->prog, name) : NULL;
+    return s ? s : elf_find_symbol(mon->kernel, name);
+}
+
+/* NUMBER, SYMBOL or $REGISTER ($pc, $sp, $a0), with an optional +OFFSET or -OFFSET. */
+int mon_resolve(void *opaque, const char *text, uint64_t *value)
+{
+    struct mon *mon = opaque;
+    if (mon_parse_u64(text, value) == 0) return 0;
+    char name[128];
+    snprintf(name, sizeof name, "%s", text);
+    uint64_t off = 0;
+    bool minus = false;
+    char *sign = strpbrk(name + 1, "+-");
+    if (sign) {
+        minus = *sign == '-';
+        *sign = '\0';
+        if (mon_parse_u64(sign + 1, &off) < 0) return -1;
+    }
+    uint64_t base;
+    if (name[0] == '$') {
+        if (!mon->m->cpu_ops->get_reg(mon->m->cpu, name + 1, &base)) return -1;
+    } else if (mon_parse_u64(name, &base) < 0) {
+        const struct elf_symbol *s = find_symbol(mon, name);
+        if (!s) return -1;
+        base = s->value;
+    }
+    *value = minus ? base - off : base + off;
+    return 0;
+}
+
+/* ---- Disassembly ------------------------------------------------------------------------ */
+
+void mon_disas_init(struct mon *mon)
+{
+    mon->capstone = NULL;
+    mon->capstone_open = false;
+}
+
+void mon_disas_fini(struct mon *mon)
+{
+#ifdef RINGSIDE_HAVE_CAPSTONE
+    if (mon->capstone_open) {
+        csh handle = (csh)(uintptr_t)mon->capstone;
+        cs_close(&handle);
+    }
+#endif
+    mon->capstone_open = false;
+}
+
+unsigned mon_disas_one(struct mon *mon, uint64_t va, char *buf, size_t len)
+{
+    if (is_riscv(mon)) {
+        uint16_t lo, hi = 0;
+        if (mon_read_virt(mon, va, &lo, 2) < 0) return 0;
+        if ((lo & 3) == 3 && mon_read_virt(mon, va + 2, &hi, 2) < 0) return 0;
+        return rv_disasm(mon->m->cpu, va, (uint32_t)lo | (uint32_t)hi << 16, buf, len);
+    }
+#ifdef RINGSIDE_HAVE_CAPSTONE
+    struct x86_cpu *cpu = mon->m->cpu;
+    uint8_t bytes[16];
+    size_t n = 16;
+    while (n && mon_read_virt(mon, va, bytes, n) < 0)
+        n--;
+    if (!n) return 0;
+    cs_mode mode = cpu->code_bits == 64   ? CS_MODE_64
+                   : cpu->code_bits == 16 ? CS_MODE_16
+                                          : CS_MODE_32;
+    csh handle;
+    if (cs_open(CS_ARCH_X86, mode, &handle) != CS_ERR_OK) {
+        snprintf(buf, len, "(capstone cannot open)");
+        return 0;
+    }
+    cs_insn *insn;
+    size_t count = cs_disasm(handle, bytes, n, va, 1, &insn);
+    unsigned size = 0;
+    if (count) {
+        snprintf(buf, len, "%s%s%s", insn[0].mnemonic, insn[0].op_str[0] ? " " : "",
+                 insn[0].op_str);
+        size = insn[0].size;
+        cs_free(insn, count);
+    } else {
+        snprintf(buf, len, "(bad)");
+        size = 1;
+    }
+    cs_close(&handle);
+    return size;
+#else
+    uint8_t b;
+    if (mon_read_virt(mon, va, &b, 1) < 0) return 0;
+    snprintf(buf, len, ".byte %#x (x86 disassembly needs Capstone)", b);
+    return 1;
+#endif
+}
+
+bool mon_is_call(struct mon *mon, uint64_t va, unsigned *len)
+{
+    if (is_riscv(mon)) {
+        uint32_t w = 0;
+        uint16_t lo;
+        if (mon_read_virt(mon, va, &lo, 2) < 0) return false;
+        if ((lo & 3) != 3) {
+            /* c.jalr rs1 (rd = ra implicitly): 1001 rs1 00000 10, rs1 != 0 */
+            *len = 2;
+            return (lo & 0xf07f) == 0x9002 && ((lo >> 7) & 0x1f) != 0;
+        }
+        if (mon_read_virt(mon, va, &w, 4) < 0) return false;
+        *len = 4;
+        unsigned opcode = w & 0x7f, rd = (w >> 7) & 0x1f;
+        return (opcode == 0x6f || opcode == 0x67) && rd == 1; /* jal/jalr ra, ... */
+    }
+    char text[128];
+    unsigned n = mon_disas_one(mon, va, text, sizeof text);
+    *len = n;
+    return n && strncmp(text, "call", 4) == 0;
+}
+
+void mon_print_where(struct mon *mon, const char *mark, uint64_t pc)
+{
+    char sym[128], text[128];
+    mon_symbolize(mon, pc, sym, sizeof sym);
+    unsigned n = mon_disas_one(mon, pc, text, sizeof text);
+    fprintf(mon->out, "%s 0x%016" PRIx64 " %s%s%s  %s\n", mark, pc, sym[0] ? "<" : "", sym,
+            sym[0] ? ">" : "", n ? text : "(not mapped)");
+}
+
+int mon_cmd_disas(struct mon *mon, int argc, char **argv)
+{
+    uint64_t pc = mon_pc(mon), addr = pc, n = 8;
+    if (argc > 1 && mon_resolve(mon, argv[1], &addr) < 0) {
+        fprintf(mon->out, "disas: '%s' is not an address or a symbol\n", argv[1]);
+        return -1;
+    }
+    if (argc > 2 && (mon_parse_u64(argv[2], &n) < 0 || n == 0 || n > 1000)) {
+        fprintf(mon->out, "disas: '%s' is not a count (1..1000)\n", argv[2]);
+        return -1;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        char text[128];
+        if (!mon_disas_one(mon, addr, text, sizeof text)) {
+            fprintf(mon->out, "cannot access memory at %#" PRIx64 "\n", addr);
+            return i ? 0 : -1;
+        }
+        unsigned len = mon_disas_one(mon, addr, text, sizeof text);
+        mon_print_where(mon, addr == pc ? "=>" : "  ", addr);
+        addr += len;
+    }
+    return 0;
+}
+
+/* ---- Registers ---------------------------------------------------------------------------- */
+
+static const char *const rv_names[] = {"zero", "ra", "sp", "gp", "tp", "t0", "t1",  "t2", "s0",
+                                       "s1",   "a0", "a1", "a2", "a3", "a4", "a5",  "a6", "a7",
+                                       "s2",   "s3", "s4", "s5", "s6", "s7", "s8",  "s9", "s10",
+                                       "s11",  "t3", "t4", "t5", "t6", "pc", "priv"};
+static const char *const x86_names[] = {"eax", "ecx",    "edx", "ebx", "esp", "ebp", "esi",   "edi",
+                                        "eip", "eflags", "cpl", "cs",  "ss",  "ds",  "es",    "fs",
+                                        "gs",  "cr0",    "cr2", "cr3", "cr4", "rax", "rcx",   "rdx",
+                                        "rbx", "rsp",    "rbp", "rsi", "rdi", "rip", "rflags"};
+
+const char *const *mon_reg_names(struct mon *mon, size_t *count)
+{
+    if (is_riscv(mon)) {
+        *count = sizeof rv_names / sizeof rv_names[0];
+        return rv_names;
+    }
+    *count = sizeof x86_names / sizeof x86_names[0];
+    return x86_names;
+}
+
+int mon_cmd_regs(struct mon *mon, int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) {
+        for (int i = 1; i < argc; i++) {
+            uint64_t v;
+            if (!mon->m->cpu_ops->get_reg(mon->m->cpu, argv[i], &v)) {
+                fprintf(mon->out, "regs: no register '%s'\n", argv[i]);
+                return -1;
+            }
+            fprintf(mon->out, "%-8s 0x%016" PRIx64 "\n", argv[i], v);
+        }
+        return 0;
+    }
+    char sym[128];
+    uint64_t pc = mon_pc(mon);
+    mon_symbolize(mon, pc, sym, sizeof sym);
+    if (is_riscv(mon)) {
+        struct rv_hart *h = mon->m->cpu;
+        fprintf(mon->out, "pc   0x%016" PRIx64 " %s%s%s  priv %s\n", h->pc, sym[0] ? "<" : "", sym,
+                sym[0] ? ">" : "", mon_priv_name(mon, h->priv));
+        for (unsigned r = 0; r < 32; r++)
+            fprintf(mon->out, "%-4s 0x%016" PRIx64 "%s", rv_names[r], h->x[r],
+                    r % 4 == 3 ? "\n" : "  ");
+        return 0;
+    }
+    struct x86_cpu *cpu = mon->m->cpu;
+    static const char *const gpr[8] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
+    fprintf(mon->out, "eip    0x%08" PRIx64 " %s%s%s  cpl %u  %u-bit code\n", cpu->rip,
+            sym[0] ? "<" : "", sym, sym[0] ? ">" : "", cpu->cpl, cpu->code_bits);
+    for (unsigned r = 0; r < 8; r++)
+        fprintf(mon->out, "%-6s 0x%08" PRIx64 "%s", gpr[r], cpu->gpr[r] & 0xffffffffu,
+                r % 4 == 3 ? "\n" : "  ");
+    static const struct {
+        const char *name;
+        uint32_t bit;
+    } flags[] = {{"CF", X86_CF}, {"PF", X86_PF}, {"AF", X86_AF}, {"ZF", X86_ZF}, {"SF", X86_SF},
+                 {"TF", X86_TF}, {"IF", X86_IF}, {"DF", X86_DF}, {"OF", X86_OF}, {"NT", X86_NT},
+                 {"RF", X86_RF}, {"VM", X86_VM}, {"AC", X86_AC}, {"ID", X86_ID}};
+    fprintf(mon->out, "eflags 0x%08" PRIx64 " [", cpu->rflags);
+    bool first = true;
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        if (cpu->rflags & flags[i].bit) {
+            fprintf(mon->out, "%s%s", first ? "" : " ", flags[i].name);
+            first = false;
+        }
+    fprintf(mon->out, "] IOPL=%u\n", (unsigned)((cpu->rflags & X86_IOPL) >> X86_IOPL_SHIFT));
+    static const char *const sregs[X86_NSEG] = {"es", "cs", "ss", "ds", "fs", "gs"};
+    for (unsigned s = 0; s < X86_NSEG; s++)
+        fprintf(mon->out, "%s %04x%s", sregs[s], cpu->seg[s].sel, s + 1 < X86_NSEG ? "  " : "\n");
+    fprintf(mon->out,
+            "cr0 0x%08" PRIx64 "  cr2 0x%08" PRIx64 "  cr3 0x%08" PRIx64 "  cr4 0x%08" PRIx64 "\n",
+            cpu->cr0, cpu->cr2, cpu->cr3, cpu->cr4);
+    return 0;
+}
+
+/* ---- Register differences (the transition view) -------------------------------------------- */
+
+/* The order of struct mon_regs for each architecture. */
+static const char *const rv_snap_names[34] = {
+    "zero", "ra", "sp",  "gp",  "tp", "t0", "t1", "t2", "s0", "s1",  "a0", "a1",
+    "a2",   "a3", "a4",  "a5",  "a6", "a7", "s2", "s3", "s4", "s5",  "s6", "s7",
+    "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6", "pc", "priv"};
+static const char *const x86_snap_names[17] = {"eax", "ecx", "edx", "ebx",    "esp", "ebp",
+                                               "esi", "edi", "eip", "eflags", "cpl", "es",
+                                               "cs",  "ss",  "ds",  "fs",     "gs"};
+
+/* Straight from the core's structure: this runs after every instruction while the monitor
+ * watches, so it must cost a copy, not a lookup by name. */
+void mon_snapshot(struct mon *mon, struct mon_regs *regs)
+{
+    if (is_riscv(mon)) {
+        const struct rv_hart *h = mon->m->cpu;
+        memcpy(regs->r, h->x, sizeof h->x);
+        regs->r[32] = h->pc;
+        regs->r[33] = h->priv;
+        return;
+    }
+    const struct x86_cpu *cpu = mon->m->cpu;
+    memcpy(regs->r, cpu->gpr, 8 * sizeof cpu->gpr[0]);
+    regs->r[8] = cpu->rip;
+    regs->r[9] = cpu->rflags;
+    regs->r[10] = cpu->cpl;
+    for (unsigned s = 0; s < X86_NSEG; s++)
+        regs->r[11 + s] = cpu->seg[s].sel;
+}
+
+void mon_print_reg_diff(struct mon *mon, const struct mon_regs *before,
+                        const struct mon_regs *after)
+{
+    bool rv = is_riscv(mon);
+    size_t n = rv ? 34 : 17;
+    for (size_t i = 0; i < n; i++) {
+        if (before->r[i] == after->r[i]) continue;
+        const char *name = rv ? rv_snap_names[i] : x86_snap_names[i];
+        fprintf(mon->out, "      %-12s %#" PRIx64 " -> %#" PRIx64, name, before->r[i], after->r[i]);
+        if ((rv && i == 33) || (!rv && i == 10))
+            fprintf(mon->out, " (%s -> %s)", mon_priv_name(mon, (unsigned)before->r[i]),
+                    mon_priv_name(mon, (unsigned)after->r[i]));
+        fprintf(mon->out, "\n");
+    }
+}
+
+/* ---- CSRs ---------------------------------------------------------------------------------- */
+
+struct field {
+    const char *name;
+    uint8_t lo, width;
+    bool fields_address;
+};
+#define F(name, lo, width)                                                                         \
+    {                                                                                              \
+        name, lo, width, false                                                                     \
+    }
+static const struct field f_mstatus[] = {
+    F("SIE", 1, 1),  F("MIE", 3, 1),  F("SPIE", 5, 1), F("UBE", 6, 1),     F("MPIE", 7, 1),
+    F("SPP", 8, 1),  F("MPP", 11, 2), F("FS", 13, 2),  F("XS", 15, 2),     F("MPRV", 17, 1),
+    F("SUM", 18, 1), F("MXR", 19, 1), F("TVM", 20, 1), F("TW", 21, 1),     F("TSR", 22, 1),
+    F("UXL", 32, 2), F("SXL", 34, 2), F("SD", 63, 1),  {NULL, 0, 0, false}};
+static const struct field f_sstatus[] = {F("SIE", 1, 1),  F("SPIE", 5, 1),    F("UBE", 6, 1),
+                                         F("SPP", 8, 1),  F("FS", 13, 2),     F("XS", 15, 2),
+                                         F("SUM", 18, 1), F("MXR", 19, 1),    F("UXL", 32, 2),
+                                         F("SD", 63, 1),  {NULL, 0, 0, false}};
+static const struct field f_cause[] = {
+    F("Interrupt", 63, 1), F("Code", 0, 63), {NULL, 0, 0, false}};
+static const struct field f_satp[] = {
+    F("MODE", 60, 4), F("ASID", 44, 16), F("PPN", 0, 44), {NULL, 0, 0, false}};
+static const struct field f_ip[] = {F("SSI", 1, 1),     F("MSI", 3, 1), F("STI", 5, 1),
+                                    F("MTI", 7, 1),     F("SEI", 9, 1), F("MEI", 11, 1),
+                                    {NULL, 0, 0, false}};
+static const struct field f_tvec[] = {{"BASE", 2, 62, true}, F("MODE", 0, 2), {NULL, 0, 0, false}};
+#undef F
+
+/* The CSRs whose fields the monitor names (priv. spec 3.1.6, 3.1.9, 3.1.15, 4.1.11). */
+static const struct {
+    const char *csr;
+    const struct field *fields;
+} csr_fields[] = {
+    {"mstatus", f_mstatus}, {"sstatus", f_sstatus}, {"mcause", f_cause}, {"scause", f_cause},
+    {"satp", f_satp},       {"mip", f_ip},          {"mie", f_ip},       {"sip", f_ip},
+    {"sie", f_ip},          {"mtvec", f_tvec},      {"stvec", f_tvec},
+};
+
+const char *mon_cause_name(struct mon *mon, uint64_t cause, bool interrupt)
+{
+    if (!is_riscv(mon))
+        return cause < 32 ? x86_vector_name((unsigned)cause) : interrupt ? "external" : "INT n";
+    static const char *const exc[16] = {"instruction address misaligned",
+                                        "instruction access fault",
+                                        "illegal instruction",
+                                        "breakpoint",
+                                        "load address misaligned",
+                                        "load access fault",
+                                        "store/AMO address misaligned",
+                                        "store/AMO access fault",
+                                        "ecall from U",
+                                        "ecall from S",
+                                        NULL,
+                                        "ecall from M",
+                                        "instruction page fault",
+                                        "load page fault",
+                                        NULL,
+                                        "store/AMO page fault"};
+    static const char *const irq[12] = {NULL, "S software", NULL, "M software", NULL, "S timer",
+                                        NULL, "M timer",    NULL, "S external", NULL, "M external"};
+    const char *name =
+        interrupt ? (cause < 12 ? irq[cause] : NULL) : (cause < 16 ? exc[cause] : NULL);
+    return name ? name : "reserved";
+}
+
+void mon_print_csr_fields(struct mon *mon, const char *name, uint64_t value)
+{
+    for (size_t i = 0; i < sizeof csr_fields / sizeof csr_fields[0]; i++) {
+        if (strcmp(csr_fields[i].csr, name) != 0) continue;
+        fprintf(mon->out, "  [");
+        for (const struct field *f = csr_fields[i].fields; f->name; f++) {
+            uint64_t mask = f->width == 64 ? UINT64_MAX : (1ull << f->width) - 1;
+            uint64_t v = (value >> f->lo) & mask;
+            if (f->fields_address) v <<= f->lo; /* tvec.BASE: an address, shown as one */
+            if (f->width > 8)
+                fprintf(mon->out, "%s%s=%#" PRIx64, f == csr_fields[i].fields ? "" : " ", f->name,
+                        v);
+            else
+                fprintf(mon->out, "%s%s=%" PRIu64, f == csr_fields[i].fields ? "" : " ", f->name,
+                        v);
+        }
+        fprintf(mon->out, "]");
+        if (csr_fields[i].fields == f_cause)
+            fprintf(mon->out, " %s", mon_cause_name(mon, value & ~RV_CAUSE_INTERRUPT, value >> 63));
+        if (csr_fields[i].fields == f_satp)
+            fprintf(mon->out, " %s",
+                    (value >> 60) == 8   ? "Sv39"
+                    : (value >> 60) == 0 ? "Bare"
+                                         : "?");
+        return;
+    }
+}
+
+int mon_cmd_info_csr(struct mon *mon, int argc, char **argv)
+{
+    if (!is_riscv(mon)) {
+        fprintf(mon->out, "info csr: RISC-V only (x86: info msr, regs)\n");
+        return -1;
+    }
+    struct rv_hart *h = mon->m->cpu;
+    size_t count;
+    const struct rv_csr_info *table = rv_csr_table(&count);
+    bool all = argc > 2 && strcmp(argv[2], "all") == 0;
+    if (argc > 2 && !all) {
+        for (int a = 2; a < argc; a++) {
+            size_t i;
+            for (i = 0; i < count; i++)
+                if (strcmp(table[i].name, argv[a]) == 0) break;
+            if (i == count) {
+                fprintf(mon->out, "info csr: no CSR '%s'\n", argv[a]);
+                return -1;
+            }
+            uint64_t v = 0;
+            rv_csr_get(h, table[i].number, &v);
+            fprintf(mon->out, "%-10s 0x%03x 0x%016" PRIx64, table[i].name, table[i].number, v);
+            mon_print_csr_fields(mon, table[i].name, v);
+            fprintf(mon->out, "\n");
+        }
+        return 0;
+    }
+    unsigned zero = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint64_t v = 0;
+        rv_csr_get(h, table[i].number, &v);
+        if (!v && !all) {
+            zero++;
+            continue;
+        }
+        fprintf(mon->out, "%-10s 0x%03x 0x%016" PRIx64, table[i].name, table[i].number, v);
+        mon_print_csr_fields(mon, table[i].name, v);
+        fprintf(mon->out, "\n");
+    }
+    if (zero) fprintf(mon->out, "(%u CSRs are zero: info csr all lists them)\n", zero);
+    return 0;
+}
+
+/* ---- x86: MSRs, segments, descriptor tables, the TSS ---------------------------------------- */
+
+static struct x86_cpu *x86_of(struct mon *mon, const char *what)
+{
+    if (is_riscv(mon)) {
+        fprintf(mon->out, "%s: x86 only (RISC-V: info csr)\n", what);
+        return NULL;
+    }
+    return mon->m->cpu;
+}
+
+int mon_cmd_info_msr(struct mon *mon, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    struct x86_cpu *cpu = x86_of(mon, "info msr");
+    if (!cpu) return -1;
+    for (int i = 0; i < X86_MSR_COUNT; i++) {
+        uint64_t v = cpu->msr[i];
+        fprintf(mon->out, "%-16s 0x%08x 0x%016" PRIx64, x86_msr_table[i].name,
+                x86_msr_table[i].number, v);
+        /* the fields of the MSRs that take part in transitions (SDM Vol. 4 Table 2-2) */
+        if (i == X86_MSR_EFER)
+            fprintf(mon->out, "  [SCE=%u LME=%u LMA=%u NXE=%u]", (unsigned)(v & 1),
+                    (unsigned)(v >> 8) & 1, (unsigned)(v >> 10) & 1, (unsigned)(v >> 11) & 1);
+        else if (i == X86_MSR_STAR)
+            fprintf(mon->out, "  [SYSCALL CS=%04x SYSRET CS=%04x EIP=%08x]",
+                    (unsigned)(v >> 32) & 0xffff, (unsigned)(v >> 48) & 0xffff, (unsigned)v);
+        else if (i == X86_MSR_SYSENTER_CS)
+            fprintf(mon->out, "  [CS=%04x SS=%04x; SYSEXIT CS=%04x SS=%04x]", (unsigned)v & 0xfffc,
+                    ((unsigned)v + 8) & 0xfffc, ((unsigned)v + 16) | 3, ((unsigned)v + 24) | 3);
+        else if (i == X86_MSR_APIC_BASE)
+            fprintf(mon->out, "  [BSP=%u EN=%u BASE=%#" PRIx64 "]", (unsigned)(v >> 8) & 1,
+                    (unsigned)(v >> 11) & 1, v & ~(uint64_t)0xfff);
+        fprintf(mon->out, "\n");
+    }
+    return 0;
+}
+
+/* Descriptor types of system segments and gates (SDM Vol. 3A 3.5, Table 3-2). */
+static const char *system_type(unsigned type)
+{
+    static const char *const names[16] = {"reserved",
+                                          "16-bit TSS (available)",
+                                          "LDT",
+                                          "16-bit TSS (busy)",
+                                          "16-bit call gate",
+                                          "task gate",
+                                          "16-bit interrupt gate",
+                                          "16-bit trap gate",
+                                          "reserved",
+                                          "32-bit TSS (available)",
+                                          "reserved",
+                                          "32-bit TSS (busy)",
+                                          "32-bit call gate",
+                                          "reserved",
+                                          "32-bit interrupt gate",
+                                          "32-bit trap gate"};
+    return names[type & 15];
+}
+
+static void print_attr(struct mon *mon, uint32_t attr)
+{
+    unsigned type = X86_SEG_TYPE(attr);
+    if (attr & X86_SEG_UNUSABLE) {
+        fprintf(mon->out, "unusable");
+        return;
+    }
+    if (attr & X86_SEG_S) {
+        if (type & X86_SEG_TYPE_CODE)
+            fprintf(mon->out, "code %s%s", type & X86_SEG_TYPE_R ? "r-x" : "--x",
+                    type & X86_SEG_TYPE_C ? " conforming" : "");
+        else
+            fprintf(mon->out, "data %s%s", type & X86_SEG_TYPE_W ? "rw-" : "r--",
+                    type & X86_SEG_TYPE_E ? " expand-down" : "");
+    } else {
+        fprintf(mon->out, "%s", system_type(type));
+    }
+    fprintf(mon->out, " dpl=%u%s%s%s%s", X86_SEG_DPL(attr),
+            attr & X86_SEG_P ? " P" : " not-present", attr & X86_SEG_DB ? " D/B=32" : "",
+            attr & X86_SEG_L ? " L" : "", attr & X86_SEG_G ? " G=4K" : "");
+}
+
+int mon_cmd_info_seg(struct mon *mon, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    struct x86_cpu *cpu = x86_of(mon, "info seg");
+    if (!cpu) return -1;
+    static const char *const names[X86_NSEG] = {"es", "cs", "ss", "ds", "fs", "gs"};
+    fprintf(mon->out, "reg  sel   (index ti rpl)  hidden cache: base, limit, attributes\n");
+    for (unsigned s = 0; s <= X86_NSEG + 1; s++) {
+        const struct x86_seg *seg = s < X86_NSEG    ? &cpu->seg[s]
+                                    : s == X86_NSEG ? &cpu->ldtr
+                                                    : &cpu->tr;
+        const char *name = s < X86_NSEG ? names[s] : s == X86_NSEG ? "ldtr" : "tr";
+        fprintf(mon->out, "%-4s %04x  (%4u %s %u)  base=0x%08" PRIx64 " limit=0x%08x ", name,
+                seg->sel, seg->sel >> 3, seg->sel & 4 ? "LDT" : "GDT", seg->sel & 3, seg->base,
+                seg->limit);
+        print_attr(mon, seg->attr);
+        fprintf(mon->out, "\n");
+    }
+    fprintf(mon->out,
+            "gdtr base=0x%08" PRIx64 " limit=0x%04x   idtr base=0x%08" PRIx64 " limit=0x%04x\n",
+            cpu->gdtr.base, cpu->gdtr.limit, cpu->idtr.base, cpu->idtr.limit);
+    return 0;
+}
+
+int mon_cmd_info_gdt(struct mon *mon, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    struct x86_cpu *cpu = x86_of(mon, "info gdt");
+    if (!cpu) return -1;
+    unsigned n = ((unsigned)cpu->gdtr.limit + 1) / 8;
+    fprintf(mon->out, "GDT at %#" PRIx64 ", limit %#x: %u descriptors\n", cpu->gdtr.base,
+            cpu->gdtr.limit, n);
+    unsigned null = 0;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t d;
+        if (mon_read_virt(mon, cpu->gdtr.base + 8 * i, &d, 8) < 0) {
+            fprintf(mon->out, "cannot access memory at %#" PRIx64 "\n", cpu->gdtr.base + 8 * i);
+            return -1;
+        }
+        if (!d) {
+            /* the null descriptor, and the empty slots of a table (a reset GDTR spans 64 KiB) */
+            if (i == 0)
+                fprintf(mon->out, "%3u sel %04x  null\n", i, i * 8);
+            else
+                null++;
+            continue;
+        }
+        /* SDM Vol. 3A 3.4.5, Figure 3-8 */
+        uint64_t base = ((d >> 16) & 0xffffff) | (((d >> 56) & 0xff) << 24);
+        uint32_t limit = (uint32_t)((d & 0xffff) | (((d >> 48) & 0xf) << 16));
+        uint32_t attr = (uint32_t)(((d >> 40) & 0xff) | (((d >> 52) & 0xf) << 12));
+        if (attr & X86_SEG_G) limit = (limit << 12) | 0xfff;
+        fprintf(mon->out, "%3u sel %04x  %016" PRIx64 "  base=0x%08" PRIx64 " limit=0x%08x ", i,
+                i * 8, d, base, limit);
+        print_attr(mon, attr);
+        fprintf(mon->out, "\n");
+    }
+    if (null) fprintf(mon->out, "(%u more null descriptors)\n", null);
+    return 0;
+}
+
+int mon_cmd_info_idt(struct mon *mon, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    struct x86_cpu *cpu = x86_of(mon, "info idt");
+    if (!cpu) return -1;
+    unsigned n = ((unsigned)cpu->idtr.limit + 1) / 8;
+    if (cpu->idtr.limit == 0) n = 0;
+    fprintf(mon->out, "IDT at %#" PRIx64 ", limit %#x: %u gates (present ones listed)\n",
+            cpu->idtr.base, cpu->idtr.limit, n);
+    if (n > 256) n = 256;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t d;
+        if (mon_read_virt(mon, cpu->idtr.base + 8 * i, &d, 8) < 0) {
+            fprintf(mon->out, "cannot access memory at %#" PRIx64 "\n", cpu->idtr.base + 8 * i);
+            return -1;
+        }
+        if (!((d >> 47) & 1)) continue;
+        /* SDM Vol. 3A 6.11, Figure 6-2 */
+        uint32_t offset = (uint32_t)((d & 0xffff) | (((d >> 48) & 0xffff) << 16));
+        char sym[128];
+        mon_symbolize(mon, offset, sym, sizeof sym);
+        fprintf(mon->out, "%3u %-4s %-22s sel %04x offset 0x%08x dpl=%u %s\n", i,
+                i < 32 ? x86_vector_name(i) : "", system_type((unsigned)(d >> 40) & 15),
+                (unsigned)(d >> 16) & 0xffff, offset, (unsigned)(d >> 45) & 3, sym);
+    }
+    return 0;
+}
+
+int mon_cmd_info_tss(struct mon *mon, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    struct x86_cpu *cpu = x86_of(mon, "info tss");
+    if (!cpu) return -1;
+    if (cpu->tr.sel == 0 && cpu->tr.base == 0) {
+        fprintf(mon->out, "info tss: no task register loaded (tr = 0)\n");
+        return -1;
+    }
+    uint32_t t[26];
+    if (mon_read_virt(mon, cpu->tr.base, t, sizeof t) < 0) {
+        fprintf(mon->out, "cannot access memory at %#" PRIx64 "\n", cpu->tr.base);
+        return -1;
+    }
+    /* SDM Vol. 3A 8.2.1, Figure 8-2: the 32-bit TSS */
+    fprintf(mon->out, "TSS at %#" PRIx64 " (tr %04x, limit %#x)\n", cpu->tr.base, cpu->tr.sel,
+            cpu->tr.limit);
+    fprintf(mon->out, "link %04x\n", t[0] & 0xffff);
+    fprintf(mon->out, "esp0 0x%08x  ss0 %04x   (the kernel stack of a ring 3 -> 0 transition)\n",
+            t[1], t[2] & 0xffff);
+    fprintf(mon->out, "esp1 0x%08x  ss1 %04x\n", t[3], t[4] & 0xffff);
+    fprintf(mon->out, "esp2 0x%08x  ss2 %04x\n", t[5], t[6] & 0xffff);
+    fprintf(mon->out, "cr3 0x%08x  eip 0x%08x  eflags 0x%08x\n", t[7], t[8], t[9]);
+    fprintf(mon->out, "eax 0x%08x ecx 0x%08x edx 0x%08x ebx 0x%08x\n", t[10], t[11], t[12], t[13]);
+    fprintf(mon->out, "esp 0x%08x ebp 0x%08x esi 0x%08x edi 0x%08x\n", t[14], t[15], t[16], t[17]);
+    fprintf(mon->out, "es %04x cs %04x ss %04x ds %04x fs %04x gs %04x ldt %04x\n", t[18] & 0xffff,
+            t[19] & 0xffff, t[20] & 0xffff, t[21] & 0xffff, t[22] & 0xffff, t[23] & 0xffff,
+            t[24] & 0xffff);
+    fprintf(mon->out, "T %u  I/O map base 0x%04x\n", t[25] & 1, t[25] >> 16);
+    return 0;
+}
+
+/* ---- Page walks and TLBs ------------------------------------------------------------------ */
+
+static void print_pte_flags(struct mon *mon, uint64_t pte, bool x86)
+{
+    static const char *const rv[8] = {"V", "R", "W", "X", "U", "G", "A", "D"};
+    static const char *const ia[9] = {"P", "RW", "US", "PWT", "PCD", "A", "D", "PS", "G"};
+    fprintf(mon->out, "[");
+    bool first = true;
+    for (unsigned b = 0; b < (x86 ? 9u : 8u); b++)
+        if (pte & (1ull << b)) {
+            fprintf(mon->out, "%s%s", first ? "" : " ", x86 ? ia[b] : rv[b]);
+            first = false;
+        }
+    fprintf(mon->out, "]");
+}
+
+int mon_cmd_pt(struct mon *mon, int argc, char **argv)
+{
+    uint64_t va, pa = 0;
+    if (argc != 2 || mon_resolve(mon, argv[1], &va) < 0) {
+        fprintf(mon->out, "pt: %s\n", argc != 2 ? "pt ADDR" : "not an address or a symbol");
+        return -1;
+    }
+    struct walk_step steps[4];
+    bool ok;
+    int n;
+    if (is_riscv(mon)) {
+        struct rv_hart *h = mon->m->cpu;
+        uint64_t satp = h->csr.satp;
+        fprintf(mon->out, "satp 0x%016" PRIx64, satp);
+        mon_print_csr_fields(mon, "satp", satp);
+        fprintf(mon->out, "\n");
+        if ((satp >> 60) != 8) {
+            fprintf(mon->out, "no translation (satp.MODE = Bare): pa = va = %#" PRIx64 "\n", va);
+            return 0;
+        }
+        if (!mmu_sv39_canonical(va)) {
+            fprintf(mon->out, "%#" PRIx64 " is not canonical for Sv39 (bits 63:39 != bit 38)\n",
+                    va);
+            return -1;
+        }
+        fprintf(mon->out,
+                "va %#" PRIx64 ": vpn[2]=%#" PRIx64 " vpn[1]=%#" PRIx64 " vpn[0]=%#" PRIx64
+                " offset=%#" PRIx64 "\n",
+                va, (va >> 30) & 0x1ff, (va >> 21) & 0x1ff, (va >> 12) & 0x1ff, va & 0xfff);
+        n = walk_sv39(mon, satp, va, steps, &pa, &ok);
+    } else {
+        struct x86_cpu *cpu = mon->m->cpu;
+        fprintf(mon->out,
+                "cr0 0x%08" PRIx64 " (PG=%u)  cr3 0x%08" PRIx64 "  cr4 0x%08" PRIx64
+                " (PSE=%u PAE=%u)\n",
+                cpu->cr0, (unsigned)(cpu->cr0 >> 31) & 1, cpu->cr3, cpu->cr4,
+                (unsigned)(cpu->cr4 >> 4) & 1, (unsigned)(cpu->cr4 >> 5) & 1);
+        if (!(cpu->cr0 & X86_CR0_PG)) {
+            fprintf(mon->out, "no translation (CR0.PG = 0): physical = linear = %#" PRIx64 "\n",
+                    va & 0xffffffffu);
+            return 0;
+        }
+        if (cpu->cr4 & X86_CR4_PAE) {
+            fprintf(mon->out, "pt: PAE and 4-level paging are not shown yet\n");
+            return -1;
+        }
+        fprintf(mon->out,
+                "linear %#" PRIx64 ": directory=%#" PRIx64 " table=%#" PRIx64 " offset=%#" PRIx64
+                "\n",
+                va, (va >> 22) & 0x3ff, (va >> 12) & 0x3ff, va & 0xfff);
+        n = walk_x86_32(mon, cpu, va, steps, &pa, &ok);
+    }
+    for (int i = 0; i < n; i++) {
+        fprintf(mon->out, "  %s @%#" PRIx64 " = 0x%016" PRIx64 " ",
+                is_riscv(mon) ? (steps[i].level == 2   ? "L2 pte"
+                                 : steps[i].level == 1 ? "L1 pte"
+                                                       : "L0 pte")
+                              : (steps[i].level == 1 ? "PDE" : "PTE"),
+                steps[i].entry_addr, steps[i].entry);
+        print_pte_flags(mon, steps[i].entry, !is_riscv(mon));
+        if (steps[i].leaf && ok)
+            fprintf(mon->out, " leaf, %s page",
+                    is_riscv(mon) ? (steps[i].level == 2   ? "1 GiB"
+                                     : steps[i].level == 1 ? "2 MiB"
+                                                           : "4 KiB")
+                                  : (steps[i].level == 1 ? "4 MiB" : "4 KiB"));
+        else if (i + 1 < n)
+            fprintf(mon->out, " -> next table %#" PRIx64,
+                    is_riscv(mon) ? (steps[i].entry >> 10) << 12 : steps[i].entry & 0xfffff000u);
+        fprintf(mon->out, "\n");
+    }
+    if (ok)
+        fprintf(mon->out, "-> pa %#" PRIx64 "\n", pa);
+    else
+        fprintf(mon->out, "-> not mapped (the walk stops at level %d)\n",
+                n ? steps[n - 1].level : -1);
+    return ok ? 0 : -1;
+}
+
+int mon_cmd_info_tlb(struct mon *mon, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    unsigned shown = 0;
+    if (is_riscv(mon)) {
+        struct rv_hart *h = mon->m->cpu;
+        fprintf(mon->out, "Sv39 software TLB, %u entries (direct-mapped by page):\n",
+                MMU_TLB_ENTRIES);
+        for (unsigned i = 0; i < MMU_TLB_ENTRIES; i++) {
+            const struct mmu_tlb_entry *e = &h->tlb.e[i];
+            if (!e->tag) continue;
+            char sym[128];
+            uint64_t va = (e->tag - 1) << 12;
+            fprintf(mon->out, "%3u va 0x%016" PRIx64 " -> pa 0x%010" PRIx64 " asid %u level %u ", i,
+                    va, e->paddr, e->asid, e->level);
+            print_pte_flags(mon, e->pte, false);
+            mon_symbolize(mon, va, sym, sizeof sym);
+            fprintf(mon->out, "%s%s\n", sym[0] ? " " : "", sym);
+            shown++;
+        }
+    } else {
+        struct x86_cpu *cpu = mon->m->cpu;
+        struct bus *bus = &mon->m->bus;
+        for (int w = 0; w < 2; w++) {
+            const struct x86_tlb_entry *t = w ? cpu->tlb_write : cpu->tlb_read;
+            fprintf(mon->out, "%s TLB, %u entries (linear page -> host page of RAM):\n",
+                    w ? "write" : "read", X86_TLB_SIZE);
+            for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
+                if (!t[i].tag) continue;
+                uint64_t lin = (t[i].tag - 1) << 12;
+                uint64_t pa = (uint64_t)(t[i].host - bus->ram) + bus->ram_base;
+                fprintf(mon->out, "%3u linear 0x%08" PRIx64 " -> pa 0x%08" PRIx64 "\n", i, lin, pa);
+                shown++;
+            }
+        }
+    }
+    if (!shown) fprintf(mon->out, "(empty)\n");
+    return 0;
+}
+
+/* ---- Memory --------------------------------------------------------------------------------- */
+
+int mon_cmd_x(struct mon *mon, int argc, char **argv)
+{
+    unsigned count, size = mon->xsize;
+    const char *fmt = argv[0] + 1; /* after the x */
+    if (mon_parse_xfmt(fmt, &count, &size) < 0) {
+        fprintf(mon->out, "x: bad format '%s' (x/<count><b|h|w|g>)\n", argv[0]);
+        return -1;
+    }
+    uint64_t addr;
+    if (argc != 2 || mon_resolve(mon, argv[1], &addr) < 0) {
+        fprintf(mon->out, "x: %s\n",
+                argc != 2 ? "x/<n><b|h|w|g> ADDR" : "not an address or a symbol");
+        return -1;
+    }
+    mon->xsize = size;
+    unsigned per_line = 16 / size;
+    for (unsigned i = 0; i < count; i++) {
+        uint64_t a = addr + (uint64_t)i * size, v = 0;
+        if (i % per_line == 0) {
+            char sym[128];
+            mon_symbolize(mon, a, sym, sizeof sym);
+            if (i) fprintf(mon->out, "\n");
+            fprintf(mon->out, "0x%016" PRIx64 "%s%s%s:", a, sym[0] ? " <" : "", sym,
+                    sym[0] ? ">" : "");
+        }
+        if (mon_read_virt(mon, a, &v, size) < 0) {
+            fprintf(mon->out, "\ncannot access memory at %#" PRIx64 "\n", a);
+            return -1;
+        }
+        fprintf(mon->out, " 0x%0*" PRIx64, 2 * (int)size, v);
+    }
+    fprintf(mon->out, "\n");
+    return 0;
+}
+
+int mon_cmd_set(struct mon *mon, int argc, char **argv)
+{
+    uint64_t value;
+    if (argc != 3) {
+        fprintf(mon->out, "set: set REG VALUE, or set *ADDR[/b|h|w|g] VALUE\n");
+        return -1;
+    }
+    if (mon_resolve(mon, argv[2], &value) < 0) {
+        fprintf(mon->out, "set: '%s' is not a number\n", argv[2]);
+        return -1;
+    }
+    if (argv[1][0] == '*') {
+        char spec[128];
+        snprintf(spec, sizeof spec, "%s", argv[1] + 1);
+        unsigned count, size = is_riscv(mon) ? 8 : 4;
+        char *slash = strchr(spec, '/');
+        if (slash) {
+            if (mon_parse_xfmt(slash, &count, &size) < 0 || count != 1) {
+                fprintf(mon->out, "set: bad size '%s' (/b, /h, /w or /g)\n", slash);
+                return -1;
+            }
+            *slash = '\0';
+        }
+        uint64_t addr;
+        if (mon_resolve(mon, spec, &addr) < 0) {
+            fprintf(mon->out, "set: '%s' is not an address or a symbol\n", spec);
+            return -1;
+        }
+        if (mon_write_virt(mon, addr, &value, size) < 0) {
+            fprintf(mon->out, "cannot access memory at %#" PRIx64 "\n", addr);
+            return -1;
+        }
+        fprintf(mon->out, "*%#" PRIx64 " (%u bytes) = %#" PRIx64 "\n", addr, size, value);
+        return 0;
+    }
+    uint64_t old;
+    const char *name = argv[1][0] == '$' ? argv[1] + 1 : argv[1];
+    if (!mon->m->cpu_ops->get_reg(mon->m->cpu, name, &old) ||
+        !mon->m->cpu_ops->set_reg(mon->m->cpu, name, value)) {
+        fprintf(mon->out, "set: no writable register '%s'\n", name);
+        return -1;
+    }
+    uint64_t now = 0;
+    mon->m->cpu_ops->get_reg(mon->m->cpu, name, &now);
+    fprintf(mon->out, "%s = %#" PRIx64 " (was %#" PRIx64 ")\n", name, now, old);
+    return 0;
+}
