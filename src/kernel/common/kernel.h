@@ -126,6 +126,8 @@ int exec_image_abi(const struct exec_abi *abi, struct proc *p, const uint8_t *im
 /* The Linux system call nr with arguments a[0..5] in the architecture's own ABI (sysnum.h); the
  * result or a negative errno. */
 int64_t syscall_dispatch(struct proc *p, uint64_t nr, const uint64_t a[6]);
+/* The size of the architecture's table: numbers at or above it have no entry. */
+extern const unsigned syscall_table_entries;
 /* The same numbers for a caller whose long is long_size (4 or 8) bytes (tests). */
 int64_t syscall_dispatch_abi(struct proc *p, uint64_t nr, const uint64_t a[6], int long_size);
 #ifdef ARCH_HAS_COMPAT32

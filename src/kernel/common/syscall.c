@@ -12,6 +12,9 @@
 #include "kernel.h"
 #include "sysnum.h" /* src/kernel/<arch>/sysnum.h */
 
+#ifndef UNAME_MACHINE
+#define UNAME_MACHINE ARCH_NAME /* uname's machine field */
+#endif
 #ifndef USER_LONG_SIZE
 #define USER_LONG_SIZE 8 /* the architecture's own programs: riscv64, x86-64 */
 #endif
@@ -153,7 +156,7 @@ static int64_t sys_uname(struct proc *p, const uint64_t a[6], int lsize)
 {
     (void)lsize;
     static const char *const fields[6] = {
-        "Linux", "ringside", "6.1.0-ringside", "ringside guest kernel", ARCH_NAME, "(none)"};
+        "Linux", "ringside", "6.1.0-ringside", "ringside guest kernel", UNAME_MACHINE, "(none)"};
     char u[6][65];
     memset(u, 0, sizeof u);
     for (int i = 0; i < 6; i++)
@@ -218,6 +221,9 @@ static const syscall_fn table[] = {
     [SYS_gettid] = sys_getpid,
     [SYS_brk] = sys_brk,
 };
+
+/* For entry code that checks the number before calling (i386 int $0x80, as Linux's entry does). */
+const unsigned syscall_table_entries = sizeof table / sizeof table[0];
 
 /* Arguments of a 4-byte-long caller are 32-bit register values: the upper halves mean nothing. */
 static int64_t call(const syscall_fn *tab, uint64_t size, struct proc *p, uint64_t nr,
