@@ -203,6 +203,15 @@ static int64_t sys_ioctl(struct proc *p, const uint64_t a[6], int lsize)
     return -ENOTTY;
 }
 
+#ifdef SYS_arch_prctl
+/* arch_prctl(code, addr): x86-64 only; the architecture does the work (FS base). */
+static int64_t sys_arch_prctl(struct proc *p, const uint64_t a[6], int lsize)
+{
+    (void)lsize;
+    return arch_prctl(p, a[0], a[1]);
+}
+#endif
+
 typedef int64_t (*syscall_fn)(struct proc *p, const uint64_t a[6], int lsize);
 
 static const syscall_fn table[] = {
@@ -220,6 +229,9 @@ static const syscall_fn table[] = {
     [SYS_getppid] = sys_getppid,
     [SYS_gettid] = sys_getpid,
     [SYS_brk] = sys_brk,
+#ifdef SYS_arch_prctl
+    [SYS_arch_prctl] = sys_arch_prctl,
+#endif
 };
 
 /* For entry code that checks the number before calling (i386 int $0x80, as Linux's entry does). */

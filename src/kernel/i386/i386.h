@@ -15,7 +15,8 @@ extern char kernel_end[], kstack_guard[], kstack_top[];
 extern uint32_t boot_pgdir[1024];
 extern struct regs thread_regs;
 extern const char vsys_int80_start[], vsys_int80_end[];
-extern const char vsys_sysenter_start[], vsys_sysenter_ret[], vsys_sysenter_end[];
+extern const char vsys_sysenter_start[], vsys_sysenter_end[];
+#define VSYS_SYSENTER_RETURN 0x20 /* vsyscall.S: SYSEXIT returns here in every page version */
 extern const uint32_t exc_stubs[32];
 void int80_entry(void), sysenter_entry(void);
 __attribute__((noreturn)) void enter_user(void);
@@ -26,7 +27,7 @@ uint32_t *uvm_create(void);      /* a process page directory sharing the kernel'
 int vsyscall_map(uint32_t *pgdir, const char *code, uint32_t len); /* the vsyscall page */
 
 /* trap.c */
-extern uint32_t vsyscall_return; /* where sysexit returns: vsys_sysenter_ret in the page */
+extern uint32_t vsyscall_return; /* where sysexit returns: VSYSCALL_VA + VSYS_SYSENTER_RETURN */
 void trap(struct regs *r);
 void int80_syscall(struct regs *r);
 void sysenter_syscall(struct regs *r);

@@ -131,7 +131,7 @@ void kmain(uint32_t magic, uint32_t mbi_pa)
     const char *code_end = use_sysenter ? vsys_sysenter_end : vsys_int80_end;
     if (vsyscall_map(p->arch.pgdir, code, (uint32_t)(code_end - code)) < 0)
         cannot_run("out of memory for the vsyscall page");
-    vsyscall_return = VSYSCALL_VA + (uint32_t)(vsys_sysenter_ret - vsys_sysenter_start);
+    vsyscall_return = VSYSCALL_VA + VSYS_SYSENTER_RETURN;
     write_cr3((uint32_t)V2P(p->arch.pgdir));
 
     struct exec_abi abi;

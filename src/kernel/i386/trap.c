@@ -63,8 +63,9 @@ void int80_syscall(struct regs *r)
 }
 
 /* After sysenter (vsyscall.S): EBP is the user's stack, where the vsyscall code pushed the
- * caller's EBP (the sixth argument), EDX and ECX. The return goes to vsys_sysenter_ret with
- * EDX = its address and ECX = the user's stack, which ret_sysexit's POPA loads for SYSEXIT. */
+ * caller's EBP (the sixth argument), EDX and ECX. The return goes to the page's SYSENTER_RETURN
+ * point with EDX = its address and ECX = the user's stack, which ret_sysexit's POPA loads for
+ * SYSEXIT. */
 void sysenter_syscall(struct regs *r)
 {
     uint32_t arg6 = 0;
