@@ -63,6 +63,21 @@ if grep -q AuthenticAMD /proc/cpuinfo 2>/dev/null; then
     expect 132 "sysenter-probe: executing sysenter" -- native "$PROBE" sysenter-probe
 fi
 
+# A syscall whose return address (RCX) is not canonical: the kernel returns with IRETQ, not
+# SYSRETQ (which would raise #GP in ring 0 on Intel). Real CPUs of both vendors then raise #GP(0) on
+# the IRETQ itself (SDM Vol. 2A IRET; AMD APM Vol. 3 IRET), which the kernel blames on the program
+# ("iretq #GP"); QEMU 7.2's TCG loads the RIP and faults on the fetch in ring 3. Either way:
+# SIGSEGV (139). Linux never maps the page this needs (TASK_SIZE_MAX ends one page below 2^47):
+# natively the program's mmap fails with -ENOMEM.
+SYSRET=$GUEST_DIR/x86_64_sysret_noncanonical.elf
+for cpu in "" "$INTEL"; do
+    expect "$(qstatus 139)" "kernel: syscall returns to non-canonical rip 0x800000000000: iretq, not sysretq" -- \
+        sys "$SYSRET" "mech=syscall -- sysret-noncanonical" $cpu
+    expect "$(qstatus 139)" "killed: pid 1: general protection (vector 13, error 0x0) at rip 0x800000000000" -- \
+        sys "$SYSRET" "mech=syscall -- sysret-noncanonical" $cpu
+done
+[ "$NATIVE" = 1 ] && expect 1 "sysret-noncanonical: mmap = -12" -- native "$SYSRET" sysret-noncanonical
+
 expect "$(qstatus 126)" "kernel: mech=ecall does not exist on x86_64" -- sys "$HELLO" "mech=ecall -- hello"
 expect "$(qstatus 126)" "kernel: no program: the boot loader passed no module" -- \
     timeout 30 qemu-system-x86_64 -display none -serial stdio -monitor none \

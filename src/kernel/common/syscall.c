@@ -203,6 +203,32 @@ static int64_t sys_ioctl(struct proc *p, const uint64_t a[6], int lsize)
     return -ENOTTY;
 }
 
+#ifdef SYS_mmap
+#define MAP_PRIVATE         0x02
+#define MAP_FIXED           0x10
+#define MAP_ANONYMOUS       0x20
+#define MAP_FIXED_NOREPLACE 0x100000
+/* mmap(addr, len, prot, flags, fd, offset), only anonymous private memory at a fixed address that
+ * nothing maps yet (MAP_FIXED or MAP_FIXED_NOREPLACE; -EEXIST over existing pages, as
+ * MAP_FIXED_NOREPLACE answers), inside [USER_MIN_VA, USER_MMAP_END); -EINVAL for everything else.
+ * Enough for a program that places code at a chosen address (x86_64's sysret-noncanonical). */
+static int64_t sys_mmap(struct proc *p, const uint64_t a[6], int lsize)
+{
+    (void)lsize;
+    uint64_t addr = a[0], len = PAGE_ROUND_UP(a[1]), flags = a[3];
+    if ((flags & (MAP_PRIVATE | MAP_ANONYMOUS)) != (MAP_PRIVATE | MAP_ANONYMOUS) ||
+        !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) || (int64_t)a[4] != -1 || a[5] != 0)
+        return -EINVAL;
+    if ((addr & (PAGE_SIZE - 1)) || a[1] == 0 || len < a[1] || addr < USER_MIN_VA ||
+        addr >= USER_MMAP_END || len > USER_MMAP_END - addr)
+        return -EINVAL;
+    for (uint64_t va = addr; va < addr + len; va += PAGE_SIZE)
+        if (arch_user_ptr(p, va, UA_READ)) return -EEXIST;
+    if (arch_user_map(p, addr, len, (int)a[2] | PROT_READ) < 0) return -ENOMEM;
+    return (int64_t)addr;
+}
+#endif
+
 #ifdef SYS_arch_prctl
 /* arch_prctl(code, addr): x86-64 only; the architecture does the work (FS base). */
 static int64_t sys_arch_prctl(struct proc *p, const uint64_t a[6], int lsize)
@@ -231,6 +257,9 @@ static const syscall_fn table[] = {
     [SYS_brk] = sys_brk,
 #ifdef SYS_arch_prctl
     [SYS_arch_prctl] = sys_arch_prctl,
+#endif
+#ifdef SYS_mmap
+    [SYS_mmap] = sys_mmap,
 #endif
 };
 

@@ -32,6 +32,7 @@
 #define USER_STACK_TOP  0x7fffe000
 #define USER_STACK_SIZE (16 * PAGE_SIZE)
 #define USER_LOAD_END   (USER_STACK_TOP - USER_STACK_SIZE - PAGE_SIZE)
+#define USER_MMAP_END   0x800000000000 /* mmap: the whole lower half (SDM Vol. 1 3.3.7.1) */
 
 #define KSTACK_PAGES 4
 

@@ -7,6 +7,7 @@
 
 #define SYS_read            0
 #define SYS_write           1
+#define SYS_mmap            9
 #define SYS_brk             12
 #define SYS_ioctl           16
 #define SYS_writev          20

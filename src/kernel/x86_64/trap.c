@@ -66,10 +66,11 @@ void int80_compat(struct regs *r)
     r->rax = (uint64_t)syscall_dispatch_compat32(&proc0, (uint32_t)r->rax, a);
 }
 
-/* A user RIP SYSRETQ can return to: canonical and in the lower half. */
+/* A RIP SYSRETQ can return to: canonical (bits 63:47 all equal, SDM Vol. 1 3.3.7.1). The
+ * vsyscall page's syscall sits in the upper half, at 0xffffffffff600000, a user page. */
 static bool sysret_safe(uint64_t rip)
 {
-    return rip < (1ull << 47);
+    return rip >> 47 == 0 || rip >> 47 == 0x1ffff;
 }
 
 /* syscall: the x86-64 ABI (RAX number; RDI RSI RDX R10 R8 R9; RAX result). Returns 1 when the
@@ -82,7 +83,9 @@ int syscall64(struct regs *r)
     const uint64_t a[6] = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9};
     r->rax = (uint64_t)syscall_dispatch(&proc0, r->rax, a);
     r->rcx = r->rip, r->r11 = r->rflags; /* what SYSRETQ reloads, also after IRETQ */
-    return sysret_safe(r->rip) ? 0 : 1;
+    if (sysret_safe(r->rip)) return 0;
+    kprintf("kernel: syscall returns to non-canonical rip 0x%lx: iretq, not sysretq\n", r->rip);
+    return 1;
 }
 
 /* sysenter from 64-bit code through the vsyscall page: the x86-64 ABI as for syscall; the
