@@ -35,6 +35,13 @@ QOPTS=$INTEL every_program syscall
 QOPTS=$INTEL every_program int80
 QOPTS=$INTEL every_program sysenter
 
+# arch_prctl(ARCH_SET_FS): the x86-64 ABI only (the compat ABI has no such call)
+same 0 syscall fsbase
+has "arch_prctl(ARCH_SET_FS) = 0, %fs:0 = 0x5eed"
+has "the base is the variable: yes"
+has "arch_prctl(0x1234) = -22"
+QOPTS=$INTEL same 0 sysenter fsbase
+
 HELLO=$GUEST_DIR/x86_64_hello.elf
 expect "$(qstatus 0)" "non-Intel CPU, mech auto: vsyscall uses syscall" -- \
     sys "$HELLO" "verbose mech=auto -- hello"
