@@ -66,10 +66,14 @@ bool cpu_is_intel(void)
     return b == 0x756e6547 && d == 0x49656e69 && c == 0x6c65746e; /* "Genu" "ineI" "ntel" */
 }
 
+/* SDM Vol. 3A 5.8.7 (and Vol. 2A CPUID, SEP): early Pentium Pro processors (family 6, model < 3,
+ * stepping < 3) report SEP without having SYSENTER/SYSEXIT. */
 bool cpu_has_sep(void)
 {
     uint32_t a, b, c, d;
     cpuid(1, &a, &b, &c, &d);
+    uint32_t family = (a >> 8) & 0xf, model = (a >> 4) & 0xf, stepping = a & 0xf;
+    if (family == 6 && model < 3 && stepping < 3) return false;
     return (d & CPUID_1_EDX_SEP) != 0;
 }
 
