@@ -48,6 +48,14 @@ expect "$(qstatus 126)" "cannot run x: segment outside the user address space" -
 expect "$(qstatus 125)" "kernel fault: vector 14 (page fault) error 0x0 eip 0x" -- \
     sys "$HELLO" "kfault -- hello"
 expect "$(qstatus 125)" "the kernel stack's guard page (stack overflow)" -- sys "$HELLO" "kfault -- hello"
+# The same kernel under qemu-system-i386 (a 32-bit-only PC)
+if command -v qemu-system-i386 >/dev/null; then
+    for mech in int80 sysenter; do
+        expect 1 "syscalls: done" -- timeout 30 qemu-system-i386 -display none -serial stdio \
+            -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$KERNEL" \
+            -initrd "$GUEST_DIR/i386_syscalls.elf" -append "mech=$mech -- syscalls" </dev/null
+    done
+fi
 # A program that never ends runs until the timeout (124 from timeout(1)).
 expect 124 "spin: looping forever" -- timeout 3 qemu-system-x86_64 -display none -serial stdio \
     -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$KERNEL" \
