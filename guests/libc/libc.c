@@ -16,11 +16,17 @@ void __libc_start(long *sp)
         e++;
     __libc_initial_sp = sp;
     __libc_auxv = (unsigned long *)(e + 1);
+#ifdef LIBC_ARCH_INIT
+    LIBC_ARCH_INIT(); /* syscall_arch.h: what the architecture learns from the auxiliary vector */
+#endif
     exit(main(argc, argv, envp));
 }
 
 long *__libc_initial_sp;
 unsigned long *__libc_auxv;
+#ifdef LIBC_ARCH_INIT
+unsigned long __libc_sysinfo;
+#endif
 
 unsigned long getauxval(unsigned long type)
 {

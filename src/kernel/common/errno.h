@@ -14,5 +14,6 @@
 #define ENOSYS       38
 #define ENAMETOOLONG 36
 #define E2BIG        7
+#define EEXIST       17
 
 #endif

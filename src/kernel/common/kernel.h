@@ -104,12 +104,36 @@ int copyout(struct proc *p, uint64_t uva, const void *src, uint64_t n); /* 0 or 
 int64_t copyinstr(struct proc *p, char *dst, uint64_t uva, uint64_t max);
 
 /* ---- processes (proc.c, exec.c, syscall.c) ---- */
+/* What exec loads programs for: the architecture's constants (arch.h, memlayout.h) unless an
+ * architecture or a test says otherwise. */
+struct exec_abi {
+    int elf_class;     /* 1 (ELFCLASS32: 4-byte stack words) or 2 (ELFCLASS64: 8-byte words) */
+    unsigned machine;  /* e_machine */
+    const char *arch;  /* for messages */
+    uint64_t user_min; /* segments must lie in [user_min, load_end) ... */
+    uint64_t load_end;
+    uint64_t stack_top, stack_size; /* ... and the stack below stack_top */
+    uint64_t sysinfo;               /* AT_SYSINFO (the vsyscall entry, x86), 0 = not given */
+};
+/* The architecture's default (sysinfo 0). */
+void exec_default_abi(struct exec_abi *abi);
 /* Loads the ELF executable image[0..size) into p's (empty) address space and builds the Linux
  * initial stack with argv. Returns 0, or a negative errno with *why saying what is wrong. */
 int exec_image(struct proc *p, const uint8_t *image, uint64_t size, int argc, char *const argv[],
                const char **why);
-/* The Linux system call nr with arguments a[0..5]; the result or a negative errno. */
+int exec_image_abi(const struct exec_abi *abi, struct proc *p, const uint8_t *image, uint64_t size,
+                   int argc, char *const argv[], const char **why);
+/* The Linux system call nr with arguments a[0..5] in the architecture's own ABI (sysnum.h); the
+ * result or a negative errno. */
 int64_t syscall_dispatch(struct proc *p, uint64_t nr, const uint64_t a[6]);
+/* The size of the architecture's table: numbers at or above it have no entry. */
+extern const unsigned syscall_table_entries;
+/* The same numbers for a caller whose long is long_size (4 or 8) bytes (tests). */
+int64_t syscall_dispatch_abi(struct proc *p, uint64_t nr, const uint64_t a[6], int long_size);
+#ifdef ARCH_HAS_COMPAT32
+/* The i386 numbers and layouts on a 64-bit kernel (x86-64: int $0x80 from user code). */
+int64_t syscall_dispatch_compat32(struct proc *p, uint64_t nr, const uint64_t a[6]);
+#endif
 /* Ends the process because of a fault: prints "killed: pid N: <why>" and stops the machine with
  * status 128 + sig, as a shell reports a process killed by a signal. */
 __attribute__((noreturn, format(printf, 3, 4))) void proc_kill(struct proc *p, int sig,

@@ -169,12 +169,129 @@ static void refuses_bad_files(void **state)
     REFUSED((ph(0)->p_type = PT_NOTE, ph(1)->p_type = PT_NOTE), "no PT_LOAD segment");
 }
 
+/* An ELF32 EM_386 executable (the i386 kernel's programs): the same checks, the initial stack in
+ * 4-byte words (i386 psABI "Process Initialization"), AT_PHENT 32, and AT_SYSINFO when the kernel
+ * gives a vsyscall entry (Linux arch/x86/include/asm/elf.h ARCH_DLINFO_IA32). */
+static uint8_t image32[0x1010] __attribute__((aligned(16)));
+
+static void build32(void)
+{
+    memset(image32, 0, sizeof image32);
+    Elf32_Ehdr *e = (Elf32_Ehdr *)image32;
+    Elf32_Phdr *ph32 = (Elf32_Phdr *)(image32 + sizeof *e);
+    memcpy(image32, ELFMAG, SELFMAG);
+    image32[EI_CLASS] = ELFCLASS32;
+    image32[EI_DATA] = ELFDATA2LSB;
+    image32[EI_VERSION] = EV_CURRENT;
+    e->e_type = ET_EXEC;
+    e->e_machine = EM_386;
+    e->e_version = EV_CURRENT;
+    e->e_entry = 0x10100;
+    e->e_phoff = sizeof *e;
+    e->e_ehsize = sizeof *e;
+    e->e_phentsize = sizeof(Elf32_Phdr);
+    e->e_phnum = 2;
+    ph32[0] = (Elf32_Phdr){.p_type = PT_LOAD,
+                           .p_flags = PF_R | PF_X,
+                           .p_vaddr = 0x10000,
+                           .p_filesz = 0x200,
+                           .p_memsz = 0x200,
+                           .p_align = 0x1000};
+    ph32[1] = (Elf32_Phdr){.p_type = PT_LOAD,
+                           .p_flags = PF_R | PF_W,
+                           .p_offset = 0x1000,
+                           .p_vaddr = 0x11000,
+                           .p_filesz = 0x10,
+                           .p_memsz = 0x1800,
+                           .p_align = 0x1000};
+    memcpy(image32 + 0x1000, "data segment...", 16);
+}
+
+static struct exec_abi abi32(void)
+{
+    return (struct exec_abi){1,          EM_386,     "i386",  0x1000,
+                             0x70000000, 0x7fff0000, 0x10000, 0xffffe400};
+}
+
+static uint32_t word32(uint64_t va)
+{
+    uint32_t v;
+    uint8_t *m = fake_mem(va);
+    assert_non_null(m);
+    memcpy(&v, m, 4);
+    return v;
+}
+
+static void loads_elf32_with_a_4_byte_initial_stack(void **state)
+{
+    (void)state;
+    const char *why = NULL;
+    char *argv[] = {"prog", "x", NULL};
+    struct exec_abi abi = abi32();
+    build32();
+    fake_reset(&p);
+    assert_int_equal(exec_image_abi(&abi, &p, image32, sizeof image32, 2, argv, &why), 0);
+    assert_memory_equal(fake_mem(0x11000), "data segment...", 16);
+    assert_null(arch_user_ptr(&p, 0x10000, UA_WRITE));
+    assert_int_equal(p.entry, 0x10100);
+    assert_int_equal(p.brk, 0x13000);
+    uint64_t sp = p.sp;
+    assert_int_equal(sp % 16, 0);
+    assert_true(sp < 0x7fff0000 && sp >= 0x7ffe0000);
+    assert_int_equal(word32(sp), 2);
+    assert_string_equal((char *)fake_mem(word32(sp + 4)), "prog");
+    assert_string_equal((char *)fake_mem(word32(sp + 8)), "x");
+    assert_int_equal(word32(sp + 12), 0); /* end of argv */
+    assert_int_equal(word32(sp + 16), 0); /* envp: empty */
+    uint32_t aux[64] = {0};
+    for (uint64_t a = sp + 20;; a += 8) {
+        uint32_t type = word32(a);
+        if (type == AT_NULL) break;
+        assert_true(type < 64);
+        aux[type] = word32(a + 4);
+    }
+    assert_int_equal(aux[AT_PHDR], 0x10034);
+    assert_int_equal(aux[AT_PHENT], 32);
+    assert_int_equal(aux[AT_PHNUM], 2);
+    assert_int_equal(aux[AT_ENTRY], 0x10100);
+    assert_int_equal(aux[AT_SYSINFO], 0xffffe400);
+    assert_true(aux[AT_RANDOM] > sp && aux[AT_RANDOM] + 16 <= 0x7fff0000);
+}
+
+static void refuses_elf32_files_for_other_machines(void **state)
+{
+    (void)state;
+    const char *why = NULL;
+    char *argv[] = {"prog", NULL};
+    struct exec_abi abi = abi32();
+    build32();
+    ((Elf32_Ehdr *)image32)->e_machine = EM_X86_64;
+    fake_reset(&p);
+    assert_int_equal(exec_image_abi(&abi, &p, image32, sizeof image32, 1, argv, &why), -ENOEXEC);
+    assert_string_equal(why, "not an executable for i386 (e_machine)");
+    build32();
+    image32[EI_CLASS] = ELFCLASS64;
+    assert_int_equal(exec_image_abi(&abi, &p, image32, sizeof image32, 1, argv, &why), -ENOEXEC);
+    assert_string_equal(why, "not a 32-bit ELF file");
+    /* the riscv64 default refuses the ELF32 file */
+    build32();
+    assert_int_equal(exec_image(&p, image32, sizeof image32, 1, argv, &why), -ENOEXEC);
+    assert_string_equal(why, "not a 64-bit ELF file");
+    /* no AT_SYSINFO without a vsyscall entry */
+    build();
+    assert_int_equal(exec_image(&p, image, sizeof image, 1, argv, &why), 0);
+    for (uint64_t a = p.sp + 24; word(a) != AT_NULL; a += 16)
+        assert_int_not_equal(word(a), AT_SYSINFO);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(loads_segments_with_their_permissions),
         cmocka_unit_test(builds_the_linux_initial_stack),
         cmocka_unit_test(refuses_bad_files),
+        cmocka_unit_test(loads_elf32_with_a_4_byte_initial_stack),
+        cmocka_unit_test(refuses_elf32_files_for_other_machines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -122,6 +122,36 @@ static void small_calls(void **state)
     assert_int_equal(call(113, 0, RO, 0), -EFAULT);
 }
 
+/* A caller with a 4-byte long (i386 programs; the x86-64 kernel's int $0x80 compat path): struct
+ * iovec and struct timespec are pairs of 32-bit words, and counts turn negative at bit 31. */
+static int64_t call32(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+    const uint64_t a[6] = {a0, a1, a2, 0, 0, 0};
+    return syscall_dispatch_abi(&p, nr, a, 4);
+}
+
+static void four_byte_longs_use_32_bit_layouts(void **state)
+{
+    (void)state;
+    uint32_t iov[4] = {RO, 4, RO + 4, 5};
+    memcpy(fake_mem(RW), iov, sizeof iov);
+    assert_int_equal(call32(66, 1, RW, 2), 9);
+    assert_memory_equal(fake_console_out, "read-only", 9);
+    iov[1] = 0x80000000u; /* a negative length */
+    memcpy(fake_mem(RW), iov, sizeof iov);
+    assert_int_equal(call32(66, 1, RW, 2), -EINVAL);
+    assert_int_equal(call32(64, 1, RO, 0xffffffffu), -EINVAL); /* count -1 */
+    assert_int_equal(call32(64, 1ull << 32 | 1, RO, 4), 4);    /* upper halves mean nothing */
+    memset(fake_mem(RW), 0xee, 16);
+    assert_int_equal(call32(113, 1, RW, 0), 0); /* 25000000 ticks at 10 MHz */
+    int32_t ts[2];
+    memcpy(ts, fake_mem(RW), sizeof ts);
+    assert_int_equal(ts[0], 2);
+    assert_int_equal(ts[1], 500000000);
+    assert_int_equal(*(uint32_t *)fake_mem(RW + 8), 0xeeeeeeee); /* 8 bytes, not 16 */
+    assert_int_equal(call32(0xffffffffu, 0, 0, 0), -ENOSYS);
+}
+
 static void brk_follows_linux(void **state)
 {
     (void)state;
@@ -187,6 +217,7 @@ int main(void)
         cmocka_unit_test_setup(writev_checks_the_array_and_every_buffer, setup),
         cmocka_unit_test_setup(unknown_numbers_give_enosys, setup),
         cmocka_unit_test_setup(small_calls, setup),
+        cmocka_unit_test_setup(four_byte_longs_use_32_bit_layouts, setup),
         cmocka_unit_test_setup(brk_follows_linux, setup),
         cmocka_unit_test_setup(copyinstr_stops_at_bad_pages_and_length, setup),
         cmocka_unit_test_setup(exit_and_kill_stop_the_machine_with_the_status, setup),
