@@ -130,14 +130,18 @@ static void test_privilege_and_existence_2_1(void **state)
     assert_illegal(t, CSRRS(5, RV_CSR_satp, 0));
 }
 
-/* Priv. 3.1.6: mstatus WARL. UXL = SXL = 2 read-only; FS/XS/SD read-only 0 (no F/D yet);
+/* Priv. 3.1.6: mstatus WARL. UXL = SXL = 2 read-only; FS writable, XS read-only 0, SD = (FS ==
+ * Dirty) (3.1.6.6);
  * MPP = 2 (reserved) becomes U; MIE, MPIE, SIE, SPIE, SPP, MPRV, SUM, MXR, TVM, TW, TSR write. */
 static void test_mstatus_warl_3_1_6(void **state)
 {
     struct rvt *t = *state;
     assert_int_equal(rvt_csr(t, RV_CSR_mstatus), (2ull << 32) | (2ull << 34)); /* reset */
     uint64_t all = write_read(t, RV_CSR_mstatus, UINT64_MAX);
-    assert_int_equal(all, RV_MSTATUS_WMASK | RV_MSTATUS_FIXED);
+    assert_int_equal(all, RV_MSTATUS_WMASK | RV_MSTATUS_FIXED | RV_MSTATUS_SD);
+    /* SD follows FS: a direct write to SD is ignored */
+    assert_int_equal(write_read(t, RV_CSR_mstatus, RV_MSTATUS_SD | (2ull << 13)),
+                     RV_MSTATUS_FIXED | (2ull << 13));
     assert_int_equal(write_read(t, RV_CSR_mstatus, 2ull << 11) & RV_MSTATUS_MPP, 0);
     assert_int_equal(write_read(t, RV_CSR_mstatus, 1ull << 11) & RV_MSTATUS_MPP, 1ull << 11);
     assert_int_equal(write_read(t, RV_CSR_mstatus, 0), RV_MSTATUS_FIXED);
@@ -152,10 +156,11 @@ static void test_sstatus_view_4_1_1(void **state)
     rvt_set_csr(t, RV_CSR_mstatus, RV_MSTATUS_MIE | RV_MSTATUS_TSR | RV_MSTATUS_SIE);
     assert_int_equal(rvt_csr(t, RV_CSR_sstatus), RV_MSTATUS_SIE | (2ull << 32));
     uint64_t v = write_read(t, RV_CSR_sstatus, UINT64_MAX);
-    assert_int_equal(v, RV_SSTATUS_WMASK | (2ull << 32));
+    assert_int_equal(v, RV_SSTATUS_WMASK | (2ull << 32) | RV_MSTATUS_SD); /* FS = Dirty: SD */
     /* M-only fields survive a full sstatus write */
-    assert_int_equal(rvt_csr(t, RV_CSR_mstatus),
-                     RV_MSTATUS_MIE | RV_MSTATUS_TSR | RV_SSTATUS_WMASK | RV_MSTATUS_FIXED);
+    assert_int_equal(rvt_csr(t, RV_CSR_mstatus), RV_MSTATUS_MIE | RV_MSTATUS_TSR |
+                                                     RV_SSTATUS_WMASK | RV_MSTATUS_FIXED |
+                                                     RV_MSTATUS_SD);
     write_read(t, RV_CSR_sstatus, 0);
     assert_int_equal(rvt_csr(t, RV_CSR_mstatus),
                      RV_MSTATUS_MIE | RV_MSTATUS_TSR | RV_MSTATUS_FIXED);
