@@ -10,7 +10,7 @@ import os, random, re, struct, subprocess, sys, tempfile
 
 here = os.path.dirname(os.path.abspath(__file__))
 src = os.path.join(here, '..', '..', '..', '..', 'src', 'cpu', 'riscv', 'insn.def')
-random.seed(20261126)
+random.seed(int(os.environ.get("FP_SEED", "20261126")))
 count = int(sys.argv[1]) if len(sys.argv) > 1 else 4000
 
 rows = [r for r in re.findall(r'^X\((\w+), "([^"]+)", (0x[0-9a-f]+), (0x[0-9a-f]+), (\w+)',
