@@ -113,6 +113,24 @@ static void test_qemu_vectors_11_12(void **state)
     if (bad) fail_msg("%u of %zu vectors differ from qemu-riscv64", bad, n);
 }
 
+/* Every F/D row of insn.def is exercised: the OP-FP and fused rows by the QEMU vectors, the
+ * loads and stores by test_nan_boxing_12_2 and test_load_store_12_3 */
+static void test_vectors_cover_every_row(void **state)
+{
+    struct rvt *t = *state;
+    bool seen[RV_INSN_COUNT] = {0};
+    for (size_t i = 0; i < sizeof fp_vectors / sizeof fp_vectors[0]; i++) {
+        int id = rv_decode(t->h, fp_vectors[i].insn);
+        assert_true(id >= 0);
+        seen[id] = true;
+    }
+    for (unsigned i = 0; i < RV_INSN_COUNT; i++) {
+        unsigned fmt = rv_insn_table[i].fmt;
+        if (fmt >= RV_FMT_F_R4 && !seen[i])
+            fail_msg("%s has no vector: run fp/regenerate.py", rv_insn_table[i].mnemonic);
+    }
+}
+
 static void assert_illegal_insn(struct rvt *t, uint32_t insn)
 {
     t->h->pc = RVT_BASE;
@@ -622,6 +640,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_qemu_vectors_11_12),
+        T(test_vectors_cover_every_row),
         T(test_fs_off_is_illegal_3_1_6_6),
         T(test_fs_dirty_3_1_6_6),
         T(test_fcsr_fields_11_2),
