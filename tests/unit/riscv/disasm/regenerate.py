@@ -72,7 +72,8 @@ version = [l.strip() for l in subprocess.check_output(['llvm-objdump', '--versio
 
 # the project's own bare-metal images, at their own addresses (build them first)
 guests = []
-for name in ('rv64_uart_hello', 'rv64_htif_hello'):
+for name in ('rv64_uart_hello', 'rv64_htif_hello', 'rv64_priv_roundtrip', 'bench_rv64_crc32_table',
+             'kernel_riscv64', 'riscv64_hello', 'riscv64_syscalls'):
     elf = os.path.join(here, '..', '..', '..', '..', 'build', 'guest', name + '.elf')
     guests.append(subprocess.check_output(['llvm-objdump', '-d', '--mattr=+m,+a,+f,+d,+c', elf], text=True))
 
