@@ -20,9 +20,14 @@
  *   (GCC does not implement #pragma STDC FENV_ACCESS).
  */
 #include <fenv.h>
+#include <float.h>
 #include <math.h>
 
 #include "cpu/riscv/internal.h"
+
+/* to_ld/from_ld build and take apart the x87 80-bit format (x86-64 Linux hosts) */
+_Static_assert(LDBL_MANT_DIG == 64 && LDBL_MAX_EXP == 16384,
+               "fpu.c needs the x87 80-bit long double (64-bit significand)");
 
 const struct rv_fp_fmt rv_fp_s = {24, 8, -126, 127};
 const struct rv_fp_fmt rv_fp_d = {53, 11, -1022, 1023};
