@@ -8,9 +8,9 @@
  *   16 (all ASID bits writable), PPN all 44 bits.
  * - mvendorid/marchid/mimpid/mhartid/mconfigptr read 0; mcountinhibit and the hpm counters and
  *   event selectors are read-only zero (3.1.10, 3.1.12 allow it); hpmcounter3-31 read 0.
- * - PMP: pmpcfg/pmpaddr are stored with their WARL rules (reserved bits, R=0/W=1, locks) but not
- *   enforced: every physical access is allowed in every mode. pmpcfg1, 3, ... do not exist on
- *   RV64 (3.7.1) and are illegal.
+ * - PMP: 64 entries with their WARL rules (reserved bits, R=0/W=1, locks), granularity 4 bytes,
+ *   enforced by pmp.c (which lists what it does not check). pmpcfg1, 3, ... do not exist on RV64
+ *   (3.7.1) and are illegal.
  * - mip: M may write SSIP, STIP and SEIP (3.1.9; SEIP is software-injected, ORed with the
  *   external line once there is a PLIC); MSIP and MTIP follow the CLINT lines and are read-only.
  *   sip: only SSIP is writable, and only when delegated (4.1.3).
@@ -153,6 +153,8 @@ static void csr_write(struct rv_hart *h, int index, unsigned number, uint64_t va
             if (!pmp_locked(h, base + i)) /* 3.7.1.2: a locked entry ignores writes */
                 c->pmpcfg[base + i] = b;
         }
+        rv_pmp_update(h);
+        rv_xlate_changed(h); /* the fetch page was filled under the old rules */
         return;
     }
     if (number >= RV_CSR_pmpaddr0 && number <= RV_CSR_pmpaddr63) {
@@ -161,6 +163,8 @@ static void csr_write(struct rv_hart *h, int index, unsigned number, uint64_t va
         bool locked = pmp_locked(h, e) ||
                       (e + 1 < 64 && pmp_locked(h, e + 1) && ((c->pmpcfg[e + 1] >> 3) & 3) == 1);
         if (!locked) MERGE(pmpaddr[e]);
+        rv_pmp_update(h);
+        rv_xlate_changed(h);
         return;
     }
     switch (number) {

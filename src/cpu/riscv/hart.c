@@ -40,6 +40,7 @@ void rv_hart_reset(struct rv_hart *h, uint64_t entry)
     h->waiting = false;
     h->resv_valid = false;
     h->pc = entry;
+    rv_pmp_update(h); /* all entries off: S and U cannot access anything (3.7.1) */
 }
 
 struct rv_hart *rv_hart_create(struct machine *m, uint64_t entry)

@@ -243,6 +243,12 @@ uint64_t rv_fp_from_int(const struct rv_fp_fmt *f, uint64_t v, bool is_signed, u
 uint64_t rv_fp_to_int(const struct rv_fp_fmt *f, uint64_t a, unsigned bits, bool is_signed,
                       unsigned rm, unsigned *fl);
 
+/* PMP (pmp.c, priv. spec 3.7): acc is 0 fetch, 1 load, 2 store (mmu.h's order) */
+#define RV_PMP_ALL_OPEN ((1u << RV_PRIV_U) | (1u << RV_PRIV_S) | (1u << RV_PRIV_M))
+bool rv_pmp_allows(const struct rv_hart *h, uint64_t paddr, unsigned size, unsigned acc,
+                   unsigned priv);
+void rv_pmp_update(struct rv_hart *h);
+
 /* mstatus.FS = Dirty, and SD with it (priv. spec 3.1.6.6) */
 static inline void rv_fs_dirty(struct rv_hart *h)
 {

@@ -13,6 +13,7 @@
  *   fpu.c         IEEE 754 arithmetic for F and D (rounding, flags, NaNs, conversions)
  *   csr.c         CSR storage, views, WARL rules, access checks
  *   trap.c        trap delivery (the only one), interrupt selection, mret/sret
+ *   pmp.c         physical memory protection (priv. spec 3.7)
  *   mem.c         translation (Sv39 through src/mmu), physical accesses, fetch + decode caches
  *   hart.c        reset, the step and the run loop, cpu_ops;  disasm.c  the disassembler
  *
@@ -98,7 +99,7 @@ struct rv_csrs {
     uint8_t fflags, frm;     /* fcsr (unpriv. spec 11.2): accrued exceptions and rounding mode */
     uint64_t cycle_offset;   /* mcycle = m->time + cycle_offset */
     uint64_t instret_offset; /* minstret = m->insns + instret_offset */
-    uint8_t pmpcfg[64];      /* stored, not enforced (see csr.c) */
+    uint8_t pmpcfg[64];      /* enforced by pmp.c */
     uint64_t pmpaddr[64];
 };
 
@@ -149,6 +150,9 @@ struct rv_hart {
      * construction (fence.i has nothing to do). */
     struct rv_dinsn icache[RV_ICACHE_ENTRIES];
     struct rv_dinsn dscratch; /* decode of an instruction that is not cached */
+
+    /* PMP (pmp.c): bit p set when no access at privilege p can fail, so none is checked */
+    uint8_t pmp_open;
 
     uint8_t rvc_start[RV_RVC_BUCKETS + 1];
     uint8_t rvc_list[128];
