@@ -8,15 +8,18 @@
  *   16 (all ASID bits writable), PPN all 44 bits.
  * - mvendorid/marchid/mimpid/mhartid/mconfigptr read 0; mcountinhibit and the hpm counters and
  *   event selectors are read-only zero (3.1.10, 3.1.12 allow it); hpmcounter3-31 read 0.
- * - PMP: pmpcfg/pmpaddr are stored with their WARL rules (reserved bits, R=0/W=1, locks) but not
- *   enforced: every physical access is allowed in every mode. pmpcfg1, 3, ... do not exist on
- *   RV64 (3.7.1) and are illegal.
+ * - PMP: 64 entries with their WARL rules (reserved bits, R=0/W=1, locks), granularity 4 bytes,
+ *   enforced by pmp.c (which lists what it does not check). pmpcfg1, 3, ... do not exist on RV64
+ *   (3.7.1) and are illegal.
  * - mip: M may write SSIP, STIP and SEIP (3.1.9; SEIP is software-injected, ORed with the
  *   external line once there is a PLIC); MSIP and MTIP follow the CLINT lines and are read-only.
  *   sip: only SSIP is writable, and only when delegated (4.1.3).
  * - xcause is WLRL: the interrupt bit and a 6-bit code are kept.
  * - menvcfg/senvcfg: FIOM is writable; the fields of extensions not implemented read 0.
- * - FS/XS/SD read 0 (no F/D yet); UXL = SXL = 2, read-only; UBE/SBE/MBE 0 (little-endian).
+ * - FS is writable (all four values); XS is read-only 0; SD reads 1 exactly when FS = Dirty
+ *   (3.1.6.6). UXL = SXL = 2, read-only; UBE/SBE/MBE 0 (little-endian).
+ * - frm holds any 3-bit value; a reserved one traps only when an instruction uses it (unpriv.
+ *   11.2). fcsr bits 63:8 are reserved zero.
  */
 #include "cpu/riscv/internal.h"
 
@@ -112,6 +115,9 @@ static uint64_t csr_read(const struct rv_hart *h, unsigned number)
     case RV_CSR_scounteren: return c->scounteren;
     case RV_CSR_menvcfg: return c->menvcfg;
     case RV_CSR_senvcfg: return c->senvcfg;
+    case RV_CSR_fflags: return c->fflags;
+    case RV_CSR_frm: return c->frm;
+    case RV_CSR_fcsr: return (uint64_t)c->frm << 5 | c->fflags;
     case RV_CSR_mcycle:
     case RV_CSR_cycle: return m->time + c->cycle_offset;
     case RV_CSR_minstret:
@@ -119,6 +125,15 @@ static uint64_t csr_read(const struct rv_hart *h, unsigned number)
     case RV_CSR_time: return m->read_timer ? m->read_timer(m->timer_dev) : 0;
     default: return 0; /* the read-only-zero registers listed at the top */
     }
+}
+
+/* 3.1.6.6: SD summarises FS (XS is always 0): set when FS is Dirty */
+static void status_sd(struct rv_csrs *c)
+{
+    if ((c->mstatus & RV_MSTATUS_FS) == RV_MSTATUS_FS)
+        c->mstatus |= RV_MSTATUS_SD;
+    else
+        c->mstatus &= ~RV_MSTATUS_SD;
 }
 
 /* Applies a write of value (already combined by the instruction) to CSR number, with the WARL
@@ -138,6 +153,8 @@ static void csr_write(struct rv_hart *h, int index, unsigned number, uint64_t va
             if (!pmp_locked(h, base + i)) /* 3.7.1.2: a locked entry ignores writes */
                 c->pmpcfg[base + i] = b;
         }
+        rv_pmp_update(h);
+        rv_xlate_changed(h); /* the fetch page was filled under the old rules */
         return;
     }
     if (number >= RV_CSR_pmpaddr0 && number <= RV_CSR_pmpaddr63) {
@@ -146,6 +163,8 @@ static void csr_write(struct rv_hart *h, int index, unsigned number, uint64_t va
         bool locked = pmp_locked(h, e) ||
                       (e + 1 < 64 && pmp_locked(h, e + 1) && ((c->pmpcfg[e + 1] >> 3) & 3) == 1);
         if (!locked) MERGE(pmpaddr[e]);
+        rv_pmp_update(h);
+        rv_xlate_changed(h);
         return;
     }
     switch (number) {
@@ -154,8 +173,26 @@ static void csr_write(struct rv_hart *h, int index, unsigned number, uint64_t va
         /* 3.1.6.1: MPP is WARL over U, S, M; the reserved 2 becomes U */
         if (((c->mstatus & RV_MSTATUS_MPP) >> RV_MSTATUS_MPP_SHIFT) == 2)
             c->mstatus &= ~RV_MSTATUS_MPP;
+        status_sd(c);
         break;
-    case RV_CSR_sstatus: MERGE(mstatus); break;
+    case RV_CSR_sstatus:
+        MERGE(mstatus);
+        status_sd(c);
+        break;
+    /* unpriv. 11.2: fflags and frm are views of fcsr; writing FP state makes FS Dirty */
+    case RV_CSR_fflags:
+        c->fflags = value & 0x1f;
+        rv_fs_dirty(h);
+        break;
+    case RV_CSR_frm:
+        c->frm = value & 7;
+        rv_fs_dirty(h);
+        break;
+    case RV_CSR_fcsr:
+        c->fflags = value & 0x1f;
+        c->frm = (value >> 5) & 7;
+        rv_fs_dirty(h);
+        break;
     case RV_CSR_medeleg: MERGE(medeleg); break;
     case RV_CSR_mideleg: MERGE(mideleg); break;
     case RV_CSR_mie: MERGE(mie); break;
@@ -211,6 +248,8 @@ static int csr_check(struct rv_hart *h, unsigned number, bool write, int *index)
     int i = csr_index(number);
     if (i < 0 || h->priv < csr_table[i].priv || (write && csr_table[i].read_only))
         return rv_illegal(h);
+    /* 3.1.6.6: with FS = Off, fcsr and its fields are inaccessible */
+    if (csr_effect[i] == RV_CSR_FX_FP && !(h->csr.mstatus & RV_MSTATUS_FS)) return rv_illegal(h);
     if (number == RV_CSR_satp && h->priv == RV_PRIV_S && (h->csr.mstatus & RV_MSTATUS_TVM))
         return rv_illegal(h);
     if (number >= RV_CSR_cycle && number <= RV_CSR_hpmcounter31) {

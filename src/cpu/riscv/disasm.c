@@ -7,8 +7,10 @@
  * Where the two part: FENCE and FENCE.I with non-zero reserved fields (rd, rs1, other fm values,
  * FENCE.I's imm) execute as the plain instruction (unpriv. 2.7 and chapter 3 say to ignore them)
  * and print as such here, where llvm-objdump prints <unknown>; the reserved c.lui zero, 0 is
- * <unknown> here (it is an illegal instruction), "c.lui zero, 0" there. Compressed F/D loads and
- * stores print as <unknown> until F/D exist. */
+ * <unknown> here (it is an illegal instruction), "c.lui zero, 0" there. FCVT.D.S, FCVT.D.W and
+ * FCVT.D.WU are exact and print without their rm field, as llvm-objdump does for rm = 0; it prints
+ * <unknown> for other rm values, which execute (unpriv. 11.2 gives these rows an rm field). An rm
+ * of 5 or 6 (reserved, illegal) is <unknown> in both. */
 #include <inttypes.h>
 #include <stdarg.h>
 
@@ -18,6 +20,31 @@ static const char *const reg_names[32] = {"zero", "ra", "sp",  "gp",  "tp", "t0"
                                           "s0",   "s1", "a0",  "a1",  "a2", "a3", "a4", "a5",
                                           "a6",   "a7", "s2",  "s3",  "s4", "s5", "s6", "s7",
                                           "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+
+/* f registers by their ABI names (unpriv. spec 25, table 25.1) */
+static const char *const freg_names[32] = {
+    "ft0", "ft1", "ft2", "ft3", "ft4",  "ft5",  "ft6", "ft7", "fs0",  "fs1", "fa0",
+    "fa1", "fa2", "fa3", "fa4", "fa5",  "fa6",  "fa7", "fs2", "fs3",  "fs4", "fs5",
+    "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
+
+/* The rounding-mode operand: omitted when dynamic (llvm-objdump's default) */
+static const char *rm_suffix(uint32_t w)
+{
+    static const char *const s[8] = {", rne", ", rtz", ", rdn", ", rup", ", rmm", "", "", ""};
+    return s[(w >> 12) & 7];
+}
+
+static bool has_rm(unsigned fmt)
+{
+    return fmt == RV_FMT_F_R4 || fmt == RV_FMT_F_RRM || fmt == RV_FMT_F_F_RM ||
+           fmt == RV_FMT_X_F_RM || fmt == RV_FMT_F_X_RM;
+}
+
+/* Rows whose result is exact and that llvm-objdump prints without rm */
+static bool exact_convert(int id)
+{
+    return id == RV_INSN_fcvt_d_s || id == RV_INSN_fcvt_d_w || id == RV_INSN_fcvt_d_wu;
+}
 
 const char *rv_reg_name(unsigned r)
 {
@@ -164,6 +191,26 @@ static bool put_alias(struct out *o, int id, uint32_t w, uint64_t pc)
             put(o, "unimp"); /* the canonical 32-bit illegal instruction */
             return true;
         }
+        /* unpriv. 25, table 25.3: frcsr/fscsr, frrm/fsrm/fsrmi, frflags/fsflags/fsflagsi */
+        if (csr == RV_CSR_fcsr || csr == RV_CSR_frm || csr == RV_CSR_fflags) {
+            const char *n = csr == RV_CSR_fcsr ? "csr" : csr == RV_CSR_frm ? "rm" : "flags";
+            if (id == RV_INSN_csrrs && rs1 == 0) {
+                put(o, "fr%s\t%s", n, RD);
+                return true;
+            }
+            if (id == RV_INSN_csrrw || (id == RV_INSN_csrrwi && csr != RV_CSR_fcsr)) {
+                const char *i = id == RV_INSN_csrrwi ? "i" : "";
+                if (rd)
+                    put(o, "fs%s%s\t%s, ", n, i, RD);
+                else
+                    put(o, "fs%s%s\t", n, i);
+                if (id == RV_INSN_csrrw)
+                    put(o, "%s", RS1);
+                else
+                    put(o, "%u", rs1);
+                return true;
+            }
+        }
         if (id == RV_INSN_csrrs && rs1 == 0) {
             if (csr == RV_CSR_cycle || csr == RV_CSR_time || csr == RV_CSR_instret) {
                 put(o, "rd%s\t%s", rv_csr_lookup(csr)->name, RD);
@@ -182,6 +229,18 @@ static bool put_alias(struct out *o, int id, uint32_t w, uint64_t pc)
             put(o, ", %s", RS1);
         else
             put(o, ", %u", rs1);
+        return true;
+    }
+    case RV_INSN_fsgnj_s:
+    case RV_INSN_fsgnjn_s:
+    case RV_INSN_fsgnjx_s:
+    case RV_INSN_fsgnj_d:
+    case RV_INSN_fsgnjn_d:
+    case RV_INSN_fsgnjx_d: {
+        if (rs1 != rs2) return false;
+        static const char *const names[3] = {"fmv", "fneg", "fabs"};
+        put(o, "%s.%c\t%s, %s", names[(w >> 12) & 3], (w >> 25) & 1 ? 'd' : 's', freg_names[rd],
+            freg_names[rs1]);
         return true;
     }
     case RV_INSN_fence: {
@@ -294,6 +353,39 @@ static void put_plain(struct out *o, int id, uint32_t w, uint64_t pc)
     case RV_FMT_AMO:
         put(o, "%s%s\t%s, %s, (%s)", in->mnemonic, aqrl_suffix(w), RD, RS2, RS1);
         break;
+    case RV_FMT_F_LOAD:
+        put(o, "%s\t%s, %" PRId64 "(%s)", in->mnemonic, freg_names[rd], (int64_t)rv_imm_i(w), RS1);
+        break;
+    case RV_FMT_F_STORE:
+        put(o, "%s\t%s, %" PRId64 "(%s)", in->mnemonic, freg_names[rs2], (int64_t)rv_imm_s(w), RS1);
+        break;
+    case RV_FMT_F_R4:
+        put(o, "%s\t%s, %s, %s, %s%s", in->mnemonic, freg_names[rd], freg_names[rs1],
+            freg_names[rs2], freg_names[w >> 27], rm_suffix(w));
+        break;
+    case RV_FMT_F_RRM:
+        put(o, "%s\t%s, %s, %s%s", in->mnemonic, freg_names[rd], freg_names[rs1], freg_names[rs2],
+            rm_suffix(w));
+        break;
+    case RV_FMT_F_RR:
+        put(o, "%s\t%s, %s, %s", in->mnemonic, freg_names[rd], freg_names[rs1], freg_names[rs2]);
+        break;
+    case RV_FMT_F_F_RM:
+        put(o, "%s\t%s, %s%s", in->mnemonic, freg_names[rd], freg_names[rs1],
+            exact_convert(id) ? "" : rm_suffix(w));
+        break;
+    case RV_FMT_X_F_RM:
+        put(o, "%s\t%s, %s%s", in->mnemonic, RD, freg_names[rs1], rm_suffix(w));
+        break;
+    case RV_FMT_F_X_RM:
+        put(o, "%s\t%s, %s%s", in->mnemonic, freg_names[rd], RS1,
+            exact_convert(id) ? "" : rm_suffix(w));
+        break;
+    case RV_FMT_X_F: put(o, "%s\t%s, %s", in->mnemonic, RD, freg_names[rs1]); break;
+    case RV_FMT_F_X: put(o, "%s\t%s, %s", in->mnemonic, freg_names[rd], RS1); break;
+    case RV_FMT_X_FF:
+        put(o, "%s\t%s, %s, %s", in->mnemonic, RD, freg_names[rs1], freg_names[rs2]);
+        break;
     default: put(o, "%s", in->mnemonic); break;
     }
 }
@@ -315,6 +407,10 @@ unsigned rv_disasm(const struct rv_hart *h, uint64_t pc, uint32_t raw, char *buf
         if (word && put_compressed(&o, row, raw)) return 2;
     }
     int id = word ? rv_decode(h, word) : -1;
+    /* unpriv. 11.2: rm 5 and 6 are reserved (the instruction is illegal) */
+    if (id >= 0 && has_rm(rv_insn_table[id].fmt) && ((word >> 12) & 7) >= 5 &&
+        ((word >> 12) & 7) <= 6)
+        id = -1;
     if (id < 0) {
         put(&o, "<unknown>");
         return len;

@@ -23,11 +23,13 @@ const struct cpu_ops rv_cpu_ops = {
 };
 
 /* Priv. spec 3.4 "Reset": M-mode, mstatus.MIE = 0 and MPRV = 0, misa at its (only) value, pc at
- * the reset vector, mcause 0 (no distinction of reset causes). Everything else this hart resets
+ * the reset vector, mcause 0 (no distinction of reset causes). mstatus.FS = Off (3.1.6.6 lets
+ * it reset to Off), so software enables F/D before using them. Everything else this hart resets
  * to zero too: mtvec = 0, satp Bare, no delegation, counters at 0. */
 void rv_hart_reset(struct rv_hart *h, uint64_t entry)
 {
     memset(h->x, 0, sizeof h->x);
+    memset(h->f, 0, sizeof h->f);
     memset(&h->csr, 0, sizeof h->csr);
     mmu_tlb_flush(&h->tlb, UINT64_MAX, UINT32_MAX);
     rv_xlate_changed(h);
@@ -38,6 +40,7 @@ void rv_hart_reset(struct rv_hart *h, uint64_t entry)
     h->waiting = false;
     h->resv_valid = false;
     h->pc = entry;
+    rv_pmp_update(h); /* all entries off: S and U cannot access anything (3.7.1) */
 }
 
 struct rv_hart *rv_hart_create(struct machine *m, uint64_t entry)

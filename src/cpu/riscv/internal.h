@@ -31,18 +31,20 @@
 /* UXL = SXL = 2 (64-bit), read-only (priv. spec 3.1.6.2) */
 #define RV_MSTATUS_FIXED ((2ull << 32) | (2ull << 34))
 
-/* Writable bits. FS, XS and SD are read-only zero until F/D land (no extension state to track);
- * UBE/SBE/MBE are zero (little-endian only; priv. spec 3.1.6.4). */
+/* Writable bits. FS is writable (F/D state, priv. spec 3.1.6.6); XS is read-only zero (no other
+ * extension state) and SD is computed from FS; UBE/SBE/MBE are zero (little-endian only;
+ * priv. spec 3.1.6.4). */
 #define RV_MSTATUS_WMASK                                                                           \
     (RV_MSTATUS_SIE | RV_MSTATUS_MIE | RV_MSTATUS_SPIE | RV_MSTATUS_MPIE | RV_MSTATUS_SPP |        \
-     RV_MSTATUS_MPP | RV_MSTATUS_MPRV | RV_MSTATUS_SUM | RV_MSTATUS_MXR | RV_MSTATUS_TVM |         \
-     RV_MSTATUS_TW | RV_MSTATUS_TSR)
+     RV_MSTATUS_MPP | RV_MSTATUS_FS | RV_MSTATUS_MPRV | RV_MSTATUS_SUM | RV_MSTATUS_MXR |          \
+     RV_MSTATUS_TVM | RV_MSTATUS_TW | RV_MSTATUS_TSR)
 /* sstatus: the supervisor view (priv. spec 4.1.1, figure 4.2) */
 #define RV_SSTATUS_RMASK                                                                           \
     (RV_MSTATUS_SIE | RV_MSTATUS_SPIE | RV_MSTATUS_UBE | RV_MSTATUS_SPP | RV_MSTATUS_FS |          \
      RV_MSTATUS_XS | RV_MSTATUS_SUM | RV_MSTATUS_MXR | RV_MSTATUS_UXL | RV_MSTATUS_SD)
 #define RV_SSTATUS_WMASK                                                                           \
-    (RV_MSTATUS_SIE | RV_MSTATUS_SPIE | RV_MSTATUS_SPP | RV_MSTATUS_SUM | RV_MSTATUS_MXR)
+    (RV_MSTATUS_SIE | RV_MSTATUS_SPIE | RV_MSTATUS_SPP | RV_MSTATUS_FS | RV_MSTATUS_SUM |          \
+     RV_MSTATUS_MXR)
 
 /* Interrupt bits of mip/mie (priv. spec 3.1.9) */
 #define RV_S_INTS ((1ull << RV_IRQ_SSI) | (1ull << RV_IRQ_STI) | (1ull << RV_IRQ_SEI))
@@ -76,7 +78,15 @@
 #define RV_PMPADDR_WMASK ((1ull << 54) - 1)
 
 /* Side effects of a CSR write (csr.def, effect column). */
-enum rv_csr_effect { RV_CSR_FX_NONE, RV_CSR_FX_IRQ, RV_CSR_FX_TLB, RV_CSR_FX_COUNTER };
+/* RV_CSR_FX_FP: floating-point state (fflags, frm, fcsr): illegal while mstatus.FS = Off, a
+ * write makes FS Dirty (priv. spec 3.1.6.6). */
+enum rv_csr_effect {
+    RV_CSR_FX_NONE,
+    RV_CSR_FX_IRQ,
+    RV_CSR_FX_TLB,
+    RV_CSR_FX_COUNTER,
+    RV_CSR_FX_FP
+};
 
 /* The instruction-code contract (design.md "Conventions"). A handler gets the 32-bit word (a
  * compressed instruction arrives expanded), computes, writes rd and h->npc, and returns RV_OK, or
@@ -190,6 +200,59 @@ static inline int rv_jump(struct rv_hart *h, uint64_t target)
     }
     h->npc = target;
     return RV_OK;
+}
+
+/* F and D (fpu.c): IEEE 754 binary32/binary64 arithmetic with RISC-V's rules. Values are raw bits
+ * of the format (a single in the low 32 bits); flags accrue into *fl (RV_FFLAG_*). */
+struct rv_fp_fmt {
+    unsigned p;     /* significand bits, with the hidden bit */
+    unsigned ebits; /* exponent bits */
+    int emin, emax; /* emax is also the bias */
+};
+extern const struct rv_fp_fmt rv_fp_s, rv_fp_d;
+/* Rounding modes (unpriv. spec 11.2, table 11.1); 5 and 6 are reserved, 7 is dynamic (frm) */
+enum { RV_RM_RNE = 0, RV_RM_RTZ = 1, RV_RM_RDN = 2, RV_RM_RUP = 3, RV_RM_RMM = 4, RV_RM_DYN = 7 };
+/* Accrued exception flags, fflags (11.2, table 11.2) */
+#define RV_FFLAG_NX 0x01u
+#define RV_FFLAG_UF 0x02u
+#define RV_FFLAG_OF 0x04u
+#define RV_FFLAG_DZ 0x08u
+#define RV_FFLAG_NV 0x10u
+/* 11.3: single values in the 64-bit f registers are NaN-boxed (upper 32 bits all ones) */
+#define RV_NANBOX 0xffffffff00000000ull
+
+uint64_t rv_fp_canonical_nan(const struct rv_fp_fmt *f);
+bool rv_fp_is_nan(const struct rv_fp_fmt *f, uint64_t a);
+bool rv_fp_is_snan(const struct rv_fp_fmt *f, uint64_t a);
+uint64_t rv_fp_add(const struct rv_fp_fmt *f, uint64_t a, uint64_t b, unsigned rm, unsigned *fl);
+uint64_t rv_fp_sub(const struct rv_fp_fmt *f, uint64_t a, uint64_t b, unsigned rm, unsigned *fl);
+uint64_t rv_fp_mul(const struct rv_fp_fmt *f, uint64_t a, uint64_t b, unsigned rm, unsigned *fl);
+uint64_t rv_fp_div(const struct rv_fp_fmt *f, uint64_t a, uint64_t b, unsigned rm, unsigned *fl);
+uint64_t rv_fp_sqrt(const struct rv_fp_fmt *f, uint64_t a, unsigned rm, unsigned *fl);
+uint64_t rv_fp_fma(const struct rv_fp_fmt *f, uint64_t a, uint64_t b, uint64_t c, unsigned rm,
+                   unsigned *fl);
+uint64_t rv_fp_minmax(const struct rv_fp_fmt *f, uint64_t a, uint64_t b, bool max, unsigned *fl);
+bool rv_fp_eq(const struct rv_fp_fmt *f, uint64_t a, uint64_t b, unsigned *fl);
+bool rv_fp_lt(const struct rv_fp_fmt *f, uint64_t a, uint64_t b, unsigned *fl);
+bool rv_fp_le(const struct rv_fp_fmt *f, uint64_t a, uint64_t b, unsigned *fl);
+unsigned rv_fp_class(const struct rv_fp_fmt *f, uint64_t a);
+uint64_t rv_fp_convert(const struct rv_fp_fmt *to, const struct rv_fp_fmt *from, uint64_t a,
+                       unsigned rm, unsigned *fl);
+uint64_t rv_fp_from_int(const struct rv_fp_fmt *f, uint64_t v, bool is_signed, unsigned rm,
+                        unsigned *fl);
+uint64_t rv_fp_to_int(const struct rv_fp_fmt *f, uint64_t a, unsigned bits, bool is_signed,
+                      unsigned rm, unsigned *fl);
+
+/* PMP (pmp.c, priv. spec 3.7): acc is 0 fetch, 1 load, 2 store (mmu.h's order) */
+#define RV_PMP_ALL_OPEN ((1u << RV_PRIV_U) | (1u << RV_PRIV_S) | (1u << RV_PRIV_M))
+bool rv_pmp_allows(const struct rv_hart *h, uint64_t paddr, unsigned size, unsigned acc,
+                   unsigned priv);
+void rv_pmp_update(struct rv_hart *h);
+
+/* mstatus.FS = Dirty, and SD with it (priv. spec 3.1.6.6) */
+static inline void rv_fs_dirty(struct rv_hart *h)
+{
+    h->csr.mstatus |= RV_MSTATUS_FS | RV_MSTATUS_SD;
 }
 
 #endif

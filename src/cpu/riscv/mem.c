@@ -55,6 +55,22 @@ __attribute__((always_inline)) static inline int translate(struct rv_hart *h, ui
     return translate_slow(h, vaddr, acc, paddr);
 }
 
+/* Priv. 3.7: PMP on the physical bytes [paddr, paddr + size) of an access, at the effective
+ * privilege (MPRV applies to loads and stores, 3.1.6.3); a denied access is an access fault with
+ * the virtual address in xtval. Nothing to check in the common case (pmp.c, pmp_open). */
+__attribute__((always_inline)) static inline int
+pmp_check(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, enum access acc)
+{
+    if (h->pmp_open == RV_PMP_ALL_OPEN) return RV_OK;
+    unsigned priv = h->priv;
+    if (acc != ACC_FETCH && (h->csr.mstatus & RV_MSTATUS_MPRV))
+        priv = (unsigned)((h->csr.mstatus & RV_MSTATUS_MPP) >> RV_MSTATUS_MPP_SHIFT);
+    if ((h->pmp_open >> priv) & 1) return RV_OK;
+    if (rv_pmp_allows(h, paddr, size, acc, priv)) return RV_OK;
+    h->tval = vaddr;
+    return RV_TRAP(access_fault[acc]);
+}
+
 /* Physical access; an address no RAM or device answers is an access fault (3.7) with the
  * virtual address in xtval. */
 __attribute__((always_inline)) static inline int phys_read(struct rv_hart *h, uint64_t vaddr,
@@ -151,12 +167,16 @@ int rv_load(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t *value)
     int rc = translate(h, vaddr, ACC_LOAD, &paddr);
     if (rc != RV_OK) return rc;
     if (!crosses_page(vaddr, size)) {
+        if ((rc = pmp_check(h, vaddr, paddr, size, ACC_LOAD)) != RV_OK) return rc;
         rc = phys_read(h, vaddr, paddr, size, ACC_LOAD, value);
         if (rc == RV_OK) mem_event(h, vaddr, paddr, size, EV_MEM_READ);
         return rc;
     }
     unsigned first = 0x1000 - (unsigned)(vaddr & 0xfff);
     if ((rc = translate(h, vaddr + first, ACC_LOAD, &paddr2)) != RV_OK) return rc;
+    if ((rc = pmp_check(h, vaddr, paddr, first, ACC_LOAD)) != RV_OK ||
+        (rc = pmp_check(h, vaddr + first, paddr2, size - first, ACC_LOAD)) != RV_OK)
+        return rc;
     uint64_t v = 0;
     for (unsigned i = 0; i < size; i++) {
         uint64_t byte;
@@ -175,12 +195,16 @@ int rv_store(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t value)
     int rc = translate(h, vaddr, ACC_STORE, &paddr);
     if (rc != RV_OK) return rc;
     if (!crosses_page(vaddr, size)) {
+        if ((rc = pmp_check(h, vaddr, paddr, size, ACC_STORE)) != RV_OK) return rc;
         rc = phys_write(h, vaddr, paddr, size, value);
         if (rc == RV_OK) mem_event(h, vaddr, paddr, size, EV_MEM_WRITE);
         return rc;
     }
     unsigned first = 0x1000 - (unsigned)(vaddr & 0xfff);
     if ((rc = translate(h, vaddr + first, ACC_STORE, &paddr2)) != RV_OK) return rc;
+    if ((rc = pmp_check(h, vaddr, paddr, first, ACC_STORE)) != RV_OK ||
+        (rc = pmp_check(h, vaddr + first, paddr2, size - first, ACC_STORE)) != RV_OK)
+        return rc;
     for (unsigned i = 0; i < size; i++) {
         uint64_t pa = i < first ? paddr + i : paddr2 + (i - first);
         if ((rc = phys_write(h, vaddr + i, pa, 1, value >> (8 * i))) != RV_OK) return rc;
@@ -218,6 +242,7 @@ int rv_fetch(struct rv_hart *h, uint64_t pc, uint32_t *word, unsigned *len)
 {
     uint64_t paddr, lo, hi;
     int rc = translate(h, pc, ACC_FETCH, &paddr);
+    if (rc == RV_OK) rc = pmp_check(h, pc, paddr, 2, ACC_FETCH);
     if (rc == RV_OK) rc = phys_fetch(h, pc, paddr, &lo);
     if (rc != RV_OK) return rc;
     if ((lo & 3) != 3) {
@@ -226,6 +251,7 @@ int rv_fetch(struct rv_hart *h, uint64_t pc, uint32_t *word, unsigned *len)
         return RV_OK;
     }
     rc = translate(h, pc + 2, ACC_FETCH, &paddr);
+    if (rc == RV_OK) rc = pmp_check(h, pc + 2, paddr, 2, ACC_FETCH);
     if (rc == RV_OK) rc = phys_fetch(h, pc + 2, paddr, &hi);
     if (rc != RV_OK) return rc;
     *word = (uint32_t)(lo | hi << 16);
@@ -241,14 +267,19 @@ int rv_translate_data(struct rv_hart *h, uint64_t vaddr, bool store, uint64_t *p
 int rv_phys_load(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, bool amo,
                  uint64_t *value)
 {
-    int rc = phys_read(h, vaddr, paddr, size, amo ? ACC_STORE : ACC_LOAD, value);
+    /* an AMO reads and writes: it needs R and W, and faults as a store/AMO (3.7.1) */
+    int rc = pmp_check(h, vaddr, paddr, size, ACC_LOAD);
+    if (rc == RV_OK && amo) rc = pmp_check(h, vaddr, paddr, size, ACC_STORE);
+    if (rc != RV_OK) return amo ? RV_TRAP(RV_EXC_STORE_ACCESS) : rc;
+    rc = phys_read(h, vaddr, paddr, size, amo ? ACC_STORE : ACC_LOAD, value);
     if (rc == RV_OK) mem_event(h, vaddr, paddr, size, EV_MEM_READ);
     return rc;
 }
 
 int rv_phys_store(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uint64_t value)
 {
-    int rc = phys_write(h, vaddr, paddr, size, value);
+    int rc = pmp_check(h, vaddr, paddr, size, ACC_STORE);
+    if (rc == RV_OK) rc = phys_write(h, vaddr, paddr, size, value);
     if (rc == RV_OK) mem_event(h, vaddr, paddr, size, EV_MEM_WRITE);
     return rc;
 }
@@ -282,7 +313,9 @@ int rv_fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **out
         h->fetch_vpage = pc & ~0xfffull;
         h->fetch_ppage = paddr & ~0xfffull;
         h->fetch_gen = h->xlate_gen;
-        h->fetch_host = bus_ram_ptr(&h->m->bus, h->fetch_ppage, 4096);
+        /* with PMP checks to make (3.7), every fetch takes the parcel path, which checks */
+        h->fetch_host =
+            ((h->pmp_open >> h->priv) & 1) ? bus_ram_ptr(&h->m->bus, h->fetch_ppage, 4096) : NULL;
     }
     /* Not plain RAM, or an instruction that may cross the page: the parcel-by-parcel path. */
     if (!h->fetch_host || off > 0xffc) {

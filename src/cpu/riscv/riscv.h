@@ -2,16 +2,18 @@
  *
  * One hart with the machine (M), supervisor (S) and user (U) privilege levels of the RISC-V
  * privileged specification (20211203, "priv. spec") running RV64IMAC with Zicsr, Zifencei and
- * Zicntr of the unprivileged specification (20191213, "unpriv. spec"); see RV_MISA_VALUE. F and D
- * are not implemented yet (mstatus.FS is read-only 0; their encodings are illegal).
+ * Zicntr of the unprivileged specification (20191213, "unpriv. spec"), and F and D (RV64GC); see
+ * RV_MISA_VALUE.
  *
  *   insn.def      the instruction table: decode, disassembly, operation class (timing)
  *   rvc.def       the compressed table: each C encoding and its 32-bit expansion
  *   csr.def       the CSR table: number, name, privilege, read-only, WARL mask, effect
  *   decode.c      the decoder index over insn.def;  compressed.c  C expansion
- *   exec_int.c exec_muldiv.c exec_atomic.c exec_csr.c exec_system.c   one family each
+ *   exec_int.c exec_muldiv.c exec_atomic.c exec_csr.c exec_system.c exec_float.c   one family each
+ *   fpu.c         IEEE 754 arithmetic for F and D (rounding, flags, NaNs, conversions)
  *   csr.c         CSR storage, views, WARL rules, access checks
  *   trap.c        trap delivery (the only one), interrupt selection, mret/sret
+ *   pmp.c         physical memory protection (priv. spec 3.7)
  *   mem.c         translation (Sv39 through src/mmu), physical accesses, fetch + decode caches
  *   hart.c        reset, the step and the run loop, cpu_ops;  disasm.c  the disassembler
  *
@@ -94,9 +96,10 @@ struct rv_csrs {
     uint64_t satp;
     uint64_t mcounteren, scounteren;
     uint64_t menvcfg, senvcfg;
+    uint8_t fflags, frm;     /* fcsr (unpriv. spec 11.2): accrued exceptions and rounding mode */
     uint64_t cycle_offset;   /* mcycle = m->time + cycle_offset */
     uint64_t instret_offset; /* minstret = m->insns + instret_offset */
-    uint8_t pmpcfg[64];      /* stored, not enforced (see csr.c) */
+    uint8_t pmpcfg[64];      /* enforced by pmp.c */
     uint64_t pmpaddr[64];
 };
 
@@ -117,6 +120,7 @@ struct rv_dinsn {
 
 struct rv_hart {
     uint64_t x[32];
+    uint64_t f[32]; /* F/D registers, FLEN = 64; singles NaN-boxed (unpriv. spec 12.2) */
     uint64_t pc;
     uint8_t priv; /* enum rv_priv */
     bool waiting; /* in wfi, until an interrupt is pending and locally enabled */
@@ -147,6 +151,9 @@ struct rv_hart {
     struct rv_dinsn icache[RV_ICACHE_ENTRIES];
     struct rv_dinsn dscratch; /* decode of an instruction that is not cached */
 
+    /* PMP (pmp.c): bit p set when no access at privilege p can fail, so none is checked */
+    uint8_t pmp_open;
+
     uint8_t rvc_start[RV_RVC_BUCKETS + 1];
     uint8_t rvc_list[128];
 };
@@ -168,6 +175,18 @@ enum rv_fmt {
     RV_FMT_LR,
     RV_FMT_AMO,
     RV_FMT_NONE,
+    /* F and D: operands from the f registers (F), the x registers (X), rm = rounding mode */
+    RV_FMT_F_LOAD,  /* fd, imm(rs1) */
+    RV_FMT_F_STORE, /* fs2, imm(rs1) */
+    RV_FMT_F_R4,    /* fd, fs1, fs2, fs3, rm */
+    RV_FMT_F_RRM,   /* fd, fs1, fs2, rm */
+    RV_FMT_F_RR,    /* fd, fs1, fs2 */
+    RV_FMT_F_F_RM,  /* fd, fs1, rm */
+    RV_FMT_X_F_RM,  /* rd, fs1, rm */
+    RV_FMT_F_X_RM,  /* fd, rs1, rm */
+    RV_FMT_X_F,     /* rd, fs1 */
+    RV_FMT_F_X,     /* fd, rs1 */
+    RV_FMT_X_FF,    /* rd, fs1, fs2 */
 };
 
 /* Operation classes: what the timing model prices (EV_INSN op_class). */
@@ -183,6 +202,8 @@ enum rv_op_class {
     RV_OPC_SYSTEM,
     RV_OPC_FENCE,
     RV_OPC_ATOMIC,
+    RV_OPC_FP,     /* F/D computation, conversion, move, compare */
+    RV_OPC_FP_DIV, /* F/D divide and square root */
     RV_OPC_COUNT
 };
 
@@ -277,7 +298,7 @@ uint64_t rv_mip(const struct rv_hart *h);
 /* misa (priv. spec 3.1.1): MXL = 2 (64-bit) and the extensions implemented. Read-only. */
 #define RV_MISA_EXT(letter) (1ull << ((letter) - 'A'))
 #define RV_MISA_VALUE                                                                              \
-    ((2ull << 62) | RV_MISA_EXT('A') | RV_MISA_EXT('C') | RV_MISA_EXT('I') | RV_MISA_EXT('M') |    \
-     RV_MISA_EXT('S') | RV_MISA_EXT('U'))
+    ((2ull << 62) | RV_MISA_EXT('A') | RV_MISA_EXT('C') | RV_MISA_EXT('D') | RV_MISA_EXT('F') |    \
+     RV_MISA_EXT('I') | RV_MISA_EXT('M') | RV_MISA_EXT('S') | RV_MISA_EXT('U'))
 
 #endif

@@ -10,8 +10,16 @@ int rvt_setup(void **state)
     if (!t || machine_init(&t->m, ARCH_RISCV64, RVT_BASE, RVT_RAM, err, sizeof err) < 0) return -1;
     t->h = rv_hart_create(&t->m, RVT_BASE);
     if (!t->h) return -1;
+    rvt_open_pmp(t);
     *state = t;
     return 0;
+}
+
+void rvt_open_pmp(struct rvt *t)
+{
+    /* as firmware does (priv. 3.7.1): entry 0 NAPOT over all 2^56 bytes, R W X */
+    rv_csr_set(t->h, RV_CSR_pmpaddr0, (1ull << 54) - 1);
+    rv_csr_set(t->h, RV_CSR_pmpcfg0, 0x1f);
 }
 
 int rvt_teardown(void **state)

@@ -22,8 +22,10 @@ struct rvt {
     struct rv_hart *h;
 };
 
-/* cmocka setup/teardown: *state becomes a struct rvt with the hart at RVT_BASE in M-mode. */
+/* cmocka setup/teardown: *state becomes a struct rvt with the hart at RVT_BASE in M-mode, PMP
+ * entry 0 open over all memory (rvt_open_pmp) so that S and U can run. */
 int rvt_setup(void **state);
+void rvt_open_pmp(struct rvt *t);
 int rvt_teardown(void **state);
 
 void rvt_put32(struct rvt *t, uint64_t addr, uint32_t word);

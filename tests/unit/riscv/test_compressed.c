@@ -139,7 +139,8 @@ static void test_reserved_encodings_illegal_16(void **state)
         assert_int_equal(rvt_csr(t, RV_CSR_mcause), RV_EXC_ILLEGAL);
         assert_int_equal(rvt_csr(t, RV_CSR_mtval), reserved[i]);
     }
-    /* c.fld expands to fld, which this hart does not have yet (no F/D): illegal, 16-bit tval */
+    /* c.fld expands to fld, which is illegal while mstatus.FS = Off (priv. 3.1.6.6; FS resets to
+     * Off): the tval is the 16-bit parcel */
     t->h->pc = RVT_BASE;
     rvt_put32(t, RVT_BASE, 0x3ffc);
     assert_int_equal(rv_step(t->h), RV_STEP_EXCEPTION);

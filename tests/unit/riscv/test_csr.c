@@ -130,14 +130,18 @@ static void test_privilege_and_existence_2_1(void **state)
     assert_illegal(t, CSRRS(5, RV_CSR_satp, 0));
 }
 
-/* Priv. 3.1.6: mstatus WARL. UXL = SXL = 2 read-only; FS/XS/SD read-only 0 (no F/D yet);
+/* Priv. 3.1.6: mstatus WARL. UXL = SXL = 2 read-only; FS writable, XS read-only 0, SD = (FS ==
+ * Dirty) (3.1.6.6);
  * MPP = 2 (reserved) becomes U; MIE, MPIE, SIE, SPIE, SPP, MPRV, SUM, MXR, TVM, TW, TSR write. */
 static void test_mstatus_warl_3_1_6(void **state)
 {
     struct rvt *t = *state;
     assert_int_equal(rvt_csr(t, RV_CSR_mstatus), (2ull << 32) | (2ull << 34)); /* reset */
     uint64_t all = write_read(t, RV_CSR_mstatus, UINT64_MAX);
-    assert_int_equal(all, RV_MSTATUS_WMASK | RV_MSTATUS_FIXED);
+    assert_int_equal(all, RV_MSTATUS_WMASK | RV_MSTATUS_FIXED | RV_MSTATUS_SD);
+    /* SD follows FS: a direct write to SD is ignored */
+    assert_int_equal(write_read(t, RV_CSR_mstatus, RV_MSTATUS_SD | (2ull << 13)),
+                     RV_MSTATUS_FIXED | (2ull << 13));
     assert_int_equal(write_read(t, RV_CSR_mstatus, 2ull << 11) & RV_MSTATUS_MPP, 0);
     assert_int_equal(write_read(t, RV_CSR_mstatus, 1ull << 11) & RV_MSTATUS_MPP, 1ull << 11);
     assert_int_equal(write_read(t, RV_CSR_mstatus, 0), RV_MSTATUS_FIXED);
@@ -152,10 +156,11 @@ static void test_sstatus_view_4_1_1(void **state)
     rvt_set_csr(t, RV_CSR_mstatus, RV_MSTATUS_MIE | RV_MSTATUS_TSR | RV_MSTATUS_SIE);
     assert_int_equal(rvt_csr(t, RV_CSR_sstatus), RV_MSTATUS_SIE | (2ull << 32));
     uint64_t v = write_read(t, RV_CSR_sstatus, UINT64_MAX);
-    assert_int_equal(v, RV_SSTATUS_WMASK | (2ull << 32));
+    assert_int_equal(v, RV_SSTATUS_WMASK | (2ull << 32) | RV_MSTATUS_SD); /* FS = Dirty: SD */
     /* M-only fields survive a full sstatus write */
-    assert_int_equal(rvt_csr(t, RV_CSR_mstatus),
-                     RV_MSTATUS_MIE | RV_MSTATUS_TSR | RV_SSTATUS_WMASK | RV_MSTATUS_FIXED);
+    assert_int_equal(rvt_csr(t, RV_CSR_mstatus), RV_MSTATUS_MIE | RV_MSTATUS_TSR |
+                                                     RV_SSTATUS_WMASK | RV_MSTATUS_FIXED |
+                                                     RV_MSTATUS_SD);
     write_read(t, RV_CSR_sstatus, 0);
     assert_int_equal(rvt_csr(t, RV_CSR_mstatus),
                      RV_MSTATUS_MIE | RV_MSTATUS_TSR | RV_MSTATUS_FIXED);
@@ -347,9 +352,9 @@ static void test_envcfg_warl_3_1_18(void **state)
     assert_int_equal(write_read(t, RV_CSR_menvcfg, 0), 0);
 }
 
-/* Priv. 3.7.1: PMP registers are stored with their WARL rules (reserved bits 0, R=0/W=1 reads
- * W=0, pmpaddr 54 bits, locked entries ignore writes) but not enforced (documented in csr.c). */
-static void test_pmp_stored_not_enforced_3_7(void **state)
+/* Priv. 3.7.1: PMP registers keep their WARL rules (reserved bits 0, R=0/W=1 reads W=0, pmpaddr
+ * 54 bits, locked entries ignore writes), and a locked entry binds M too (enforcement: test_pmp) */
+static void test_pmp_warl_3_7_1(void **state)
 {
     struct rvt *t = *state;
     assert_int_equal(write_read(t, RV_CSR_pmpcfg0, 0x0706050403020100ull), 0x0704050403000100ull);
@@ -362,11 +367,17 @@ static void test_pmp_stored_not_enforced_3_7(void **state)
     assert_int_equal(write_read(t, RV_CSR_pmpaddr8, 0x200), 0x100);
     assert_int_equal(write_read(t, RV_CSR_pmpaddr9, 0x300), 0); /* entry 9 itself locked */
     assert_int_equal(write_read(t, RV_CSR_pmpaddr7, 0x300), 0x300);
-    /* a locked no-permission entry over all of RAM would forbid even M: not enforced */
-    rvt_set_csr(t, RV_CSR_pmpaddr0, UINT64_MAX);
-    rvt_set_csr(t, RV_CSR_pmpcfg0, 0x98); /* L, NAPOT, no R/W/X */
+    /* entry 0: locked NA4 without permissions at RVT_BASE + 0x100; entry 1: all, RWX. M may load
+     * next to it, not from it (3.7.1.2: L makes the entry bind M-mode too) */
+    rvt_set_csr(t, RV_CSR_pmpaddr0, (RVT_BASE + 0x100) >> 2);
+    rvt_set_csr(t, RV_CSR_pmpaddr1, UINT64_MAX);
+    rvt_set_csr(t, RV_CSR_pmpcfg0, 0x1f90); /* entry 0: L | NA4; entry 1: NAPOT | RWX */
+    t->h->x[1] = RVT_BASE + 0x104;
+    assert_int_equal(run(t, rvt_i(0, 1, 2, 3, OP_LOAD)), RV_STEP_RETIRED);
     t->h->x[1] = RVT_BASE + 0x100;
-    assert_int_equal(run(t, rvt_i(0, 1, 3, 3, OP_LOAD)), RV_STEP_RETIRED);
+    assert_int_equal(run(t, rvt_i(0, 1, 2, 3, OP_LOAD)), RV_STEP_EXCEPTION);
+    assert_int_equal(rvt_csr(t, RV_CSR_mcause), RV_EXC_LOAD_ACCESS);
+    assert_int_equal(rvt_csr(t, RV_CSR_mtval), RVT_BASE + 0x100);
 }
 
 /* EV_SYSREG carries the CSR number, old and new value (design.md events) */
@@ -416,7 +427,7 @@ int main(void)
         T(test_counter_enables_3_1_11),
         T(test_minstret_write_suppresses_increment_3_1_10),
         T(test_envcfg_warl_3_1_18),
-        T(test_pmp_stored_not_enforced_3_7),
+        T(test_pmp_warl_3_7_1),
         T(test_sysreg_event),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

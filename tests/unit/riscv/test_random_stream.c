@@ -16,14 +16,21 @@ static void run_random(struct rvt *t, uint64_t seed, unsigned priv, bool paging)
 {
     uint64_t s = seed;
     /* 64 KiB of random words, with a bias toward valid opcodes so that execution goes on */
-    static const uint8_t opcodes[] = {0x03, 0x13, 0x1b, 0x23, 0x2f, 0x33, 0x37,
-                                      0x3b, 0x63, 0x67, 0x6f, 0x73, 0x0f, 0x17};
+    static const uint8_t opcodes[] = {0x03, 0x13, 0x1b, 0x23, 0x2f,
+                                      0x33, 0x37, 0x3b, 0x63, 0x67,
+                                      0x6f, 0x73, 0x0f, 0x17, /* F/D: */ 0x07,
+                                      0x27, 0x43, 0x47, 0x4b, 0x4f,
+                                      0x53, 0x53, 0x53};
     for (uint64_t a = 0; a < 0x10000; a += 4) {
         uint32_t w = (uint32_t)next(&s);
         if (next(&s) % 4) w = (w & ~0x7fu) | opcodes[next(&s) % sizeof opcodes];
         rvt_put32(t, RVT_BASE + a, w);
     }
     rv_hart_reset(t->h, RVT_BASE);
+    rvt_open_pmp(t);                            /* reset turned PMP off: let S and U reach memory */
+    rvt_set_csr(t, RV_CSR_mstatus, 1ull << 13); /* FS = Initial: the F/D words execute */
+    for (unsigned i = 0; i < 32; i++)
+        t->h->f[i] = (next(&s) & 1) ? (0xffffffff00000000ull | (uint32_t)next(&s)) : next(&s);
     for (unsigned i = 1; i < 32; i++)
         t->h->x[i] = (next(&s) & 1) ? RVT_BASE + (next(&s) % RVT_RAM) : next(&s);
     rvt_set_csr(t, RV_CSR_mtvec, RVT_BASE + (next(&s) % 0x10000));
@@ -49,7 +56,7 @@ static void run_random(struct rvt *t, uint64_t seed, unsigned priv, bool paging)
             t->m.stop.reason = STOP_NONE;
             t->h->pc = RVT_BASE + (next(&s) % 0x10000 & ~1ull);
             rvt_set_priv(t, privs[next(&s) % 3]);
-            rvt_set_csr(t, RV_CSR_mstatus, next(&s));
+            rvt_set_csr(t, RV_CSR_mstatus, next(&s) | 1ull << 13); /* FS on */
         }
     }
     uint64_t n_retired = t->m.insns - retired, n_traps = t->m.events.count[EV_EXCEPTION] - traps;

@@ -21,6 +21,28 @@ static void general_registers_by_both_names(void **state)
     assert_false(ops->set_reg(t->h, "x1x", 1));
 }
 
+/* f registers (unpriv. spec 12.1, FLEN = 64) by fN and ABI names (psABI: ft0-11, fs0-11,
+ * fa0-7); the raw bits, NaN-boxing included; fcsr fields by CSR name */
+static void float_registers_by_both_names(void **state)
+{
+    struct rvt *t = *state;
+    const struct cpu_ops *ops = &rv_cpu_ops;
+    uint64_t v = 0;
+    assert_true(ops->set_reg(t->h, "fa0", 0xffffffff3f800000ull));
+    assert_int_equal(t->h->f[10], 0xffffffff3f800000ull);
+    assert_true(ops->get_reg(t->h, "f10", &v));
+    assert_int_equal(v, 0xffffffff3f800000ull);
+    assert_true(ops->set_reg(t->h, "ft11", 7));
+    assert_int_equal(t->h->f[31], 7);
+    assert_true(ops->set_reg(t->h, "fs11", 8));
+    assert_int_equal(t->h->f[27], 8);
+    assert_false(ops->get_reg(t->h, "f32", &v));
+    assert_false(ops->get_reg(t->h, "fa8", &v));
+    assert_true(ops->set_reg(t->h, "frm", 3));
+    assert_true(ops->get_reg(t->h, "fcsr", &v));
+    assert_int_equal(v, 3 << 5);
+}
+
 static void pc_priv_and_csrs(void **state)
 {
     struct rvt *t = *state;
@@ -47,6 +69,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(general_registers_by_both_names, rvt_setup, rvt_teardown),
+        cmocka_unit_test_setup_teardown(float_registers_by_both_names, rvt_setup, rvt_teardown),
         cmocka_unit_test_setup_teardown(pc_priv_and_csrs, rvt_setup, rvt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
