@@ -215,6 +215,33 @@ static void on_mem(struct tm_model *md, const struct ev *e)
     md->stall += stall;
 }
 
+/* A flush reported during an instruction's execution (EV_SYSREG satp, EV_TLB_FLUSH) comes before
+ * that instruction's EV_INSN; it takes effect after the instruction's own fetch is priced. */
+static void flush_tlbs(struct tm_model *md, uint64_t vaddr, uint32_t asid)
+{
+    tm_cache_flush(&md->itlb, vaddr, asid);
+    tm_cache_flush(&md->dtlb, vaddr, asid);
+    tm_cache_flush(&md->l2tlb, vaddr, asid);
+}
+
+static void apply_pending_flush(struct tm_model *md)
+{
+    if (!md->flush_pending) return;
+    md->flush_pending = false;
+    flush_tlbs(md, md->flush_vaddr, md->flush_asid);
+}
+
+static void defer_flush(struct tm_model *md, uint64_t vaddr, uint32_t asid)
+{
+    if (md->flush_pending && (md->flush_vaddr != vaddr || md->flush_asid != asid)) {
+        vaddr = UINT64_MAX; /* two different flushes in one instruction: the union, roughly */
+        asid = UINT32_MAX;
+    }
+    md->flush_pending = true;
+    md->flush_vaddr = vaddr;
+    md->flush_asid = asid;
+}
+
 /* ---- branch prediction ------------------------------------------------------------------------
  */
 
@@ -363,6 +390,7 @@ static void on_insn(struct tm_model *md, const struct ev *e)
         md->st.icache_misses++;
         fetch += beyond_l1(md, e->pc);
     }
+    apply_pending_flush(md);
 
     uint64_t ready = max64(md->reg_ready[rs1], md->reg_ready[rs2]);
     if (p->unpipelined[cls]) ready = max64(ready, md->unit_busy[cls]);
@@ -475,6 +503,7 @@ static void on_exception(struct tm_model *md, const struct ev *e)
         md->soft_int_pc = e->pc;
     }
     md->stall = 0; /* the accesses of an instruction that faulted are replayed */
+    apply_pending_flush(md);
     md->st.traps++;
     md->next_free = t + 1;
     md->front_ready = t + refill;
@@ -523,11 +552,7 @@ static void on_sysreg(struct tm_model *md, const struct ev *e)
         /* Without ASIDs a switch leaves no entry usable: flush. With ASIDs the entries of other
          * address spaces stay; stale ones of this ASID are software's to sfence (4.2.1). The core
          * also reports the write as an EV_TLB_FLUSH of everything: that one is this rule's. */
-        if (!p->asid_bits) {
-            tm_cache_flush(&md->itlb, UINT64_MAX, UINT32_MAX);
-            tm_cache_flush(&md->dtlb, UINT64_MAX, UINT32_MAX);
-            tm_cache_flush(&md->l2tlb, UINT64_MAX, UINT32_MAX);
-        }
+        if (!p->asid_bits) defer_flush(md, UINT64_MAX, UINT32_MAX);
         md->satp_flush_pending = true;
         md->satp_flush_pc = e->pc;
     } else if (e->sysreg.space == EV_SYSREG_CR) {
@@ -549,9 +574,7 @@ static void on_tlb_flush(struct tm_model *md, const struct ev *e)
         asid &= (1u << md->p->asid_bits) - 1;
     else if (asid != UINT32_MAX)
         asid = 0;
-    tm_cache_flush(&md->itlb, e->tlb_flush.vaddr, asid);
-    tm_cache_flush(&md->dtlb, e->tlb_flush.vaddr, asid);
-    tm_cache_flush(&md->l2tlb, e->tlb_flush.vaddr, asid);
+    defer_flush(md, e->tlb_flush.vaddr, asid);
 }
 
 void tm_model_event(void *opaque, const struct ev *e)

@@ -334,6 +334,10 @@ struct tm_model {
     /* RISC-V: a satp write's own EV_TLB_FLUSH is handled by the ASID rule on EV_SYSREG. */
     bool satp_flush_pending;
     uint64_t satp_flush_pc;
+    /* A TLB flush of the instruction about to retire (applied after its fetch is priced). */
+    bool flush_pending;
+    uint64_t flush_vaddr;
+    uint32_t flush_asid;
     struct tm_cache l1i, l1d, l2, itlb, dtlb, l2tlb;
     struct tm_model_stats st;
     int handle;
