@@ -127,7 +127,8 @@ static void usage(FILE *out)
         "                          crossing into the kernel), insns, events\n"
         "  -r, --report[=FORMAT]   at the end, report the run and its transitions per system\n"
         "                          call and per mechanism on stderr: text (default), json, csv\n"
-        "      --timeline=FILE     write a Chrome trace-event timeline of the transitions\n"
+        "      --timeline=FILE     write the transitions as a Chrome trace-event file (JSON;\n"
+        "                          opens in Perfetto; 1 us on its time axis = 1 cycle)\n"
         "      --monitor           stop in the interactive monitor before the first instruction\n"
         "      --monitor-script=FILE  run monitor commands from FILE\n"
         "\n"
@@ -309,7 +310,6 @@ static int parse_run_options(int argc, char **argv, struct options *o)
     /* Parts that are not built yet say so instead of being ignored. */
     if (o->monitor || o->monitor_script)
         return fail(EXIT_NOT_BUILT, "--monitor: the monitor is not built yet");
-    if (o->timeline) return fail(EXIT_NOT_BUILT, "--timeline: the timing model is not built yet");
     return 0;
 }
 
@@ -463,6 +463,18 @@ static void report_run(const struct machine *m, const struct tm_log *log, const 
     }
 }
 
+/* Where each closed transition goes: the --trace=syscalls line and the --timeline spans. */
+struct transition_sinks {
+    FILE *trace;
+    struct tm_timeline *timeline;
+};
+static void on_transition(void *opaque, const struct tm_transition *t)
+{
+    struct transition_sinks *s = opaque;
+    if (s->trace) tm_trace_transition(s->trace, t);
+    if (s->timeline) tm_timeline_transition(s->timeline, t);
+}
+
 /* Boots kernel on its platform with params and runs it to the end. */
 static int boot_and_run(const struct elf_image *kernel, const struct boot_params *params,
                         const struct options *o)
@@ -539,10 +551,14 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
         }
         log.clock = tm_model_clock;
         log.clock_opaque = &model;
-        if (o->trace & TRACE_SYSCALLS) {
-            log.on_close = tm_trace_transition;
-            log.on_close_opaque = out;
-        }
+    }
+    struct tm_timeline tl;
+    struct transition_sinks sinks = {(o->trace & TRACE_SYSCALLS) ? out : NULL,
+                                     timeline ? &tl : NULL};
+    if (timeline) tm_timeline_begin(&tl, timeline, m.arch);
+    if (sinks.trace || sinks.timeline) {
+        log.on_close = on_transition;
+        log.on_close_opaque = &sinks;
     }
 
     enum stop_reason reason = machine_run(&m);
@@ -559,7 +575,10 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
         if (strcmp(o->report, "text") == 0) tm_model_report_text(&model, out);
     }
     if (o->demo_summary) tm_report_text(&log, out);
-    if (timeline) fclose(timeline);
+    if (timeline) {
+        tm_timeline_end(&tl);
+        if (fclose(timeline) != 0) fprintf(stderr, "ringside: --timeline: write error\n");
+    }
     tm_log_destroy(&log);
     tm_model_destroy(&model);
     machine_destroy(&m);

@@ -187,6 +187,17 @@ void tm_report_text(const struct tm_log *log, FILE *out);
 void tm_report_json(const struct tm_log *log, FILE *out);
 void tm_report_csv(const struct tm_log *log, FILE *out);
 
+/* --timeline: Chrome trace-event JSON of the transitions (timeline.c). */
+struct tm_timeline {
+    FILE *out;
+    bool first, have_last;
+    uint64_t last_end;
+};
+void tm_timeline_begin(struct tm_timeline *tl, FILE *out, enum mach_arch arch);
+/* tm_transition_fn: one transition's spans (user before it, the call, entry/kernel/exit). */
+void tm_timeline_transition(void *timeline, const struct tm_transition *t);
+void tm_timeline_end(struct tm_timeline *tl);
+
 /* ---- The cycle model (model.c, cache.c, profile_*.c) ------------------------------------------
  *
  * An event subscriber that prices every retired instruction and every trap from a timing profile

@@ -58,7 +58,7 @@ expect 2 "$WORK/missing: No such file" -- \
 # Parts that are not built yet say so and exit 3 instead of being ignored.
 expect 3 "the monitor is not built yet" -- "$RINGSIDE" run --monitor prog
 expect 3 "the monitor is not built yet" -- "$RINGSIDE" monitor prog
-expect 3 "the timing model is not built yet" -- "$RINGSIDE" run --timeline=t.json prog
+expect 2 "prog: No such file or directory" -- "$RINGSIDE" run --timeline="$WORK/t.json" prog
 expect 0 "hello from riscv64" -- "$RINGSIDE" run --cpu=u74 "$GUEST_DIR/riscv64_hello.elf"
 expect 2 "--cpu=intel does not apply to riscv64" -- \
     "$RINGSIDE" run --cpu=intel "$GUEST_DIR/riscv64_hello.elf"
