@@ -60,6 +60,7 @@ int tm_model_init(struct tm_model *md, const struct tm_profile *p, struct machin
         tm_cache_init(&md->l2tlb, p->l2tlb.entries * 4096u, p->l2tlb.ways, 4096) < 0)
         goto fail;
     md->next_free = 1;
+    md->horizon = 1;
     md->flow_pending = TM_X86_FLOW_COUNT;
     md->t_guest = m ? m->time : 0;
     return 0;
@@ -119,15 +120,23 @@ static uint64_t max64(uint64_t a, uint64_t b)
     return a > b ? a : b;
 }
 
-/* Moves the model to cycle t for an event the core counted one tick for. tick_done: the core's
- * tick came before the event (EV_INSN, x86 EV_EXCEPTION); otherwise it comes right after. */
+/* The model priced an event (an instruction or a trap) that issued at cycle t, and updated the
+ * pipeline state after it. Guest time becomes the horizon: the first cycle at which the next
+ * instruction can issue (max(next_free, front_ready)), so an instruction that reads the time
+ * (rdcycle, rdtsc) reads its own issue cycle unless it waits for an operand or a fetch miss; a
+ * mispredict penalty, found at the next event, shows from the next instruction on. The core's one
+ * tick for the event is part of the difference. tick_done: the core's tick came before the event
+ * (EV_INSN, x86 EV_EXCEPTION); otherwise it comes right after (RISC-V EV_EXCEPTION). */
 static void advance(struct tm_model *md, uint64_t t, bool tick_done)
 {
-    uint64_t delta = t - md->now;
     md->now = t;
+    uint64_t h = max64(max64(md->next_free, md->front_ready), md->horizon);
+    uint64_t delta = h - md->horizon;
+    md->horizon = h;
     md->st.cycles += delta;
     md->m->time += delta - 1; /* the core's tick is one of the delta cycles */
-    md->t_guest = md->m->time + (tick_done ? 0 : 1);
+    /* the event's own issue cycle in guest time, for the transition log */
+    md->t_guest = md->m->time + (tick_done ? 0 : 1) - (h - t);
     /* The cores batch steps assuming one tick each; past the slice's end (a device deadline or
      * the cycle budget) ask the core to return, so a deadline is overshot by at most this one
      * instruction's (or trap's) cost. */
@@ -418,7 +427,6 @@ static void on_insn(struct tm_model *md, const struct ev *e)
     if (p->unpipelined[cls]) md->unit_busy[cls] = t + latency;
     md->next_free = t + (p->issue[cls] ? p->issue[cls] : 1) + stall;
     md->st.insns++;
-    advance(md, t, true);
 
     /* What this instruction does to the front end after it. */
     unsigned refill = 0;
@@ -453,6 +461,7 @@ static void on_insn(struct tm_model *md, const struct ev *e)
         md->front_ready = max64(md->front_ready, t + refill);
         md->group_alone = true;
     }
+    advance(md, t, true);
 
     /* Control flow: resolved by the next event's pc. */
     uint8_t kind = BR_NONE;

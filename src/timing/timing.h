@@ -314,6 +314,7 @@ struct tm_model {
     struct machine *m;
     /* Pipeline, in the model's own cycle count (starts at 0). */
     uint64_t now;         /* issue cycle of the last instruction or trap */
+    uint64_t horizon;     /* max(next_free, front_ready) after it: guest time follows this */
     uint64_t next_free;   /* first cycle the issue stage takes a new group */
     uint64_t front_ready; /* earliest issue after a flush, mispredict or serialization */
     uint8_t group_n;      /* instructions issued in cycle 'now' */

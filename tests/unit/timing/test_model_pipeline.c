@@ -176,13 +176,15 @@ static void trap_and_sret_flush_the_pipeline(void **state)
     priv(f, 0x1000, 1, 0, EV_MECH_SRET); /* the kernel drops to user mode */
     insn(f, 0x1000, NOP);
     insn(f, 0x1004, NOP);
+    /* Guest time runs to the first cycle at which the next instruction can issue: after the
+     * trap, the refill; the handler's first instruction then takes its one cycle. */
     uint64_t t_trap = trap(f, 0x1008, RV_EXC_ECALL_U, 0, 1, 0x2000);
-    assert_int_equal(t_trap, 1); /* the ecall issues in the cycle after the last group */
-    assert_int_equal(insn(f, 0x2000, NOP), f->p->trap_flush);
-    insn(f, 0x2004, ADDI(10, 0, 1));
+    assert_int_equal(t_trap, f->p->trap_flush);
+    assert_int_equal(insn(f, 0x2000, NOP), 1);
+    assert_int_equal(insn(f, 0x2004, ADDI(10, 0, 1)), 0); /* pairs with the nop */
     priv(f, 0x2008, 1, 0, EV_MECH_SRET);
-    insn(f, 0x2008, SRET);
-    assert_int_equal(insn(f, 0x100c, NOP), f->p->xret_flush);
+    assert_int_equal(insn(f, 0x2008, SRET), f->p->xret_flush); /* issues alone, then refill */
+    assert_int_equal(insn(f, 0x100c, NOP), 1);
     assert_int_equal(log.transitions, 1);
     const struct tm_group *g = &log.mechanisms.g[0];
     assert_int_equal(g->part[TM_ENTRY][TM_CYCLES].v[0], f->p->trap_flush);
