@@ -50,14 +50,14 @@ static const struct {
 
 /* Values accepted by options, with the architectures they apply to. */
 static const char *const mech_names[] = {"auto", "ecall", "int80", "sysenter", "syscall"};
-static const char *const cpu_names[] = {"intel", "amd", "u74"};
+static const char *const cpu_names[] = {"intel", "amd", "u74", "rocket"};
 
 /* The profiles of --cpu: intel and amd choose the x86 vendor (CPUID and vendor rules) and the x86
- * timing profile; u74 is the RISC-V timing profile (src/timing/profile_*.c). Each architecture has
- * a default: u74 for riscv64, intel for x86. */
+ * timing profile; u74 and rocket are RISC-V timing profiles (src/timing/profile_*.c). Each
+ * architecture has a default: u74 for riscv64, intel for x86. */
 static bool cpu_fits(const char *cpu, enum mach_arch arch)
 {
-    if (strcmp(cpu, "u74") == 0) return arch == ARCH_RISCV64;
+    if (strcmp(cpu, "u74") == 0 || strcmp(cpu, "rocket") == 0) return arch == ARCH_RISCV64;
     return arch == ARCH_I386 || arch == ARCH_X86_64;
 }
 static const char *const report_names[] = {"text", "json", "csv"};
@@ -116,7 +116,8 @@ static void usage(FILE *out)
         "  -m, --mech=MECH         system-call mechanism: auto, ecall (riscv64), int80, sysenter\n"
         "                          (i386, x86_64), syscall (x86_64); passed to the kernel as "
         "mech=\n"
-        "  -c, --cpu=PROFILE       CPU vendor and timing profile: intel, amd (x86), u74 (riscv64)\n"
+        "  -c, --cpu=PROFILE       CPU vendor and timing profile: intel, amd (x86), u74, rocket\n"
+        "                          (riscv64); defaults: intel, u74\n"
         "  -a, --append=ARGS       add ARGS to the kernel command line, before the program's\n"
         "                          arguments (the guest kernel knows verbose and kfault)\n"
         "      --mem=SIZE          guest RAM, with optional K, M or G suffix (default 128M,\n"

@@ -94,3 +94,64 @@ const struct tm_profile tm_profile_u74 = {
                "(predictor sizes); U74 manual 20G1 release notes (cache ways); assumptions for "
                "L2/DRAM latencies and CSR serialization",
 };
+
+/* A single-issue in-order RV64 core after Rocket (rocket-chip), the class of the SiFive U54 in
+ * the U540 of the seL4 figure. Sources:
+ *   [LLVMR]  LLVM's RISCVSchedRocket.td: IssueWidth = 1, LoadLatency = 3 (LB/LH 3, LW/LD 2),
+ *            MispredictPenalty = 3, IMul 4, IDiv 33 (64-bit) / 34 (32-bit), divider unpipelined
+ *   [RC]     rocket-chip BTBParams defaults: 28-40 BTB entries by version, 512-entry BHT, 6-entry
+ *            RAS; default L1 caches 64 sets x 4 ways x 64 bytes = 16 KiB, 32-entry TLBs (the
+ *            last two as recalled)
+ *   [assume] as in the u74 profile */
+const struct tm_profile tm_profile_rocket = {
+    .name = "rocket",
+    .description = "in-order single-issue RV64 core after Rocket (U54 class)",
+    .arch = ARCH_RISCV64,
+    .issue_width = 1, /* [LLVMR] */
+    .issue =
+        {
+            [RV_OPC_ALU] = 1, [RV_OPC_MUL] = 1, [RV_OPC_DIV] = 1, [RV_OPC_LOAD] = 1,
+            [RV_OPC_STORE] = 1, [RV_OPC_BRANCH] = 1, [RV_OPC_JUMP] = 1, [RV_OPC_CSR] = 1,
+            [RV_OPC_SYSTEM] = 1, [RV_OPC_FENCE] = 1, [RV_OPC_ATOMIC] = 1,
+        },
+    .latency =
+        {
+            [RV_OPC_ALU] = 1,
+            [RV_OPC_MUL] = 4,  /* [LLVMR] */
+            [RV_OPC_DIV] = 33, /* [LLVMR] */
+            [RV_OPC_LOAD] = 2, /* [LLVMR] LW/LD */
+            [RV_OPC_STORE] = 1,
+            [RV_OPC_BRANCH] = 1,
+            [RV_OPC_JUMP] = 1,
+            [RV_OPC_CSR] = 1,
+            [RV_OPC_SYSTEM] = 1,
+            [RV_OPC_FENCE] = 1,
+            [RV_OPC_ATOMIC] = 2, /* [LLVMR] WriteAtomicD */
+        },
+    .pipes = {[RV_OPC_ALU] = 1, [RV_OPC_MUL] = 1, [RV_OPC_DIV] = 1, [RV_OPC_LOAD] = 1,
+              [RV_OPC_STORE] = 1, [RV_OPC_BRANCH] = 1, [RV_OPC_JUMP] = 1, [RV_OPC_ATOMIC] = 1},
+    .unpipelined = {[RV_OPC_DIV] = true}, /* [LLVMR] ReleaseAtCycles = latency */
+    .div32_latency = 34,                  /* [LLVMR] */
+    .mispredict = 3,                      /* [LLVMR] */
+    .bht_entries = 512,                   /* [RC] */
+    .btb_entries = 28,                    /* [RC] */
+    .ras_entries = 6,                     /* [RC] */
+    /* Five stages (F D X M W); a trap or xRET takes effect at writeback and fetch restarts:
+     * the handler issues 5 cycles after the trapping instruction [assume from the stages] */
+    .trap_flush = 5,
+    .xret_flush = 5,
+    .csr_write_serialize = 5, /* [assume] */
+    .fence_cost = 5,
+    .sfence_cost = 5,
+    .l1i = {16 * 1024, 4, 64, 0},   /* [RC] */
+    .l1d = {16 * 1024, 4, 64, 2},   /* [RC]; hit = LoadLatency of LD */
+    .l2 = {2048 * 1024, 16, 64, 20}, /* [assume] the U540's 2 MiB L2 */
+    .mem_latency = 150,              /* [assume] */
+    .itlb = {32, 32, 0},             /* [RC] */
+    .dtlb = {32, 32, 0},             /* [RC] */
+    .l2tlb = {0, 0, 0},              /* none */
+    .walk_levels = 3,
+    .walk_overhead = 2, /* [assume] */
+    .asid_bits = 0,     /* [assume] as the U54 */
+    .sources = "LLVM RISCVSchedRocket.td; rocket-chip defaults; assumptions as u74",
+};

@@ -308,8 +308,8 @@ const struct tm_profile tm_profile_amd =
                    "(steps); SYSCALL/SYSRET calibrated on AMD K8 27/35 cycles (#25112 table 13)",
 };
 
-static const struct tm_profile *const profiles[] = {&tm_profile_u74, &tm_profile_intel,
-                                                    &tm_profile_amd};
+static const struct tm_profile *const profiles[] = {&tm_profile_u74, &tm_profile_rocket,
+                                                    &tm_profile_intel, &tm_profile_amd};
 
 const struct tm_profile *tm_profile_find(const char *name, enum mach_arch arch)
 {

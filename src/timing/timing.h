@@ -247,7 +247,7 @@ struct tm_tlb_geom {
 };
 
 struct tm_profile {
-    const char *name; /* --cpu value: "u74", "intel", "amd" */
+    const char *name; /* --cpu value: "u74", "rocket", "intel", "amd" */
     const char *description;
     enum mach_arch arch; /* ARCH_RISCV64, or ARCH_I386 for the x86 profiles (32- and 64-bit) */
     /* Issue: instructions per cycle at most; the class table says which can pair. */
@@ -284,7 +284,7 @@ struct tm_profile {
 /* The profiles built in; default for an architecture: u74 for riscv64, intel for x86. */
 const struct tm_profile *tm_profile_find(const char *name, enum mach_arch arch);
 const struct tm_profile *tm_profile_default(enum mach_arch arch);
-extern const struct tm_profile tm_profile_u74, tm_profile_intel, tm_profile_amd;
+extern const struct tm_profile tm_profile_u74, tm_profile_rocket, tm_profile_intel, tm_profile_amd;
 unsigned tm_steps_cycles(const struct tm_steps *s);
 
 /* A set-associative cache or TLB with LRU replacement (cache.c). */
