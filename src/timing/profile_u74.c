@@ -110,9 +110,17 @@ const struct tm_profile tm_profile_rocket = {
     .issue_width = 1, /* [LLVMR] */
     .issue =
         {
-            [RV_OPC_ALU] = 1, [RV_OPC_MUL] = 1, [RV_OPC_DIV] = 1, [RV_OPC_LOAD] = 1,
-            [RV_OPC_STORE] = 1, [RV_OPC_BRANCH] = 1, [RV_OPC_JUMP] = 1, [RV_OPC_CSR] = 1,
-            [RV_OPC_SYSTEM] = 1, [RV_OPC_FENCE] = 1, [RV_OPC_ATOMIC] = 1,
+            [RV_OPC_ALU] = 1,
+            [RV_OPC_MUL] = 1,
+            [RV_OPC_DIV] = 1,
+            [RV_OPC_LOAD] = 1,
+            [RV_OPC_STORE] = 1,
+            [RV_OPC_BRANCH] = 1,
+            [RV_OPC_JUMP] = 1,
+            [RV_OPC_CSR] = 1,
+            [RV_OPC_SYSTEM] = 1,
+            [RV_OPC_FENCE] = 1,
+            [RV_OPC_ATOMIC] = 1,
         },
     .latency =
         {
@@ -128,8 +136,14 @@ const struct tm_profile tm_profile_rocket = {
             [RV_OPC_FENCE] = 1,
             [RV_OPC_ATOMIC] = 2, /* [LLVMR] WriteAtomicD */
         },
-    .pipes = {[RV_OPC_ALU] = 1, [RV_OPC_MUL] = 1, [RV_OPC_DIV] = 1, [RV_OPC_LOAD] = 1,
-              [RV_OPC_STORE] = 1, [RV_OPC_BRANCH] = 1, [RV_OPC_JUMP] = 1, [RV_OPC_ATOMIC] = 1},
+    .pipes = {[RV_OPC_ALU] = 1,
+              [RV_OPC_MUL] = 1,
+              [RV_OPC_DIV] = 1,
+              [RV_OPC_LOAD] = 1,
+              [RV_OPC_STORE] = 1,
+              [RV_OPC_BRANCH] = 1,
+              [RV_OPC_JUMP] = 1,
+              [RV_OPC_ATOMIC] = 1},
     .unpipelined = {[RV_OPC_DIV] = true}, /* [LLVMR] ReleaseAtCycles = latency */
     .div32_latency = 34,                  /* [LLVMR] */
     .mispredict = 3,                      /* [LLVMR] */
@@ -143,8 +157,8 @@ const struct tm_profile tm_profile_rocket = {
     .csr_write_serialize = 5, /* [assume] */
     .fence_cost = 5,
     .sfence_cost = 5,
-    .l1i = {16 * 1024, 4, 64, 0},   /* [RC] */
-    .l1d = {16 * 1024, 4, 64, 2},   /* [RC]; hit = LoadLatency of LD */
+    .l1i = {16 * 1024, 4, 64, 0},    /* [RC] */
+    .l1d = {16 * 1024, 4, 64, 2},    /* [RC]; hit = LoadLatency of LD */
     .l2 = {2048 * 1024, 16, 64, 20}, /* [assume] the U540's 2 MiB L2 */
     .mem_latency = 150,              /* [assume] */
     .itlb = {32, 32, 0},             /* [RC] */

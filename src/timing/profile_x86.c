@@ -18,7 +18,10 @@
  *            ITLB 128 8-way, STLB 1536 12-way; Zen 2 L1 32 KiB 8-way, L2 512 KiB 8-way ~12,
  *            L1 TLBs 64 fully associative, L2 DTLB 2048 16-way)
  *   [L4Re]   calibration: l4re.org "Syscall" table, Ice Lake-SP null syscall 160 cycles with
- *            ~147 instructions (shared/reference/timing.md); see the SYSCALL row
+ *            ~147 instructions (shared/reference/timing.md): 160 - ceil(147 / 4) (the kernel's
+ *            instructions at the profile's issue width, a crude estimate) = 123 cycles for
+ *            SYSCALL + SYSRET, split 27:35 as [K8] (54 + 69); the MSR steps are what remains
+ *            after the other steps (34 = 54 - 20, 49 = 69 - 20). Validation: L4Re N100 (188)
  *   [K8]     AMD #25112 appendix C table 13: SYSCALL 27, SYSRET 35 cycles (K8): the split of
  *            the calibrated syscall/sysret sum between the two directions
  *   [assume] an assumption, not measured
@@ -155,26 +158,26 @@ const struct tm_profile tm_profile_intel =
                                              "[SDM] IRET pseudo-code; [assume] 2 each")}},
                 [TM_X86_SYSCALL] =
                     {4,
-                     {STEP("read STAR, LSTAR, SFMASK", 12, "calibrated [L4Re] with [K8] split"),
+                     {STEP("read STAR, LSTAR, SFMASK", 34, "calibrated [L4Re] with [K8] split"),
                       STEP("RCX <- RIP, R11 <- RFLAGS, mask RFLAGS", 2, "[SDM]; [assume]"),
                       STEP("load the fixed CS and SS from STAR (no descriptor read)", 2,
                            "[SDM]; [assume]"),
                       STEP("refetch at LSTAR", 16, "[AFM] like a mispredict")}},
                 [TM_X86_SYSRET] = {4,
                                    {STEP("read STAR; canonical check of RCX",
-                                         20, "calibrated [L4Re] with [K8] split"),
+                                         49, "calibrated [L4Re] with [K8] split"),
                                     STEP("RIP <- RCX, RFLAGS <- R11", 2, "[SDM]; [assume]"),
                                     STEP("load the fixed CS and SS from STAR", 2,
                                          "[SDM]; [assume]"),
                                     STEP("refetch at RCX", 16, "[AFM] like a mispredict")}},
                 [TM_X86_SYSENTER] =
                     {3,
-                     {STEP("read SYSENTER_CS, _ESP, _EIP", 12, "as SYSCALL's MSR step"),
+                     {STEP("read SYSENTER_CS, _ESP, _EIP", 34, "as SYSCALL's MSR step"),
                       STEP("load flat CS and SS (no descriptor read)", 2, "[SDM]"),
                       STEP("refetch at SYSENTER_EIP", 16, "[AFM] like a mispredict")}},
                 [TM_X86_SYSEXIT] = {3,
                                     {STEP("read SYSENTER_CS; EIP <- EDX, ESP <- ECX",
-                                          12, "as SYSCALL's MSR step"),
+                                          34, "as SYSCALL's MSR step"),
                                      STEP("load flat CS and SS", 2, "[SDM]"),
                                      STEP("refetch at EDX", 16, "[AFM] like a mispredict")}},
                 [TM_X86_SWAPGS] = {1,
@@ -278,7 +281,7 @@ const struct tm_profile tm_profile_amd =
                                              "[SDM] IRET pseudo-code; [assume] 2 each")}},
                 [TM_X86_SYSCALL] =
                     {4,
-                     {STEP("read STAR, LSTAR, SFMASK", 7, "[K8] 27 minus the steps below"),
+                     {STEP("read STAR, LSTAR, SFMASK", 5, "[K8] 27 minus the steps below"),
                       STEP("RCX <- RIP, R11 <- RFLAGS, mask RFLAGS", 2, "[SDM]; [assume]"),
                       STEP("load the fixed CS and SS from STAR", 2, "[SDM]; [assume]"),
                       STEP("refetch at LSTAR", 18, "[AFM] like a mispredict")}},
@@ -292,7 +295,7 @@ const struct tm_profile tm_profile_amd =
                  * shared/reference/timing.md); priced as SYSCALL/SYSRET. */
                 [TM_X86_SYSENTER] =
                     {3,
-                     {STEP("read SYSENTER_CS, _ESP, _EIP", 7, "as SYSCALL's MSR step"),
+                     {STEP("read SYSENTER_CS, _ESP, _EIP", 5, "as SYSCALL's MSR step"),
                       STEP("load flat CS and SS", 2, "[SDM]"),
                       STEP("refetch at SYSENTER_EIP", 18, "[AFM] like a mispredict")}},
                 [TM_X86_SYSEXIT] = {3,

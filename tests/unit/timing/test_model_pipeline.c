@@ -158,6 +158,11 @@ static void divide_result_waits_for_the_divider(void **state)
     assert_int_equal(insn(f, 0x100c, ADDI(13, 10, 0)), f->p->div32_latency);
 }
 
+static void keep_last(void *opaque, const struct tm_transition *t)
+{
+    *(struct tm_transition *)opaque = *t;
+}
+
 /* Priv. spec 3.3.1 ecall, 3.3.2 sret: the handler's first instruction issues trap_flush cycles
  * after the trap, the first user instruction xret_flush cycles after sret; the transition log
  * on the model's clock reports the same numbers as entry and exit. */
@@ -168,6 +173,10 @@ static void trap_and_sret_flush_the_pipeline(void **state)
     tm_log_init(&log, ARCH_RISCV64, NULL, NULL);
     log.clock = tm_model_clock;
     log.clock_opaque = &f->md;
+    struct tm_transition last;
+    memset(&last, 0, sizeof last);
+    log.on_close = keep_last;
+    log.on_close_opaque = &last;
     assert_true(ev_subscribe(&f->m.events,
                              EV_MASK(EV_INSN) | EV_MASK(EV_EXCEPTION) | EV_MASK(EV_PRIV),
                              tm_log_event, &log) >= 0);
@@ -176,6 +185,7 @@ static void trap_and_sret_flush_the_pipeline(void **state)
     priv(f, 0x1000, 1, 0, EV_MECH_SRET); /* the kernel drops to user mode */
     insn(f, 0x1000, NOP);
     insn(f, 0x1004, NOP);
+    uint64_t read_before = f->m.time; /* what rdcycle at 0x1008 would read */
     /* Guest time runs to the first cycle at which the next instruction can issue: after the
      * trap, the refill; the handler's first instruction then takes its one cycle. */
     uint64_t t_trap = trap(f, 0x1008, RV_EXC_ECALL_U, 0, 1, 0x2000);
@@ -184,7 +194,15 @@ static void trap_and_sret_flush_the_pipeline(void **state)
     assert_int_equal(insn(f, 0x2004, ADDI(10, 0, 1)), 0); /* pairs with the nop */
     priv(f, 0x2008, 1, 0, EV_MECH_SRET);
     assert_int_equal(insn(f, 0x2008, SRET), f->p->xret_flush); /* issues alone, then refill */
+    uint64_t read_after = f->m.time; /* what rdcycle at 0x100c reads: its own issue cycle */
     assert_int_equal(insn(f, 0x100c, NOP), 1);
+    /* Guest-visible time follows the model: a guest reading the cycle counter just before the
+     * ecall and as the first instruction after the return sees exactly the transition's cycles
+     * (the crossing opens at the ecall's issue, the cycle the first read would have been at). */
+    assert_int_equal(last.t_end, read_after);
+    assert_int_equal(read_after - read_before, last.count[TM_ENTRY][TM_CYCLES] +
+                                                   last.count[TM_KERNEL][TM_CYCLES] +
+                                                   last.count[TM_EXIT][TM_CYCLES]);
     assert_int_equal(log.transitions, 1);
     const struct tm_group *g = &log.mechanisms.g[0];
     assert_int_equal(g->part[TM_ENTRY][TM_CYCLES].v[0], f->p->trap_flush);
