@@ -369,7 +369,10 @@ static bool fits_group(const struct tm_model *md, uint8_t mask)
         /* two instructions that each have only the same one pipe cannot pair */
         if (md->group_mask[i] == mask && !(mask & (mask - 1))) return false;
     }
-    return (unsigned)__builtin_popcount(all) > md->group_n;
+    unsigned pipes = 0;
+    for (; all; all &= (uint8_t)(all - 1))
+        pipes++;
+    return pipes > md->group_n;
 }
 
 static bool is_xret(uint32_t w)

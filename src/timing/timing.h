@@ -288,12 +288,16 @@ extern const struct tm_profile tm_profile_u74, tm_profile_rocket, tm_profile_int
 unsigned tm_steps_cycles(const struct tm_steps *s);
 
 /* A set-associative cache or TLB with LRU replacement (cache.c). */
+#define TM_CACHE_HINTS 64
 struct tm_cache {
     uint32_t sets, ways, line_shift;
     uint64_t *tag;   /* sets * ways: (block number + 1) << 16 | asid, 0 = empty */
-    uint32_t *stamp; /* LRU */
-    uint32_t clock;
+    uint64_t *stamp; /* LRU */
+    uint64_t clock;
     uint64_t hits, misses;
+    uint64_t last_tag; /* the block of the last access and its slot */
+    size_t last_idx;
+    uint32_t hint[TM_CACHE_HINTS]; /* slot + 1 where a block with these low bits was found */
 };
 int tm_cache_init(struct tm_cache *c, uint32_t entries_or_bytes, uint32_t ways, uint32_t line);
 void tm_cache_free(struct tm_cache *c);
