@@ -551,6 +551,7 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
             return fail(EXIT_HOST_ERROR, "no event subscriber slot left for the transition log");
         }
         log.clock = tm_model_clock;
+        log.misses = tm_model_misses;
         log.clock_opaque = &model;
     }
     struct tm_timeline tl;

@@ -107,6 +107,12 @@ uint64_t tm_model_clock(void *opaque)
     return ((const struct tm_model *)opaque)->t_guest;
 }
 
+uint64_t tm_model_misses(void *opaque)
+{
+    const struct tm_model_stats *s = &((const struct tm_model *)opaque)->st;
+    return s->icache_misses + s->dcache_misses + s->itlb_misses + s->dtlb_misses;
+}
+
 unsigned tm_steps_cycles(const struct tm_steps *s)
 {
     unsigned sum = 0;

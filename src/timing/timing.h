@@ -7,9 +7,12 @@
  *   syscall_names.c Linux system-call names by number (riscv64 asm-generic, i386, x86_64), errno
  *                   names, RISC-V trap-cause names
  *   report.c        the --trace=syscalls line and the --report tables (text, json, csv)
+ *   timeline.c      --timeline: Chrome trace-event JSON
+ *   model.c         the cycle model (below); cache.c its caches and TLBs
+ *   profile_u74.c   RISC-V timing profiles (u74, rocket); profile_x86.c x86 ones (intel, amd)
+ *                   and the profile lookup
  *
- * What is counted (issue 4: "until the timing model exists nothing here is called a cycle"):
- * instructions. A crossing opens at the EV_PRIV event that leaves the user level (RISC-V U = 0,
+ * What is counted: instructions, cycles and misses per part (enum tm_metric). A crossing opens at the EV_PRIV event that leaves the user level (RISC-V U = 0,
  * x86 CPL 3) and closes at the first user instruction after the EV_PRIV event that comes back.
  *   entry   the instruction that leaves user mode (ecall, int, syscall, sysenter, the faulting
  *           instruction), counted even when it does not retire (design.md "Counting rule":
@@ -17,8 +20,8 @@
  *   kernel  every instruction retired from the first kernel instruction up to the returning
  *           instruction, excluded; nested traps in the kernel (any level above user) included
  *   exit    the returning instruction (sret, mret, iret, sysret, sysexit)
- * Each part keeps one value per metric (enum tm_metric): instructions now; the timing model
- * adds cycles as a second metric, and the reports print one column group per metric.
+ * (instructions; cycles and misses run between the first cycles of the parts, see TM_METRICS).
+ * Each part keeps one value per metric; the reports print one column group per metric.
  */
 #ifndef RINGSIDE_TIMING_TIMING_H
 #define RINGSIDE_TIMING_TIMING_H
@@ -35,10 +38,12 @@
 enum tm_part { TM_ENTRY, TM_KERNEL, TM_EXIT, TM_PART_COUNT };
 const char *tm_part_name(enum tm_part part); /* "entry", "kernel", "exit" */
 
-/* What is measured per part: retired instructions, and cycles of guest time as the timing model
- * (model.c) prices them. Cycles of a part run from the first cycle of its first instruction to the
- * first cycle of the next part's first instruction (design.md "Timing"). */
-#define TM_METRICS(X) X(INSNS, "insns") X(CYCLES, "cycles")
+/* What is measured per part: retired instructions, cycles of guest time as the timing model
+ * (model.c) prices them, and the model's cache and TLB misses (L1I, L1D, I-TLB, D-TLB), each
+ * counted with the instruction that takes it. Cycles of a part run from the first cycle of its
+ * first instruction to the first cycle of the next part's first instruction (design.md "Timing").
+ */
+#define TM_METRICS(X) X(INSNS, "insns") X(CYCLES, "cycles") X(MISSES, "misses")
 enum tm_metric {
 #define X(name, text) TM_##name,
     TM_METRICS(X)
@@ -100,6 +105,7 @@ struct tm_transition {
     /* Guest time (the log's clock) where the parts begin and where the crossing ends: entry at
      * t_entry, kernel at t_kernel, exit at t_exit, the first user instruction at t_end. */
     uint64_t t_entry, t_kernel, t_exit, t_end;
+    uint64_t mi_entry, mi_kernel, mi_exit, mi_end; /* the miss counter at the same points */
 };
 
 /* Values of one part and metric over a group of transitions, for min / median / max. */
@@ -159,8 +165,9 @@ struct tm_log {
     /* Cycles: the clock gives the first cycle of the event being handled (the timing model's
      * tm_model_clock); without one, m->time (one tick per instruction) is used. */
     uint64_t (*clock)(void *opaque);
+    uint64_t (*misses)(void *opaque); /* tm_model_misses, with clock_opaque; NULL: none */
     void *clock_opaque;
-    uint64_t t_open, t_kernel, t_ret, last_insn_time; /* clock stamps of the open crossing */
+    uint64_t last_insn_time, last_insn_misses; /* stamps of the last EV_INSN */
 };
 
 /* Sets up log for a machine of arch whose registers are read with ops->get_reg(cpu, ...). */
@@ -368,6 +375,8 @@ void tm_model_destroy(struct tm_model *model);
 void tm_model_event(void *model, const struct ev *event);
 /* The clock for tm_log: guest time at the first cycle of the event being handled. */
 uint64_t tm_model_clock(void *model);
+/* The model's L1I + L1D + I-TLB + D-TLB misses so far (the log's miss counter). */
+uint64_t tm_model_misses(void *model);
 /* The model's stall/miss counters as text lines (--report). */
 void tm_model_report_text(const struct tm_model *model, FILE *out);
 

@@ -77,6 +77,11 @@ static uint64_t now(const struct tm_log *log)
     return log->m ? log->m->time : 0;
 }
 
+static uint64_t misses(const struct tm_log *log)
+{
+    return log->misses ? log->misses(log->clock_opaque) : 0;
+}
+
 void tm_log_init(struct tm_log *log, enum mach_arch arch, const struct cpu_ops *ops, void *cpu)
 {
     memset(log, 0, sizeof *log);
@@ -192,12 +197,23 @@ static void record(struct tm_log *log)
 {
     struct tm_transition *t = &log->cur;
     uint64_t end = t->closed ? t->t_end : now(log);
-    if (!t->closed) t->t_end = end;
-    if (log->phase == TM_IN_ENTRY) t->t_kernel = end; /* the run ended before a kernel insn */
+    uint64_t mi_end = t->closed ? t->mi_end : misses(log);
+    if (!t->closed) {
+        t->t_end = end;
+        t->mi_end = mi_end;
+    }
+    if (log->phase == TM_IN_ENTRY) { /* the run ended before a kernel instruction */
+        t->t_kernel = end;
+        t->mi_kernel = mi_end;
+    }
     uint64_t kernel_end = t->returned ? t->t_exit : end;
+    uint64_t mi_kernel_end = t->returned ? t->mi_exit : mi_end;
     t->count[TM_ENTRY][TM_CYCLES] = t->t_kernel - t->t_entry;
     t->count[TM_KERNEL][TM_CYCLES] = kernel_end - t->t_kernel;
     t->count[TM_EXIT][TM_CYCLES] = t->returned ? end - t->t_exit : 0;
+    t->count[TM_ENTRY][TM_MISSES] = t->mi_kernel - t->mi_entry;
+    t->count[TM_KERNEL][TM_MISSES] = mi_kernel_end - t->mi_kernel;
+    t->count[TM_EXIT][TM_MISSES] = t->returned ? mi_end - t->mi_exit : 0;
     log->transitions++;
     if (t->returned)
         log->returned++;
@@ -214,6 +230,7 @@ static void close_returned(struct tm_log *log)
 {
     log->cur.closed = true;
     log->cur.t_end = now(log);
+    log->cur.mi_end = misses(log);
     record(log);
 }
 
@@ -245,10 +262,14 @@ static void open_transition(struct tm_log *log, const struct ev *e)
     /* The crossing instruction's first cycle: a core that retired it before this EV_PRIV
      * stamped it then; otherwise the trap being delivered now is its cycle. */
     t->t_entry = now(log);
+    t->mi_entry = misses(log);
     /* It already retired when the last EV_INSN was it (a core that retires before EV_PRIV). */
     log->trap_insn_seen =
         t->interrupt || (!t->has_cause && log->have_last_insn && log->last_insn_pc == t->pc);
-    if (!t->has_cause && log->trap_insn_seen && !t->interrupt) t->t_entry = log->last_insn_time;
+    if (!t->has_cause && log->trap_insn_seen && !t->interrupt) {
+        t->t_entry = log->last_insn_time;
+        t->mi_entry = log->last_insn_misses;
+    }
     t->abi = abi_of(t->mech, t->has_cause, t->cause);
     if (t->abi != TM_ABI_NONE) {
         /* The number and the arguments as the program left them: trap delivery changes no
@@ -272,6 +293,7 @@ static void return_transition(struct tm_log *log, const struct ev *e)
     t->ret_mech = e->priv.mech;
     t->count[TM_EXIT][TM_INSNS] = 1;
     t->t_exit = now(log); /* until the returning instruction's own EV_INSN stamps it */
+    t->mi_exit = misses(log);
     log->ret_pc = e->pc;
     log->ret_insn_seen = false;
     /* A core that retires the returning instruction before its EV_PRIV: it was counted as
@@ -280,6 +302,7 @@ static void return_transition(struct tm_log *log, const struct ev *e)
         t->count[TM_KERNEL][TM_INSNS] > 0) {
         t->count[TM_KERNEL][TM_INSNS]--;
         t->t_exit = log->last_insn_time;
+        t->mi_exit = log->last_insn_misses;
         log->ret_insn_seen = true;
     }
     if (t->abi != TM_ABI_NONE) {
@@ -293,7 +316,7 @@ static void return_transition(struct tm_log *log, const struct ev *e)
 
 static void on_insn(struct tm_log *log, const struct ev *e)
 {
-    uint64_t t_now = now(log);
+    uint64_t t_now = now(log), mi_now = misses(log);
     switch (log->phase) {
     case TM_OUTSIDE:
         if (log->in_user && !log->ret_insn_seen && e->pc == log->ret_pc) {
@@ -312,6 +335,7 @@ static void on_insn(struct tm_log *log, const struct ev *e)
         }
         log->phase = TM_IN_KERNEL; /* the first kernel instruction */
         log->cur.t_kernel = t_now;
+        log->cur.mi_kernel = mi_now;
         log->cur.count[TM_KERNEL][TM_INSNS]++;
         break;
     case TM_IN_KERNEL: log->cur.count[TM_KERNEL][TM_INSNS]++; break;
@@ -319,6 +343,7 @@ static void on_insn(struct tm_log *log, const struct ev *e)
         if (!log->ret_insn_seen && e->pc == log->ret_pc) { /* the returning instruction */
             log->ret_insn_seen = true;
             log->cur.t_exit = t_now;
+            log->cur.mi_exit = mi_now;
             break;
         }
         close_returned(log); /* the first user instruction */
@@ -327,6 +352,7 @@ static void on_insn(struct tm_log *log, const struct ev *e)
     }
     log->last_insn_pc = e->pc;
     log->last_insn_time = t_now;
+    log->last_insn_misses = mi_now;
     log->have_last_insn = true;
     log->pending.valid = false;
 }
@@ -335,7 +361,10 @@ static void on_exception(struct tm_log *log, const struct ev *e)
 {
     if (log->phase == TM_IN_ENTRY || log->phase == TM_IN_KERNEL) {
         log->cur.nested++; /* a trap taken in the kernel */
-        if (log->phase == TM_IN_ENTRY) log->cur.t_kernel = now(log);
+        if (log->phase == TM_IN_ENTRY) {
+            log->cur.t_kernel = now(log);
+            log->cur.mi_kernel = misses(log);
+        }
         log->phase = TM_IN_KERNEL;
         return;
     }
