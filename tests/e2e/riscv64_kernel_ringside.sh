@@ -135,5 +135,7 @@ expect 0 "syscall-loop: 100 getpid calls, 100 with the same pid" -- "$RINGSIDE" 
 expect 0 "argv[2]=the demo" -- "$RINGSIDE" demo
 expect 0 "[riscv64 ecall] exit_group(0) = ?" -- "$RINGSIDE" demo
 expect 0 "riscv64  getpid              172     101" -- "$RINGSIDE" demo
+expect 0 "every mechanism on every architecture that ran" -- "$RINGSIDE" demo
+expect 0 "  riscv64  u74     ecall -> sret         102        7" -- "$RINGSIDE" demo
 
 finish
