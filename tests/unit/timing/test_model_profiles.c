@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "cpu/riscv/riscv.h"
+#include "cpu/x86/internal.h"
 #include "timing/timing.h"
 
 static void every_step_names_its_source(void **state)
@@ -61,12 +63,31 @@ static void calibrated_tables_add_up_to_their_figures(void **state)
     assert_int_equal(sc, (pair * 27 + 31) / 62); /* 27:35, rounded */
 }
 
+/* The profiles index their class tables by the cores' operation classes: the x86 profile file
+ * and model.c name the x86 classes by position (src/cpu/x86/internal.h X86_CLASSES), so a
+ * change of that order must show here. */
+static void class_numbers_match_the_cores(void **state)
+{
+    (void)state;
+    assert_int_equal(X86_CLASS_COUNT, 19);
+    assert_int_equal(X86_CLASS_LOAD, 3);
+    assert_int_equal(X86_CLASS_DIV, 6);
+    assert_int_equal(X86_CLASS_BRANCH, 9);
+    assert_int_equal(X86_CLASS_CALL, 10);
+    assert_int_equal(X86_CLASS_RET, 11);
+    assert_int_equal(X86_CLASS_SERIAL, 17);
+    assert_int_equal(X86_CLASS_INT, 18);
+    assert_true(RV_OPC_COUNT <= TM_MAX_CLASSES);
+    assert_true(X86_CLASS_COUNT <= TM_MAX_CLASSES);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_step_names_its_source),
         cmocka_unit_test(profiles_by_cpu_name),
         cmocka_unit_test(calibrated_tables_add_up_to_their_figures),
+        cmocka_unit_test(class_numbers_match_the_cores),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
