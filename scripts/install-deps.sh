@@ -6,9 +6,11 @@ set -eu
 
 # Build: cmake, pkg-config, a host C compiler; guest images: clang, lld, llvm (objcopy);
 # libraries: libelf (loader), libfdt (device tree), capstone (x86 disassembly), readline (monitor),
-# cmocka (unit tests); oracles: qemu-system-misc (riscv64), qemu-system-x86, qemu-user.
+# cmocka (unit tests); oracles: qemu-system-misc (riscv64), qemu-system-x86, qemu-user;
+# python3-jsonschema (tests/e2e/timeline.sh checks --timeline against a JSON Schema).
 PACKAGES="make cmake pkg-config gcc libc6-dev clang lld llvm libelf-dev libfdt-dev libcapstone-dev
-libreadline-dev libcmocka-dev device-tree-compiler qemu-system-misc qemu-system-x86 qemu-user"
+libreadline-dev libcmocka-dev device-tree-compiler qemu-system-misc qemu-system-x86 qemu-user
+python3-jsonschema"
 
 missing=""
 for p in $PACKAGES; do

@@ -33,7 +33,7 @@ static int attach_x86(struct machine *m, const struct boot_state *boot, const ch
 static int attach_riscv(struct machine *m, const struct boot_state *boot, const char *profile,
                         char *err, size_t errlen)
 {
-    (void)profile; /* riscv64 profiles are timing profiles; cmd_run refuses them for now */
+    (void)profile; /* riscv64 profiles are timing profiles only (attached in boot_and_run) */
     return rv_cpu_attach(m, boot, err, errlen);
 }
 
@@ -51,13 +51,14 @@ static const struct {
 
 /* Values accepted by options, with the architectures they apply to. */
 static const char *const mech_names[] = {"auto", "ecall", "int80", "sysenter", "syscall"};
-static const char *const cpu_names[] = {"intel", "amd", "u74"};
+static const char *const cpu_names[] = {"intel", "amd", "u74", "rocket"};
 
-/* The profiles of --cpu: intel and amd are x86 vendor profiles (built with the x86 core); u74 is a
- * RISC-V timing profile (comes with the timing model). */
+/* The profiles of --cpu: intel and amd choose the x86 vendor (CPUID and vendor rules) and the x86
+ * timing profile; u74 and rocket are RISC-V timing profiles (src/timing/profile_*.c). Each
+ * architecture has a default: u74 for riscv64, intel for x86. */
 static bool cpu_fits(const char *cpu, enum mach_arch arch)
 {
-    if (strcmp(cpu, "u74") == 0) return arch == ARCH_RISCV64;
+    if (strcmp(cpu, "u74") == 0 || strcmp(cpu, "rocket") == 0) return arch == ARCH_RISCV64;
     return arch == ARCH_I386 || arch == ARCH_X86_64;
 }
 static const char *const report_names[] = {"text", "json", "csv"};
@@ -86,8 +87,9 @@ struct options {
     const char *monitor_script;
     char **prog_argv; /* PROG ARGS..., NULL-terminated; NULL if none */
     int prog_argc;
-    FILE *out;         /* --trace and --report (stderr; the demo: stdout) */
-    bool demo_summary; /* the demo: the transition tables after the run */
+    FILE *out;                     /* --trace and --report (stderr; the demo: stdout) */
+    bool demo_summary;             /* the demo: the transition tables after the run */
+    struct demo_table *demo_table; /* the demo: one row per mechanism of each run */
 };
 
 static void usage(FILE *out)
@@ -116,7 +118,8 @@ static void usage(FILE *out)
         "  -m, --mech=MECH         system-call mechanism: auto, ecall (riscv64), int80, sysenter\n"
         "                          (i386, x86_64), syscall (x86_64); passed to the kernel as "
         "mech=\n"
-        "  -c, --cpu=PROFILE       CPU vendor and timing profile: intel, amd (x86), u74 (riscv64)\n"
+        "  -c, --cpu=PROFILE       CPU vendor and timing profile: intel, amd (x86), u74, rocket\n"
+        "                          (riscv64); defaults: intel, u74\n"
         "  -a, --append=ARGS       add ARGS to the kernel command line, before the program's\n"
         "                          arguments (the guest kernel knows verbose and kfault)\n"
         "      --mem=SIZE          guest RAM, with optional K, M or G suffix (default 128M,\n"
@@ -127,7 +130,8 @@ static void usage(FILE *out)
         "                          crossing into the kernel), insns, events\n"
         "  -r, --report[=FORMAT]   at the end, report the run and its transitions per system\n"
         "                          call and per mechanism on stderr: text (default), json, csv\n"
-        "      --timeline=FILE     write a Chrome trace-event timeline of the transitions\n"
+        "      --timeline=FILE     write the transitions as a Chrome trace-event file (JSON;\n"
+        "                          opens in Perfetto; 1 us on its time axis = 1 cycle)\n"
         "      --monitor           stop in the interactive monitor before the first instruction\n"
         "      --monitor-script=FILE  run monitor commands from FILE\n"
         "\n"
@@ -307,7 +311,6 @@ static int parse_run_options(int argc, char **argv, struct options *o)
     if (!o->prog_argv && !o->kernel)
         return fail(EXIT_USAGE, "run: no program given (ringside run PROG [ARGS...])");
     /* Parts that are not built yet say so instead of being ignored. */
-    if (o->timeline) return fail(EXIT_NOT_BUILT, "--timeline: the timing model is not built yet");
     return 0;
 }
 
@@ -327,11 +330,6 @@ static int check_arch_options(const struct options *o, enum mach_arch arch)
         return fail(EXIT_USAGE, "--mech=%s does not exist on %s", o->mech, mach_arch_name(arch));
     if (o->cpu && !cpu_fits(o->cpu, arch))
         return fail(EXIT_USAGE, "--cpu=%s does not apply to %s", o->cpu, mach_arch_name(arch));
-    if (o->cpu && arch == ARCH_RISCV64)
-        return fail(EXIT_NOT_BUILT,
-                    "--cpu=%s: RISC-V timing profiles come with the timing "
-                    "model, which is not built yet",
-                    o->cpu);
     return 0;
 }
 
@@ -466,6 +464,43 @@ static void report_run(const struct machine *m, const struct tm_log *log, const 
     }
 }
 
+/* The demo's closing table: every mechanism on every architecture that ran. */
+struct demo_table {
+    char row[16][128];
+    unsigned n;
+};
+
+static void demo_table_add(struct demo_table *dt, const struct machine *m, const struct tm_log *log,
+                           const char *cpu)
+{
+    for (size_t i = 0; i < log->mechanisms.n && dt->n < 16; i++) {
+        const struct tm_group *g = &log->mechanisms.g[i];
+        if (!g->returned) continue;
+        struct tm_stats st[TM_PART_COUNT];
+        for (int p = 0; p < TM_PART_COUNT; p++)
+            tm_series_stats(&g->part[p][TM_CYCLES], &st[p]);
+        char mech[40];
+        snprintf(mech, sizeof mech, "%s -> %s", ev_mech_name(g->mech), ev_mech_name(g->ret_mech));
+        snprintf(dt->row[dt->n++], sizeof dt->row[0],
+                 "  %-8s %-7s %-18s %6" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64,
+                 mach_arch_name(m->arch), cpu, mech, g->returned, st[TM_ENTRY].median,
+                 st[TM_KERNEL].median, st[TM_EXIT].median,
+                 st[TM_ENTRY].median + st[TM_KERNEL].median + st[TM_EXIT].median);
+    }
+}
+
+/* Where each closed transition goes: the --trace=syscalls line and the --timeline spans. */
+struct transition_sinks {
+    FILE *trace;
+    struct tm_timeline *timeline;
+};
+static void on_transition(void *opaque, const struct tm_transition *t)
+{
+    struct transition_sinks *s = opaque;
+    if (s->trace) tm_trace_transition(s->trace, t);
+    if (s->timeline) tm_timeline_transition(s->timeline, t);
+}
+
 /* Boots kernel on its platform with params and runs it to the end. */
 static int boot_and_run(const struct elf_image *kernel, const struct boot_params *params,
                         const struct options *o)
@@ -515,18 +550,43 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
     if (o->trace & TRACE_EVENTS) trace_mask |= EV_MASK_ALL & ~EV_MASK(EV_INSN) & ~EV_MASK(EV_MEM);
     FILE *out = o->out ? o->out : stderr;
     if (trace_mask) ev_subscribe(&m.events, trace_mask, trace_event, out);
+    /* The timing model, always: guest time is its cycles. Subscribed before the log, so the log
+     * reads the cycles of the event it handles. */
+    const struct tm_profile *profile =
+        o->cpu ? tm_profile_find(o->cpu, m.arch) : tm_profile_default(m.arch);
+    struct tm_model model;
+    if (!profile || tm_model_attach(&model, profile, &m) < 0) {
+        machine_destroy(&m);
+        return fail(EXIT_HOST_ERROR, "the timing model cannot be attached");
+    }
     /* The transition log costs a call per instruction: only when something prints it. */
     struct tm_log log;
     tm_log_init(&log, m.arch, m.cpu_ops, m.cpu);
-    if ((o->trace & TRACE_SYSCALLS) || o->report || o->demo_summary) {
+    FILE *timeline = NULL;
+    if (o->timeline) {
+        timeline = fopen(o->timeline, "w");
+        if (!timeline) {
+            tm_model_destroy(&model);
+            machine_destroy(&m);
+            return fail(EXIT_USAGE, "--timeline: %s: %s", o->timeline, strerror(errno));
+        }
+    }
+    if ((o->trace & TRACE_SYSCALLS) || o->report || o->demo_summary || timeline) {
         if (tm_log_attach(&log, &m) < 0) {
             machine_destroy(&m);
             return fail(EXIT_HOST_ERROR, "no event subscriber slot left for the transition log");
         }
-        if (o->trace & TRACE_SYSCALLS) {
-            log.on_close = tm_trace_transition;
-            log.on_close_opaque = out;
-        }
+        log.clock = tm_model_clock;
+        log.misses = tm_model_misses;
+        log.clock_opaque = &model;
+    }
+    struct tm_timeline tl;
+    struct transition_sinks sinks = {(o->trace & TRACE_SYSCALLS) ? out : NULL,
+                                     timeline ? &tl : NULL};
+    if (timeline) tm_timeline_begin(&tl, timeline, m.arch);
+    if (sinks.trace || sinks.timeline) {
+        log.on_close = on_transition;
+        log.on_close_opaque = &sinks;
     }
 
     enum stop_reason reason;
@@ -550,9 +610,18 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
                 m.stop.detail);
         if (reason == STOP_FATAL && m.cpu_ops && m.cpu_ops->dump) m.cpu_ops->dump(m.cpu, stderr);
     }
-    if (o->report) report_run(&m, &log, o->report, out);
+    if (o->report) {
+        report_run(&m, &log, o->report, out);
+        if (strcmp(o->report, "text") == 0) tm_model_report_text(&model, out);
+    }
     if (o->demo_summary) tm_report_text(&log, out);
+    if (o->demo_table) demo_table_add(o->demo_table, &m, &log, profile->name);
+    if (timeline) {
+        tm_timeline_end(&tl);
+        if (fclose(timeline) != 0) fprintf(stderr, "ringside: --timeline: write error\n");
+    }
     tm_log_destroy(&log);
+    tm_model_destroy(&model);
     machine_destroy(&m);
     return status;
 }
@@ -656,10 +725,12 @@ static int cmd_demo(int argc, char **argv)
     printf("ringside %s demo: the riscv64 guest kernel (%s, embedded) boots on the\n"
            "emulated hart and runs user programs. Each system call leaves U-mode by ecall,\n"
            "enters S-mode through the trampoline page and returns by sret. ringside follows\n"
-           "every crossing in the event stream and counts its instructions: entry (the ecall),\n"
-           "kernel, and exit (the sret). Cycles come with the timing model.\n",
+           "every crossing in the event stream and prices it with the timing model (the u74\n"
+           "profile): instructions, cycles and cache/TLB misses of entry (the ecall), kernel,\n"
+           "and exit (the sret).\n",
            RINGSIDE_VERSION, k->name);
     int worst = 0;
+    struct demo_table table = {.n = 0};
     for (size_t r = 0; r < sizeof demo_runs / sizeof demo_runs[0]; r++) {
         const struct embedded_image *p = find_embedded_name(demo_runs[r].image);
         struct elf_image kernel;
@@ -678,7 +749,8 @@ static int cmd_demo(int argc, char **argv)
                             .max_insns = 100000000,
                             .prog_argv = (char **)demo_runs[r].argv,
                             .out = stdout,
-                            .demo_summary = true};
+                            .demo_summary = true,
+                            .demo_table = &table};
         while (o.prog_argv[o.prog_argc])
             o.prog_argc++;
         if (demo_runs[r].trace) o.trace = TRACE_SYSCALLS;
@@ -700,6 +772,11 @@ static int cmd_demo(int argc, char **argv)
         free(cmdline);
         elf_close(&kernel);
     }
+    printf("\n== every mechanism on every architecture that ran (median cycles; the x86 guest\n"
+           "   kernels are not built yet)\n  %-8s %-7s %-18s %6s %8s %8s %8s %8s\n",
+           "arch", "cpu", "mechanism", "calls", "entry", "kernel", "exit", "total");
+    for (unsigned i = 0; i < table.n; i++)
+        printf("%s\n", table.row[i]);
     return worst;
 }
 

@@ -63,6 +63,9 @@ struct ev {
         struct {
             uint16_t op_class; /* the core's operation class (timing) */
             uint8_t len;       /* instruction length in bytes */
+            uint32_t raw;      /* RISC-V: the 32-bit instruction executed (a compressed one
+                                  expanded), for register dependences in the timing model;
+                                  x86: 0 */
         } insn;
         struct {
             uint64_t vaddr, paddr;

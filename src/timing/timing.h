@@ -7,9 +7,12 @@
  *   syscall_names.c Linux system-call names by number (riscv64 asm-generic, i386, x86_64), errno
  *                   names, RISC-V trap-cause names
  *   report.c        the --trace=syscalls line and the --report tables (text, json, csv)
+ *   timeline.c      --timeline: Chrome trace-event JSON
+ *   model.c         the cycle model (below); cache.c its caches and TLBs
+ *   profile_u74.c   RISC-V timing profiles (u74, rocket); profile_x86.c x86 ones (intel, amd)
+ *                   and the profile lookup
  *
- * What is counted (issue 4: "until the timing model exists nothing here is called a cycle"):
- * instructions. A crossing opens at the EV_PRIV event that leaves the user level (RISC-V U = 0,
+ * What is counted: instructions, cycles and misses per part (enum tm_metric). A crossing opens at the EV_PRIV event that leaves the user level (RISC-V U = 0,
  * x86 CPL 3) and closes at the first user instruction after the EV_PRIV event that comes back.
  *   entry   the instruction that leaves user mode (ecall, int, syscall, sysenter, the faulting
  *           instruction), counted even when it does not retire (design.md "Counting rule":
@@ -17,8 +20,8 @@
  *   kernel  every instruction retired from the first kernel instruction up to the returning
  *           instruction, excluded; nested traps in the kernel (any level above user) included
  *   exit    the returning instruction (sret, mret, iret, sysret, sysexit)
- * Each part keeps one value per metric (enum tm_metric): instructions now; the timing model
- * adds cycles as a second metric, and the reports print one column group per metric.
+ * (instructions; cycles and misses run between the first cycles of the parts, see TM_METRICS).
+ * Each part keeps one value per metric; the reports print one column group per metric.
  */
 #ifndef RINGSIDE_TIMING_TIMING_H
 #define RINGSIDE_TIMING_TIMING_H
@@ -35,8 +38,12 @@
 enum tm_part { TM_ENTRY, TM_KERNEL, TM_EXIT, TM_PART_COUNT };
 const char *tm_part_name(enum tm_part part); /* "entry", "kernel", "exit" */
 
-/* What is measured per part. The timing model adds X(CYCLES, "cycles"). */
-#define TM_METRICS(X) X(INSNS, "insns")
+/* What is measured per part: retired instructions, cycles of guest time as the timing model
+ * (model.c) prices them, and the model's cache and TLB misses (L1I, L1D, I-TLB, D-TLB), each
+ * counted with the instruction that takes it. Cycles of a part run from the first cycle of its
+ * first instruction to the first cycle of the next part's first instruction (design.md "Timing").
+ */
+#define TM_METRICS(X) X(INSNS, "insns") X(CYCLES, "cycles") X(MISSES, "misses")
 enum tm_metric {
 #define X(name, text) TM_##name,
     TM_METRICS(X)
@@ -95,6 +102,10 @@ struct tm_transition {
     bool closed;     /* the first user instruction after the return came */
     uint32_t nested; /* exceptions and interrupts taken in the kernel meanwhile */
     uint64_t count[TM_PART_COUNT][TM_METRIC_COUNT];
+    /* Guest time (the log's clock) where the parts begin and where the crossing ends: entry at
+     * t_entry, kernel at t_kernel, exit at t_exit, the first user instruction at t_end. */
+    uint64_t t_entry, t_kernel, t_exit, t_end;
+    uint64_t mi_entry, mi_kernel, mi_exit, mi_end; /* the miss counter at the same points */
 };
 
 /* Values of one part and metric over a group of transitions, for min / median / max. */
@@ -150,6 +161,13 @@ struct tm_log {
 
     tm_transition_fn on_close; /* each transition when it closes, and at tm_log_finish */
     void *on_close_opaque;
+
+    /* Cycles: the clock gives the first cycle of the event being handled (the timing model's
+     * tm_model_clock); without one, m->time (one tick per instruction) is used. */
+    uint64_t (*clock)(void *opaque);
+    uint64_t (*misses)(void *opaque); /* tm_model_misses, with clock_opaque; NULL: none */
+    void *clock_opaque;
+    uint64_t last_insn_time, last_insn_misses; /* stamps of the last EV_INSN */
 };
 
 /* Sets up log for a machine of arch whose registers are read with ops->get_reg(cpu, ...). */
@@ -175,5 +193,191 @@ void tm_trace_transition(void *file, const struct tm_transition *t);
 void tm_report_text(const struct tm_log *log, FILE *out);
 void tm_report_json(const struct tm_log *log, FILE *out);
 void tm_report_csv(const struct tm_log *log, FILE *out);
+
+/* --timeline: Chrome trace-event JSON of the transitions (timeline.c). */
+struct tm_timeline {
+    FILE *out;
+    bool first, have_last;
+    uint64_t last_end;
+};
+void tm_timeline_begin(struct tm_timeline *tl, FILE *out, enum mach_arch arch);
+/* tm_transition_fn: one transition's spans (user before it, the call, entry/kernel/exit). */
+void tm_timeline_transition(void *timeline, const struct tm_transition *t);
+void tm_timeline_end(struct tm_timeline *tl);
+
+/* ---- The cycle model (model.c, cache.c, profile_*.c) ------------------------------------------
+ *
+ * An event subscriber that prices every retired instruction and every trap from a timing profile
+ * and its own microarchitectural state (pipeline scoreboard, branch predictor, caches, TLBs), and
+ * moves guest time by the difference to the core's own one tick: m->time += cycles - 1. The cores
+ * keep no cycle numbers; the model changes no architectural state (design.md "How data flows").
+ * Guest time is what rdcycle/mcycle, rdtime/CLINT mtime and rdtsc read, so a guest that measures
+ * itself sees the model's cycles. A device deadline can be overshot by at most one instruction's
+ * (or one trap's) cost: the run loop slices at deadlines counted in ticks, and the model adds the
+ * rest of an instruction's cycles after the core's tick. */
+
+#define TM_MAX_CLASSES 32
+
+/* One micro-step of a transition (x86 profiles): what the processor does and its cost. */
+struct tm_step {
+    const char *what; /* "read IDT gate", "push EFLAGS, CS, EIP" */
+    uint16_t cycles;
+    const char *source; /* where the number comes from */
+};
+#define TM_MAX_STEPS 12
+struct tm_steps {
+    uint8_t n;
+    struct tm_step step[TM_MAX_STEPS];
+};
+
+/* Transition step tables of an x86 profile, by what happens. */
+enum tm_x86_flow {
+    TM_X86_INT_SAME,   /* INT n / exception / interrupt without privilege change */
+    TM_X86_INT_STACK,  /* ... plus the stack switch from the TSS (privilege change) */
+    TM_X86_IRET_SAME,  /* IRET to the same privilege */
+    TM_X86_IRET_OUTER, /* ... plus the pops of ESP/SS and the data-segment checks */
+    TM_X86_SYSCALL,
+    TM_X86_SYSRET,
+    TM_X86_SYSENTER,
+    TM_X86_SYSEXIT,
+    TM_X86_SWAPGS,
+    TM_X86_FLOW_COUNT
+};
+
+struct tm_cache_geom {
+    uint32_t size, ways, line; /* bytes, associativity, line bytes; size 0: not modeled */
+    uint16_t latency;          /* cycles from a hit here to the data, beyond the pipeline's own */
+};
+struct tm_tlb_geom {
+    uint32_t entries, ways; /* ways == entries: fully associative; 0 entries: not modeled */
+    uint16_t latency;       /* extra cycles when this level hits after the level before missed */
+};
+
+struct tm_profile {
+    const char *name; /* --cpu value: "u74", "rocket", "intel", "amd" */
+    const char *description;
+    enum mach_arch arch; /* ARCH_RISCV64, or ARCH_I386 for the x86 profiles (32- and 64-bit) */
+    /* Issue: instructions per cycle at most; the class table says which can pair. */
+    uint8_t issue_width;
+    /* Per operation class (the core's enum): issue cycles (occupancy of the issue slot), result
+     * latency for a dependent instruction, which pipe(s) it can use (bit mask; 0: issues alone),
+     * and whether the unit is busy for the whole latency (unpipelined divider). */
+    uint16_t issue[TM_MAX_CLASSES];
+    uint16_t latency[TM_MAX_CLASSES];
+    uint8_t pipes[TM_MAX_CLASSES];
+    bool unpipelined[TM_MAX_CLASSES];
+    uint16_t div32_latency; /* RISC-V divw/remw forms */
+    /* Control flow. */
+    uint16_t mispredict;  /* cycles from the branch's issue to the right path's issue, beyond 1 */
+    uint32_t bht_entries; /* 2-bit counters indexed by pc */
+    uint32_t btb_entries; /* direct-mapped target buffer */
+    uint32_t ras_entries; /* return-address stack */
+    /* Serialization (RISC-V): pipeline refill after a trap and after xRET; a CSR write that
+     * serializes; fence / fence.i / sfence.vma. */
+    uint16_t trap_flush, xret_flush, csr_write_serialize, fence_cost, sfence_cost;
+    /* Memory hierarchy. */
+    struct tm_cache_geom l1i, l1d, l2;
+    uint16_t mem_latency; /* cycles to DRAM beyond the last cache level */
+    struct tm_tlb_geom itlb, dtlb, l2tlb;
+    uint8_t walk_levels;    /* page-table levels a walk reads (Sv39: 3; x86 32-bit: 2) */
+    uint16_t walk_overhead; /* page walker start-up cycles, beyond its memory references */
+    uint8_t asid_bits;      /* 0: an address-space switch flushes every non-global entry */
+    /* x86 transitions. */
+    struct tm_steps x86[TM_X86_FLOW_COUNT];
+    /* Where the profile's numbers come from, one line per group (printed by bench/). */
+    const char *sources;
+};
+
+/* The profiles built in; default for an architecture: u74 for riscv64, intel for x86. */
+const struct tm_profile *tm_profile_find(const char *name, enum mach_arch arch);
+const struct tm_profile *tm_profile_default(enum mach_arch arch);
+extern const struct tm_profile tm_profile_u74, tm_profile_rocket, tm_profile_intel, tm_profile_amd;
+unsigned tm_steps_cycles(const struct tm_steps *s);
+
+/* A set-associative cache or TLB with LRU replacement (cache.c). */
+#define TM_CACHE_HINTS 64
+struct tm_cache {
+    uint32_t sets, ways, line_shift;
+    uint64_t *tag;   /* sets * ways: (block number + 1) << 16 | asid, 0 = empty */
+    uint64_t *stamp; /* LRU */
+    uint64_t clock;
+    uint64_t hits, misses;
+    uint64_t last_tag; /* the block of the last access and its slot */
+    size_t last_idx;
+    uint32_t hint[TM_CACHE_HINTS]; /* slot + 1 where a block with these low bits was found */
+};
+int tm_cache_init(struct tm_cache *c, uint32_t entries_or_bytes, uint32_t ways, uint32_t line);
+void tm_cache_free(struct tm_cache *c);
+/* true on a hit; on a miss the block is filled. tag_extra: ASID for TLBs (0 for caches). */
+bool tm_cache_access(struct tm_cache *c, uint64_t addr, uint32_t tag_extra);
+/* Drops entries: addr UINT64_MAX = all, tag_extra UINT32_MAX = every ASID. keep_extra: an ASID
+ * value that is never dropped by an all-ASID flush (global pages), UINT32_MAX: none. */
+void tm_cache_flush(struct tm_cache *c, uint64_t addr, uint32_t tag_extra);
+
+/* Counts of modeled events, for reports and tests. */
+struct tm_model_stats {
+    uint64_t cycles, insns, load_use_stalls, mispredicts, branches, traps, xrets, serializations;
+    uint64_t icache_misses, dcache_misses, l2_misses, itlb_misses, dtlb_misses, walks;
+};
+
+struct tm_model {
+    const struct tm_profile *p;
+    struct machine *m;
+    /* Pipeline, in the model's own cycle count (starts at 0). */
+    uint64_t now;         /* issue cycle of the last instruction or trap */
+    uint64_t horizon;     /* max(next_free, front_ready) after it: guest time follows this */
+    uint64_t next_free;   /* first cycle the issue stage takes a new group */
+    uint64_t front_ready; /* earliest issue after a flush, mispredict or serialization */
+    uint8_t group_n;      /* instructions issued in cycle 'now' */
+    uint8_t group_mask[8];
+    bool group_alone; /* the group holds an instruction that issues alone */
+    uint64_t reg_ready[32];
+    uint64_t unit_busy[TM_MAX_CLASSES];
+    uint64_t stall;   /* memory stall cycles gathered from EV_MEM for the next EV_INSN */
+    uint64_t t_guest; /* guest time at the first cycle of the last priced event */
+    /* The branch of the last instruction, resolved by the next event's pc. */
+    bool branch_pending, branch_call;
+    uint8_t branch_kind;
+    uint64_t branch_pc, branch_fallthrough, branch_issue;
+    uint8_t *bht;
+    uint64_t *btb;
+    uint64_t *ras;
+    uint32_t ras_top, ras_depth;
+    /* Architectural facts the model follows from events (never reads them back into state). */
+    uint8_t priv;     /* EV_PRIV numbering */
+    bool paging;      /* translation on for the current privilege */
+    uint64_t root;    /* satp / CR3 */
+    uint32_t asid;    /* satp.ASID masked to asid_bits */
+    bool csr_written; /* an EV_SYSREG CSR write by the instruction about to retire */
+    bool priv_changed;
+    uint8_t flow_pending; /* x86: enum tm_x86_flow of the instruction about to retire */
+    /* x86: a delivered INT n retires after its delivery, which is already priced. */
+    bool soft_int_pending;
+    uint64_t soft_int_pc;
+    /* RISC-V: a satp write's own EV_TLB_FLUSH is handled by the ASID rule on EV_SYSREG. */
+    bool satp_flush_pending;
+    uint64_t satp_flush_pc;
+    /* A TLB flush of the instruction about to retire (applied after its fetch is priced). */
+    bool flush_pending;
+    uint64_t flush_vaddr;
+    uint32_t flush_asid;
+    struct tm_cache l1i, l1d, l2, itlb, dtlb, l2tlb;
+    struct tm_model_stats st;
+    int handle;
+};
+
+/* Sets up a model of profile p for m (does not subscribe). Returns 0, or -1 out of memory. */
+int tm_model_init(struct tm_model *model, const struct tm_profile *p, struct machine *m);
+/* tm_model_init, and subscribes (first, so later subscribers see priced time). */
+int tm_model_attach(struct tm_model *model, const struct tm_profile *p, struct machine *m);
+void tm_model_destroy(struct tm_model *model);
+/* The subscriber (ev_handler). */
+void tm_model_event(void *model, const struct ev *event);
+/* The clock for tm_log: guest time at the first cycle of the event being handled. */
+uint64_t tm_model_clock(void *model);
+/* The model's L1I + L1D + I-TLB + D-TLB misses so far (the log's miss counter). */
+uint64_t tm_model_misses(void *model);
+/* The model's stall/miss counters as text lines (--report). */
+void tm_model_report_text(const struct tm_model *model, FILE *out);
 
 #endif

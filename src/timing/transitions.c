@@ -70,6 +70,18 @@ static bool read_reg(const struct tm_log *log, const char *name, uint64_t *value
     return name && ops && ops->get_reg && ops->get_reg(cpu, name, value);
 }
 
+/* The first cycle of the event being handled. */
+static uint64_t now(const struct tm_log *log)
+{
+    if (log->clock) return log->clock(log->clock_opaque);
+    return log->m ? log->m->time : 0;
+}
+
+static uint64_t misses(const struct tm_log *log)
+{
+    return log->misses ? log->misses(log->clock_opaque) : 0;
+}
+
 void tm_log_init(struct tm_log *log, enum mach_arch arch, const struct cpu_ops *ops, void *cpu)
 {
     memset(log, 0, sizeof *log);
@@ -184,6 +196,24 @@ static void group_add(struct tm_log *log, struct tm_groups *gs, const struct tm_
 static void record(struct tm_log *log)
 {
     struct tm_transition *t = &log->cur;
+    uint64_t end = t->closed ? t->t_end : now(log);
+    uint64_t mi_end = t->closed ? t->mi_end : misses(log);
+    if (!t->closed) {
+        t->t_end = end;
+        t->mi_end = mi_end;
+    }
+    if (log->phase == TM_IN_ENTRY) { /* the run ended before a kernel instruction */
+        t->t_kernel = end;
+        t->mi_kernel = mi_end;
+    }
+    uint64_t kernel_end = t->returned ? t->t_exit : end;
+    uint64_t mi_kernel_end = t->returned ? t->mi_exit : mi_end;
+    t->count[TM_ENTRY][TM_CYCLES] = t->t_kernel - t->t_entry;
+    t->count[TM_KERNEL][TM_CYCLES] = kernel_end - t->t_kernel;
+    t->count[TM_EXIT][TM_CYCLES] = t->returned ? end - t->t_exit : 0;
+    t->count[TM_ENTRY][TM_MISSES] = t->mi_kernel - t->mi_entry;
+    t->count[TM_KERNEL][TM_MISSES] = mi_kernel_end - t->mi_kernel;
+    t->count[TM_EXIT][TM_MISSES] = t->returned ? mi_end - t->mi_exit : 0;
     log->transitions++;
     if (t->returned)
         log->returned++;
@@ -199,6 +229,8 @@ static void record(struct tm_log *log)
 static void close_returned(struct tm_log *log)
 {
     log->cur.closed = true;
+    log->cur.t_end = now(log);
+    log->cur.mi_end = misses(log);
     record(log);
 }
 
@@ -227,9 +259,17 @@ static void open_transition(struct tm_log *log, const struct ev *e)
     t->interrupt = t->interrupt || e->priv.mech == EV_MECH_INTERRUPT;
     /* The instruction that crosses is the entry's; an interrupt comes between instructions. */
     t->count[TM_ENTRY][TM_INSNS] = t->interrupt ? 0 : 1;
+    /* The crossing instruction's first cycle: a core that retired it before this EV_PRIV
+     * stamped it then; otherwise the trap being delivered now is its cycle. */
+    t->t_entry = now(log);
+    t->mi_entry = misses(log);
     /* It already retired when the last EV_INSN was it (a core that retires before EV_PRIV). */
     log->trap_insn_seen =
         t->interrupt || (!t->has_cause && log->have_last_insn && log->last_insn_pc == t->pc);
+    if (!t->has_cause && log->trap_insn_seen && !t->interrupt) {
+        t->t_entry = log->last_insn_time;
+        t->mi_entry = log->last_insn_misses;
+    }
     t->abi = abi_of(t->mech, t->has_cause, t->cause);
     if (t->abi != TM_ABI_NONE) {
         /* The number and the arguments as the program left them: trap delivery changes no
@@ -252,6 +292,8 @@ static void return_transition(struct tm_log *log, const struct ev *e)
     t->returned = true;
     t->ret_mech = e->priv.mech;
     t->count[TM_EXIT][TM_INSNS] = 1;
+    t->t_exit = now(log); /* until the returning instruction's own EV_INSN stamps it */
+    t->mi_exit = misses(log);
     log->ret_pc = e->pc;
     log->ret_insn_seen = false;
     /* A core that retires the returning instruction before its EV_PRIV: it was counted as
@@ -259,6 +301,8 @@ static void return_transition(struct tm_log *log, const struct ev *e)
     if (log->phase == TM_IN_KERNEL && log->have_last_insn && log->last_insn_pc == e->pc &&
         t->count[TM_KERNEL][TM_INSNS] > 0) {
         t->count[TM_KERNEL][TM_INSNS]--;
+        t->t_exit = log->last_insn_time;
+        t->mi_exit = log->last_insn_misses;
         log->ret_insn_seen = true;
     }
     if (t->abi != TM_ABI_NONE) {
@@ -272,6 +316,7 @@ static void return_transition(struct tm_log *log, const struct ev *e)
 
 static void on_insn(struct tm_log *log, const struct ev *e)
 {
+    uint64_t t_now = now(log), mi_now = misses(log);
     switch (log->phase) {
     case TM_OUTSIDE:
         if (log->in_user && !log->ret_insn_seen && e->pc == log->ret_pc) {
@@ -289,12 +334,16 @@ static void on_insn(struct tm_log *log, const struct ev *e)
             break;
         }
         log->phase = TM_IN_KERNEL; /* the first kernel instruction */
+        log->cur.t_kernel = t_now;
+        log->cur.mi_kernel = mi_now;
         log->cur.count[TM_KERNEL][TM_INSNS]++;
         break;
     case TM_IN_KERNEL: log->cur.count[TM_KERNEL][TM_INSNS]++; break;
     case TM_IN_EXIT:
         if (!log->ret_insn_seen && e->pc == log->ret_pc) { /* the returning instruction */
             log->ret_insn_seen = true;
+            log->cur.t_exit = t_now;
+            log->cur.mi_exit = mi_now;
             break;
         }
         close_returned(log); /* the first user instruction */
@@ -302,6 +351,8 @@ static void on_insn(struct tm_log *log, const struct ev *e)
         break;
     }
     log->last_insn_pc = e->pc;
+    log->last_insn_time = t_now;
+    log->last_insn_misses = mi_now;
     log->have_last_insn = true;
     log->pending.valid = false;
 }
@@ -310,6 +361,10 @@ static void on_exception(struct tm_log *log, const struct ev *e)
 {
     if (log->phase == TM_IN_ENTRY || log->phase == TM_IN_KERNEL) {
         log->cur.nested++; /* a trap taken in the kernel */
+        if (log->phase == TM_IN_ENTRY) {
+            log->cur.t_kernel = now(log);
+            log->cur.mi_kernel = misses(log);
+        }
         log->phase = TM_IN_KERNEL;
         return;
     }

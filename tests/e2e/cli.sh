@@ -59,9 +59,8 @@ expect 2 "$WORK/missing: No such file" -- \
 # The monitor exists (tests/e2e/monitor_*.sh); it needs a program like run does.
 expect 2 "$WORK/missing: No such file" -- "$RINGSIDE" run --monitor "$WORK/missing"
 expect 2 "$WORK/missing: No such file" -- "$RINGSIDE" monitor "$WORK/missing"
-expect 3 "the timing model is not built yet" -- "$RINGSIDE" run --timeline=t.json prog
-expect 3 "RISC-V timing profiles come with the timing model" -- \
-    "$RINGSIDE" run --cpu=u74 "$GUEST_DIR/riscv64_hello.elf"
+expect 2 "prog: No such file or directory" -- "$RINGSIDE" run --timeline="$WORK/t.json" prog
+expect 0 "hello from riscv64" -- "$RINGSIDE" run --cpu=u74 "$GUEST_DIR/riscv64_hello.elf"
 expect 2 "--cpu=intel does not apply to riscv64" -- \
     "$RINGSIDE" run --cpu=intel "$GUEST_DIR/riscv64_hello.elf"
 expect 2 "--cpu=u74 does not apply to i386" -- \

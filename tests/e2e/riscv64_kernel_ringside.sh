@@ -58,9 +58,9 @@ like() {
     fi
 }
 # hello writes "hello from riscv64: argc=2\n" (27 bytes), then one line per argument.
-like '^\[riscv64 ecall\] write\(1, 0x[0-9a-f]+, 27\) = 27 -> sret   entry 1 / kernel [0-9]+ / exit 1 insns$' "$trace"
+like '^\[riscv64 ecall\] write\(1, 0x[0-9a-f]+, 27\) = 27 -> sret   entry 1 / kernel [0-9]+ / exit 1 insns, entry [0-9]+ / kernel [0-9]+ / exit [0-9]+ cycles, entry [0-9]+ / kernel [0-9]+ / exit [0-9]+ misses$' "$trace"
 like '^\[riscv64 ecall\] write\(1, 0x[0-9a-f]+, 10\) = 10 -> sret ' "$trace" # argv[1]=a
-like '^\[riscv64 ecall\] exit_group\(0\) = \?   entry 1 / kernel [0-9]+ insns \(no return: the run ended in the kernel\)$' "$trace"
+like '^\[riscv64 ecall\] exit_group\(0\) = \?   entry 1 / kernel [0-9]+ insns, entry [0-9]+ / kernel [0-9]+ cycles, entry [0-9]+ / kernel [0-9]+ misses \(no return: the run ended in the kernel\)$' "$trace"
 checks=$((checks + 1))
 if [ "$(printf '%s\n' "$trace" | grep -c '^\[riscv64 ecall\] write(')" -ne 3 ]; then
     echo "FAIL: hello a: expected 3 write lines"; printf '%s\n' "$trace" | sed 's/^/    /'
@@ -71,7 +71,7 @@ like '^\[riscv64 ecall\] syscall_999\(.*\) = -38 ENOSYS -> sret' \
     "$("$RINGSIDE" run --trace=syscalls "$(prog unknown-syscall)" 2>&1 >/dev/null)"
 like '^\[riscv64 ecall\] ioctl\(1, 21505, .*\) = -25 ENOTTY' \
     "$("$RINGSIDE" run --trace=syscalls "$(prog syscalls)" 2>&1 >/dev/null)"
-like '^\[riscv64 exception\] store/AMO page fault \(scause=15, stval=0x80000000\) at pc 0x[0-9a-f]+   entry 1 / kernel [0-9]+ insns \(no return' \
+like '^\[riscv64 exception\] store/AMO page fault \(scause=15, stval=0x80000000\) at pc 0x[0-9a-f]+   entry 1 / kernel [0-9]+ insns, entry [0-9]+ / kernel [0-9]+ cycles, entry [0-9]+ / kernel [0-9]+ misses \(no return' \
     "$("$RINGSIDE" run --trace=syscalls "$(prog segfault)" 2>&1 >/dev/null)"
 like '^\[riscv64 exception\] illegal instruction \(scause=2, stval=0\) at pc 0x' \
     "$("$RINGSIDE" run --trace=syscalls "$(prog illegal)" 2>&1 >/dev/null)"
@@ -135,5 +135,7 @@ expect 0 "syscall-loop: 100 getpid calls, 100 with the same pid" -- "$RINGSIDE" 
 expect 0 "argv[2]=the demo" -- "$RINGSIDE" demo
 expect 0 "[riscv64 ecall] exit_group(0) = ?" -- "$RINGSIDE" demo
 expect 0 "riscv64  getpid              172     101" -- "$RINGSIDE" demo
+expect 0 "every mechanism on every architecture that ran" -- "$RINGSIDE" demo
+expect 0 "  riscv64  u74     ecall -> sret         102        7" -- "$RINGSIDE" demo
 
 finish

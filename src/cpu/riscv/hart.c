@@ -148,6 +148,7 @@ __attribute__((always_inline)) static inline enum rv_step_result step(struct rv_
         struct ev ev = {.kind = EV_INSN, .pc = pc};
         ev.insn.op_class = rv_insn_table[d->id].op_class;
         ev.insn.len = d->len;
+        ev.insn.raw = d->word;
         ev_dispatch(&m->events, &ev);
     }
     return RV_STEP_RETIRED;

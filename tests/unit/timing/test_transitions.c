@@ -489,8 +489,10 @@ static void trace_line_reads_like_strace(void **state)
     for (unsigned i = 0; i < 3; i++)
         tm_trace_print(&f->got.t[i], out);
     fclose(out);
-    assert_non_null(strstr(buf, "[riscv64 ecall] write(1, 0x3fffffca28, 13) = 13 -> sret   entry "
-                                "1 / kernel 183 / exit 1 insns\n"));
+    assert_non_null(
+        strstr(buf, "[riscv64 ecall] write(1, 0x3fffffca28, 13) = 13 -> sret   entry "
+                    "1 / kernel 183 / exit 1 insns, entry 0 / kernel 0 / exit 0 cycles, entry 0 / "
+                    "kernel 0 / exit 0 misses\n"));
     assert_non_null(strstr(buf, "[riscv64 ecall] syscall_999(7, 0, 0) = -38 ENOSYS -> sret"));
     assert_non_null(strstr(buf, "[riscv64 ecall] exit_group(0) = ?   entry 1 / kernel 57 insns"));
     free(buf);
@@ -509,9 +511,11 @@ static void reports_carry_both_tables(void **state)
     fclose(out);
     assert_non_null(strstr(buf, "\"syscalls\": [{\"abi\": \"riscv64\", \"name\": \"getpid\", "
                                 "\"number\": 172, \"count\": 1, \"returned\": 1, \"entry\": "
-                                "{\"insns\": {\"min\": 1, \"median\": 1, \"max\": 1}}, "
+                                "{\"insns\": {\"min\": 1, \"median\": 1, \"max\": 1}, "
+                                "\"cycles\": {\"min\": 0, \"median\": 0, \"max\": 0}, "
+                                "\"misses\": {\"min\": 0, \"median\": 0, \"max\": 0}}, "
                                 "\"kernel\": {\"insns\": {\"min\": 100, \"median\": 100, "
-                                "\"max\": 100}}"));
+                                "\"max\": 100}, \"cycles\""));
     assert_non_null(
         strstr(buf, "\"mechanisms\": [{\"mechanism\": \"ecall\", \"return\": \"sret\""));
     free(buf);
@@ -520,7 +524,9 @@ static void reports_carry_both_tables(void **state)
     fclose(out);
     assert_non_null(strstr(buf, "table,abi,name,number,mechanism,return,count,returned,"
                                 "entry_insns_min,entry_insns_median,entry_insns_max,"));
-    assert_non_null(strstr(buf, "\nsyscall,riscv64,getpid,172,,,1,1,1,1,1,100,100,100,1,1,1\n"));
+    assert_non_null(strstr(
+        buf, "\nsyscall,riscv64,getpid,172,,,1,1,1,1,1,0,0,0,0,0,0,100,100,100,0,0,0,0,0,0,1,1,1,0,"
+             "0,0,0,0,0\n"));
     assert_non_null(strstr(buf, "\nmechanism,,,,ecall,sret,1,1,"));
     free(buf);
 }

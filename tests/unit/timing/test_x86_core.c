@@ -159,10 +159,74 @@ static void x86_int80_round_trips_on_the_core(void **state)
     machine_destroy(&m);
 }
 
+/* The same run with the timing model: from the second call on (code, stack and the user's line
+ * in the modeled caches, paging off), the entry of an int $0x80 from ring 3 is the profile's
+ * same-level delivery steps plus the TSS stack switch (SDM Vol. 3A 6.12.1), and the exit is the
+ * IRET steps plus the return to the outer level (SDM Vol. 2A IRET): sums of the step tables. */
+static void x86_int80_cycles_are_the_profile_steps(const struct tm_profile *p)
+{
+    struct machine m;
+    char err[256];
+    assert_int_equal(machine_init(&m, ARCH_I386, 0, 1u << 20, err, sizeof err), 0);
+    struct boot_state boot = {.entry = 0x2000};
+    assert_int_equal(x86_cpu_attach(&m, &boot, err, sizeof err), 0);
+    struct com1 com1 = {{0}, 0};
+    struct bus_region uart = {"com1", 0x3f8, 8, &com1_ops, &com1};
+    struct bus_region exitdev = {"exit", 0xf4, 1, &exit_ops, &m};
+    assert_int_equal(bus_add_ports(&m.bus, &uart, err, sizeof err), 0);
+    assert_int_equal(bus_add_ports(&m.bus, &exitdev, err, sizeof err), 0);
+    assert_int_equal(bus_copy_to_ram(&m.bus, 0x2000, kernel_text, sizeof kernel_text), 0);
+    assert_int_equal(bus_copy_to_ram(&m.bus, 0x3000, kernel_data, sizeof kernel_data), 0);
+    assert_int_equal(bus_zero_ram(&m.bus, 0x4000, 0x800), 0);
+    struct tm_model model;
+    assert_int_equal(tm_model_attach(&model, p, &m), 0);
+    struct tm_log log;
+    struct collected got = {0};
+    assert_int_equal(tm_log_attach(&log, &m), 0);
+    log.clock = tm_model_clock;
+    log.clock_opaque = &model;
+    log.on_close = collect;
+    log.on_close_opaque = &got;
+    m.max_insns = 10000;
+    assert_int_equal(machine_run(&m), STOP_EXIT);
+    tm_log_finish(&log);
+    assert_int_equal(got.n, 4);
+    unsigned entry =
+        tm_steps_cycles(&p->x86[TM_X86_INT_SAME]) + tm_steps_cycles(&p->x86[TM_X86_INT_STACK]);
+    unsigned exit =
+        tm_steps_cycles(&p->x86[TM_X86_IRET_SAME]) + tm_steps_cycles(&p->x86[TM_X86_IRET_OUTER]);
+    for (unsigned i = 1; i < 3; i++) {
+        assert_int_equal(got.t[i].count[TM_ENTRY][TM_CYCLES], entry);
+        assert_int_equal(got.t[i].count[TM_EXIT][TM_CYCLES], exit);
+        /* 12 kernel instructions with an OUT among them: more cycles than instructions */
+        assert_true(got.t[i].count[TM_KERNEL][TM_CYCLES] > got.t[i].count[TM_KERNEL][TM_INSNS]);
+    }
+    assert_true(got.t[0].count[TM_ENTRY][TM_CYCLES] >= entry);
+    /* Guest time is the model's cycles, not the instruction count. */
+    assert_true(m.time != m.insns);
+    tm_log_destroy(&log);
+    tm_model_destroy(&model);
+    machine_destroy(&m);
+}
+
+static void x86_int80_cycles_intel(void **state)
+{
+    (void)state;
+    x86_int80_cycles_are_the_profile_steps(&tm_profile_intel);
+}
+
+static void x86_int80_cycles_amd(void **state)
+{
+    (void)state;
+    x86_int80_cycles_are_the_profile_steps(&tm_profile_amd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(x86_int80_round_trips_on_the_core),
+        cmocka_unit_test(x86_int80_cycles_intel),
+        cmocka_unit_test(x86_int80_cycles_amd),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,625 @@
+/* The cycle model: an event subscriber that prices each retired instruction and each trap from a
+ * timing profile (profile_*.c) and the modeled microarchitectural state, and advances guest time
+ * by the difference to the core's own tick (timing.h, "The cycle model").
+ *
+ * The pipeline is an in-order issue model in the model's own cycle count:
+ *   - an instruction issues at the first cycle where the issue stage is free (the previous
+ *     group's occupancy), the front end has the right path (after a mispredict, trap or
+ *     serialization), and its source registers are ready (scoreboard: load-use and mul/div
+ *     latencies); up to issue_width instructions of the same cycle pair when the pipes their
+ *     classes may use can hold them all and none depends on another of the group;
+ *   - a branch is resolved when the next event shows where execution went (the next EV_INSN or
+ *     EV_EXCEPTION pc against the branch's fall-through): a wrong direction or target puts the
+ *     next issue at branch issue + 1 + mispredict, so the penalty shows on the next instruction;
+ *   - data accesses (EV_MEM, which comes before the instruction's EV_INSN) go through the modeled
+ *     D-TLB and L1D/L2; their miss cycles stall the instruction (blocking caches); fetch goes
+ *     through the I-TLB and L1I at each EV_INSN's pc;
+ *   - a trap issues like an instruction at the commit point and the front end refills
+ *     (trap_flush on RISC-V; the x86 profiles' micro-step tables); xRET, serializing CSR writes
+ *     and fences do the same after their own issue.
+ * x86 instructions carry no operand registers in the event stream (ev.insn.raw = 0): on x86 the
+ * model has no register dependences, only class costs, pairing, prediction, caches and the
+ * transition micro-steps.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/riscv/riscv.h"
+#include "timing/timing.h"
+
+/* x86 operation classes (src/cpu/x86/internal.h X86_CLASSES, in that order): the ones the model
+ * treats specially. */
+enum { X86C_BRANCH = 9, X86C_CALL = 10, X86C_RET = 11, X86C_INT = 18 };
+
+enum { BR_NONE, BR_COND, BR_JUMP, BR_INDIRECT, BR_RETURN };
+
+static bool is_riscv(const struct tm_model *md)
+{
+    return md->p->arch == ARCH_RISCV64;
+}
+
+int tm_model_init(struct tm_model *md, const struct tm_profile *p, struct machine *m)
+{
+    memset(md, 0, sizeof *md);
+    md->p = p;
+    md->m = m;
+    md->handle = -1;
+    md->priv = p->arch == ARCH_RISCV64 ? 3 : 0; /* reset: M-mode; x86 CPL 0 */
+    md->bht = calloc(p->bht_entries ? p->bht_entries : 1, 1);
+    md->btb = calloc(p->btb_entries ? p->btb_entries : 1, 2 * sizeof *md->btb);
+    md->ras = calloc(p->ras_entries ? p->ras_entries : 1, sizeof *md->ras);
+    if (!md->bht || !md->btb || !md->ras) goto fail;
+    for (uint32_t i = 0; i < p->bht_entries; i++)
+        md->bht[i] = 1; /* weakly not taken */
+    if (tm_cache_init(&md->l1i, p->l1i.size, p->l1i.ways, p->l1i.line) < 0 ||
+        tm_cache_init(&md->l1d, p->l1d.size, p->l1d.ways, p->l1d.line) < 0 ||
+        tm_cache_init(&md->l2, p->l2.size, p->l2.ways, p->l2.line) < 0 ||
+        tm_cache_init(&md->itlb, p->itlb.entries * 4096u, p->itlb.ways, 4096) < 0 ||
+        tm_cache_init(&md->dtlb, p->dtlb.entries * 4096u, p->dtlb.ways, 4096) < 0 ||
+        tm_cache_init(&md->l2tlb, p->l2tlb.entries * 4096u, p->l2tlb.ways, 4096) < 0)
+        goto fail;
+    md->next_free = 1;
+    md->horizon = 1;
+    md->flow_pending = TM_X86_FLOW_COUNT;
+    md->t_guest = m ? m->time : 0;
+    return 0;
+fail:
+    tm_model_destroy(md);
+    return -1;
+}
+
+int tm_model_attach(struct tm_model *md, const struct tm_profile *p, struct machine *m)
+{
+    if (tm_model_init(md, p, m) < 0) return -1;
+    md->handle = ev_subscribe(&m->events,
+                              EV_MASK(EV_INSN) | EV_MASK(EV_MEM) | EV_MASK(EV_EXCEPTION) |
+                                  EV_MASK(EV_PRIV) | EV_MASK(EV_SYSREG) | EV_MASK(EV_TLB_FLUSH),
+                              tm_model_event, md);
+    if (md->handle < 0) {
+        tm_model_destroy(md);
+        return -1;
+    }
+    md->t_guest = m->time;
+    return 0;
+}
+
+void tm_model_destroy(struct tm_model *md)
+{
+    if (md->handle >= 0 && md->m) ev_unsubscribe(&md->m->events, md->handle);
+    md->handle = -1;
+    free(md->bht);
+    free(md->btb);
+    free(md->ras);
+    md->bht = NULL;
+    md->btb = NULL;
+    md->ras = NULL;
+    tm_cache_free(&md->l1i);
+    tm_cache_free(&md->l1d);
+    tm_cache_free(&md->l2);
+    tm_cache_free(&md->itlb);
+    tm_cache_free(&md->dtlb);
+    tm_cache_free(&md->l2tlb);
+}
+
+uint64_t tm_model_clock(void *opaque)
+{
+    return ((const struct tm_model *)opaque)->t_guest;
+}
+
+uint64_t tm_model_misses(void *opaque)
+{
+    const struct tm_model_stats *s = &((const struct tm_model *)opaque)->st;
+    return s->icache_misses + s->dcache_misses + s->itlb_misses + s->dtlb_misses;
+}
+
+unsigned tm_steps_cycles(const struct tm_steps *s)
+{
+    unsigned sum = 0;
+    for (unsigned i = 0; i < s->n; i++)
+        sum += s->step[i].cycles;
+    return sum;
+}
+
+static uint64_t max64(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
+/* The model priced an event (an instruction or a trap) that issued at cycle t, and updated the
+ * pipeline state after it. Guest time becomes the horizon: the first cycle at which the next
+ * instruction can issue (max(next_free, front_ready)), so an instruction that reads the time
+ * (rdcycle, rdtsc) reads its own issue cycle unless it waits for an operand or a fetch miss; a
+ * mispredict penalty, found at the next event, shows from the next instruction on. The core's one
+ * tick for the event is part of the difference. tick_done: the core's tick came before the event
+ * (EV_INSN, x86 EV_EXCEPTION); otherwise it comes right after (RISC-V EV_EXCEPTION). */
+static void advance(struct tm_model *md, uint64_t t, bool tick_done)
+{
+    md->now = t;
+    uint64_t h = max64(max64(md->next_free, md->front_ready), md->horizon);
+    uint64_t delta = h - md->horizon;
+    md->horizon = h;
+    md->st.cycles += delta;
+    md->m->time += delta - 1; /* the core's tick is one of the delta cycles */
+    /* the event's own issue cycle in guest time, for the transition log */
+    md->t_guest = md->m->time + (tick_done ? 0 : 1) - (h - t);
+    /* The cores batch steps assuming one tick each; past the slice's end (a device deadline or
+     * the cycle budget) ask the core to return, so a deadline is overshot by at most this one
+     * instruction's (or trap's) cost. */
+    if (md->t_guest >= md->m->limit_time) md->m->exit_request = 1;
+}
+
+/* ---- memory hierarchy ----------------------------------------------------------------------- */
+
+/* Cycles of a miss in a first-level cache for the line at paddr: L2, then memory. */
+static unsigned beyond_l1(struct tm_model *md, uint64_t paddr)
+{
+    const struct tm_profile *p = md->p;
+    if (tm_cache_access(&md->l2, paddr, 0)) return p->l2.latency;
+    md->st.l2_misses++;
+    return p->l2.latency + p->mem_latency;
+}
+
+/* One page-table reference of the walker: through L1D and L2 (the walker shares the data-side
+ * hierarchy, as Rocket's page-table walker does; assumption for the profiles). */
+static unsigned walk_ref(struct tm_model *md, uint64_t pte_addr)
+{
+    if (tm_cache_access(&md->l1d, pte_addr, 0)) return md->p->l1d.latency;
+    md->st.dcache_misses++;
+    return md->p->l1d.latency + beyond_l1(md, pte_addr);
+}
+
+static bool read_pte(struct tm_model *md, uint64_t addr, unsigned size, uint64_t *pte)
+{
+    *pte = 0;
+    return bus_copy_from_ram(&md->m->bus, addr, pte, size) == 0;
+}
+
+/* The walk for vaddr: the PTE addresses the hardware would read (read-only: the model never
+ * changes guest memory; A/D updates are the functional MMU's), each through the caches. */
+static unsigned page_walk(struct tm_model *md, uint64_t vaddr)
+{
+    const struct tm_profile *p = md->p;
+    unsigned cycles = p->walk_overhead;
+    md->st.walks++;
+    if (is_riscv(md)) {
+        /* Priv. spec 4.3.2 with Sv39 (4.4): a = satp.PPN * 4096; pte = a + VPN[i] * 8 */
+        uint64_t a = (md->root & ((1ull << 44) - 1)) << 12;
+        for (int level = 2; level >= 0; level--) {
+            uint64_t pte_addr = a + ((vaddr >> (12 + 9 * level)) & 0x1ff) * 8, pte;
+            cycles += walk_ref(md, pte_addr);
+            if (!read_pte(md, pte_addr, 8, &pte) || !(pte & MMU_PTE_V)) break;
+            if (pte & (MMU_PTE_R | MMU_PTE_X)) break; /* a leaf */
+            a = (pte >> 10) << 12;
+        }
+    } else {
+        /* SDM Vol. 3A 4.3, 32-bit paging: PDE at CR3[31:12] + va[31:22] * 4, PTE at
+         * PDE[31:12] + va[21:12] * 4; a PDE with PS = 1 maps 4 MiB (no PTE read). Long mode's
+         * four levels are priced as walk_levels references of the same cost as the PDE's. */
+        uint64_t pde_addr = (md->root & 0xfffff000u) + ((vaddr >> 22) & 0x3ff) * 4, pde;
+        cycles += walk_ref(md, pde_addr);
+        if (p->walk_levels > 2) cycles += (p->walk_levels - 2) * walk_ref(md, pde_addr);
+        if (read_pte(md, pde_addr, 4, &pde) && (pde & 1) && !(pde & 0x80))
+            cycles += walk_ref(md, (pde & 0xfffff000u) + ((vaddr >> 12) & 0x3ff) * 4);
+    }
+    return cycles;
+}
+
+/* A translation through a first-level TLB and the second-level one; cycles of the misses. */
+static unsigned translate(struct tm_model *md, struct tm_cache *l1tlb, uint64_t vaddr, bool fetch)
+{
+    if (!md->paging) return 0;
+    if (tm_cache_access(l1tlb, vaddr, md->asid)) return 0;
+    if (fetch)
+        md->st.itlb_misses++;
+    else
+        md->st.dtlb_misses++;
+    if (tm_cache_access(&md->l2tlb, vaddr, md->asid)) return md->p->l2tlb.latency;
+    return md->p->l2tlb.latency + page_walk(md, vaddr);
+}
+
+static void on_mem(struct tm_model *md, const struct ev *e)
+{
+    unsigned stall = translate(md, &md->dtlb, e->mem.vaddr, false);
+    if (!tm_cache_access(&md->l1d, e->mem.paddr, 0)) {
+        md->st.dcache_misses++;
+        unsigned miss = beyond_l1(md, e->mem.paddr);
+        /* Stores drain through the store buffer: their misses do not stall issue. */
+        if (e->mem.type != EV_MEM_WRITE) stall += miss;
+    }
+    md->stall += stall;
+}
+
+/* A flush reported during an instruction's execution (EV_SYSREG satp, EV_TLB_FLUSH) comes before
+ * that instruction's EV_INSN; it takes effect after the instruction's own fetch is priced. */
+static void flush_tlbs(struct tm_model *md, uint64_t vaddr, uint32_t asid)
+{
+    tm_cache_flush(&md->itlb, vaddr, asid);
+    tm_cache_flush(&md->dtlb, vaddr, asid);
+    tm_cache_flush(&md->l2tlb, vaddr, asid);
+}
+
+static void apply_pending_flush(struct tm_model *md)
+{
+    if (!md->flush_pending) return;
+    md->flush_pending = false;
+    flush_tlbs(md, md->flush_vaddr, md->flush_asid);
+}
+
+static void defer_flush(struct tm_model *md, uint64_t vaddr, uint32_t asid)
+{
+    if (md->flush_pending && (md->flush_vaddr != vaddr || md->flush_asid != asid)) {
+        vaddr = UINT64_MAX; /* two different flushes in one instruction: the union, roughly */
+        asid = UINT32_MAX;
+    }
+    md->flush_pending = true;
+    md->flush_vaddr = vaddr;
+    md->flush_asid = asid;
+}
+
+/* ---- branch prediction ------------------------------------------------------------------------
+ */
+
+static uint8_t *bht_slot(struct tm_model *md, uint64_t pc)
+{
+    return &md->bht[(pc >> 1) % md->p->bht_entries];
+}
+
+/* Direct-mapped BTB: pairs (pc tag, target). Returns the predicted target or UINT64_MAX. */
+static uint64_t btb_lookup(struct tm_model *md, uint64_t pc)
+{
+    if (!md->p->btb_entries) return UINT64_MAX;
+    uint64_t *slot = &md->btb[2 * ((pc >> 1) % md->p->btb_entries)];
+    return slot[0] == pc + 1 ? slot[1] : UINT64_MAX;
+}
+
+static void btb_update(struct tm_model *md, uint64_t pc, uint64_t target)
+{
+    if (!md->p->btb_entries) return;
+    uint64_t *slot = &md->btb[2 * ((pc >> 1) % md->p->btb_entries)];
+    slot[0] = pc + 1;
+    slot[1] = target;
+}
+
+/* The last instruction was a branch; execution went on at next. */
+static void resolve_branch(struct tm_model *md, uint64_t next)
+{
+    if (!md->branch_pending) return;
+    md->branch_pending = false;
+    uint64_t pc = md->branch_pc;
+    bool taken = next != md->branch_fallthrough, wrong;
+    md->st.branches++;
+    switch (md->branch_kind) {
+    case BR_COND: {
+        uint8_t *c = md->p->bht_entries ? bht_slot(md, pc) : NULL;
+        bool predict_taken = c && *c >= 2;
+        wrong = predict_taken != taken || (taken && btb_lookup(md, pc) != next);
+        if (c) *c = taken ? (*c < 3 ? *c + 1 : 3) : (*c ? *c - 1 : 0);
+        if (taken) btb_update(md, pc, next);
+        break;
+    }
+    case BR_RETURN: {
+        uint64_t predicted = UINT64_MAX;
+        if (md->ras_depth) {
+            md->ras_depth--;
+            md->ras_top = (md->ras_top + md->p->ras_entries - 1) % md->p->ras_entries;
+            predicted = md->ras[md->ras_top];
+        }
+        wrong = predicted != next;
+        break;
+    }
+    default: /* direct and indirect jumps: the BTB */
+        wrong = btb_lookup(md, pc) != next;
+        btb_update(md, pc, next);
+        break;
+    }
+    if (md->branch_call && md->p->ras_entries) {
+        md->ras[md->ras_top] = md->branch_fallthrough;
+        md->ras_top = (md->ras_top + 1) % md->p->ras_entries;
+        if (md->ras_depth < md->p->ras_entries) md->ras_depth++;
+    }
+    if (wrong) {
+        md->st.mispredicts++;
+        md->front_ready = max64(md->front_ready, md->branch_issue + 1 + md->p->mispredict);
+    }
+}
+
+/* ---- instructions -----------------------------------------------------------------------------
+ */
+
+/* Registers of a RISC-V instruction word by its major opcode (unpriv. spec 2.2-2.3, chapter 24):
+ * which of rd, rs1, rs2 the format has. Floating-point opcodes name f registers: none here. */
+static void rv_regs(uint32_t w, unsigned *rd, unsigned *rs1, unsigned *rs2)
+{
+    unsigned op = w & 0x7f, d = (w >> 7) & 31, s1 = (w >> 15) & 31, s2 = (w >> 20) & 31;
+    *rd = *rs1 = *rs2 = 0;
+    switch (op) {
+    case 0x37:
+    case 0x17:
+    case 0x6f: *rd = d; break; /* U, J */
+    case 0x67:
+    case 0x03:
+    case 0x13:
+    case 0x1b:
+        *rd = d;
+        *rs1 = s1;
+        break; /* I */
+    case 0x73: /* SYSTEM: CSR */
+        *rd = d;
+        if (!((w >> 14) & 1)) *rs1 = s1; /* csrrw/s/c read rs1; the i forms an immediate */
+        break;
+    case 0x33:
+    case 0x3b:
+    case 0x2f:
+        *rd = d;
+        *rs1 = s1;
+        *rs2 = s2;
+        break; /* R, AMO */
+    case 0x23:
+    case 0x63:
+        *rs1 = s1;
+        *rs2 = s2;
+        break; /* S, B */
+    default: break;
+    }
+}
+
+/* Can an instruction using pipes mask join the group issued in the current cycle? */
+static bool fits_group(const struct tm_model *md, uint8_t mask)
+{
+    if (!mask || md->group_n == 0 || md->group_n >= md->p->issue_width || md->group_alone)
+        return false;
+    uint8_t all = mask;
+    for (unsigned i = 0; i < md->group_n; i++) {
+        all |= md->group_mask[i];
+        /* two instructions that each have only the same one pipe cannot pair */
+        if (md->group_mask[i] == mask && !(mask & (mask - 1))) return false;
+    }
+    unsigned pipes = 0;
+    for (; all; all &= (uint8_t)(all - 1))
+        pipes++;
+    return pipes > md->group_n;
+}
+
+static bool is_xret(uint32_t w)
+{
+    return w == 0x10200073u || w == 0x30200073u; /* sret, mret (priv. spec 3.3.2) */
+}
+
+static void on_insn(struct tm_model *md, const struct ev *e)
+{
+    const struct tm_profile *p = md->p;
+    resolve_branch(md, e->pc);
+    /* x86 INT n retires after its delivery, which was priced at its EV_EXCEPTION. */
+    if (md->soft_int_pending && e->pc == md->soft_int_pc) {
+        md->soft_int_pending = false;
+        md->st.insns++;
+        advance(md, md->now, true);
+        return;
+    }
+    md->soft_int_pending = false;
+    unsigned cls = e->insn.op_class < TM_MAX_CLASSES ? e->insn.op_class : 0;
+    unsigned rd = 0, rs1 = 0, rs2 = 0;
+    if (is_riscv(md)) rv_regs(e->insn.raw, &rd, &rs1, &rs2);
+
+    /* Fetch: I-TLB and L1I at the instruction's address (virtually indexed; see README). */
+    unsigned fetch = translate(md, &md->itlb, e->pc, true);
+    if (!tm_cache_access(&md->l1i, e->pc, md->asid)) {
+        md->st.icache_misses++;
+        fetch += beyond_l1(md, e->pc);
+    }
+    apply_pending_flush(md);
+
+    uint64_t ready = max64(md->reg_ready[rs1], md->reg_ready[rs2]);
+    if (p->unpipelined[cls]) ready = max64(ready, md->unit_busy[cls]);
+    uint64_t load_ready = ready;
+    uint8_t mask = p->pipes[cls];
+    uint64_t t;
+    if (!fetch && ready <= md->now && md->front_ready <= md->now && fits_group(md, mask)) {
+        t = md->now; /* dual issue with the instruction(s) before */
+        md->group_mask[md->group_n++] = mask;
+    } else {
+        t = max64(max64(md->next_free, md->front_ready), ready);
+        if (fetch) t = max64(max64(md->next_free, md->front_ready) + fetch, ready);
+        if (load_ready > max64(md->next_free, md->front_ready) && load_ready == t)
+            md->st.load_use_stalls++;
+        md->group_n = 1;
+        md->group_mask[0] = mask;
+        md->group_alone = !mask;
+    }
+    uint64_t stall = md->stall;
+    md->stall = 0;
+    unsigned latency = p->latency[cls];
+    if (is_riscv(md) && cls == RV_OPC_DIV && (e->insn.raw & 0x7f) == 0x3b)
+        latency = p->div32_latency; /* divw, remw, ... */
+    if (rd) md->reg_ready[rd] = t + latency + stall;
+    if (p->unpipelined[cls]) md->unit_busy[cls] = t + latency;
+    md->next_free = t + (p->issue[cls] ? p->issue[cls] : 1) + stall;
+    md->st.insns++;
+
+    /* What this instruction does to the front end after it. */
+    unsigned refill = 0;
+    if (is_riscv(md)) {
+        if (is_xret(e->insn.raw)) {
+            refill = p->xret_flush;
+            md->st.xrets++;
+        } else if (cls == RV_OPC_FENCE) {
+            refill = p->fence_cost;
+        } else if (e->insn.raw == 0x00000073u || e->insn.raw == 0x00100073u) {
+            refill = 0; /* ecall/ebreak trap: priced at EV_EXCEPTION */
+        } else if ((e->insn.raw & 0xfe007fffu) == 0x12000073u) {
+            refill = p->sfence_cost; /* sfence.vma */
+        }
+        if (md->csr_written) {
+            refill = refill > p->csr_write_serialize ? refill : p->csr_write_serialize;
+            md->st.serializations++;
+        }
+    } else {
+        if (cls == X86C_INT) { /* IRET (INT n was caught above) */
+            refill = tm_steps_cycles(&p->x86[TM_X86_IRET_SAME]);
+            if (md->priv_changed) refill += tm_steps_cycles(&p->x86[TM_X86_IRET_OUTER]);
+            md->st.xrets++;
+        }
+        if (md->flow_pending < TM_X86_FLOW_COUNT)
+            refill += tm_steps_cycles(&p->x86[md->flow_pending]);
+    }
+    md->flow_pending = TM_X86_FLOW_COUNT;
+    md->csr_written = false;
+    md->priv_changed = false;
+    if (refill) {
+        md->front_ready = max64(md->front_ready, t + refill);
+        md->group_alone = true;
+    }
+    advance(md, t, true);
+
+    /* Control flow: resolved by the next event's pc. */
+    uint8_t kind = BR_NONE;
+    bool call = false;
+    if (is_riscv(md)) {
+        unsigned op = e->insn.raw & 0x7f;
+        bool link_rd = rd == 1 || rd == 5, link_rs = rs1 == 1 || rs1 == 5;
+        if (op == 0x63) {
+            kind = BR_COND;
+        } else if (op == 0x6f) {
+            kind = BR_JUMP;
+            call = link_rd;
+        } else if (op == 0x67) {
+            /* unpriv. spec 2.5, table 2.1: RAS hints by rd/rs1 being x1 or x5 */
+            kind = (!link_rd && link_rs) ? BR_RETURN : BR_INDIRECT;
+            call = link_rd;
+        }
+    } else {
+        if (cls == X86C_BRANCH) kind = BR_COND;
+        if (cls == X86C_CALL) {
+            kind = BR_INDIRECT;
+            call = true;
+        }
+        if (cls == X86C_RET) kind = BR_RETURN;
+    }
+    if (kind != BR_NONE) {
+        md->branch_pending = true;
+        md->branch_kind = kind;
+        md->branch_call = call;
+        md->branch_pc = e->pc;
+        md->branch_fallthrough = e->pc + e->insn.len;
+        md->branch_issue = t;
+    }
+}
+
+/* A trap: the instruction at the commit point does not complete; the front end refills. */
+static void on_exception(struct tm_model *md, const struct ev *e)
+{
+    const struct tm_profile *p = md->p;
+    resolve_branch(md, e->pc);
+    uint64_t t = max64(md->next_free, md->front_ready);
+    unsigned refill;
+    if (is_riscv(md)) {
+        refill = p->trap_flush;
+    } else {
+        refill = tm_steps_cycles(&p->x86[TM_X86_INT_SAME]);
+        md->soft_int_pending = !e->exception.interrupt;
+        md->soft_int_pc = e->pc;
+    }
+    md->stall = 0; /* the accesses of an instruction that faulted are replayed */
+    apply_pending_flush(md);
+    md->st.traps++;
+    md->next_free = t + 1;
+    md->front_ready = t + refill;
+    md->group_n = 0;
+    /* RISC-V: the core ticks after EV_EXCEPTION; x86 before. */
+    advance(md, t, !is_riscv(md));
+}
+
+static void on_priv(struct tm_model *md, const struct ev *e)
+{
+    const struct tm_profile *p = md->p;
+    md->priv = e->priv.to;
+    md->priv_changed = true;
+    if (is_riscv(md)) {
+        md->paging = md->priv < 3 && (md->root >> 60) != 0; /* M-mode is not translated */
+        return;
+    }
+    switch (e->priv.mech) {
+    case EV_MECH_INT:
+    case EV_MECH_EXCEPTION:
+    case EV_MECH_INTERRUPT:
+        /* SDM Vol. 3A 6.12.1: to an inner level, SS:ESP from the TSS, then the old SS:ESP pushed:
+         * on top of the same-level delivery priced at EV_EXCEPTION */
+        if (e->priv.to < e->priv.from)
+            md->front_ready += tm_steps_cycles(&p->x86[TM_X86_INT_STACK]);
+        break;
+    case EV_MECH_SYSCALL: md->flow_pending = TM_X86_SYSCALL; break;
+    case EV_MECH_SYSRET: md->flow_pending = TM_X86_SYSRET; break;
+    case EV_MECH_SYSENTER: md->flow_pending = TM_X86_SYSENTER; break;
+    case EV_MECH_SYSEXIT: md->flow_pending = TM_X86_SYSEXIT; break;
+    default: break;
+    }
+}
+
+/* Address-space switches: satp (priv. spec 4.1.11) and CR0/CR3 (SDM Vol. 3A 4.10.4.1). */
+static void on_sysreg(struct tm_model *md, const struct ev *e)
+{
+    const struct tm_profile *p = md->p;
+    if (e->sysreg.space == EV_SYSREG_CSR) {
+        md->csr_written = true;
+        if (e->sysreg.number != RV_CSR_satp) return;
+        md->root = e->sysreg.new_value;
+        uint32_t asid_mask = p->asid_bits ? (1u << p->asid_bits) - 1 : 0;
+        md->asid = (uint32_t)(e->sysreg.new_value >> 44) & 0xffff & asid_mask;
+        md->paging = md->priv < 3 && (md->root >> 60) != 0;
+        /* Without ASIDs a switch leaves no entry usable: flush. With ASIDs the entries of other
+         * address spaces stay; stale ones of this ASID are software's to sfence (4.2.1). The core
+         * also reports the write as an EV_TLB_FLUSH of everything: that one is this rule's. */
+        if (!p->asid_bits) defer_flush(md, UINT64_MAX, UINT32_MAX);
+        md->satp_flush_pending = true;
+        md->satp_flush_pc = e->pc;
+    } else if (e->sysreg.space == EV_SYSREG_CR) {
+        if (e->sysreg.number == 0) md->paging = (e->sysreg.new_value >> 31) & 1;
+        if (e->sysreg.number == 3) md->root = e->sysreg.new_value;
+    }
+}
+
+static void on_tlb_flush(struct tm_model *md, const struct ev *e)
+{
+    if (md->satp_flush_pending && e->pc == md->satp_flush_pc) {
+        md->satp_flush_pending = false;
+        return;
+    }
+    /* sfence.vma rs1/rs2 (priv. spec 4.2.1), invlpg (one page), CR3 writes (everything but
+     * global pages; no PCID here): the event says which addresses and address spaces. */
+    uint32_t asid = e->tlb_flush.asid == UINT32_MAX ? UINT32_MAX : e->tlb_flush.asid;
+    if (asid != UINT32_MAX && md->p->asid_bits)
+        asid &= (1u << md->p->asid_bits) - 1;
+    else if (asid != UINT32_MAX)
+        asid = 0;
+    defer_flush(md, e->tlb_flush.vaddr, asid);
+}
+
+void tm_model_event(void *opaque, const struct ev *e)
+{
+    struct tm_model *md = opaque;
+    switch (e->kind) {
+    case EV_INSN: on_insn(md, e); break;
+    case EV_MEM: on_mem(md, e); break;
+    case EV_EXCEPTION: on_exception(md, e); break;
+    case EV_PRIV: on_priv(md, e); break;
+    case EV_SYSREG: on_sysreg(md, e); break;
+    case EV_TLB_FLUSH: on_tlb_flush(md, e); break;
+    default: break;
+    }
+}
+
+void tm_model_report_text(const struct tm_model *md, FILE *out)
+{
+    const struct tm_model_stats *s = &md->st;
+    fprintf(out,
+            "timing model %s: %" PRIu64 " cycles for %" PRIu64 " instructions (IPC %.2f)\n"
+            "  load-use stalls %" PRIu64 ", branches %" PRIu64 " (%" PRIu64
+            " mispredicted), traps %" PRIu64 ", xRET/IRET %" PRIu64 ", serializing writes %" PRIu64
+            "\n  misses: L1I %" PRIu64 ", L1D %" PRIu64 ", L2 %" PRIu64 ", I-TLB %" PRIu64
+            ", D-TLB %" PRIu64 ", page walks %" PRIu64 "\n",
+            md->p->name, s->cycles, s->insns,
+            s->cycles ? (double)s->insns / (double)s->cycles : 0.0, s->load_use_stalls, s->branches,
+            s->mispredicts, s->traps, s->xrets, s->serializations, s->icache_misses,
+            s->dcache_misses, s->l2_misses, s->itlb_misses, s->dtlb_misses, s->walks);
+}

@@ -1,0 +1,328 @@
+/* Timing profiles for x86: an Intel Skylake-class and an AMD Zen 2-class core, data only.
+ *
+ * The x86 core reports an operation class per instruction (src/cpu/x86/opcodes.def, the classes
+ * of X86_CLASSES in src/cpu/x86/internal.h, in this order) but no operand registers, so these
+ * profiles price classes (issue slots, ports, latencies as throughput) and the micro-steps of
+ * each transition; the out-of-order overlap is not modeled.
+ *
+ * Sources:
+ *   [AFI]    Agner Fog, "Instruction tables" (Skylake; Zen 2): IMUL r32 latency 3; DIV r32
+ *            ~26 (Skylake), 14-30 (Zen 2); RDTSC ~25; CPUID ~100-250 (as recalled)
+ *   [AFM]    Agner Fog, "The microarchitecture of Intel, AMD and VIA CPUs": 4-wide issue;
+ *            branch mispredict penalty 15-20 (Skylake), ~18 (Zen 2); L1D load-to-use 4-5;
+ *            Skylake: 2 load ports, 1 store port; Zen 2: 4 ALUs, 2 loads + 1 store per cycle
+ *   [SDM]    Intel SDM Vol. 2/3A: what INT n, IRET, SYSCALL, SYSRET, SYSENTER, SYSEXIT and
+ *            SWAPGS read and write (the steps; not their costs)
+ *   [CACHE]  cache and TLB geometry of the cores (Intel and AMD optimization manuals, as
+ *            recalled: Skylake L1 32 KiB 8-way, L2 256 KiB 4-way ~12 cycles, DTLB 64 4-way,
+ *            ITLB 128 8-way, STLB 1536 12-way; Zen 2 L1 32 KiB 8-way, L2 512 KiB 8-way ~12,
+ *            L1 TLBs 64 fully associative, L2 DTLB 2048 16-way)
+ *   [L4Re]   calibration: l4re.org "Syscall" table, Ice Lake-SP null syscall 160 cycles with
+ *            ~147 instructions (shared/reference/timing.md): 160 - ceil(147 / 4) (the kernel's
+ *            instructions at the profile's issue width, a crude estimate) = 123 cycles for
+ *            SYSCALL + SYSRET, split 27:35 as [K8] (54 + 69); the MSR steps are what remains
+ *            after the other steps (34 = 54 - 20, 49 = 69 - 20). Validation: L4Re N100 (188)
+ *   [K8]     AMD #25112 appendix C table 13: SYSCALL 27, SYSRET 35 cycles (K8): the split of
+ *            the calibrated syscall/sysret sum between the two directions
+ *   [assume] an assumption, not measured
+ */
+#include <string.h>
+
+#include "timing/timing.h"
+
+/* X86_CLASSES order (src/cpu/x86/internal.h). */
+enum {
+    C_NOP,
+    C_ALU,
+    C_MOV,
+    C_LOAD,
+    C_STORE,
+    C_MUL,
+    C_DIV,
+    C_SHIFT,
+    C_BIT,
+    C_BRANCH,
+    C_CALL,
+    C_RET,
+    C_STACK,
+    C_STRING,
+    C_IO,
+    C_FLAGS,
+    C_SYSTEM,
+    C_SERIAL,
+    C_INT
+};
+
+/* Ports as pipe bits: four issue slots; loads on two, stores on one. */
+#define ANY   0x0f
+#define LDP   0x03
+#define STP   0x04
+#define BRP   0x09
+#define MULP  0x02
+#define ALONE 0
+
+#define STEP(what, cycles, source)                                                                 \
+    {                                                                                              \
+        what, cycles, source                                                                       \
+    }
+
+const struct tm_profile tm_profile_intel =
+    {
+        .name = "intel",
+        .description = "Intel Skylake-class core (4-wide; classes priced, no out-of-order overlap)",
+        .arch = ARCH_I386,
+        .issue_width = 4, /* [AFM] */
+        .issue = {[C_NOP] = 1,
+                  [C_ALU] = 1,
+                  [C_MOV] = 1,
+                  [C_LOAD] = 1,
+                  [C_STORE] = 1,
+                  [C_MUL] = 1,
+                  [C_DIV] = 6, /* [AFI] DIV r32 reciprocal throughput ~6 */
+                  [C_SHIFT] = 1,
+                  [C_BIT] = 1,
+                  [C_BRANCH] = 1,
+                  [C_CALL] = 2,
+                  [C_RET] = 2,
+                  [C_STACK] = 1,
+                  [C_STRING] = 4,   /* [assume] one MOVS/STOS step */
+                  [C_IO] = 30,      /* [assume] microcoded port I/O */
+                  [C_FLAGS] = 9,    /* [assume] between PUSHF (1) and POPF (~20) [AFI] */
+                  [C_SYSTEM] = 25,  /* [AFI] RDTSC ~25; other microcoded system reads alike */
+                  [C_SERIAL] = 120, /* [AFI] CPUID ~100-250; serializing writes alike [assume] */
+                  [C_INT] = 1},
+        .latency = {[C_ALU] = 1,
+                    [C_MOV] = 1,
+                    [C_LOAD] = 5 /* [AFM] 4-5 */,
+                    [C_MUL] = 3 /* [AFI] */,
+                    [C_DIV] = 26 /* [AFI] */,
+                    [C_SHIFT] = 1,
+                    [C_BIT] = 1,
+                    [C_STACK] = 1},
+        .pipes = {[C_NOP] = ANY,
+                  [C_ALU] = ANY,
+                  [C_MOV] = ANY,
+                  [C_LOAD] = LDP,
+                  [C_STORE] = STP,
+                  [C_MUL] = MULP,
+                  [C_DIV] = MULP,
+                  [C_SHIFT] = BRP,
+                  [C_BIT] = ANY,
+                  [C_BRANCH] = BRP,
+                  [C_CALL] = BRP,
+                  [C_RET] = BRP,
+                  [C_STACK] = LDP | STP},
+        .mispredict = 16,    /* [AFM] Skylake 15-20 */
+        .bht_entries = 4096, /* [assume] bimodal stand-in for a much better predictor */
+        .btb_entries = 4096, /* [assume] */
+        .ras_entries = 16,   /* [AFM] */
+        .l1i = {32 * 1024, 8, 64, 0},
+        .l1d = {32 * 1024, 8, 64, 5},  /* [CACHE] [AFM] */
+        .l2 = {256 * 1024, 4, 64, 12}, /* [CACHE] */
+        .mem_latency = 42,             /* [assume] an L3 hit (no L3 or DRAM modeled) */
+        .itlb = {128, 8, 0},           /* [CACHE] */
+        .dtlb = {64, 4, 0},            /* [CACHE] */
+        .l2tlb = {1536, 12, 9},        /* [CACHE]; [assume] 9 cycles */
+        .walk_levels = 2,              /* 32-bit paging (SDM Vol. 3A 4.3); long mode: 4 */
+        .walk_overhead = 4,            /* [assume] */
+        .asid_bits = 0,                /* no PCID in the x86 core: CR3 writes flush */
+        .x86 =
+            {
+                [TM_X86_INT_SAME] =
+                    {6,
+                     {STEP("read the IDT gate (8 bytes)", 5, "[AFM] L1D hit"),
+                      STEP("read the CS descriptor from the GDT", 5, "[AFM] L1D hit"),
+                      STEP("check gate and CS (type, DPL, present)", 10, "[assume] microcode"),
+                      STEP("push EFLAGS, CS, EIP (+ error code)", 3, "[AFM] 1 store/cycle"),
+                      STEP("clear IF/TF/NT, load CS:EIP", 2, "[assume]"),
+                      STEP("refetch at the handler (serializing)", 16, "[AFM] like a mispredict")}},
+                [TM_X86_INT_STACK] = {4,
+                                      {STEP("read SS0:ESP0 from the TSS", 5, "[AFM] L1D hit"),
+                                       STEP("read the SS descriptor", 5, "[AFM] L1D hit"),
+                                       STEP("check SS (type, DPL = RPL = CPL)", 10,
+                                            "[assume] microcode"),
+                                       STEP("push the old SS and ESP", 2, "[AFM] 1 store/cycle")}},
+                [TM_X86_IRET_SAME] =
+                    {4,
+                     {STEP("pop EIP, CS, EFLAGS", 6, "[AFM] 2 loads/cycle + L1D hit"),
+                      STEP("read the CS descriptor", 5, "[AFM] L1D hit"),
+                      STEP("check CS (RPL, DPL, present)", 10, "[assume] microcode"),
+                      STEP("refetch at the return address (serializing)",
+                           16, "[AFM] like a mispredict")}},
+                [TM_X86_IRET_OUTER] = {4,
+                                       {STEP("pop ESP, SS", 1, "[AFM] 2 loads/cycle"),
+                                        STEP("read the SS descriptor", 5, "[AFM] L1D hit"),
+                                        STEP("check SS against the new CPL",
+                                             10, "[assume] microcode"),
+                                        STEP("check DS, ES, FS, GS against the new CPL", 8,
+                                             "[SDM] IRET pseudo-code; [assume] 2 each")}},
+                [TM_X86_SYSCALL] =
+                    {4,
+                     {STEP("read STAR, LSTAR, SFMASK", 34, "calibrated [L4Re] with [K8] split"),
+                      STEP("RCX <- RIP, R11 <- RFLAGS, mask RFLAGS", 2, "[SDM]; [assume]"),
+                      STEP("load the fixed CS and SS from STAR (no descriptor read)", 2,
+                           "[SDM]; [assume]"),
+                      STEP("refetch at LSTAR", 16, "[AFM] like a mispredict")}},
+                [TM_X86_SYSRET] = {4,
+                                   {STEP("read STAR; canonical check of RCX",
+                                         49, "calibrated [L4Re] with [K8] split"),
+                                    STEP("RIP <- RCX, RFLAGS <- R11", 2, "[SDM]; [assume]"),
+                                    STEP("load the fixed CS and SS from STAR", 2,
+                                         "[SDM]; [assume]"),
+                                    STEP("refetch at RCX", 16, "[AFM] like a mispredict")}},
+                [TM_X86_SYSENTER] =
+                    {3,
+                     {STEP("read SYSENTER_CS, _ESP, _EIP", 34, "as SYSCALL's MSR step"),
+                      STEP("load flat CS and SS (no descriptor read)", 2, "[SDM]"),
+                      STEP("refetch at SYSENTER_EIP", 16, "[AFM] like a mispredict")}},
+                [TM_X86_SYSEXIT] = {3,
+                                    {STEP("read SYSENTER_CS; EIP <- EDX, ESP <- ECX",
+                                          34, "as SYSCALL's MSR step"),
+                                     STEP("load flat CS and SS", 2, "[SDM]"),
+                                     STEP("refetch at EDX", 16, "[AFM] like a mispredict")}},
+                [TM_X86_SWAPGS] = {1,
+                                   {STEP("exchange GS.base and KERNEL_GS_BASE", 8,
+                                         "[assume] microcoded MSR swap")}},
+            },
+        .sources = "Agner Fog instruction tables and microarchitecture guide (Skylake); Intel SDM "
+                   "(steps); SYSCALL/SYSRET MSR steps calibrated on the L4Re Ice Lake-SP null "
+                   "syscall (160 cycles), split as AMD K8 27:35",
+};
+
+const struct tm_profile tm_profile_amd =
+    {
+        .name = "amd",
+        .description = "AMD Zen 2-class core (4-wide; classes priced, no out-of-order overlap)",
+        .arch = ARCH_I386,
+        .issue_width = 4, /* [AFM] */
+        .issue = {[C_NOP] = 1,
+                  [C_ALU] = 1,
+                  [C_MOV] = 1,
+                  [C_LOAD] = 1,
+                  [C_STORE] = 1,
+                  [C_MUL] = 1,
+                  [C_DIV] = 8, /* [AFI] DIV r32 14-30 latency, [assume] 8 throughput */
+                  [C_SHIFT] = 1,
+                  [C_BIT] = 1,
+                  [C_BRANCH] = 1,
+                  [C_CALL] = 2,
+                  [C_RET] = 2,
+                  [C_STACK] = 1,
+                  [C_STRING] = 4,
+                  [C_IO] = 30,
+                  [C_FLAGS] = 9,
+                  [C_SYSTEM] = 36,  /* [AFI] RDTSC on Zen 2 ~36 (as recalled) */
+                  [C_SERIAL] = 120, /* [assume] as Intel */
+                  [C_INT] = 1},
+        .latency = {[C_ALU] = 1,
+                    [C_MOV] = 1,
+                    [C_LOAD] = 4 /* [AFM] */,
+                    [C_MUL] = 3 /* [AFI] */,
+                    [C_DIV] = 30 /* [AFI] upper bound */,
+                    [C_SHIFT] = 1,
+                    [C_BIT] = 1,
+                    [C_STACK] = 1},
+        .pipes = {[C_NOP] = ANY,
+                  [C_ALU] = ANY,
+                  [C_MOV] = ANY,
+                  [C_LOAD] = LDP,
+                  [C_STORE] = STP,
+                  [C_MUL] = MULP,
+                  [C_DIV] = MULP,
+                  [C_SHIFT] = ANY,
+                  [C_BIT] = ANY,
+                  [C_BRANCH] = BRP,
+                  [C_CALL] = BRP,
+                  [C_RET] = BRP,
+                  [C_STACK] = LDP | STP},
+        .mispredict = 18, /* [AFM] Zen 2 */
+        .bht_entries = 4096,
+        .btb_entries = 4096,
+        .ras_entries = 32, /* [AFM] Zen 2 return stack 32 (as recalled) */
+        .l1i = {32 * 1024, 8, 64, 0},
+        .l1d = {32 * 1024, 8, 64, 4},
+        .l2 = {512 * 1024, 8, 64, 12},
+        .mem_latency = 40, /* [assume] an L3 hit */
+        .itlb = {64, 64, 0},
+        .dtlb = {64, 64, 0},
+        .l2tlb = {2048, 16, 7}, /* [CACHE]; [assume] 7 cycles */
+        .walk_levels = 2,
+        .walk_overhead = 4,
+        .asid_bits = 0,
+        .x86 =
+            {
+                [TM_X86_INT_SAME] =
+                    {6,
+                     {STEP("read the IDT gate (8 bytes)", 4, "[AFM] L1D hit"),
+                      STEP("read the CS descriptor from the GDT", 4, "[AFM] L1D hit"),
+                      STEP("check gate and CS (type, DPL, present)", 10, "[assume] microcode"),
+                      STEP("push EFLAGS, CS, EIP (+ error code)", 3, "[AFM] 1 store/cycle"),
+                      STEP("clear IF/TF/NT, load CS:EIP", 2, "[assume]"),
+                      STEP("refetch at the handler (serializing)", 18, "[AFM] like a mispredict")}},
+                [TM_X86_INT_STACK] = {4,
+                                      {STEP("read SS0:ESP0 from the TSS", 4, "[AFM] L1D hit"),
+                                       STEP("read the SS descriptor", 4, "[AFM] L1D hit"),
+                                       STEP("check SS (type, DPL = RPL = CPL)", 10,
+                                            "[assume] microcode"),
+                                       STEP("push the old SS and ESP", 2, "[AFM] 1 store/cycle")}},
+                [TM_X86_IRET_SAME] =
+                    {4,
+                     {STEP("pop EIP, CS, EFLAGS", 5, "[AFM] 2 loads/cycle + L1D hit"),
+                      STEP("read the CS descriptor", 4, "[AFM] L1D hit"),
+                      STEP("check CS (RPL, DPL, present)", 10, "[assume] microcode"),
+                      STEP("refetch at the return address (serializing)",
+                           18, "[AFM] like a mispredict")}},
+                [TM_X86_IRET_OUTER] = {4,
+                                       {STEP("pop ESP, SS", 1, "[AFM] 2 loads/cycle"),
+                                        STEP("read the SS descriptor", 4, "[AFM] L1D hit"),
+                                        STEP("check SS against the new CPL",
+                                             10, "[assume] microcode"),
+                                        STEP("check DS, ES, FS, GS against the new CPL", 8,
+                                             "[SDM] IRET pseudo-code; [assume] 2 each")}},
+                [TM_X86_SYSCALL] =
+                    {4,
+                     {STEP("read STAR, LSTAR, SFMASK", 5, "[K8] 27 minus the steps below"),
+                      STEP("RCX <- RIP, R11 <- RFLAGS, mask RFLAGS", 2, "[SDM]; [assume]"),
+                      STEP("load the fixed CS and SS from STAR", 2, "[SDM]; [assume]"),
+                      STEP("refetch at LSTAR", 18, "[AFM] like a mispredict")}},
+                [TM_X86_SYSRET] = {4,
+                                   {STEP("read STAR", 13, "[K8] 35 minus the steps below"),
+                                    STEP("RIP <- RCX, RFLAGS <- R11", 2, "[SDM]; [assume]"),
+                                    STEP("load the fixed CS and SS from STAR", 2,
+                                         "[SDM]; [assume]"),
+                                    STEP("refetch at RCX", 18, "[AFM] like a mispredict")}},
+                /* AMD: SYSENTER/SYSEXIT only in legacy mode (#UD in long and compatibility mode,
+                 * shared/reference/timing.md); priced as SYSCALL/SYSRET. */
+                [TM_X86_SYSENTER] =
+                    {3,
+                     {STEP("read SYSENTER_CS, _ESP, _EIP", 5, "as SYSCALL's MSR step"),
+                      STEP("load flat CS and SS", 2, "[SDM]"),
+                      STEP("refetch at SYSENTER_EIP", 18, "[AFM] like a mispredict")}},
+                [TM_X86_SYSEXIT] = {3,
+                                    {STEP("read SYSENTER_CS; EIP <- EDX, ESP <- ECX",
+                                          13, "as SYSRET's MSR step"),
+                                     STEP("load flat CS and SS", 2, "[SDM]"),
+                                     STEP("refetch at EDX", 18, "[AFM] like a mispredict")}},
+                [TM_X86_SWAPGS] = {1,
+                                   {STEP("exchange GS.base and KERNEL_GS_BASE", 8,
+                                         "[assume] microcoded MSR swap")}},
+            },
+        .sources = "Agner Fog instruction tables and microarchitecture guide (Zen 2); Intel SDM "
+                   "(steps); SYSCALL/SYSRET calibrated on AMD K8 27/35 cycles (#25112 table 13)",
+};
+
+static const struct tm_profile *const profiles[] = {&tm_profile_u74, &tm_profile_rocket,
+                                                    &tm_profile_intel, &tm_profile_amd};
+
+const struct tm_profile *tm_profile_find(const char *name, enum mach_arch arch)
+{
+    enum mach_arch want = arch == ARCH_X86_64 ? ARCH_I386 : arch;
+    for (size_t i = 0; i < sizeof profiles / sizeof profiles[0]; i++)
+        if (strcmp(profiles[i]->name, name) == 0 && profiles[i]->arch == want) return profiles[i];
+    return NULL;
+}
+
+const struct tm_profile *tm_profile_default(enum mach_arch arch)
+{
+    return arch == ARCH_RISCV64 ? &tm_profile_u74 : &tm_profile_intel;
+}
