@@ -2,6 +2,7 @@
  * JMP, the descriptor-table registers and control registers (SDM Vol. 3A chapters 3 and 5;
  * Vol. 2 MOV, POP, JMP, LGDT/LIDT, LLDT, LTR, MOV-to/from-CR, CLTS, LMSW/SMSW). */
 #include "cpu/x86/internal.h"
+#include "mmu/x86_paging.h"
 
 #define GP0         X86_TRAP_EC(X86_VEC_GP, 0)
 #define UD          X86_TRAP(X86_VEC_UD)
@@ -370,44 +371,79 @@ static void emit_cr(struct x86_cpu *cpu, unsigned n, uint64_t old, uint64_t valu
     ev_emit(&cpu->m->events, &e);
 }
 
+/* EFER.LMA follows CR0.PG while EFER.LME = 1 (SDM Vol. 3A 10.8.5); the code size follows from
+ * CS.L once LMA is set (compatibility mode until a far transfer loads a 64-bit CS). */
+static void set_lma(struct x86_cpu *cpu, bool on)
+{
+    uint64_t old = cpu->msr[X86_MSR_EFER];
+    uint64_t v = on ? old | X86_EFER_LMA : old & ~(uint64_t)X86_EFER_LMA;
+    cpu->msr[X86_MSR_EFER] = v;
+    x86_update_mode(cpu);
+    struct ev e = {.kind = EV_SYSREG, .pc = cpu->insn_rip};
+    e.sysreg.space = EV_SYSREG_MSR;
+    e.sysreg.number = 0xc0000080u;
+    e.sysreg.old_value = old;
+    e.sysreg.new_value = v;
+    ev_emit(&cpu->m->events, &e);
+}
+
 /* Writes CRn with the checks of SDM Vol. 2B "MOV-Move to/from Control Registers". */
 x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v)
 {
     uint64_t old;
     switch (n) {
-    case 0:
+    case 0: {
         old = cpu->cr0;
         if ((v >> 32) != 0) return GP0;
         /* PG without PE, or NW without CD: #GP(0) */
         if (((v & X86_CR0_PG) && !(v & X86_CR0_PE)) || ((v & X86_CR0_NW) && !(v & X86_CR0_CD)))
             return GP0;
         v |= X86_CR0_ET; /* hardwired to 1 */
-        /* Real mode, PAE paging and long mode are not modelled yet: stop loudly rather than
-         * run wrong. 32-bit paging (CR4.PAE = 0, EFER.LME = 0) is. */
-        bool pae = (v & X86_CR0_PG) && (cpu->cr4 & X86_CR4_PAE);
-        bool lm = (v & X86_CR0_PG) && (cpu->msr[X86_MSR_EFER] & X86_EFER_LME);
-        if (!(v & X86_CR0_PE) || pae || lm) {
+        uint64_t efer = cpu->msr[X86_MSR_EFER];
+        bool pg_on = (v & X86_CR0_PG) && !(old & X86_CR0_PG);
+        bool pg_off = !(v & X86_CR0_PG) && (old & X86_CR0_PG);
+        /* SDM Vol. 3A 10.8.5: IA-32e mode is entered by setting PG with LME = 1, which needs
+         * PAE = 1 (#GP(0) otherwise); it is left by clearing PG, which 64-bit code cannot do
+         * (APM Vol. 2 14.7: #GP(0); the SDM only allows it from compatibility mode). */
+        if (pg_on && (efer & X86_EFER_LME) && !(cpu->cr4 & X86_CR4_PAE)) return GP0;
+        if (pg_off && cpu->code_bits == 64) return GP0;
+        /* Real mode and legacy PAE paging (PAE = 1 without LME) are not modelled: stop loudly
+         * rather than run wrong. */
+        bool legacy_pae = (v & X86_CR0_PG) && (cpu->cr4 & X86_CR4_PAE) && !(efer & X86_EFER_LME);
+        if (!(v & X86_CR0_PE) || legacy_pae) {
             machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
                                  "x86: CR0 = %#llx needs %s, not implemented yet",
-                                 (unsigned long long)v,
-                                 lm    ? "long mode"
-                                 : pae ? "PAE paging"
-                                       : "real mode");
+                                 (unsigned long long)v, legacy_pae ? "PAE paging" : "real mode");
             return X86_STOP;
         }
         cpu->cr0 = v;
+        if (pg_on && (efer & X86_EFER_LME)) set_lma(cpu, true);
+        if (pg_off && (efer & X86_EFER_LMA)) set_lma(cpu, false);
         break;
+    }
     case 2:
         old = cpu->cr2;
         cpu->cr2 = v;
         break;
     case 3:
         old = cpu->cr3;
+        /* SDM Vol. 3A 4.5.2: with 4-level paging, CR3 bits 63:MAXPHYADDR are reserved */
+        if ((cpu->msr[X86_MSR_EFER] & X86_EFER_LMA) && (v >> MMU_X86_MAXPHYADDR)) return GP0;
         cpu->cr3 = v;
         break;
     case 4:
         old = cpu->cr4;
         if (v & ~(uint64_t)CR4_ALLOWED) return GP0;
+        /* SDM Vol. 2B MOV CR: clearing PAE while IA-32e mode is active: #GP(0) */
+        if ((cpu->msr[X86_MSR_EFER] & X86_EFER_LMA) && !(v & X86_CR4_PAE)) return GP0;
+        /* legacy PAE paging is not modelled (see CR0) */
+        if ((cpu->cr0 & X86_CR0_PG) && (v & X86_CR4_PAE) &&
+            !(cpu->msr[X86_MSR_EFER] & X86_EFER_LMA)) {
+            machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
+                                 "x86: CR4.PAE with 32-bit paging on needs PAE paging, "
+                                 "not implemented yet");
+            return X86_STOP;
+        }
         cpu->cr4 = v;
         break;
     default: return UD;

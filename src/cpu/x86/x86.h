@@ -92,29 +92,30 @@ enum x86_sreg { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
 #define X86_FLAGS_FIXED1 (1u << 1) /* bit 1 always reads as 1 */
 
 /* Control register bits (SDM Vol. 3A 2.5). */
-#define X86_CR0_PE     (1u << 0)
-#define X86_CR0_MP     (1u << 1)
-#define X86_CR0_EM     (1u << 2)
-#define X86_CR0_TS     (1u << 3)
-#define X86_CR0_ET     (1u << 4)
-#define X86_CR0_NE     (1u << 5)
-#define X86_CR0_WP     (1u << 16)
-#define X86_CR0_AM     (1u << 18)
-#define X86_CR0_NW     (1u << 29)
-#define X86_CR0_CD     (1u << 30)
-#define X86_CR0_PG     (1u << 31)
-#define X86_CR4_VME    (1u << 0)
-#define X86_CR4_PVI    (1u << 1)
-#define X86_CR4_TSD    (1u << 2)
-#define X86_CR4_DE     (1u << 3)
-#define X86_CR4_PSE    (1u << 4)
-#define X86_CR4_PAE    (1u << 5)
-#define X86_CR4_PGE    (1u << 7)
-#define X86_CR4_OSFXSR (1u << 9)
-#define X86_EFER_SCE   (1u << 0)
-#define X86_EFER_LME   (1u << 8)
-#define X86_EFER_LMA   (1u << 10)
-#define X86_EFER_NXE   (1u << 11)
+#define X86_CR0_PE         (1u << 0)
+#define X86_CR0_MP         (1u << 1)
+#define X86_CR0_EM         (1u << 2)
+#define X86_CR0_TS         (1u << 3)
+#define X86_CR0_ET         (1u << 4)
+#define X86_CR0_NE         (1u << 5)
+#define X86_CR0_WP         (1u << 16)
+#define X86_CR0_AM         (1u << 18)
+#define X86_CR0_NW         (1u << 29)
+#define X86_CR0_CD         (1u << 30)
+#define X86_CR0_PG         (1u << 31)
+#define X86_CR4_VME        (1u << 0)
+#define X86_CR4_PVI        (1u << 1)
+#define X86_CR4_TSD        (1u << 2)
+#define X86_CR4_DE         (1u << 3)
+#define X86_CR4_PSE        (1u << 4)
+#define X86_CR4_PAE        (1u << 5)
+#define X86_CR4_PGE        (1u << 7)
+#define X86_CR4_OSFXSR     (1u << 9)
+#define X86_CR4_OSXMMEXCPT (1u << 10)
+#define X86_EFER_SCE       (1u << 0)
+#define X86_EFER_LME       (1u << 8)
+#define X86_EFER_LMA       (1u << 10)
+#define X86_EFER_NXE       (1u << 11)
 
 /* A segment register: the visible selector and the hidden descriptor cache (SDM Vol. 3A 3.4.3).
  * attr packs the descriptor's access rights as VMX does (SDM Vol. 3C 24.4.1): bits 0-3 type, 4 S,
@@ -191,7 +192,8 @@ const struct x86_vendor *x86_vendor_find(const char *name);
 
 /* ---- The CPU ------------------------------------------------------------------------------ */
 
-/* A small software TLB: linear page -> host pointer, separately for reads and writes. Flushed by
+/* A small software TLB: linear page -> host pointer, separately for reads, writes and fetches.
+ * Flushed by
  * every write to CR0/CR3/CR4 and by anything that could change a translation. */
 #define X86_TLB_SIZE 256
 struct x86_tlb_entry {
@@ -232,6 +234,8 @@ struct x86_cpu {
     struct x86_dcache_entry *dcache; /* X86_DCACHE_SIZE decoded instructions (cpu.c) */
     struct x86_tlb_entry tlb_read[X86_TLB_SIZE];
     struct x86_tlb_entry tlb_write[X86_TLB_SIZE];
+    struct x86_tlb_entry tlb_fetch[X86_TLB_SIZE]; /* execute-disable makes fetches differ */
+    bool tlb_has_large;                           /* an entry comes from a page larger than 4 KiB */
 };
 
 /* The cpu_attach_fn of machine.h: creates the CPU in the Multiboot v1 hand-off state (Multiboot
