@@ -142,6 +142,9 @@ static x86_status far_target(struct x86_cpu *cpu, uint16_t sel, struct x86_seg *
         return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
     }
     if (!is_code(s.attr)) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    /* IA-32e mode: L = 1 with D = 1 is reserved (SDM Vol. 3A 5.2.1): #GP(selector) */
+    if (x86_lma(cpu) && (s.attr & X86_SEG_L) && (s.attr & X86_SEG_DB))
+        return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
     unsigned dpl = X86_SEG_DPL(s.attr);
     if (X86_SEG_TYPE(s.attr) & X86_SEG_TYPE_C) {
         if (dpl > cpu->cpl) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
@@ -166,13 +169,21 @@ static void commit_cs(struct x86_cpu *cpu, const struct x86_seg *cs, uint64_t ad
     emit_seg(cpu, X86_CS, old, cs->sel);
 }
 
+/* The target offset: within the limit, or canonical for a 64-bit code segment (SDM Vol. 2A JMP
+ * "IA-32e mode": the limit is not checked in 64-bit mode). */
+static bool target_ok(const struct x86_cpu *cpu, const struct x86_seg *cs, uint64_t eip)
+{
+    if (x86_lma(cpu) && (cs->attr & X86_SEG_L)) return x86_canonical(eip);
+    return eip <= cs->limit;
+}
+
 static x86_status far_jump(struct x86_cpu *cpu, uint16_t sel, uint64_t eip)
 {
     struct x86_seg cs;
     uint64_t addr, raw;
     x86_status st = far_target(cpu, sel, &cs, &addr, &raw);
     if (st) return st;
-    if (eip > cs.limit) return GP0;
+    if (!target_ok(cpu, &cs, eip)) return GP0;
     commit_cs(cpu, &cs, addr, raw, eip);
     return X86_OK;
 }
@@ -190,7 +201,7 @@ static x86_status far_call(struct x86_cpu *cpu, const struct x86_insn *insn, uin
     unsigned size = insn->osize, ssize = x86_stack_asize(cpu);
     uint64_t smask = x86_size_mask(ssize), sp = cpu->gpr[X86_RSP];
     if ((st = x86_mem_check_write(cpu, X86_SS, (sp - 2 * size) & smask, 2 * size))) return st;
-    if (eip > cs.limit) return GP0;
+    if (!target_ok(cpu, &cs, eip)) return GP0;
     if ((st = x86_mem_write(cpu, X86_SS, (sp - size) & smask, size, cpu->seg[X86_CS].sel)) ||
         (st = x86_mem_write(cpu, X86_SS, (sp - 2 * size) & smask, size, cpu->next_rip)))
         return st;
@@ -268,7 +279,7 @@ x86_status x86_op_lgdt(struct x86_cpu *cpu, const struct x86_insn *insn)
     x86_status st = x86_mem_read(cpu, insn->seg, ea, 2, &limit);
     if (!st) st = x86_mem_read(cpu, insn->seg, (ea + 2) & x86_size_mask(insn->asize), bsize, &base);
     if (st) return st;
-    if (insn->osize == 2) base &= 0xffffff;
+    if (insn->osize == 2 && cpu->code_bits != 64) base &= 0xffffff; /* 64-bit: 10 bytes always */
     struct x86_dtr *dtr = insn->info->aux ? &cpu->idtr : &cpu->gdtr;
     dtr->base = base;
     dtr->limit = (uint16_t)limit;
@@ -293,6 +304,20 @@ x86_status x86_op_sgdt(struct x86_cpu *cpu, const struct x86_insn *insn)
 #define SYS_TSS32_BUSY  0xbu
 #define SYS_TSS16_AVAIL 0x1u
 
+/* IA-32e mode: LDT and TSS descriptors are 16 bytes; the second half holds base 63:32 and its
+ * type field must be 0 (SDM Vol. 3A 8.2.3 Figure 8-4, 3.5.2). Beyond the GDT limit or a nonzero
+ * type: #GP(selector). */
+static x86_status upper_base(struct x86_cpu *cpu, uint16_t sel, struct x86_seg *s)
+{
+    uint64_t off = sel & 0xfff8u, hi;
+    if (off + 15 > cpu->gdtr.limit) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    x86_status st = x86_read_linear_sv(cpu, cpu->gdtr.base + off + 8, 8, &hi);
+    if (st) return st;
+    if ((hi >> 40) & 0x1f) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    s->base |= (hi & 0xffffffffull) << 32;
+    return X86_OK;
+}
+
 /* LLDT r/m16 (SDM Vol. 2A LLDT): a null selector leaves LDTR unusable; otherwise the selector
  * must name an LDT descriptor in the GDT. */
 x86_status x86_op_lldt(struct x86_cpu *cpu, const struct x86_insn *insn)
@@ -313,6 +338,7 @@ x86_status x86_op_lldt(struct x86_cpu *cpu, const struct x86_insn *insn)
     x86_parse_descriptor(raw, &s);
     if ((s.attr & X86_SEG_S) || X86_SEG_TYPE(s.attr) != SYS_LDT)
         return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    if (x86_lma(cpu) && (st = upper_base(cpu, sel, &s))) return st;
     if (!(s.attr & X86_SEG_P)) return X86_TRAP_EC(X86_VEC_NP, SEL_EC(sel));
     s.sel = sel;
     cpu->ldtr = s;
@@ -334,8 +360,10 @@ x86_status x86_op_ltr(struct x86_cpu *cpu, const struct x86_insn *insn)
     struct x86_seg s;
     x86_parse_descriptor(raw, &s);
     unsigned type = X86_SEG_TYPE(s.attr);
-    if ((s.attr & X86_SEG_S) || (type != SYS_TSS32_AVAIL && type != SYS_TSS16_AVAIL))
+    if ((s.attr & X86_SEG_S) ||
+        (type != SYS_TSS32_AVAIL && (type != SYS_TSS16_AVAIL || x86_lma(cpu))))
         return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    if (x86_lma(cpu) && (st = upper_base(cpu, sel, &s))) return st;
     if (!(s.attr & X86_SEG_P)) return X86_TRAP_EC(X86_VEC_NP, SEL_EC(sel));
     if ((st = x86_write_linear_sv(cpu, addr + 5, 1, ((raw >> 40) & 0xff) | 2))) return st;
     s.sel = sel;

@@ -191,6 +191,16 @@ static inline unsigned x86_iopl(const struct x86_cpu *cpu)
     return (unsigned)(cpu->rflags >> X86_IOPL_SHIFT) & 3u;
 }
 
+/* SDM Vol. 3A 3.3.7.1: a canonical address has bits 63..47 equal (48-bit linear addresses). */
+static inline bool x86_canonical(uint64_t lin)
+{
+    return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
+}
+static inline bool x86_lma(const struct x86_cpu *cpu)
+{
+    return (cpu->msr[X86_MSR_EFER] & X86_EFER_LMA) != 0;
+}
+
 /* Recomputes code_bits from CS and EFER.LMA (SDM Vol. 3A 5.2.1). */
 void x86_update_mode(struct x86_cpu *cpu);
 

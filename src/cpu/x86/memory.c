@@ -20,11 +20,7 @@ void x86_tlb_flush(struct x86_cpu *cpu)
     cpu->tlb_has_large = false;
 }
 
-/* SDM Vol. 3A 3.3.7.1: a canonical address has bits 63..47 equal (48-bit linear addresses). */
-static bool canonical(uint64_t lin)
-{
-    return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
-}
+#define canonical x86_canonical
 
 x86_status x86_seg_linear(const struct x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
                           enum x86_access acc, uint64_t *lin)
