@@ -11,6 +11,7 @@
 #define Eb  X86_OPND(OK_E, OS_B)
 #define Ew  X86_OPND(OK_E, OS_W)
 #define Ev  X86_OPND(OK_E, OS_V)
+#define Ed  X86_OPND(OK_E, OS_D)
 #define Gb  X86_OPND(OK_G, OS_B)
 #define Gv  X86_OPND(OK_G, OS_V)
 #define M   X86_OPND(OK_M, OS_V)

@@ -93,12 +93,35 @@ x86_status x86_op_sahf(struct x86_cpu *cpu, const struct x86_insn *insn)
     return X86_OK;
 }
 
-/* CMPXCHG8B m64 (SDM Vol. 2A CMPXCHG8B): compares EDX:EAX with m64; equal: ZF = 1 and
- * m64 = ECX:EBX; not equal: ZF = 0, EDX:EAX = m64 and m64 is written back with its own value.
- * Other flags are unaffected. A register operand is #UD (the M operand's rule). */
+/* CMPXCHG8B m64 / CMPXCHG16B m128 (REX.W; SDM Vol. 2A CMPXCHG8B/CMPXCHG16B): compare EDX:EAX
+ * (RDX:RAX) with the memory operand; equal: ZF = 1 and ECX:EBX (RCX:RBX) is stored; else ZF = 0
+ * and the accumulator pair is loaded. The destination is written either way (the old value back
+ * when unequal). CMPXCHG16B needs a 16-byte aligned operand: #GP(0) otherwise. */
 x86_status x86_op_cmpxchg8b(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     uint64_t ea = x86_ea(cpu, insn), m;
+    if (insn->osize == 8) {
+        uint64_t lo, hi, lin;
+        x86_status st = x86_seg_linear(cpu, insn->seg, ea, 16, X86_ACC_WRITE, &lin);
+        if (st) return st;
+        if (lin & 15) return X86_TRAP_EC(X86_VEC_GP, 0);
+        st = x86_mem_read(cpu, insn->seg, ea, 8, &lo);
+        if (!st) st = x86_mem_read(cpu, insn->seg, ea + 8, 8, &hi);
+        if (st) return st;
+        bool eq = lo == cpu->gpr[X86_RAX] && hi == cpu->gpr[X86_RDX];
+        uint64_t nlo = eq ? cpu->gpr[X86_RBX] : lo, nhi = eq ? cpu->gpr[X86_RCX] : hi;
+        if ((st = x86_mem_write(cpu, insn->seg, ea, 8, nlo)) ||
+            (st = x86_mem_write(cpu, insn->seg, ea + 8, 8, nhi)))
+            return st;
+        if (eq) {
+            cpu->rflags |= X86_ZF;
+        } else {
+            cpu->gpr[X86_RAX] = lo;
+            cpu->gpr[X86_RDX] = hi;
+            cpu->rflags &= ~(uint64_t)X86_ZF;
+        }
+        return X86_OK;
+    }
     x86_status st = x86_mem_read(cpu, insn->seg, ea, 8, &m);
     if (st) return st;
     uint64_t cmp = (cpu->gpr[X86_RDX] & 0xffffffffu) << 32 | (cpu->gpr[X86_RAX] & 0xffffffffu);

@@ -1,6 +1,7 @@
 /* Flag control, HLT, port I/O, CPUID, UD2 and the software interrupts (which only return their
  * trap value: delivery happens in interrupt.c). */
 #include "cpu/x86/internal.h"
+#include "mmu/x86_paging.h"
 
 #define GP0 X86_TRAP_EC(X86_VEC_GP, 0)
 
@@ -107,6 +108,9 @@ x86_status x86_op_cpuid(struct x86_cpu *cpu, const struct x86_insn *insn)
     } else if (leaf == 0x80000001u && v->max_ext_leaf >= 0x80000001u) {
         c = v->ext1_ecx;
         d = v->ext1_edx;
+    } else if (leaf == 0x80000008u && v->max_ext_leaf >= 0x80000008u) {
+        /* EAX[7:0] physical-address bits (the page walker's MAXPHYADDR), [15:8] linear bits */
+        a = MMU_X86_MAXPHYADDR | 48u << 8;
     }
     x86_set_reg(cpu, X86_RAX, 4, false, a);
     x86_set_reg(cpu, X86_RBX, 4, false, b);
