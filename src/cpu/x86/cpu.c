@@ -143,24 +143,33 @@ static inline bool same_bytes(const uint8_t *a, const uint8_t *b, unsigned len)
 
 x86_status x86_step(struct x86_cpu *cpu)
 {
-    uint8_t bytes[16] = {0};
-    x86_status fault;
-    cpu->insn_rip = cpu->rip;
-    cpu->next_rip = cpu->rip;
-    unsigned avail = x86_fetch(cpu, bytes, &fault);
-    uint64_t key = cpu->seg[X86_CS].base + cpu->rip + 1;
+    uint64_t rip = cpu->rip;
+    const struct x86_seg *cs = &cpu->seg[X86_CS];
+    cpu->insn_rip = rip;
+    cpu->next_rip = rip;
+    uint64_t lin = cpu->code_bits == 64 ? rip : (cs->base + rip) & 0xffffffffull;
+    uint64_t key = lin + 1;
     struct x86_dcache_entry *e = &cpu->dcache[key % X86_DCACHE_SIZE];
     const struct x86_insn *insn = &e->insn;
-    if (e->key != key || e->code_bits != cpu->code_bits || avail < insn->len ||
-        !same_bytes(e->bytes, bytes, insn->len)) {
-        x86_status st = x86_decode(cpu, bytes, avail, fault, &e->insn);
-        if (st) {
-            e->key = 0;
-            return st;
+    /* The fast path: the bytes at RIP straight from the fetch TLB's host page, compared with the
+     * cached ones; the CS limit must allow all 16 (else the full fetch below checks it). */
+    const uint8_t *host = x86_fetch_host16(cpu, lin);
+    if (!host || e->key != key || e->code_bits != cpu->code_bits ||
+        (cpu->code_bits != 64 && rip + 15 > cs->limit) || !same_bytes(e->bytes, host, insn->len)) {
+        uint8_t bytes[16] = {0};
+        x86_status fault;
+        unsigned avail = x86_fetch(cpu, bytes, &fault);
+        if (e->key != key || e->code_bits != cpu->code_bits || avail < insn->len ||
+            !same_bytes(e->bytes, bytes, insn->len)) {
+            x86_status st = x86_decode(cpu, bytes, avail, fault, &e->insn);
+            if (st) {
+                e->key = 0;
+                return st;
+            }
+            e->key = key;
+            e->code_bits = (uint8_t)cpu->code_bits;
+            memcpy(e->bytes, bytes, sizeof e->bytes);
         }
-        e->key = key;
-        e->code_bits = (uint8_t)cpu->code_bits;
-        memcpy(e->bytes, bytes, sizeof e->bytes);
     }
     /* SDM Vol. 3A 5.9: privileged instructions at CPL > 0 raise #GP(0). */
     if ((insn->flags & XF_PRIV) && cpu->cpl != 0) return X86_TRAP_EC(X86_VEC_GP, 0);

@@ -234,6 +234,21 @@ x86_status x86_write_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size,
 /* Drops the TLB entries of the page holding lin (INVLPG). */
 void x86_tlb_flush_page(struct x86_cpu *cpu, uint64_t lin);
 
+/* TLB tags: linear page number and privilege (user 1, supervisor 0), + 1 so that 0 is empty. */
+#define X86_TLB_KEY(vpn, user) ((((uint64_t)(vpn)) << 1 | (uint64_t)(user)) + 1)
+
+/* The fast fetch: a host pointer to 16 bytes at linear address lin when the fetch TLB holds its
+ * page for the current privilege and the 16 bytes lie in that page; NULL otherwise (then
+ * x86_fetch does the full work). A fetch-TLB entry exists only for a translation that passed the
+ * canonical, paging and execute checks. */
+static inline const uint8_t *x86_fetch_host16(const struct x86_cpu *cpu, uint64_t lin)
+{
+    uint64_t vpn = lin >> 12;
+    const struct x86_tlb_entry *t = &cpu->tlb_fetch[vpn % X86_TLB_SIZE];
+    if (t->tag != X86_TLB_KEY(vpn, cpu->cpl == 3) || (lin & 0xfff) > 4096 - 16) return NULL;
+    return t->host + (lin & 0xfff);
+}
+
 /* Instruction fetch: up to 15 bytes at CS:RIP into buf. Returns how many bytes could be fetched
  * and, in *fault, what fetching the next one raised (limit: #GP(0), SDM Vol. 3A 5.3; or #PF). */
 unsigned x86_fetch(struct x86_cpu *cpu, uint8_t *buf, x86_status *fault);

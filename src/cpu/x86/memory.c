@@ -92,7 +92,7 @@ static x86_status translate(struct x86_cpu *cpu, uint64_t lin, enum x86_access a
 
 static inline uint64_t tlb_key(uint64_t vpn, bool user)
 {
-    return (vpn << 1 | user) + 1;
+    return X86_TLB_KEY(vpn, user);
 }
 
 /* Host pointer for the page holding lin, through the TLB; NULL when the page is not plain RAM
