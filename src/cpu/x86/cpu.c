@@ -116,15 +116,24 @@ int x86_cpu_attach(struct machine *m, const struct boot_state *boot, char *err, 
     return x86_cpu_attach_vendor(m, boot, &x86_vendor_intel, err, errlen);
 }
 
-void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class)
+static inline void retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class)
 {
     struct machine *m = cpu->m;
     m->insns++;
     m->time++;
-    struct ev e = {.kind = EV_INSN, .pc = cpu->insn_rip};
-    e.insn.op_class = op_class;
-    e.insn.len = len;
-    ev_emit(&m->events, &e);
+    if (m->events.wanted & EV_MASK(EV_INSN)) {
+        struct ev e = {.kind = EV_INSN, .pc = cpu->insn_rip};
+        e.insn.op_class = op_class;
+        e.insn.len = len;
+        ev_emit(&m->events, &e);
+    } else {
+        m->events.count[EV_INSN]++; /* what ev_emit counts, without building the event */
+    }
+}
+
+void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class)
+{
+    retire(cpu, len, op_class);
 }
 
 /* The first len bytes of a and b (16-byte buffers) are equal: two word compares under a mask,
@@ -141,7 +150,29 @@ static inline bool same_bytes(const uint8_t *a, const uint8_t *b, unsigned len)
     return (((a0 ^ b0) & m0) | ((a1 ^ b1) & m1)) == 0;
 }
 
-x86_status x86_step(struct x86_cpu *cpu)
+/* The slow path of a step: the full fetch (segment limit, paging, faults) and, when the cached
+ * entry does not match the bytes, a decode into it. */
+static __attribute__((noinline)) x86_status fetch_decode(struct x86_cpu *cpu,
+                                                         struct x86_dcache_entry *e, uint64_t key)
+{
+    uint8_t bytes[16] = {0};
+    x86_status fault;
+    unsigned avail = x86_fetch(cpu, bytes, &fault);
+    if (e->key == key && e->code_bits == cpu->code_bits && avail >= e->insn.len &&
+        same_bytes(e->bytes, bytes, e->insn.len))
+        return X86_OK;
+    x86_status st = x86_decode(cpu, bytes, avail, fault, &e->insn);
+    if (st) {
+        e->key = 0;
+        return st;
+    }
+    e->key = key;
+    e->code_bits = (uint8_t)cpu->code_bits;
+    memcpy(e->bytes, bytes, sizeof e->bytes);
+    return X86_OK;
+}
+
+static inline x86_status step(struct x86_cpu *cpu)
 {
     uint64_t rip = cpu->rip;
     const struct x86_seg *cs = &cpu->seg[X86_CS];
@@ -152,34 +183,22 @@ x86_status x86_step(struct x86_cpu *cpu)
     struct x86_dcache_entry *e = &cpu->dcache[key % X86_DCACHE_SIZE];
     const struct x86_insn *insn = &e->insn;
     /* The fast path: the bytes at RIP straight from the fetch TLB's host page, compared with the
-     * cached ones; the CS limit must allow all 16 (else the full fetch below checks it). */
+     * cached ones; the CS limit must allow all 16 (else the full fetch checks it). */
     const uint8_t *host = x86_fetch_host16(cpu, lin);
     if (!host || e->key != key || e->code_bits != cpu->code_bits ||
         (cpu->code_bits != 64 && rip + 15 > cs->limit) || !same_bytes(e->bytes, host, insn->len)) {
-        uint8_t bytes[16] = {0};
-        x86_status fault;
-        unsigned avail = x86_fetch(cpu, bytes, &fault);
-        if (e->key != key || e->code_bits != cpu->code_bits || avail < insn->len ||
-            !same_bytes(e->bytes, bytes, insn->len)) {
-            x86_status st = x86_decode(cpu, bytes, avail, fault, &e->insn);
-            if (st) {
-                e->key = 0;
-                return st;
-            }
-            e->key = key;
-            e->code_bits = (uint8_t)cpu->code_bits;
-            memcpy(e->bytes, bytes, sizeof e->bytes);
-        }
+        x86_status st = fetch_decode(cpu, e, key);
+        if (st) return st;
     }
     /* SDM Vol. 3A 5.9: privileged instructions at CPL > 0 raise #GP(0). */
     if ((insn->flags & XF_PRIV) && cpu->cpl != 0) return X86_TRAP_EC(X86_VEC_GP, 0);
-    cpu->next_rip = (cpu->rip + insn->len) & (cpu->code_bits == 64   ? UINT64_MAX
-                                              : cpu->code_bits == 32 ? 0xffffffffull
-                                                                     : 0xffffull);
+    cpu->next_rip = (rip + insn->len) & (cpu->code_bits == 64   ? UINT64_MAX
+                                         : cpu->code_bits == 32 ? 0xffffffffull
+                                                                : 0xffffull);
     x86_status st = insn->info->exec(cpu, insn);
     if (st == X86_OK || st == X86_HALT) {
         cpu->rip = cpu->next_rip;
-        x86_retire(cpu, insn->len, insn->info->op_class);
+        retire(cpu, insn->len, insn->info->op_class);
     } else if (X86_IS_TRAP(st) && (st & X86_TRAP_SOFT_BIT)) {
         /* INT n / INT3 / INTO complete as instructions once their delivery succeeds: then
          * x86_deliver() retires them and saves next_rip. RIP stays here in case delivery faults,
@@ -188,6 +207,11 @@ x86_status x86_step(struct x86_cpu *cpu)
         cpu->soft_class = insn->info->op_class;
     }
     return st;
+}
+
+x86_status x86_step(struct x86_cpu *cpu)
+{
+    return step(cpu);
 }
 
 /* The run loop (machine.h cpu_ops.run contract). */
@@ -207,7 +231,7 @@ static void x86_run(void *opaque)
             m->time = m->limit_time;
             return;
         }
-        x86_status st = x86_step(cpu);
+        x86_status st = step(cpu);
         if (st == X86_OK) continue;
         if (st == X86_HALT)
             cpu->halted = true;

@@ -259,11 +259,42 @@ x86_status x86_mem_check_write(struct x86_cpu *cpu, unsigned sreg, uint64_t offs
 
 /* The effective address (offset in the segment) of the memory operand. */
 uint64_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *insn);
-/* Reads / writes operand i of the instruction, at the operand's size. */
-x86_status x86_read_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
-                         uint64_t *value);
-x86_status x86_write_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
-                          uint64_t value);
+/* Reads / writes operand i of the instruction, at the operand's size. The register and
+ * immediate cases are inline (they are most operands); memory and the rest are in operand.c. */
+x86_status x86_read_opnd_slow(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
+                              uint64_t *value);
+x86_status x86_write_opnd_slow(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
+                               uint64_t value);
+static inline x86_status x86_read_opnd(struct x86_cpu *cpu, const struct x86_insn *insn,
+                                       unsigned i, uint64_t *value)
+{
+    unsigned size = insn->opsz[i];
+    switch (X86_OPND_KIND(insn->opnd[i])) {
+    case OK_E:
+        if (insn->has_mem) break;
+        *value = x86_get_reg(cpu, insn->rm, size, insn->has_rex);
+        return X86_OK;
+    case OK_G: *value = x86_get_reg(cpu, insn->reg, size, insn->has_rex); return X86_OK;
+    case OK_I:
+    case OK_IS:
+    case OK_J: *value = insn->imm & x86_size_mask(size); return X86_OK;
+    default: break;
+    }
+    return x86_read_opnd_slow(cpu, insn, i, value);
+}
+static inline x86_status x86_write_opnd(struct x86_cpu *cpu, const struct x86_insn *insn,
+                                        unsigned i, uint64_t value)
+{
+    switch (X86_OPND_KIND(insn->opnd[i])) {
+    case OK_E:
+        if (insn->has_mem) break;
+        x86_set_reg(cpu, insn->rm, insn->opsz[i], insn->has_rex, value);
+        return X86_OK;
+    case OK_G: x86_set_reg(cpu, insn->reg, insn->opsz[i], insn->has_rex, value); return X86_OK;
+    default: break;
+    }
+    return x86_write_opnd_slow(cpu, insn, i, value);
+}
 
 /* Stack (SDM Vol. 1 6.2): the stack-address size comes from SS.B (or is 64 in 64-bit mode). */
 unsigned x86_stack_asize(const struct x86_cpu *cpu);

@@ -17,27 +17,20 @@ uint64_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *insn)
     return ea & asize_mask(insn->asize);
 }
 
-x86_status x86_read_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
-                         uint64_t *value)
+/* The out-of-line parts of x86_read_opnd/x86_write_opnd (internal.h): memory operands and the
+ * rare kinds. */
+x86_status x86_read_opnd_slow(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
+                              uint64_t *value)
 {
     uint16_t o = insn->opnd[i];
     unsigned size = insn->opsz[i];
     switch (X86_OPND_KIND(o)) {
     case OK_E:
-        if (!insn->has_mem) {
-            *value = x86_get_reg(cpu, insn->rm, size, insn->has_rex);
-            return X86_OK;
-        }
-        /* fall through */
     case OK_M:
     case OK_O: return x86_mem_read(cpu, insn->seg, x86_ea(cpu, insn), size, value);
-    case OK_G: *value = x86_get_reg(cpu, insn->reg, size, insn->has_rex); return X86_OK;
     case OK_R:
     case OK_Z: *value = x86_get_reg(cpu, insn->rm, size, insn->has_rex); return X86_OK;
     case OK_ACC: *value = cpu->gpr[X86_RAX] & x86_size_mask(size); return X86_OK;
-    case OK_I:
-    case OK_IS:
-    case OK_J: *value = insn->imm & x86_size_mask(size); return X86_OK;
     case OK_I2: *value = insn->imm2; return X86_OK;
     case OK_ONE: *value = 1; return X86_OK;
     case OK_CL: *value = cpu->gpr[X86_RCX] & 0xff; return X86_OK;
@@ -47,21 +40,15 @@ x86_status x86_read_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsig
     }
 }
 
-x86_status x86_write_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
-                          uint64_t value)
+x86_status x86_write_opnd_slow(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
+                               uint64_t value)
 {
     uint16_t o = insn->opnd[i];
     unsigned size = insn->opsz[i];
     switch (X86_OPND_KIND(o)) {
     case OK_E:
-        if (!insn->has_mem) {
-            x86_set_reg(cpu, insn->rm, size, insn->has_rex, value);
-            return X86_OK;
-        }
-        /* fall through */
     case OK_M:
     case OK_O: return x86_mem_write(cpu, insn->seg, x86_ea(cpu, insn), size, value);
-    case OK_G: x86_set_reg(cpu, insn->reg, size, insn->has_rex, value); return X86_OK;
     case OK_R:
     case OK_Z: x86_set_reg(cpu, insn->rm, size, insn->has_rex, value); return X86_OK;
     case OK_ACC: x86_set_reg(cpu, X86_RAX, size, insn->has_rex, value); return X86_OK;
