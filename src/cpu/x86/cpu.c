@@ -172,7 +172,7 @@ static __attribute__((noinline)) x86_status fetch_decode(struct x86_cpu *cpu,
     return X86_OK;
 }
 
-static inline x86_status step(struct x86_cpu *cpu)
+static inline __attribute__((always_inline)) x86_status step(struct x86_cpu *cpu)
 {
     uint64_t rip = cpu->rip;
     const struct x86_seg *cs = &cpu->seg[X86_CS];

@@ -214,19 +214,79 @@ enum x86_access { X86_ACC_READ, X86_ACC_WRITE, X86_ACC_EXEC };
 x86_status x86_seg_linear(const struct x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
                           enum x86_access acc, uint64_t *lin);
 
+/* TLB entries used only by the inline fast paths below; they are defined after the TLB key. */
+static inline const struct x86_tlb_entry *x86_tlb_hit(const struct x86_tlb_entry *tlb,
+                                                      const struct x86_cpu *cpu, uint64_t lin,
+                                                      unsigned size);
+static inline uint64_t x86_load_le(const uint8_t *p, unsigned size)
+{
+    switch (size) {
+    case 1: return p[0];
+    case 2: {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        return v;
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return v;
+    }
+    default: {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return v;
+    }
+    }
+}
+static inline void x86_store_le(uint8_t *p, unsigned size, uint64_t value)
+{
+    switch (size) {
+    case 1: p[0] = (uint8_t)value; break;
+    case 2: {
+        uint16_t v = (uint16_t)value;
+        memcpy(p, &v, 2);
+        break;
+    }
+    case 4: {
+        uint32_t v = (uint32_t)value;
+        memcpy(p, &v, 4);
+        break;
+    }
+    default: memcpy(p, &value, 8); break;
+    }
+}
+
+/* Memory through a segment. The fast path: a TLB hit for a RAM page, the access within it, and
+ * no EV_MEM listener (the event is only counted); everything else goes through
+ * x86_read_linear/x86_write_linear (memory.c), which fill the TLB. */
 static inline x86_status x86_mem_read(struct x86_cpu *cpu, unsigned sreg, uint64_t offset,
                                       unsigned size, uint64_t *value)
 {
     uint64_t lin;
     x86_status st = x86_seg_linear(cpu, sreg, offset, size, X86_ACC_READ, &lin);
-    return st ? st : x86_read_linear(cpu, lin, size, value);
+    if (st) return st;
+    const struct x86_tlb_entry *t = x86_tlb_hit(cpu->tlb_read, cpu, lin, size);
+    if (t) {
+        *value = x86_load_le(t->host + (lin & 0xfff), size);
+        cpu->m->events.count[EV_MEM]++;
+        return X86_OK;
+    }
+    return x86_read_linear(cpu, lin, size, value);
 }
 static inline x86_status x86_mem_write(struct x86_cpu *cpu, unsigned sreg, uint64_t offset,
                                        unsigned size, uint64_t value)
 {
     uint64_t lin;
     x86_status st = x86_seg_linear(cpu, sreg, offset, size, X86_ACC_WRITE, &lin);
-    return st ? st : x86_write_linear(cpu, lin, size, value);
+    if (st) return st;
+    const struct x86_tlb_entry *t = x86_tlb_hit(cpu->tlb_write, cpu, lin, size);
+    if (t) {
+        x86_store_le(t->host + (lin & 0xfff), size, value);
+        cpu->m->events.count[EV_MEM]++;
+        return X86_OK;
+    }
+    return x86_write_linear(cpu, lin, size, value);
 }
 /* Implicit supervisor-mode accesses (descriptor tables, TSS, delivery stacks). */
 x86_status x86_read_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *value);
@@ -249,6 +309,17 @@ static inline const uint8_t *x86_fetch_host16(const struct x86_cpu *cpu, uint64_
     return t->host + (lin & 0xfff);
 }
 
+static inline const struct x86_tlb_entry *
+x86_tlb_hit(const struct x86_tlb_entry *tlb, const struct x86_cpu *cpu, uint64_t lin, unsigned size)
+{
+    uint64_t vpn = lin >> 12;
+    const struct x86_tlb_entry *t = &tlb[vpn % X86_TLB_SIZE];
+    if (t->tag != X86_TLB_KEY(vpn, cpu->cpl == 3) || (lin & 0xfff) > 4096u - size ||
+        (cpu->m->events.wanted & EV_MASK(EV_MEM)))
+        return NULL;
+    return t;
+}
+
 /* Instruction fetch: up to 15 bytes at CS:RIP into buf. Returns how many bytes could be fetched
  * and, in *fault, what fetching the next one raised (limit: #GP(0), SDM Vol. 3A 5.3; or #PF). */
 unsigned x86_fetch(struct x86_cpu *cpu, uint8_t *buf, x86_status *fault);
@@ -265,8 +336,8 @@ x86_status x86_read_opnd_slow(struct x86_cpu *cpu, const struct x86_insn *insn, 
                               uint64_t *value);
 x86_status x86_write_opnd_slow(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
                                uint64_t value);
-static inline x86_status x86_read_opnd(struct x86_cpu *cpu, const struct x86_insn *insn,
-                                       unsigned i, uint64_t *value)
+static inline x86_status x86_read_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
+                                       uint64_t *value)
 {
     unsigned size = insn->opsz[i];
     switch (X86_OPND_KIND(insn->opnd[i])) {
