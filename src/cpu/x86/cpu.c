@@ -12,6 +12,7 @@ struct x86_dcache_entry {
     uint64_t key; /* linear address + 1; 0: empty */
     uint8_t code_bits;
     uint8_t bytes[16];
+    uint64_t mask0, mask1; /* which of bytes[0..7] and bytes[8..15] the instruction has */
     struct x86_insn insn;
 };
 
@@ -150,6 +151,17 @@ static inline bool same_bytes(const uint8_t *a, const uint8_t *b, unsigned len)
     return (((a0 ^ b0) & m0) | ((a1 ^ b1) & m1)) == 0;
 }
 
+/* The entry's instruction bytes equal the 16 at p (under the precomputed masks). */
+static inline bool entry_matches(const struct x86_dcache_entry *e, const uint8_t *p)
+{
+    uint64_t a0, a1, b0, b1;
+    memcpy(&a0, e->bytes, 8);
+    memcpy(&a1, e->bytes + 8, 8);
+    memcpy(&b0, p, 8);
+    memcpy(&b1, p + 8, 8);
+    return (((a0 ^ b0) & e->mask0) | ((a1 ^ b1) & e->mask1)) == 0;
+}
+
 /* The slow path of a step: the full fetch (segment limit, paging, faults) and, when the cached
  * entry does not match the bytes, a decode into it. */
 static __attribute__((noinline)) x86_status fetch_decode(struct x86_cpu *cpu,
@@ -169,6 +181,9 @@ static __attribute__((noinline)) x86_status fetch_decode(struct x86_cpu *cpu,
     e->key = key;
     e->code_bits = (uint8_t)cpu->code_bits;
     memcpy(e->bytes, bytes, sizeof e->bytes);
+    unsigned len = e->insn.len;
+    e->mask0 = len >= 8 ? UINT64_MAX : (1ull << (8 * len)) - 1;
+    e->mask1 = len <= 8 ? 0 : len >= 16 ? UINT64_MAX : (1ull << (8 * (len - 8))) - 1;
     return X86_OK;
 }
 
@@ -186,7 +201,7 @@ static inline __attribute__((always_inline)) x86_status step(struct x86_cpu *cpu
      * cached ones; the CS limit must allow all 16 (else the full fetch checks it). */
     const uint8_t *host = x86_fetch_host16(cpu, lin);
     if (!host || e->key != key || e->code_bits != cpu->code_bits ||
-        (cpu->code_bits != 64 && rip + 15 > cs->limit) || !same_bytes(e->bytes, host, insn->len)) {
+        (cpu->code_bits != 64 && rip + 15 > cs->limit) || !entry_matches(e, host)) {
         x86_status st = fetch_decode(cpu, e, key);
         if (st) return st;
     }
