@@ -13,6 +13,11 @@ struct x86_dcache_entry {
     uint8_t code_bits;
     uint8_t bytes[16];
     uint64_t mask0, mask1; /* which of bytes[0..7] and bytes[8..15] the instruction has */
+    /* The fetch checks passed for host (16 bytes in one RAM page) under fetch_gen == gen at
+     * privilege user: until the next TLB flush or CS load they need not be repeated. */
+    uint64_t gen;
+    const uint8_t *host;
+    bool user;
     struct x86_insn insn;
 };
 
@@ -29,6 +34,7 @@ void x86_set_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel, uint64_t
 
 void x86_update_mode(struct x86_cpu *cpu)
 {
+    cpu->fetch_gen++; /* CS changed: the decoded instructions' fetch checks are redone */
     uint32_t attr = cpu->seg[X86_CS].attr;
     if ((cpu->msr[X86_MSR_EFER] & X86_EFER_LMA) && (attr & X86_SEG_L))
         cpu->code_bits = 64;
@@ -79,6 +85,7 @@ int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
         return -1;
     }
     cpu->dcache = dcache;
+    cpu->fetch_gen = 1; /* entries start with gen 0: never current */
     cpu->m = m;
     cpu->vendor = vendor ? vendor : &x86_vendor_intel;
     for (unsigned i = 0; i < X86_MSR_COUNT; i++)
@@ -197,13 +204,25 @@ static inline __attribute__((always_inline)) x86_status step(struct x86_cpu *cpu
     uint64_t key = lin + 1;
     struct x86_dcache_entry *e = &cpu->dcache[key % X86_DCACHE_SIZE];
     const struct x86_insn *insn = &e->insn;
-    /* The fast path: the bytes at RIP straight from the fetch TLB's host page, compared with the
-     * cached ones; the CS limit must allow all 16 (else the full fetch checks it). */
-    const uint8_t *host = x86_fetch_host16(cpu, lin);
-    if (!host || e->key != key || e->code_bits != cpu->code_bits ||
-        (cpu->code_bits != 64 && rip + 15 > cs->limit) || !entry_matches(e, host)) {
-        x86_status st = fetch_decode(cpu, e, key);
-        if (st) return st;
+    const bool user = cpu->cpl == 3;
+    /* The fastest path: the entry's fetch checks still hold (no TLB flush or CS load since), so
+     * only the bytes are compared, which keeps self-modifying code and stores to code pages
+     * correct without any invalidation. */
+    if (e->key != key || e->gen != cpu->fetch_gen || e->user != user ||
+        e->code_bits != cpu->code_bits || !entry_matches(e, e->host)) {
+        /* The fast path: the bytes at RIP straight from the fetch TLB's host page; the CS limit
+         * must allow all 16 (else the full fetch checks it). */
+        const uint8_t *host = x86_fetch_host16(cpu, lin);
+        bool in_limit = cpu->code_bits == 64 || rip + 15 <= cs->limit;
+        if (!host || e->key != key || e->code_bits != cpu->code_bits || !in_limit ||
+            !entry_matches(e, host)) {
+            x86_status st = fetch_decode(cpu, e, key);
+            if (st) return st;
+            host = x86_fetch_host16(cpu, lin); /* the full fetch may have filled the TLB */
+        }
+        e->gen = host && in_limit ? cpu->fetch_gen : 0;
+        e->host = host;
+        e->user = user;
     }
     /* SDM Vol. 3A 5.9: privileged instructions at CPL > 0 raise #GP(0). */
     if ((insn->flags & XF_PRIV) && cpu->cpl != 0) return X86_TRAP_EC(X86_VEC_GP, 0);
@@ -246,7 +265,14 @@ static void x86_run(void *opaque)
             m->time = m->limit_time;
             return;
         }
-        x86_status st = step(cpu);
+        /* The limits are fixed during run (machine.h) and a step advances insns and time by
+         * one: run the steps both budgets allow without re-reading them. */
+        uint64_t n = m->limit_insns - m->insns;
+        if (m->limit_time - m->time < n) n = m->limit_time - m->time;
+        x86_status st;
+        do
+            st = step(cpu);
+        while (st == X86_OK && --n && !m->exit_request);
         if (st == X86_OK) continue;
         if (st == X86_HALT)
             cpu->halted = true;

@@ -18,6 +18,7 @@ void x86_tlb_flush(struct x86_cpu *cpu)
     memset(cpu->tlb_write, 0, sizeof cpu->tlb_write);
     memset(cpu->tlb_fetch, 0, sizeof cpu->tlb_fetch);
     cpu->tlb_has_large = false;
+    cpu->fetch_gen++;
 }
 
 #define canonical x86_canonical
@@ -124,6 +125,7 @@ void x86_tlb_flush_page(struct x86_cpu *cpu, uint64_t lin)
         x86_tlb_flush(cpu);
         return;
     }
+    cpu->fetch_gen++;
     uint64_t vpn = lin >> PAGE_SHIFT;
     unsigned i = (unsigned)(vpn % X86_TLB_SIZE);
     for (int user = 0; user < 2; user++) {

@@ -236,6 +236,9 @@ struct x86_cpu {
     struct x86_tlb_entry tlb_write[X86_TLB_SIZE];
     struct x86_tlb_entry tlb_fetch[X86_TLB_SIZE]; /* execute-disable makes fetches differ */
     bool tlb_has_large;                           /* an entry comes from a page larger than 4 KiB */
+    /* Bumped by every TLB flush and CS load: a decoded instruction that recorded its host
+     * bytes under the current value may skip the fetch checks (cpu.c). */
+    uint64_t fetch_gen;
 };
 
 /* The cpu_attach_fn of machine.h: creates the CPU in the Multiboot v1 hand-off state (Multiboot
