@@ -36,8 +36,9 @@ insns=$("$RINGSIDE" run --report=json --kernel "$IMAGE" 2>&1 >/dev/null |
 [ -n "$insns" ] || { echo "no instruction count from ringside" >&2; exit 1; }
 read -r rw ru < <(best "$RINGSIDE" run --kernel "$IMAGE")
 rmips=$(awk "BEGIN{printf \"%.1f\", $insns / $rw / 1e6}")
+rcpu=$(awk "BEGIN{u = $ru; if (u <= 0) u = 0.001; printf \"%.1f\", $insns / u / 1e6}")
 echo "instructions:        $insns"
-echo "ringside:            $rmips MIPS  (wall $rw s, user $ru s)"
+echo "ringside:            $rmips MIPS  (wall $rw s; $rcpu MIPS per user CPU second)"
 
 QEMU="qemu-system-x86_64 -display none -serial stdio -monitor none \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel"
