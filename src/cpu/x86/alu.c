@@ -113,6 +113,18 @@ x86_status x86_op_alu(struct x86_cpu *cpu, const struct x86_insn *insn)
     return st;
 }
 
+/* x86_op_alu between registers or a register and an immediate (x86_specialize). */
+x86_status x86_op_alu_r(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0], op = insn->info->aux;
+    uint64_t mask = x86_size_mask(size);
+    uint64_t a = cpu->gpr[insn->fast_dst] & mask;
+    uint64_t b = (insn->fast_src < 0 ? insn->imm : cpu->gpr[insn->fast_src]) & mask;
+    uint64_t res = alu(cpu, op, a, b, size);
+    if (op != 7) x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
+    return X86_OK;
+}
+
 x86_status x86_op_test(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     uint64_t a, b;

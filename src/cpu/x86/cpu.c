@@ -229,7 +229,7 @@ static inline __attribute__((always_inline)) x86_status step(struct x86_cpu *cpu
     cpu->next_rip = (rip + insn->len) & (cpu->code_bits == 64   ? UINT64_MAX
                                          : cpu->code_bits == 32 ? 0xffffffffull
                                                                 : 0xffffull);
-    x86_status st = insn->info->exec(cpu, insn);
+    x86_status st = insn->exec(cpu, insn);
     if (st == X86_OK || st == X86_HALT) {
         cpu->rip = cpu->next_rip;
         retire(cpu, insn->len, insn->info->op_class);

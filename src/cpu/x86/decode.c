@@ -320,6 +320,8 @@ opcode:;
     }
     insn->seg = (uint8_t)(insn->seg_override >= 0 ? (unsigned)insn->seg_override : default_seg);
     insn->len = (uint8_t)pos;
+    insn->exec = row->exec;
+    x86_specialize(insn);
 
     /* SDM Vol. 2A LOCK: #UD unless the instruction is one of the lockable ones and its
      * destination is in memory. */
@@ -328,4 +330,40 @@ opcode:;
          (X86_OPND_KIND(insn->opnd[0]) != OK_E && X86_OPND_KIND(insn->opnd[0]) != OK_M)))
         return UD;
     return X86_OK;
+}
+
+/* The register an operand names when it is a register of 2, 4 or 8 bytes (no AH..BH forms), an
+ * immediate (-1), or neither (-2). */
+static int fast_operand(const struct x86_insn *insn, unsigned i)
+{
+    switch (X86_OPND_KIND(insn->opnd[i])) {
+    case OK_E: return insn->has_mem ? -2 : insn->rm;
+    case OK_G: return insn->reg;
+    case OK_Z: return insn->rm;
+    case OK_ACC: return X86_RAX;
+    case OK_I:
+    case OK_IS: return -1;
+    default: return -2;
+    }
+}
+
+void x86_specialize(struct x86_insn *insn)
+{
+    if (insn->opsz[0] < 2 || insn->opsz[0] != insn->opsz[1] || insn->lock) return;
+    int d = fast_operand(insn, 0), s = fast_operand(insn, 1);
+    bool mem0 = X86_OPND_KIND(insn->opnd[0]) == OK_E && insn->has_mem;
+    bool mem1 = X86_OPND_KIND(insn->opnd[1]) == OK_E && insn->has_mem;
+    if (insn->exec == x86_op_alu && d >= 0 && s >= -1) {
+        insn->exec = x86_op_alu_r;
+    } else if (insn->exec == x86_op_mov && d >= 0 && s >= -1) {
+        insn->exec = x86_op_mov_r;
+    } else if (insn->exec == x86_op_mov && d >= 0 && mem1) {
+        insn->exec = x86_op_mov_load;
+    } else if (insn->exec == x86_op_mov && mem0 && s >= 0) {
+        insn->exec = x86_op_mov_store;
+    } else {
+        return;
+    }
+    insn->fast_dst = (int8_t)d;
+    insn->fast_src = (int8_t)s;
 }

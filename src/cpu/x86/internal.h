@@ -112,6 +112,7 @@ extern const struct x86_opinfo x86_groups[X86_NGROUPS][8];
 enum x86_rep { REP_NONE = 0, REP_F2 = 2, REP_F3 = 3 };
 
 struct x86_insn {
+    x86_handler exec;              /* what runs it: info->exec or a specialized form */
     const struct x86_opinfo *info; /* the row (the group's row for group opcodes) */
     uint16_t flags;                /* the row's flags with its X86_GROUP line's */
     uint16_t opnd[3];              /* the operands (a group row's, completed by its line) */
@@ -136,6 +137,9 @@ struct x86_insn {
     uint8_t seg;        /* effective segment (override or default) */
     int64_t disp;
     uint64_t imm, imm2;
+    /* Set by the decoder for the specialized handlers (x86_specialize): operand 0's register,
+     * and operand 1's register or -1 for the immediate. */
+    int8_t fast_dst, fast_src;
 };
 #define X86_BASE_RIP 16
 
@@ -144,6 +148,15 @@ struct x86_insn {
  * raised), or #GP(0) when the 15-byte limit is the cause. */
 x86_status x86_decode(const struct x86_cpu *cpu, const uint8_t *bytes, unsigned avail,
                       x86_status fault_at_avail, struct x86_insn *insn);
+
+/* Picks a specialized handler for the common shapes of a few hot instructions (ALU and MOV
+ * between registers and immediates, MOV loads and stores of 2, 4 or 8 bytes): same semantics as
+ * the row's handler, without the generic operand switch. */
+void x86_specialize(struct x86_insn *insn);
+x86_status x86_op_alu_r(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_mov_r(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_mov_load(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_mov_store(struct x86_cpu *cpu, const struct x86_insn *insn);
 
 /* ---- Registers --------------------------------------------------------------------------- */
 

@@ -8,6 +8,33 @@ x86_status x86_op_mov(struct x86_cpu *cpu, const struct x86_insn *insn)
     return st ? st : x86_write_opnd(cpu, insn, 0, v);
 }
 
+/* x86_op_mov's common shapes (x86_specialize): register or immediate to register, a load into
+ * a register, a store of a register. */
+x86_status x86_op_mov_r(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0];
+    uint64_t v = insn->fast_src < 0 ? insn->imm : cpu->gpr[insn->fast_src];
+    x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, v & x86_size_mask(size));
+    return X86_OK;
+}
+
+x86_status x86_op_mov_load(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0];
+    uint64_t v;
+    x86_status st = x86_mem_read(cpu, insn->seg, x86_ea(cpu, insn), size, &v);
+    if (st) return st;
+    x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, v);
+    return X86_OK;
+}
+
+x86_status x86_op_mov_store(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0];
+    return x86_mem_write(cpu, insn->seg, x86_ea(cpu, insn), size,
+                         cpu->gpr[insn->fast_src] & x86_size_mask(size));
+}
+
 x86_status x86_op_movzx(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     return x86_op_mov(cpu, insn); /* the source read is zero-extended already */
