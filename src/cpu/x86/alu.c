@@ -532,23 +532,7 @@ x86_status x86_op_cmpxchg(struct x86_cpu *cpu, const struct x86_insn *insn)
     return st;
 }
 
-/* ---- Conditions ---------------------------------------------------------------------------- */
-
-bool x86_cond(uint64_t fl, unsigned cc)
-{
-    bool r;
-    switch (cc >> 1) {
-    case 0: r = fl & X86_OF; break;                                          /* O */
-    case 1: r = fl & X86_CF; break;                                          /* B */
-    case 2: r = fl & X86_ZF; break;                                          /* E */
-    case 3: r = fl & (X86_CF | X86_ZF); break;                               /* BE */
-    case 4: r = fl & X86_SF; break;                                          /* S */
-    case 5: r = fl & X86_PF; break;                                          /* P */
-    case 6: r = !(fl & X86_SF) != !(fl & X86_OF); break;                     /* L */
-    default: r = (fl & X86_ZF) || (!(fl & X86_SF) != !(fl & X86_OF)); break; /* LE */
-    }
-    return (cc & 1) ? !r : r;
-}
+/* ---- Conditions (x86_cond is inline in internal.h) --------------------------------------- */
 
 x86_status x86_op_setcc(struct x86_cpu *cpu, const struct x86_insn *insn)
 {

@@ -342,7 +342,16 @@ x86_status x86_mem_check_write(struct x86_cpu *cpu, unsigned sreg, uint64_t offs
 /* ---- Operands (operand.c) ---------------------------------------------------------------- */
 
 /* The effective address (offset in the segment) of the memory operand. */
-uint64_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *insn);
+static inline uint64_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    uint64_t ea = (uint64_t)insn->disp;
+    if (insn->base == X86_BASE_RIP)
+        ea += cpu->next_rip; /* SDM Vol. 2A 2.2.1.6: relative to the next instruction */
+    else if (insn->base >= 0)
+        ea += cpu->gpr[insn->base];
+    if (insn->index >= 0) ea += cpu->gpr[insn->index] << insn->scale;
+    return ea & x86_size_mask(insn->asize);
+}
 /* Reads / writes operand i of the instruction, at the operand's size. The register and
  * immediate cases are inline (they are most operands); memory and the rest are in operand.c. */
 x86_status x86_read_opnd_slow(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
@@ -389,7 +398,17 @@ x86_status x86_stack_peek(struct x86_cpu *cpu, uint64_t offset, unsigned size, u
 
 /* Sets RIP for a near branch: truncated to the operand size; outside CS.limit: #GP(0) (SDM Vol.
  * 2A JMP "Protected Mode Exceptions"); non-canonical in 64-bit mode: #GP(0). */
-x86_status x86_branch(struct x86_cpu *cpu, uint64_t target, unsigned osize);
+static inline x86_status x86_branch(struct x86_cpu *cpu, uint64_t target, unsigned osize)
+{
+    target &= x86_size_mask(osize);
+    if (cpu->code_bits == 64) {
+        if (!x86_canonical(target)) return X86_TRAP_EC(X86_VEC_GP, 0);
+    } else if (target > cpu->seg[X86_CS].limit) {
+        return X86_TRAP_EC(X86_VEC_GP, 0);
+    }
+    cpu->next_rip = target;
+    return X86_OK;
+}
 
 /* ---- Descriptors and system registers (descriptor.c) ------------------------------------ */
 
@@ -406,7 +425,22 @@ void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class);
 /* ---- Flags (alu.c) ----------------------------------------------------------------------- */
 
 /* Condition code cc (the low nibble of Jcc/SETcc/CMOVcc, SDM Vol. 1 B.1) on RFLAGS. */
-bool x86_cond(uint64_t rflags, unsigned cc);
+static inline bool x86_cond(uint64_t fl, unsigned cc)
+{
+    bool r;
+    switch (cc >> 1) {
+    case 0: r = fl & X86_OF; break;                                          /* O */
+    case 1: r = fl & X86_CF; break;                                          /* B */
+    case 2: r = fl & X86_ZF; break;                                          /* E */
+    case 3: r = fl & (X86_CF | X86_ZF); break;                               /* BE */
+    case 4: r = fl & X86_SF; break;                                          /* S */
+    case 5: r = fl & X86_PF; break;                                          /* P */
+    case 6: r = !(fl & X86_SF) != !(fl & X86_OF); break;                     /* L */
+    default: r = (fl & X86_ZF) || (!(fl & X86_SF) != !(fl & X86_OF)); break; /* LE */
+    }
+    return (cc & 1) ? !r : r;
+}
+
 /* Sets the arithmetic flags as CMP a, b does. */
 void x86_cmp_flags(struct x86_cpu *cpu, uint64_t a, uint64_t b, unsigned size);
 

@@ -1,22 +1,6 @@
 /* Operand access for the decoded instruction, the stack, and near branches. */
 #include "cpu/x86/internal.h"
 
-static uint64_t asize_mask(unsigned asize)
-{
-    return x86_size_mask(asize);
-}
-
-uint64_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *insn)
-{
-    uint64_t ea = (uint64_t)insn->disp;
-    if (insn->base == X86_BASE_RIP)
-        ea += cpu->next_rip; /* SDM Vol. 2A 2.2.1.6: relative to the next instruction */
-    else if (insn->base >= 0)
-        ea += cpu->gpr[insn->base];
-    if (insn->index >= 0) ea += cpu->gpr[insn->index] << insn->scale;
-    return ea & asize_mask(insn->asize);
-}
-
 /* The out-of-line parts of x86_read_opnd/x86_write_opnd (internal.h): memory operands and the
  * rare kinds. */
 x86_status x86_read_opnd_slow(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
@@ -95,16 +79,4 @@ x86_status x86_pop(struct x86_cpu *cpu, unsigned size, uint64_t *value)
     return X86_OK;
 }
 
-/* ---- Near branches ----------------------------------------------------------------------- */
-
-x86_status x86_branch(struct x86_cpu *cpu, uint64_t target, unsigned osize)
-{
-    target &= x86_size_mask(osize);
-    if (cpu->code_bits == 64) {
-        if ((uint64_t)((int64_t)(target << 16) >> 16) != target) return X86_TRAP_EC(X86_VEC_GP, 0);
-    } else if (target > cpu->seg[X86_CS].limit) {
-        return X86_TRAP_EC(X86_VEC_GP, 0);
-    }
-    cpu->next_rip = target;
-    return X86_OK;
-}
+/* Near branches: x86_branch is inline in internal.h. */
