@@ -422,6 +422,10 @@ x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t value);
 /* Counts a retired instruction and emits EV_INSN (cpu.c). */
 void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class);
 
+/* IN/OUT/INS/OUTS permission (system.c): X86_OK, or #GP(0) when CPL > IOPL and the TSS I/O
+ * permission bitmap denies one of the ports. */
+x86_status x86_io_permitted(struct x86_cpu *cpu, uint16_t port, unsigned size);
+
 /* ---- Flags (alu.c) ----------------------------------------------------------------------- */
 
 /* Condition code cc (the low nibble of Jcc/SETcc/CMOVcc, SDM Vol. 1 B.1) on RFLAGS. */

@@ -45,21 +45,35 @@ x86_status x86_op_hlt(struct x86_cpu *cpu, const struct x86_insn *insn)
     return X86_HALT;
 }
 
-/* IN/OUT: in protected mode with CPL > IOPL the SDM consults the TSS I/O permission bitmap
- * (Vol. 1 19.5.2); this core has no TSS I/O bitmap yet and faults: #GP(0). */
-static x86_status io_allowed(const struct x86_cpu *cpu)
+/* SDM Vol. 1 19.5.1-19.5.2 "I/O Permission Bit Map": in protected mode with CPL > IOPL (or in
+ * virtual-8086 mode, not modelled) an access to ports port..port+size-1 is allowed only when the
+ * TSS (32-bit or 64-bit) has an I/O map whose bits for those ports are all 0. The map starts at
+ * the 16-bit offset at TSS+102; the processor reads the two bytes holding the first port's bit,
+ * and any byte beyond the TSS limit counts as all ones: #GP(0). */
+x86_status x86_io_permitted(struct x86_cpu *cpu, uint16_t port, unsigned size)
 {
-    if (x86_protected(cpu) && cpu->cpl > x86_iopl(cpu)) return GP0;
-    return X86_OK;
+    if (!x86_protected(cpu) || cpu->cpl <= x86_iopl(cpu)) return X86_OK;
+    unsigned type = X86_SEG_TYPE(cpu->tr.attr);
+    if ((cpu->tr.attr & X86_SEG_UNUSABLE) || (type != 0x9 && type != 0xb)) return GP0;
+    if (cpu->tr.limit < 103) return GP0;
+    uint64_t base;
+    x86_status st = x86_read_linear_sv(cpu, cpu->tr.base + 102, 2, &base);
+    if (st) return st;
+    uint64_t off = base + port / 8;
+    if (off + 1 > cpu->tr.limit) return GP0;
+    uint64_t bits;
+    if ((st = x86_read_linear_sv(cpu, cpu->tr.base + off, 2, &bits))) return st;
+    uint64_t mask = ((1u << size) - 1) << (port % 8);
+    return (bits & mask) ? GP0 : X86_OK;
 }
 
 x86_status x86_op_in(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
-    x86_status st = io_allowed(cpu);
-    if (st) return st;
     uint64_t port;
     x86_read_opnd(cpu, insn, 1, &port);
     unsigned size = insn->opsz[0] > 4 ? 4 : insn->opsz[0];
+    x86_status st = x86_io_permitted(cpu, (uint16_t)port, size);
+    if (st) return st;
     uint32_t v = 0;
     bus_port_in(&cpu->m->bus, (uint16_t)port, size, &v);
     x86_set_reg(cpu, X86_RAX, size, false, v);
@@ -68,11 +82,11 @@ x86_status x86_op_in(struct x86_cpu *cpu, const struct x86_insn *insn)
 
 x86_status x86_op_out(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
-    x86_status st = io_allowed(cpu);
-    if (st) return st;
     uint64_t port;
     x86_read_opnd(cpu, insn, 0, &port);
     unsigned size = insn->opsz[1] > 4 ? 4 : insn->opsz[1];
+    x86_status st = x86_io_permitted(cpu, (uint16_t)port, size);
+    if (st) return st;
     bus_port_out(&cpu->m->bus, (uint16_t)port, size,
                  (uint32_t)(cpu->gpr[X86_RAX] & x86_size_mask(size)));
     return X86_OK;
