@@ -91,6 +91,8 @@ int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
     for (unsigned i = 0; i < X86_MSR_COUNT; i++)
         cpu->msr[i] = x86_msr_table[i].reset;
     cpu->cr0 = X86_CR0_PE | X86_CR0_ET;
+    cpu->dr6 = X86_DR6_RESET;
+    cpu->dr7 = X86_DR7_RESET;
     cpu->rflags = X86_FLAGS_FIXED1; /* IF = 0, VM = 0 */
     cpu->cpl = 0;
     x86_set_seg(cpu, X86_CS, 0x10, 0, 0xffffffffu, FLAT_CODE_ATTR);

@@ -20,6 +20,7 @@
 #define Ap  X86_OPND(OK_A, OS_P)
 #define Rd  X86_OPND(OK_R, OS_D)
 #define Cd  X86_OPND(OK_C, OS_D)
+#define Dd  X86_OPND(OK_D, OS_D)
 #define Sw  X86_OPND(OK_S, OS_W)
 #define Ib  X86_OPND(OK_I, OS_B)
 #define Ibs X86_OPND(OK_IS, OS_V)
@@ -42,7 +43,8 @@
 
 #define NEEDS_MODRM(o)                                                                             \
     (X86_OPND_KIND(o) == OK_E || X86_OPND_KIND(o) == OK_G || X86_OPND_KIND(o) == OK_M ||           \
-     X86_OPND_KIND(o) == OK_R || X86_OPND_KIND(o) == OK_S || X86_OPND_KIND(o) == OK_C)
+     X86_OPND_KIND(o) == OK_R || X86_OPND_KIND(o) == OK_S || X86_OPND_KIND(o) == OK_C ||           \
+     X86_OPND_KIND(o) == OK_D)
 #define ROW_FLAGS(o0, o1, o2, flags)                                                               \
     ((flags) | (NEEDS_MODRM(o0) || NEEDS_MODRM(o1) || NEEDS_MODRM(o2) ? XF_MODRM : 0))
 

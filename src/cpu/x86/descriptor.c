@@ -511,6 +511,58 @@ x86_status x86_op_mov_to_cr(struct x86_cpu *cpu, const struct x86_insn *insn)
     return x86_write_cr(cpu, insn->reg, x86_get_reg(cpu, insn->rm, size, true));
 }
 
+/* MOV r, DRn (0F 21) and MOV DRn, r (0F 23; SDM Vol. 2B "MOV-Move to/from Debug Registers",
+ * Vol. 3B 17.2): CPL 0 (the table's XF_PRIV); 32-bit operands outside 64-bit mode, 64-bit in it.
+ * DR4/DR5 are DR6/DR7 when CR4.DE = 0 and #UD when CR4.DE = 1. With DR7.GD set the access is a
+ * #DB fault with DR6.BD set and GD cleared (17.2.4). In 64-bit mode a write of nonzero bits 63:32
+ * to DR6/DR7 is #GP(0). DR6 and DR7 keep their fixed bits (17.2.3, 17.2.4). The breakpoints are
+ * stored, not yet matched. */
+static x86_status dr_index(struct x86_cpu *cpu, unsigned n, unsigned *index)
+{
+    if (n == 4 || n == 5) {
+        if (cpu->cr4 & X86_CR4_DE) return UD;
+        n += 2;
+    }
+    if (n > 7) return UD; /* DR8-DR15 (REX.R) do not exist */
+    if (cpu->dr7 & X86_DR7_GD) {
+        cpu->dr6 |= X86_DR6_BD;
+        cpu->dr7 &= ~(uint64_t)X86_DR7_GD;
+        return X86_TRAP(X86_VEC_DB);
+    }
+    *index = n;
+    return X86_OK;
+}
+
+x86_status x86_op_mov_from_dr(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned n;
+    x86_status st = dr_index(cpu, insn->reg, &n);
+    if (st) return st;
+    uint64_t v = n < 4 ? cpu->dr[n] : n == 6 ? cpu->dr6 : cpu->dr7;
+    x86_set_reg(cpu, insn->rm, cpu->code_bits == 64 ? 8 : 4, true, v);
+    return X86_OK;
+}
+
+x86_status x86_op_mov_to_dr(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = cpu->code_bits == 64 ? 8 : 4;
+    uint64_t v = x86_get_reg(cpu, insn->rm, size, true);
+    unsigned n;
+    if (insn->reg == 6 || insn->reg == 7 ||
+        ((insn->reg == 4 || insn->reg == 5) && !(cpu->cr4 & X86_CR4_DE))) {
+        if (v >> 32) return GP0;
+    }
+    x86_status st = dr_index(cpu, insn->reg, &n);
+    if (st) return st;
+    if (n < 4)
+        cpu->dr[n] = v;
+    else if (n == 6)
+        cpu->dr6 = (v & 0xe00fu) | X86_DR6_RESET; /* B0-B3, BD, BS, BT; the rest fixed */
+    else
+        cpu->dr7 = (v & 0xffff23ffu) | X86_DR7_RESET; /* bit 10 reads 1; 11, 12, 14, 15 read 0 */
+    return X86_OK;
+}
+
 /* CLTS: CR0.TS = 0. */
 x86_status x86_op_clts(struct x86_cpu *cpu, const struct x86_insn *insn)
 {

@@ -19,6 +19,7 @@ enum x86_opnd_kind {
     OK_R,   /* ModRM r/m, register only */
     OK_S,   /* ModRM reg: segment register */
     OK_C,   /* ModRM reg: control register */
+    OK_D,   /* ModRM reg: debug register */
     OK_I,   /* immediate */
     OK_IS,  /* immediate byte, sign-extended to the operand size */
     OK_I2,  /* second immediate (ENTER's nesting level) */

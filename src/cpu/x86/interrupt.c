@@ -364,12 +364,14 @@ void x86_deliver(struct x86_cpu *cpu, x86_status trap)
 {
     struct event ev = {
         .vector = X86_TRAP_VECTOR(trap),
-        .soft = (trap & X86_TRAP_SOFT_BIT) != 0,
+        .soft = (trap & X86_TRAP_SOFT_BIT) && !(trap & X86_TRAP_INT1_BIT),
         .has_ec = X86_TRAP_HAS_EC(trap),
         .ec = X86_TRAP_ERRCODE(trap),
     };
     ev.external = !ev.soft;
-    ev.ret_eip = ev.soft ? cpu->next_rip : cpu->rip;
+    /* INT n, INT3, INTO and INT1 complete as instructions once delivered (not after a fault) */
+    bool completes = (trap & X86_TRAP_SOFT_BIT) != 0;
+    ev.ret_eip = completes ? cpu->next_rip : cpu->rip;
     cpu->halted = false;
 
     for (;;) {
@@ -385,11 +387,11 @@ void x86_deliver(struct x86_cpu *cpu, x86_status trap)
         else
             st = deliver_protected(cpu, &ev);
         if (st == X86_OK) {
-            if (ev.soft) /* INT n / INT3 / INTO completed: it retires now */
-                x86_retire(cpu, cpu->soft_len, cpu->soft_class);
+            if (completes) x86_retire(cpu, cpu->soft_len, cpu->soft_class);
             return;
         }
         if (!X86_IS_TRAP(st)) return; /* stopped */
+        completes = false;
         /* A fault while delivering ev (Table 6-5). */
         enum exc_class first = exc_class(ev.vector, ev.soft);
         enum exc_class second = exc_class(X86_TRAP_VECTOR(st), false);

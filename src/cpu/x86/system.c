@@ -156,6 +156,15 @@ x86_status x86_op_int3(struct x86_cpu *cpu, const struct x86_insn *insn)
     return X86_TRAP_SOFT(X86_VEC_BP);
 }
 
+/* INT1 (F1; SDM Vol. 2A INT n/INTO/INT3/INT1): a #DB trap delivered as a hardware exception
+ * would be (no gate DPL check), with the next instruction's EIP saved. */
+x86_status x86_op_int1(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    (void)cpu;
+    (void)insn;
+    return X86_TRAP_INT1;
+}
+
 x86_status x86_op_into(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     (void)insn;

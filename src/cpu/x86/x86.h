@@ -37,6 +37,11 @@ typedef uint32_t x86_status;
 #define X86_TRAP(vec)        (X86_TRAP_BIT | ((uint32_t)(vec) << 16))
 #define X86_TRAP_EC(vec, ec) (X86_TRAP(vec) | X86_TRAP_EC_BIT | ((uint32_t)(ec)&0xffffu))
 #define X86_TRAP_SOFT(vec)   (X86_TRAP(vec) | X86_TRAP_SOFT_BIT)
+/* INT1 (ICEBP, F1): completes like a software interrupt (the saved EIP is the next
+ * instruction's) but is delivered as a hardware #DB: no gate DPL check, EXT = 1 (SDM Vol. 3A
+ * 6.12.1.1, 6.13). */
+#define X86_TRAP_INT1_BIT    0x10000000u
+#define X86_TRAP_INT1        (X86_TRAP_SOFT(1) | X86_TRAP_INT1_BIT)
 #define X86_IS_TRAP(st)      (((st)&X86_TRAP_BIT) != 0)
 #define X86_TRAP_VECTOR(st)  (((st) >> 16) & 0xffu)
 #define X86_TRAP_HAS_EC(st)  (((st)&X86_TRAP_EC_BIT) != 0)
@@ -92,21 +97,26 @@ enum x86_sreg { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
 #define X86_FLAGS_FIXED1 (1u << 1) /* bit 1 always reads as 1 */
 
 /* Control register bits (SDM Vol. 3A 2.5). */
-#define X86_CR0_PE         (1u << 0)
-#define X86_CR0_MP         (1u << 1)
-#define X86_CR0_EM         (1u << 2)
-#define X86_CR0_TS         (1u << 3)
-#define X86_CR0_ET         (1u << 4)
-#define X86_CR0_NE         (1u << 5)
-#define X86_CR0_WP         (1u << 16)
-#define X86_CR0_AM         (1u << 18)
-#define X86_CR0_NW         (1u << 29)
-#define X86_CR0_CD         (1u << 30)
-#define X86_CR0_PG         (1u << 31)
-#define X86_CR4_VME        (1u << 0)
-#define X86_CR4_PVI        (1u << 1)
-#define X86_CR4_TSD        (1u << 2)
-#define X86_CR4_DE         (1u << 3)
+#define X86_CR0_PE  (1u << 0)
+#define X86_CR0_MP  (1u << 1)
+#define X86_CR0_EM  (1u << 2)
+#define X86_CR0_TS  (1u << 3)
+#define X86_CR0_ET  (1u << 4)
+#define X86_CR0_NE  (1u << 5)
+#define X86_CR0_WP  (1u << 16)
+#define X86_CR0_AM  (1u << 18)
+#define X86_CR0_NW  (1u << 29)
+#define X86_CR0_CD  (1u << 30)
+#define X86_CR0_PG  (1u << 31)
+#define X86_CR4_VME (1u << 0)
+#define X86_CR4_PVI (1u << 1)
+#define X86_CR4_TSD (1u << 2)
+#define X86_CR4_DE  (1u << 3)
+/* DR6/DR7 (SDM Vol. 3B 17.2): reset values, BD, GD. */
+#define X86_DR6_RESET      0xffff0ff0u
+#define X86_DR7_RESET      0x00000400u
+#define X86_DR6_BD         (1u << 13)
+#define X86_DR7_GD         (1u << 13)
 #define X86_CR4_PSE        (1u << 4)
 #define X86_CR4_PAE        (1u << 5)
 #define X86_CR4_PGE        (1u << 7)
@@ -213,6 +223,7 @@ struct x86_cpu {
     uint64_t rflags; /* kept architectural after every instruction (flags are computed eagerly) */
     struct x86_seg seg[X86_NSEG];
     uint64_t cr0, cr2, cr3, cr4, cr8; /* EFER is msr[X86_MSR_EFER] */
+    uint64_t dr[4], dr6, dr7;         /* debug registers (breakpoints are not modelled yet) */
     struct x86_dtr gdtr, idtr;
     struct x86_seg ldtr, tr;
     unsigned cpl;
