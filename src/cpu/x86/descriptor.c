@@ -563,6 +563,99 @@ x86_status x86_op_mov_to_dr(struct x86_cpu *cpu, const struct x86_insn *insn)
     return X86_OK;
 }
 
+/* ---- LAR, LSL, VERR, VERW ------------------------------------------------------------------ */
+
+/* The descriptor a selector names, for the instructions that probe one without loading it: a null
+ * selector or one beyond its table's limit (or a TI = 1 selector without an LDT) is not an error,
+ * it just finds nothing (SDM Vol. 2A LAR "Operation"). Only the read itself may fault (#PF). */
+static x86_status probe(struct x86_cpu *cpu, uint16_t sel, uint64_t *raw, bool *found)
+{
+    *found = false;
+    if ((sel & 0xfffc) == 0) return X86_OK;
+    if ((sel & 4) && (cpu->ldtr.attr & X86_SEG_UNUSABLE)) return X86_OK;
+    uint64_t limit = (sel & 4) ? cpu->ldtr.limit : cpu->gdtr.limit;
+    if ((uint64_t)(sel & 0xfff8u) + 7 > limit) return X86_OK;
+    uint64_t addr;
+    x86_status st = x86_read_descriptor(cpu, sel, raw, &addr);
+    if (st) return st;
+    *found = true;
+    return X86_OK;
+}
+
+/* The privilege rule the four share: conforming code segments are always visible; anything else
+ * needs DPL >= CPL and DPL >= RPL. */
+static bool visible(const struct x86_cpu *cpu, uint16_t sel, uint32_t attr)
+{
+    if (is_code(attr) && (X86_SEG_TYPE(attr) & X86_SEG_TYPE_C)) return true;
+    unsigned dpl = X86_SEG_DPL(attr);
+    return dpl >= cpu->cpl && dpl >= (sel & 3u);
+}
+
+static void set_zf(struct x86_cpu *cpu, bool zf)
+{
+    cpu->rflags = zf ? cpu->rflags | X86_ZF : cpu->rflags & ~(uint64_t)X86_ZF;
+}
+
+/* LAR r, r/m16 (0F 02; SDM Vol. 2A LAR) and LSL r, r/m16 (0F 03; Vol. 2A LSL), aux 0 / 1: ZF = 1
+ * and the access rights (second doubleword & 00FxFF00H) or the byte-granular limit when the
+ * descriptor is visible and of a type the instruction accepts; else ZF = 0 and the destination
+ * is unchanged. System types: LAR 1 2 3 4 5 9 B C (IA-32e mode: 2 9 B C), LSL 1 2 3 9 B (IA-32e
+ * mode: 2 9 B). Protected mode only: #UD in real mode. */
+x86_status x86_op_lar(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    if (!x86_protected(cpu)) return UD;
+    uint64_t v, raw = 0;
+    x86_status st = x86_read_opnd(cpu, insn, 1, &v);
+    if (st) return st;
+    uint16_t sel = (uint16_t)v;
+    bool found;
+    if ((st = probe(cpu, sel, &raw, &found))) return st;
+    bool lsl = insn->info->aux == 1;
+    struct x86_seg d;
+    x86_parse_descriptor(raw, &d);
+    bool ok = found;
+    if (ok && !(d.attr & X86_SEG_S)) {
+        unsigned type = X86_SEG_TYPE(d.attr);
+        static const uint16_t lar_legacy =
+            1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 9 | 1u << 11 | 1u << 12;
+        static const uint16_t lar_ia32e = 1u << 2 | 1u << 9 | 1u << 11 | 1u << 12;
+        static const uint16_t lsl_legacy = 1u << 1 | 1u << 2 | 1u << 3 | 1u << 9 | 1u << 11;
+        static const uint16_t lsl_ia32e = 1u << 2 | 1u << 9 | 1u << 11;
+        uint16_t allowed =
+            lsl ? (x86_lma(cpu) ? lsl_ia32e : lsl_legacy) : (x86_lma(cpu) ? lar_ia32e : lar_legacy);
+        ok = (allowed >> type) & 1;
+    }
+    ok = ok && visible(cpu, sel, d.attr);
+    set_zf(cpu, ok);
+    if (!ok) return X86_OK;
+    uint64_t result = lsl ? d.limit : (raw >> 32) & 0x00f0ff00u;
+    x86_set_reg(cpu, insn->reg, insn->osize == 8 ? 4 : insn->osize, insn->has_rex, result);
+    return X86_OK;
+}
+
+/* VERR / VERW r/m16 (0F 00 /4, /5; SDM Vol. 2B VERR/VERW), aux 0 / 1: ZF = 1 when the selector
+ * names a visible code or data segment that is readable (VERR: data, or readable code) or
+ * writable (VERW: writable data); only ZF changes. */
+x86_status x86_op_verr(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    if (!x86_protected(cpu)) return UD;
+    uint64_t v, raw = 0;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &v);
+    if (st) return st;
+    uint16_t sel = (uint16_t)v;
+    bool found;
+    if ((st = probe(cpu, sel, &raw, &found))) return st;
+    struct x86_seg d;
+    x86_parse_descriptor(raw, &d);
+    bool ok = found && (d.attr & X86_SEG_S) && visible(cpu, sel, d.attr);
+    if (insn->info->aux == 0)
+        ok = ok && (!is_code(d.attr) || (X86_SEG_TYPE(d.attr) & X86_SEG_TYPE_R));
+    else
+        ok = ok && is_writable_data(d.attr);
+    set_zf(cpu, ok);
+    return X86_OK;
+}
+
 /* CLTS: CR0.TS = 0. */
 x86_status x86_op_clts(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
