@@ -75,12 +75,16 @@ x86_status x86_load_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel)
     uint16_t old = cpu->seg[sreg].sel;
     unsigned rpl = sel & 3;
     if ((sel & 0xfffc) == 0) {
-        if (sreg == X86_SS) /* 64-bit mode allows a null SS at CPL < 3: later */
+        /* SDM Vol. 2B MOV: a null SS is #GP(0) except in 64-bit mode at CPL < 3, where it is
+         * loaded with RPL = CPL required */
+        if (sreg == X86_SS && (cpu->code_bits != 64 || cpu->cpl == 3 || rpl != cpu->cpl))
             return GP0;
         cpu->seg[sreg].sel = sel;
-        cpu->seg[sreg].base = 0;
+        /* SDM Vol. 3A 3.4.4: in 64-bit mode a null FS/GS keeps its base (the MSR); elsewhere
+         * the cache is simply unusable */
+        if (cpu->code_bits != 64 || sreg < X86_FS) cpu->seg[sreg].base = 0;
         cpu->seg[sreg].limit = 0;
-        cpu->seg[sreg].attr = X86_SEG_UNUSABLE;
+        cpu->seg[sreg].attr = X86_SEG_UNUSABLE | (sreg == X86_SS ? rpl << 5 : 0);
         emit_seg(cpu, sreg, old, sel);
         return X86_OK;
     }
@@ -459,6 +463,15 @@ x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v)
         if ((cpu->msr[X86_MSR_EFER] & X86_EFER_LMA) && (v >> MMU_X86_MAXPHYADDR)) return GP0;
         cpu->cr3 = v;
         break;
+    case 8:
+        /* SDM Vol. 3A 10.8.6.1: CR8 is the task-priority register, 64-bit mode only (the
+         * caller's #UD); bits 63:4 are reserved. No local APIC is modelled: the priority is
+         * stored and read back. */
+        old = cpu->cr8;
+        if (v & ~0xfull) return GP0;
+        cpu->cr8 = v;
+        emit_cr(cpu, n, old, v);
+        return X86_OK;
     case 4:
         old = cpu->cr4;
         if (v & ~(uint64_t)CR4_ALLOWED) return GP0;
@@ -498,6 +511,10 @@ x86_status x86_op_mov_from_cr(struct x86_cpu *cpu, const struct x86_insn *insn)
     case 2: v = cpu->cr2; break;
     case 3: v = cpu->cr3; break;
     case 4: v = cpu->cr4; break;
+    case 8:
+        if (cpu->code_bits != 64) return UD;
+        v = cpu->cr8;
+        break;
     default: return UD;
     }
     x86_set_reg(cpu, insn->rm, size, true, v);
@@ -507,6 +524,8 @@ x86_status x86_op_mov_from_cr(struct x86_cpu *cpu, const struct x86_insn *insn)
 x86_status x86_op_mov_to_cr(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     unsigned size = cpu->code_bits == 64 ? 8 : 4;
+    if (insn->reg == 8 && cpu->code_bits == 64)
+        return x86_write_cr(cpu, 8, x86_get_reg(cpu, insn->rm, size, true));
     if (insn->reg != 0 && insn->reg != 2 && insn->reg != 3 && insn->reg != 4) return UD;
     return x86_write_cr(cpu, insn->reg, x86_get_reg(cpu, insn->rm, size, true));
 }

@@ -254,6 +254,62 @@ static void test_fs_gs_base(void **state)
     assert_int_equal(cpu->gpr[X86_RBX], 0xd5);
 }
 
+/* 6.15 Table 6-5 in IA-32e mode: a #GP whose gate is not present raises #NP during delivery,
+ * contributory after contributory: #DF, delivered through its IST stack with error code 0 and
+ * the faulting instruction's RIP; a fault delivering #DF shuts down (triple fault). */
+static void test_double_fault_ist(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    lm(t);
+    xt_idt64_set(cpu, X86_VEC_DF, XT_LM_KCODE, 0x5000, 0xe, 0, 1, true);
+    cpu->gpr[X86_RAX] = 0x1233;
+    XT_CODE(cpu, 0x8e, 0xd8); /* mov ds, eax -> #GP(0x1230), gate 13 absent -> #NP -> #DF */
+    xt_run1(cpu);
+    assert_int_equal(cpu->rip, 0x5000);
+    assert_int_equal(cpu->gpr[X86_RSP], XT_IST1 - 48);
+    assert_int_equal(q(t, XT_IST1 - 48), 0);
+    assert_int_equal(q(t, XT_IST1 - 40), XT_CODE_ADDR);
+    assert_int_equal(q(t, XT_IST1 - 16), XT_STACK_TOP);
+    /* without a #DF gate the next fault is a triple fault: the run ends (6.15 "Interrupt 8") */
+    xt_idt64_set(cpu, X86_VEC_DF, XT_LM_KCODE, 0x5000, 0xe, 0, 1, false);
+    cpu->rip = XT_CODE_ADDR;
+    cpu->gpr[X86_RSP] = XT_STACK_TOP;
+    xt_run1(cpu);
+    assert_int_equal(t->m.stop.reason, STOP_FATAL);
+    assert_int_equal(machine_exit_status(&t->m), EXIT_GUEST_FATAL);
+}
+
+/* Vol. 2B MOV: in 64-bit mode a null SS may be loaded at CPL < 3 (RPL = CPL); at CPL 3, or
+ * outside 64-bit mode, it is #GP(0). CR8 (Vol. 3A 10.8.6.1) exists only in 64-bit mode; bits
+ * 63:4 are reserved. */
+static void test_null_ss_and_cr8(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    lm(t);
+    cpu->gpr[X86_RAX] = 0;
+    cpu->gpr[X86_RBX] = 0x10;
+    cpu->gpr[X86_RCX] = 0x7;
+    /* mov ss, eax; push rax; mov cr8, rbx; (at +6) mov cr8, rcx; mov rdx, cr8 */
+    XT_CODE(cpu, 0x8e, 0xd0, 0x50, 0x44, 0x0f, 0x22, 0xc3, 0x44, 0x0f, 0x22, 0xc1, 0x44, 0x0f, 0x20,
+            0xc2);
+    assert_int_equal(x86_step(cpu), X86_OK);
+    assert_int_equal(cpu->seg[X86_SS].sel, 0);
+    assert_int_equal(x86_step(cpu), X86_OK); /* stack references work with a null SS */
+    assert_int_equal(cpu->gpr[X86_RSP], XT_STACK_TOP - 8);
+    xt_assert_trap(cpu, x86_step(cpu), X86_VEC_GP, 0);
+    assert_int_equal(cpu->cr8, 0);
+    cpu->rip += 4;
+    assert_int_equal(x86_step(cpu), X86_OK);
+    assert_int_equal(x86_step(cpu), X86_OK);
+    assert_int_equal(cpu->gpr[X86_RDX], 7);
+    /* compatibility mode: a null SS is #GP(0) */
+    xt_load_cache(cpu, X86_CS, XT_KCODE);
+    cpu->rip = XT_CODE_ADDR;
+    xt_assert_trap(cpu, x86_step(cpu), X86_VEC_GP, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +322,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_iretq_checks, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_ltr_64bit_tss, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_fs_gs_base, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_double_fault_ist, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_null_ss_and_cr8, xt_setup, xt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
