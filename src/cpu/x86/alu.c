@@ -125,6 +125,45 @@ x86_status x86_op_alu_r(struct x86_cpu *cpu, const struct x86_insn *insn)
     return X86_OK;
 }
 
+/* x86_op_alu with a register destination and a memory source (x86_specialize). */
+x86_status x86_op_alu_rm(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0], op = insn->info->aux;
+    uint64_t b;
+    x86_status st = x86_mem_read(cpu, insn->seg, x86_ea(cpu, insn), size, &b);
+    if (st) return st;
+    uint64_t res = alu(cpu, op, cpu->gpr[insn->fast_dst] & x86_size_mask(size), b, size);
+    if (op != 7) x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
+    return X86_OK;
+}
+
+/* x86_op_test between registers or a register and an immediate (x86_specialize). */
+x86_status x86_op_test_r(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0];
+    uint64_t b = insn->fast_src < 0 ? insn->imm : cpu->gpr[insn->fast_src];
+    alu(cpu, 4, cpu->gpr[insn->fast_dst], b, size);
+    return X86_OK;
+}
+
+/* INC/DEC of a register (x86_specialize): CF unchanged. */
+x86_status x86_op_inc_r(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0];
+    uint64_t f, res = add_flags(cpu->gpr[insn->fast_dst], 1, 0, size, &f);
+    x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
+    set_flags(cpu, ARITH & ~(uint64_t)X86_CF, f);
+    return X86_OK;
+}
+x86_status x86_op_dec_r(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0];
+    uint64_t f, res = sub_flags(cpu->gpr[insn->fast_dst], 1, 0, size, &f);
+    x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
+    set_flags(cpu, ARITH & ~(uint64_t)X86_CF, f);
+    return X86_OK;
+}
+
 x86_status x86_op_test(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     uint64_t a, b;

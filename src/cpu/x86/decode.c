@@ -351,12 +351,22 @@ static int fast_operand(const struct x86_insn *insn, unsigned i)
 
 void x86_specialize(struct x86_insn *insn)
 {
-    if (insn->opsz[0] < 2 || insn->opsz[0] != insn->opsz[1] || insn->lock) return;
+    if (insn->opsz[0] < 2 || insn->lock) return;
     int d = fast_operand(insn, 0), s = fast_operand(insn, 1);
+    if ((insn->exec == x86_op_inc || insn->exec == x86_op_dec) && d >= 0) {
+        insn->exec = insn->exec == x86_op_inc ? x86_op_inc_r : x86_op_dec_r;
+        insn->fast_dst = (int8_t)d;
+        return;
+    }
+    if (insn->opsz[0] != insn->opsz[1]) return;
     bool mem0 = X86_OPND_KIND(insn->opnd[0]) == OK_E && insn->has_mem;
     bool mem1 = X86_OPND_KIND(insn->opnd[1]) == OK_E && insn->has_mem;
     if (insn->exec == x86_op_alu && d >= 0 && s >= -1) {
         insn->exec = x86_op_alu_r;
+    } else if (insn->exec == x86_op_alu && d >= 0 && mem1) {
+        insn->exec = x86_op_alu_rm;
+    } else if (insn->exec == x86_op_test && d >= 0 && s >= -1) {
+        insn->exec = x86_op_test_r;
     } else if (insn->exec == x86_op_mov && d >= 0 && s >= -1) {
         insn->exec = x86_op_mov_r;
     } else if (insn->exec == x86_op_mov && d >= 0 && mem1) {

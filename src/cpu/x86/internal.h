@@ -150,11 +150,16 @@ struct x86_insn {
 x86_status x86_decode(const struct x86_cpu *cpu, const uint8_t *bytes, unsigned avail,
                       x86_status fault_at_avail, struct x86_insn *insn);
 
-/* Picks a specialized handler for the common shapes of a few hot instructions (ALU and MOV
- * between registers and immediates, MOV loads and stores of 2, 4 or 8 bytes): same semantics as
- * the row's handler, without the generic operand switch. */
+/* Picks a specialized handler for the common shapes of a few hot instructions (ALU, TEST and
+ * MOV between registers and immediates, ALU with a memory source, INC/DEC of a register, MOV
+ * loads and stores; 2, 4 or 8 bytes): same semantics as the row's handler, without the generic
+ * operand switch. */
 void x86_specialize(struct x86_insn *insn);
 x86_status x86_op_alu_r(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_alu_rm(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_test_r(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_inc_r(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_dec_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_mov_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_mov_load(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_mov_store(struct x86_cpu *cpu, const struct x86_insn *insn);
