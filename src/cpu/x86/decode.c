@@ -334,14 +334,20 @@ opcode:;
     return X86_OK;
 }
 
-/* The register an operand names when it is a register of 2, 4 or 8 bytes (no AH..BH forms), an
- * immediate (-1), or neither (-2). */
+/* The register an operand names (not AH..BH), an immediate (-1), or neither (-2). */
+static int fast_reg(const struct x86_insn *insn, unsigned n)
+{
+    /* without REX, byte registers 4-7 are AH CH DH BH: not for the specialized forms */
+    if (insn->opsz[0] == 1 && !insn->has_rex && n >= 4 && n < 8) return -2;
+    return (int)n;
+}
+
 static int fast_operand(const struct x86_insn *insn, unsigned i)
 {
     switch (X86_OPND_KIND(insn->opnd[i])) {
-    case OK_E: return insn->has_mem ? -2 : insn->rm;
-    case OK_G: return insn->reg;
-    case OK_Z: return insn->rm;
+    case OK_E: return insn->has_mem ? -2 : fast_reg(insn, insn->rm);
+    case OK_G: return fast_reg(insn, insn->reg);
+    case OK_Z: return fast_reg(insn, insn->rm);
     case OK_ACC: return X86_RAX;
     case OK_I:
     case OK_IS: return -1;
@@ -351,7 +357,7 @@ static int fast_operand(const struct x86_insn *insn, unsigned i)
 
 void x86_specialize(struct x86_insn *insn)
 {
-    if (insn->opsz[0] < 2 || insn->lock) return;
+    if (insn->lock) return;
     int d = fast_operand(insn, 0), s = fast_operand(insn, 1);
     if ((insn->exec == x86_op_inc || insn->exec == x86_op_dec) && d >= 0) {
         insn->exec = insn->exec == x86_op_inc ? x86_op_inc_r : x86_op_dec_r;
@@ -371,7 +377,7 @@ void x86_specialize(struct x86_insn *insn)
         insn->exec = x86_op_mov_r;
     } else if (insn->exec == x86_op_mov && d >= 0 && mem1) {
         insn->exec = x86_op_mov_load;
-    } else if (insn->exec == x86_op_mov && mem0 && s >= 0) {
+    } else if (insn->exec == x86_op_mov && mem0 && s >= -1) {
         insn->exec = x86_op_mov_store;
     } else {
         return;

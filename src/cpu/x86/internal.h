@@ -152,7 +152,7 @@ x86_status x86_decode(const struct x86_cpu *cpu, const uint8_t *bytes, unsigned 
 
 /* Picks a specialized handler for the common shapes of a few hot instructions (ALU, TEST and
  * MOV between registers and immediates, ALU with a memory source, INC/DEC of a register, MOV
- * loads and stores; 2, 4 or 8 bytes): same semantics as the row's handler, without the generic
+ * loads and stores; AH..BH excluded): same semantics as the row's handler, without the generic
  * operand switch. */
 void x86_specialize(struct x86_insn *insn);
 x86_status x86_op_alu_r(struct x86_cpu *cpu, const struct x86_insn *insn);

@@ -9,7 +9,7 @@ x86_status x86_op_mov(struct x86_cpu *cpu, const struct x86_insn *insn)
 }
 
 /* x86_op_mov's common shapes (x86_specialize): register or immediate to register, a load into
- * a register, a store of a register. */
+ * a register, a store of a register or an immediate. */
 x86_status x86_op_mov_r(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     unsigned size = insn->opsz[0];
@@ -31,8 +31,8 @@ x86_status x86_op_mov_load(struct x86_cpu *cpu, const struct x86_insn *insn)
 x86_status x86_op_mov_store(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     unsigned size = insn->opsz[0];
-    return x86_mem_write(cpu, insn->seg, x86_ea(cpu, insn), size,
-                         cpu->gpr[insn->fast_src] & x86_size_mask(size));
+    uint64_t v = insn->fast_src < 0 ? insn->imm : cpu->gpr[insn->fast_src];
+    return x86_mem_write(cpu, insn->seg, x86_ea(cpu, insn), size, v & x86_size_mask(size));
 }
 
 x86_status x86_op_movzx(struct x86_cpu *cpu, const struct x86_insn *insn)
