@@ -364,9 +364,14 @@ void x86_specialize(struct x86_insn *insn)
         insn->fast_dst = (int8_t)d;
         return;
     }
-    if (insn->opsz[0] != insn->opsz[1]) return;
     bool mem0 = X86_OPND_KIND(insn->opnd[0]) == OK_E && insn->has_mem;
     bool mem1 = X86_OPND_KIND(insn->opnd[1]) == OK_E && insn->has_mem;
+    if (insn->exec == x86_op_movzx && d >= 0 && mem1) {
+        insn->exec = x86_op_movzx_load;
+        insn->fast_dst = (int8_t)d;
+        return;
+    }
+    if (insn->opsz[0] != insn->opsz[1]) return;
     if (insn->exec == x86_op_alu && d >= 0 && s >= -1) {
         insn->exec = x86_op_alu_r;
     } else if (insn->exec == x86_op_alu && d >= 0 && mem1) {

@@ -162,6 +162,7 @@ x86_status x86_op_inc_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_dec_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_mov_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_mov_load(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_movzx_load(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_mov_store(struct x86_cpu *cpu, const struct x86_insn *insn);
 
 /* ---- Registers --------------------------------------------------------------------------- */

@@ -28,6 +28,16 @@ x86_status x86_op_mov_load(struct x86_cpu *cpu, const struct x86_insn *insn)
     return X86_OK;
 }
 
+/* MOVZX r, m8/m16 (x86_specialize): the load zero-extends. */
+x86_status x86_op_movzx_load(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    uint64_t v;
+    x86_status st = x86_mem_read(cpu, insn->seg, x86_ea(cpu, insn), insn->opsz[1], &v);
+    if (st) return st;
+    x86_set_reg(cpu, (unsigned)insn->fast_dst, insn->opsz[0], true, v);
+    return X86_OK;
+}
+
 x86_status x86_op_mov_store(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     unsigned size = insn->opsz[0];
