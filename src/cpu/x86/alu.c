@@ -33,7 +33,8 @@ static inline void set_flags(struct x86_cpu *cpu, uint64_t mask, uint64_t value)
 
 /* a + b + carry_in, with CF OF AF SF ZF PF. The carry out of each bit is majority(a, b, c_in),
  * written without the carries as (a & b) | ((a | b) & ~res). */
-static uint64_t add_flags(uint64_t a, uint64_t b, unsigned cin, unsigned size, uint64_t *flags)
+static inline __attribute__((always_inline)) uint64_t
+add_flags(uint64_t a, uint64_t b, unsigned cin, unsigned size, uint64_t *flags)
 {
     uint64_t mask = x86_size_mask(size);
     a &= mask;
@@ -49,7 +50,8 @@ static uint64_t add_flags(uint64_t a, uint64_t b, unsigned cin, unsigned size, u
 }
 
 /* a - b - borrow_in, with CF OF AF SF ZF PF; borrows = (~a & b) | (~(a ^ b) & res). */
-static uint64_t sub_flags(uint64_t a, uint64_t b, unsigned bin, unsigned size, uint64_t *flags)
+static inline __attribute__((always_inline)) uint64_t
+sub_flags(uint64_t a, uint64_t b, unsigned bin, unsigned size, uint64_t *flags)
 {
     uint64_t mask = x86_size_mask(size);
     a &= mask;
@@ -66,7 +68,8 @@ static uint64_t sub_flags(uint64_t a, uint64_t b, unsigned bin, unsigned size, u
 
 /* The eight ALU operations of opcodes 00-3F and group 1 (aux: ADD OR ADC SBB AND SUB XOR CMP).
  * AND/OR/XOR clear CF and OF; AF is undefined (cleared here). */
-static uint64_t alu(struct x86_cpu *cpu, unsigned op, uint64_t a, uint64_t b, unsigned size)
+static inline __attribute__((always_inline)) uint64_t alu(struct x86_cpu *cpu, unsigned op,
+                                                          uint64_t a, uint64_t b, unsigned size)
 {
     uint64_t f, res;
     unsigned cf = (unsigned)(cpu->rflags & X86_CF);
