@@ -23,7 +23,9 @@ x86_status x86_read_descriptor(struct x86_cpu *cpu, uint16_t sel, uint64_t *raw,
     }
     uint64_t off = sel & 0xfff8u;
     if (off + 7 > limit) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
-    *addr = (base + off) & (cpu->code_bits == 64 ? UINT64_MAX : 0xffffffffull);
+    /* IA-32e mode (compatibility mode too) uses 64-bit descriptor-table bases (SDM Vol. 3A
+     * 3.5.1, 2.4.1) */
+    *addr = (base + off) & (x86_lma(cpu) ? UINT64_MAX : 0xffffffffull);
     return x86_read_linear_sv(cpu, *addr, 8, raw);
 }
 

@@ -310,6 +310,24 @@ static void test_null_ss_and_cr8(void **state)
     xt_assert_trap(cpu, x86_step(cpu), X86_VEC_GP, 0);
 }
 
+/* 3.5.1: in IA-32e mode the GDT base is 64 bits, also while compatibility-mode code runs: a
+ * segment load from 32-bit code reads the descriptor above 4 GiB. */
+static void test_gdt_high_in_compat(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    lm(t);
+    xt_write(cpu, XT_PML4 + 256 * 8, 8, XT_PDPT | 0x3); /* 0xffff8000_00000000.. = 0.. */
+    cpu->gdtr.base = 0xffff800000000000ull | XT_GDT;
+    xt_load_cache(cpu, X86_CS, XT_KCODE); /* compatibility mode, CPL 0 */
+    x86_tlb_flush(cpu);
+    cpu->gpr[X86_RAX] = XT_KDATA;
+    XT_CODE(cpu, 0x8e, 0xd8); /* mov ds, eax */
+    assert_int_equal(x86_step(cpu), X86_OK);
+    assert_int_equal(cpu->seg[X86_DS].sel, XT_KDATA);
+    assert_true(cpu->seg[X86_DS].attr & X86_SEG_P);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +342,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fs_gs_base, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_double_fault_ist, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_null_ss_and_cr8, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_gdt_high_in_compat, xt_setup, xt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
