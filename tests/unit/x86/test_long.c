@@ -317,7 +317,13 @@ static void test_gdt_high_in_compat(void **state)
     struct xt *t = *state;
     struct x86_cpu *cpu = t->cpu;
     lm(t);
-    xt_write(cpu, XT_PML4 + 256 * 8, 8, XT_PDPT | 0x3); /* 0xffff8000_00000000.. = 0.. */
+    /* 0xffff8000_00000000.. -> physical 0x400000.. (PML4[256] -> 0x210000 -> 0x211000) */
+    xt_write(cpu, XT_PML4 + 256 * 8, 8, 0x210000 | 0x3);
+    xt_write(cpu, 0x210000, 8, 0x211000 | 0x3);
+    xt_write(cpu, 0x211000, 8, 0x400000 | 0x83);
+    /* the high GDT's entry 2: data with base 0x1000 (the low GDT's has base 0) */
+    uint64_t d = xt_read(cpu, XT_GDT + 16, 8) | (0x1000ull << 16);
+    xt_write(cpu, 0x400000 + XT_GDT + 16, 8, d);
     cpu->gdtr.base = 0xffff800000000000ull | XT_GDT;
     xt_load_cache(cpu, X86_CS, XT_KCODE); /* compatibility mode, CPL 0 */
     x86_tlb_flush(cpu);
@@ -325,7 +331,7 @@ static void test_gdt_high_in_compat(void **state)
     XT_CODE(cpu, 0x8e, 0xd8); /* mov ds, eax */
     assert_int_equal(x86_step(cpu), X86_OK);
     assert_int_equal(cpu->seg[X86_DS].sel, XT_KDATA);
-    assert_true(cpu->seg[X86_DS].attr & X86_SEG_P);
+    assert_int_equal(cpu->seg[X86_DS].base, 0x1000);
 }
 
 int main(void)
