@@ -33,6 +33,9 @@ static int msr_by_name(const char *name)
     return -1;
 }
 
+/* debug registers (read only by name) */
+static const char *const dr_names[6] = {"dr0", "dr1", "dr2", "dr3", "dr6", "dr7"};
+
 static int cr_number(const char *name)
 {
     static const char *const crs[] = {"cr0", "cr2", "cr3", "cr4", "cr8"};
@@ -67,6 +70,8 @@ bool x86_reg_by_name(void *opaque, const char *name, uint64_t *value)
                           : cpu->cr8;
     else if ((i = find_name(name, sreg_names, X86_NSEG)) >= 0)
         *value = cpu->seg[i].sel;
+    else if ((i = find_name(name, dr_names, 6)) >= 0)
+        *value = i < 4 ? cpu->dr[i] : i == 4 ? cpu->dr6 : cpu->dr7;
     else if ((i = msr_by_name(name)) >= 0)
         return x86_rdmsr(cpu, x86_msr_table[i].number, value) == X86_OK;
     else

@@ -295,7 +295,7 @@ x86_status x86_rdmsr(struct x86_cpu *cpu, uint32_t number, uint64_t *value);
 x86_status x86_wrmsr(struct x86_cpu *cpu, uint32_t number, uint64_t value);
 
 /* cpu_ops.get_reg / set_reg (machine.h): rax/eax/ax.., rip, rflags, cpl, cr0-cr8, segment
- * selectors (read only), MSRs by their msr.def name in lower case. */
+ * selectors and dr0-dr3/dr6/dr7 (read only), MSRs by their msr.def name in lower case. */
 bool x86_reg_by_name(void *cpu, const char *name, uint64_t *value);
 bool x86_set_reg_by_name(void *cpu, const char *name, uint64_t value);
 
