@@ -451,6 +451,8 @@ static x86_status far_return(struct x86_cpu *cpu, unsigned size, uint64_t eip, u
             (st = x86_stack_peek(cpu, ss_off + size, size, &ss_v)))
             return st;
         uint16_t ss_sel = (uint16_t)ss_v;
+        /* (IA-32e mode would allow a null SS for a return to 64-bit code at CPL 1 or 2; this
+         * core refuses it as legacy mode does: no modelled kernel uses rings 1-2) */
         if ((ss_sel & 0xfffc) == 0) return X86_TRAP_EC(X86_VEC_GP, 0);
         if ((st = x86_read_descriptor(cpu, ss_sel, &ss_raw, &ss_addr))) return st;
         x86_parse_descriptor(ss_raw, &ss);
@@ -484,7 +486,10 @@ static x86_status far_return(struct x86_cpu *cpu, unsigned size, uint64_t eip, u
     }
     cpu->cpl = rpl;
     cpu->seg[X86_SS] = ss;
-    x86_set_reg(cpu, X86_RSP, (ss.attr & X86_SEG_DB) ? 4 : 2, true, new_esp + release);
+    if (x86_lma(cpu)) /* RET "IA-32e mode": RSP <- the popped value (+ imm16) */
+        cpu->gpr[X86_RSP] = new_esp + release;
+    else
+        x86_set_reg(cpu, X86_RSP, (ss.attr & X86_SEG_DB) ? 4 : 2, true, new_esp + release);
     /* Data segment registers the new CPL may not use become null. */
     static const enum x86_sreg data_segs[] = {X86_ES, X86_FS, X86_GS, X86_DS};
     for (unsigned i = 0; i < 4; i++) {
@@ -646,8 +651,6 @@ x86_status x86_op_retf(struct x86_cpu *cpu, const struct x86_insn *insn)
     x86_status st;
     if ((st = x86_stack_peek(cpu, 0, size, &eip)) || (st = x86_stack_peek(cpu, size, size, &cs_v)))
         return st;
-    if (cpu->code_bits == 64 && (cs_v & 3) > cpu->cpl)
-        return not_modelled(cpu, "RET far to an outer privilege level from 64-bit mode");
     return far_return(cpu, size, eip, (uint16_t)cs_v, 2 * size + release, release, 0, 0,
                       EV_MECH_FAR_TRANSFER);
 }

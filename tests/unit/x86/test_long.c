@@ -334,6 +334,39 @@ static void test_gdt_high_in_compat(void **state)
     assert_int_equal(cpu->seg[X86_DS].base, 0x1000);
 }
 
+/* RET "IA-32e mode": RETF with REX.W from CPL 0 to a CPL-3 64-bit segment pops RIP, CS, RSP and
+ * SS as quadwords and loads the whole RSP; to the same privilege it pops RIP and CS only. */
+static void test_retfq(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    lm(t);
+    cpu->gpr[X86_RSP] = 0x7000 - 32;
+    xt_write(cpu, 0x7000 - 32, 8, 0x5000);
+    xt_write(cpu, 0x7000 - 24, 8, XT_LM_UCODE);
+    xt_write(cpu, 0x7000 - 16, 8, 0x6ff8);
+    xt_write(cpu, 0x7000 - 8, 8, XT_LM_UDATA);
+    XT_CODE(cpu, 0x48, 0xcb); /* retfq */
+    assert_int_equal(x86_step(cpu), X86_OK);
+    assert_int_equal(cpu->cpl, 3);
+    assert_int_equal(cpu->rip, 0x5000);
+    assert_int_equal(cpu->code_bits, 64);
+    assert_int_equal(cpu->gpr[X86_RSP], 0x6ff8);
+    assert_int_equal(cpu->seg[X86_SS].sel, XT_LM_UDATA);
+    /* same privilege: back to ring 0 is refused from ring 3 (RPL < CPL) */
+    cpu->gpr[X86_RSP] = 0x6000;
+    xt_write(cpu, 0x6000, 8, 0x5100);
+    xt_write(cpu, 0x6008, 8, XT_LM_KCODE);
+    static const uint8_t retfq[] = {0x48, 0xcb};
+    assert_int_equal(bus_copy_to_ram(&t->m.bus, 0x5000, retfq, sizeof retfq), 0);
+    xt_assert_trap(cpu, x86_step(cpu), X86_VEC_GP, XT_LM_KCODE);
+    /* same privilege in ring 3: pops RIP and CS only */
+    xt_write(cpu, 0x6008, 8, XT_LM_UCODE);
+    assert_int_equal(x86_step(cpu), X86_OK);
+    assert_int_equal(cpu->rip, 0x5100);
+    assert_int_equal(cpu->gpr[X86_RSP], 0x6010);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +382,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_double_fault_ist, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_null_ss_and_cr8, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_gdt_high_in_compat, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_retfq, xt_setup, xt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
