@@ -269,8 +269,9 @@ int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
  * instruction made). Tests and the monitor use it; the run loop uses it and then x86_deliver(). */
 x86_status x86_step(struct x86_cpu *cpu);
 
-/* Delivers a trap value (an exception, INT n, or an external interrupt) through the IDT as SDM
- * Vol. 3A 6.12 describes; a fault during delivery becomes #DF, a fault during #DF a triple fault
+/* Delivers a trap value (an exception, INT n, INT1, or an external interrupt) through the IDT as
+ * SDM Vol. 3A 6.12 (protected mode) and 6.14 (IA-32e mode: 16-byte gates, the 64-bit frame,
+ * RSP0/IST) describe; a fault during delivery becomes #DF, a fault during #DF a triple fault
  * (machine_request_stop(STOP_FATAL, EXIT_GUEST_FATAL, ...)). */
 void x86_deliver(struct x86_cpu *cpu, x86_status trap);
 
