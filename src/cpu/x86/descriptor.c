@@ -82,9 +82,9 @@ x86_status x86_load_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel)
         if (sreg == X86_SS && (cpu->code_bits != 64 || cpu->cpl == 3 || rpl != cpu->cpl))
             return GP0;
         cpu->seg[sreg].sel = sel;
-        /* SDM Vol. 3A 3.4.4: in 64-bit mode a null FS/GS keeps its base (the MSR); elsewhere
-         * the cache is simply unusable */
-        if (cpu->code_bits != 64 || sreg < X86_FS) cpu->seg[sreg].base = 0;
+        /* the base is cleared, FS and GS included (Intel; older AMD parts keep it, a vendor
+         * rule for issue 6's matrix) */
+        cpu->seg[sreg].base = 0;
         cpu->seg[sreg].limit = 0;
         cpu->seg[sreg].attr = X86_SEG_UNUSABLE | (sreg == X86_SS ? rpl << 5 : 0);
         emit_seg(cpu, sreg, old, sel);
