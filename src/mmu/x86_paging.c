@@ -1,4 +1,4 @@
-/* 32-bit paging (SDM Vol. 3A 4.3, 4.6-4.8). */
+/* 32-bit and 4-level paging (SDM Vol. 3A 4.3, 4.5, 4.6-4.8). */
 #include "mmu/x86_paging.h"
 
 #define PTE_P   (1u << 0)
@@ -69,10 +69,100 @@ bool mmu_x86_translate32(struct bus *bus, const struct mmu_x86_regs *regs, uint3
     if (large) {
         out->phys = (pde & 0xffc00000u) | (lin & 0x3fffffu);
         out->page_size = 4u << 20;
+        out->nx = false;
     } else {
         set_flags(bus, pte_addr, pte, PTE_A | (write ? PTE_D : 0));
         out->phys = (pte & 0xfffff000u) | (lin & 0xfffu);
         out->page_size = 4096;
+        out->nx = false;
     }
+    return true;
+}
+
+/* ---- 4-level paging (SDM Vol. 3A 4.5) ------------------------------------------------------ */
+
+#define E_P  (1ull << 0)
+#define E_RW (1ull << 1)
+#define E_US (1ull << 2)
+#define E_A  (1ull << 5)
+#define E_D  (1ull << 6)
+#define E_PS (1ull << 7)
+#define E_XD (1ull << 63)
+/* Physical-address bits 51:MAXPHYADDR are reserved in every entry (Tables 4-15 to 4-20). */
+#define E_ADDR_RSVD (((1ull << 52) - 1) & ~((1ull << MMU_X86_MAXPHYADDR) - 1))
+#define E_ADDR      (((1ull << MMU_X86_MAXPHYADDR) - 1) & ~0xfffull)
+
+static bool read_entry64(struct bus *bus, uint64_t addr, uint64_t *entry)
+{
+    return bus_read(bus, addr, 8, entry) == BUS_OK;
+}
+
+bool mmu_x86_translate4(struct bus *bus, const struct mmu_x86_regs *regs, uint64_t lin,
+                        enum mmu_x86_access acc, bool user, struct mmu_x86_result *out,
+                        uint32_t *pf_error)
+{
+    const bool write = acc == MMU_X86_WRITE;
+    const bool nxe = (regs->efer & MMU_X86_EFER_NXE) != 0;
+    /* SDM 4.7: I/D is set for fetches when NXE = 1 (or SMEP, not modelled) */
+    const uint32_t ec_base = (write ? MMU_X86_PF_W : 0) | (user ? MMU_X86_PF_U : 0) |
+                             (acc == MMU_X86_FETCH && nxe ? MMU_X86_PF_I : 0);
+    /* Reserved bits common to all levels: the high address bits, and XD when NXE = 0 (4.5.5). */
+    const uint64_t rsvd_all = E_ADDR_RSVD | (nxe ? 0 : E_XD);
+    uint64_t table = regs->cr3 & E_ADDR;
+    uint64_t addrs[4], entries[4];
+    uint64_t rights = E_RW | E_US, xd = 0;
+    unsigned level; /* 3 = PML4E, 2 = PDPTE, 1 = PDE, 0 = PTE */
+    uint64_t page_mask = 0xfff;
+    for (level = 4; level-- > 0;) {
+        unsigned shift = 12 + 9 * level;
+        uint64_t addr = table + ((lin >> shift) & 0x1ff) * 8;
+        uint64_t e;
+        if (!read_entry64(bus, addr, &e) || !(e & E_P)) {
+            *pf_error = ec_base;
+            return false;
+        }
+        uint64_t rsvd = rsvd_all;
+        bool leaf = level == 0;
+        if (level == 3) {
+            rsvd |= E_PS; /* PML4E bit 7 is reserved (Table 4-15) */
+        } else if ((level == 2 || level == 1) && (e & E_PS)) {
+            /* 1 GiB page: address bits 29:13 reserved; 2 MiB page: bits 20:13 (Tables 4-17, 4-19)
+             */
+            rsvd |= level == 2 ? 0x3fffe000ull : 0x1fe000ull;
+            leaf = true;
+        }
+        if (e & rsvd) {
+            *pf_error = ec_base | MMU_X86_PF_P | MMU_X86_PF_RSVD;
+            return false;
+        }
+        addrs[level] = addr;
+        entries[level] = e;
+        rights &= e;
+        xd |= e & E_XD;
+        if (leaf) {
+            page_mask = (1ull << shift) - 1;
+            break;
+        }
+        table = e & E_ADDR;
+    }
+    /* SDM 4.6.1: U/S and R/W combine over all levels; supervisor writes need R/W only with
+     * CR0.WP; fetches need XD = 0 at every level when NXE = 1 (4.6.2). SMEP/SMAP are not
+     * modelled. */
+    bool ok = true;
+    if (user && !(rights & E_US)) ok = false;
+    if (write && !(rights & E_RW) && (user || (regs->cr0 & CR0_WP))) ok = false;
+    if (acc == MMU_X86_FETCH && nxe && xd) ok = false;
+    if (!ok) {
+        *pf_error = ec_base | MMU_X86_PF_P;
+        return false;
+    }
+    /* Accessed flags in every entry used, dirty in the leaf for a write (4.8). */
+    for (unsigned l = 4; l-- > level;) {
+        uint64_t set = E_A | (l == level && write ? E_D : 0);
+        if ((entries[l] & set) != set) bus_write(bus, addrs[l], 8, entries[l] | set);
+    }
+    out->phys = (entries[level] & E_ADDR & ~page_mask) | (lin & page_mask);
+    out->page_size = (uint32_t)(page_mask + 1);
+    out->nx = nxe && xd;
     return true;
 }

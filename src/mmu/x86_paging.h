@@ -1,6 +1,8 @@
-/* x86 paging: the 32-bit two-level page walk with 4 MiB pages (SDM Vol. 3A 4.3 "32-Bit Paging"),
- * access rights (4.6), accessed and dirty flags (4.8) and #PF error codes (4.7). PAE and 4-level
- * paging come later. The CPU core keeps its own TLB of host pointers over this walker. */
+/* x86 paging: the 32-bit two-level page walk with 4 MiB pages (SDM Vol. 3A 4.3 "32-Bit Paging")
+ * and the 4-level walk of IA-32e mode with 2 MiB and 1 GiB pages and execute-disable (4.5
+ * "4-Level Paging"), access rights (4.6), accessed and dirty flags (4.8) and #PF error codes
+ * (4.7). Legacy PAE paging (3 levels, PDPTE registers) is not modelled. The CPU core keeps its own
+ * TLB of host pointers over these walkers. */
 #ifndef RINGSIDE_MMU_X86_PAGING_H
 #define RINGSIDE_MMU_X86_PAGING_H
 
@@ -16,16 +18,22 @@ enum mmu_x86_access { MMU_X86_READ, MMU_X86_WRITE, MMU_X86_FETCH };
 #define MMU_X86_PF_W    0x02u /* the access was a write */
 #define MMU_X86_PF_U    0x04u /* the access was a user-mode access */
 #define MMU_X86_PF_RSVD 0x08u /* a reserved bit was set in a paging-structure entry */
-#define MMU_X86_PF_I    0x10u /* instruction fetch (only with SMEP or PAE+NXE: never here) */
+#define MMU_X86_PF_I    0x10u /* instruction fetch (4-level paging with EFER.NXE = 1) */
+
+/* MAXPHYADDR of the modelled CPUs (CPUID.80000008H:EAX[7:0]): physical-address bits above it in a
+ * paging-structure entry are reserved (SDM Vol. 3A 4.5.5 Tables 4-15 to 4-20). */
+#define MMU_X86_MAXPHYADDR 40
+#define MMU_X86_EFER_NXE   (1u << 11)
 
 /* The control-register state a walk depends on. */
 struct mmu_x86_regs {
-    uint64_t cr0, cr3, cr4;
+    uint64_t cr0, cr3, cr4, efer;
 };
 
 struct mmu_x86_result {
     uint64_t phys;      /* the physical address of the byte */
-    uint32_t page_size; /* 4 KiB or 4 MiB */
+    uint32_t page_size; /* 4 KiB, 2 MiB, 4 MiB or 1 GiB */
+    bool nx;            /* 4-level paging: execution is disabled for this page */
 };
 
 /* Translates linear address lin for an access at user (CPL 3, not an implicit supervisor
@@ -35,5 +43,13 @@ struct mmu_x86_result {
 bool mmu_x86_translate32(struct bus *bus, const struct mmu_x86_regs *regs, uint32_t lin,
                          enum mmu_x86_access acc, bool user, struct mmu_x86_result *out,
                          uint32_t *pf_error);
+
+/* The same for 4-level paging (CR0.PG, CR4.PAE and EFER.LME; SDM Vol. 3A 4.5): lin is a
+ * canonical 48-bit linear address. Error codes add RSVD for a reserved bit in any entry used and
+ * I/D for a fetch with EFER.NXE = 1 (4.7); a fetch from a page with XD = 1 in any entry used
+ * (EFER.NXE = 1) is a protection fault (4.6). */
+bool mmu_x86_translate4(struct bus *bus, const struct mmu_x86_regs *regs, uint64_t lin,
+                        enum mmu_x86_access acc, bool user, struct mmu_x86_result *out,
+                        uint32_t *pf_error);
 
 #endif

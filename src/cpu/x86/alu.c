@@ -33,7 +33,8 @@ static inline void set_flags(struct x86_cpu *cpu, uint64_t mask, uint64_t value)
 
 /* a + b + carry_in, with CF OF AF SF ZF PF. The carry out of each bit is majority(a, b, c_in),
  * written without the carries as (a & b) | ((a | b) & ~res). */
-static uint64_t add_flags(uint64_t a, uint64_t b, unsigned cin, unsigned size, uint64_t *flags)
+static inline __attribute__((always_inline)) uint64_t
+add_flags(uint64_t a, uint64_t b, unsigned cin, unsigned size, uint64_t *flags)
 {
     uint64_t mask = x86_size_mask(size);
     a &= mask;
@@ -49,7 +50,8 @@ static uint64_t add_flags(uint64_t a, uint64_t b, unsigned cin, unsigned size, u
 }
 
 /* a - b - borrow_in, with CF OF AF SF ZF PF; borrows = (~a & b) | (~(a ^ b) & res). */
-static uint64_t sub_flags(uint64_t a, uint64_t b, unsigned bin, unsigned size, uint64_t *flags)
+static inline __attribute__((always_inline)) uint64_t
+sub_flags(uint64_t a, uint64_t b, unsigned bin, unsigned size, uint64_t *flags)
 {
     uint64_t mask = x86_size_mask(size);
     a &= mask;
@@ -66,7 +68,8 @@ static uint64_t sub_flags(uint64_t a, uint64_t b, unsigned bin, unsigned size, u
 
 /* The eight ALU operations of opcodes 00-3F and group 1 (aux: ADD OR ADC SBB AND SUB XOR CMP).
  * AND/OR/XOR clear CF and OF; AF is undefined (cleared here). */
-static uint64_t alu(struct x86_cpu *cpu, unsigned op, uint64_t a, uint64_t b, unsigned size)
+static inline __attribute__((always_inline)) uint64_t alu(struct x86_cpu *cpu, unsigned op,
+                                                          uint64_t a, uint64_t b, unsigned size)
 {
     uint64_t f, res;
     unsigned cf = (unsigned)(cpu->rflags & X86_CF);
@@ -111,6 +114,57 @@ x86_status x86_op_alu(struct x86_cpu *cpu, const struct x86_insn *insn)
         if (st) cpu->rflags = saved; /* the write faulted: the instruction did not happen */
     }
     return st;
+}
+
+/* x86_op_alu between registers or a register and an immediate (x86_specialize). */
+x86_status x86_op_alu_r(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0], op = insn->info->aux;
+    uint64_t mask = x86_size_mask(size);
+    uint64_t a = cpu->gpr[insn->fast_dst] & mask;
+    uint64_t b = (insn->fast_src < 0 ? insn->imm : cpu->gpr[insn->fast_src]) & mask;
+    uint64_t res = alu(cpu, op, a, b, size);
+    if (op != 7) x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
+    return X86_OK;
+}
+
+/* x86_op_alu with a register destination and a memory source (x86_specialize). */
+x86_status x86_op_alu_rm(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0], op = insn->info->aux;
+    uint64_t b;
+    x86_status st = x86_mem_read(cpu, insn->seg, x86_ea(cpu, insn), size, &b);
+    if (st) return st;
+    uint64_t res = alu(cpu, op, cpu->gpr[insn->fast_dst] & x86_size_mask(size), b, size);
+    if (op != 7) x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
+    return X86_OK;
+}
+
+/* x86_op_test between registers or a register and an immediate (x86_specialize). */
+x86_status x86_op_test_r(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0];
+    uint64_t b = insn->fast_src < 0 ? insn->imm : cpu->gpr[insn->fast_src];
+    alu(cpu, 4, cpu->gpr[insn->fast_dst], b, size);
+    return X86_OK;
+}
+
+/* INC/DEC of a register (x86_specialize): CF unchanged. */
+x86_status x86_op_inc_r(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0];
+    uint64_t f, res = add_flags(cpu->gpr[insn->fast_dst], 1, 0, size, &f);
+    x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
+    set_flags(cpu, ARITH & ~(uint64_t)X86_CF, f);
+    return X86_OK;
+}
+x86_status x86_op_dec_r(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0];
+    uint64_t f, res = sub_flags(cpu->gpr[insn->fast_dst], 1, 0, size, &f);
+    x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
+    set_flags(cpu, ARITH & ~(uint64_t)X86_CF, f);
+    return X86_OK;
 }
 
 x86_status x86_op_test(struct x86_cpu *cpu, const struct x86_insn *insn)
@@ -520,23 +574,7 @@ x86_status x86_op_cmpxchg(struct x86_cpu *cpu, const struct x86_insn *insn)
     return st;
 }
 
-/* ---- Conditions ---------------------------------------------------------------------------- */
-
-bool x86_cond(uint64_t fl, unsigned cc)
-{
-    bool r;
-    switch (cc >> 1) {
-    case 0: r = fl & X86_OF; break;                                          /* O */
-    case 1: r = fl & X86_CF; break;                                          /* B */
-    case 2: r = fl & X86_ZF; break;                                          /* E */
-    case 3: r = fl & (X86_CF | X86_ZF); break;                               /* BE */
-    case 4: r = fl & X86_SF; break;                                          /* S */
-    case 5: r = fl & X86_PF; break;                                          /* P */
-    case 6: r = !(fl & X86_SF) != !(fl & X86_OF); break;                     /* L */
-    default: r = (fl & X86_ZF) || (!(fl & X86_SF) != !(fl & X86_OF)); break; /* LE */
-    }
-    return (cc & 1) ? !r : r;
-}
+/* ---- Conditions (x86_cond is inline in internal.h) --------------------------------------- */
 
 x86_status x86_op_setcc(struct x86_cpu *cpu, const struct x86_insn *insn)
 {

@@ -12,6 +12,12 @@ struct x86_dcache_entry {
     uint64_t key; /* linear address + 1; 0: empty */
     uint8_t code_bits;
     uint8_t bytes[16];
+    uint64_t mask0, mask1; /* which of bytes[0..7] and bytes[8..15] the instruction has */
+    /* The fetch checks passed for host (16 bytes in one RAM page) under fetch_gen == gen at
+     * privilege user: until the next TLB flush or CS load they need not be repeated. */
+    uint64_t gen;
+    const uint8_t *host;
+    bool user;
     struct x86_insn insn;
 };
 
@@ -28,6 +34,7 @@ void x86_set_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel, uint64_t
 
 void x86_update_mode(struct x86_cpu *cpu)
 {
+    cpu->fetch_gen++; /* CS changed: the decoded instructions' fetch checks are redone */
     uint32_t attr = cpu->seg[X86_CS].attr;
     if ((cpu->msr[X86_MSR_EFER] & X86_EFER_LMA) && (attr & X86_SEG_L))
         cpu->code_bits = 64;
@@ -78,11 +85,14 @@ int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
         return -1;
     }
     cpu->dcache = dcache;
+    cpu->fetch_gen = 1; /* entries start with gen 0: never current */
     cpu->m = m;
     cpu->vendor = vendor ? vendor : &x86_vendor_intel;
     for (unsigned i = 0; i < X86_MSR_COUNT; i++)
         cpu->msr[i] = x86_msr_table[i].reset;
     cpu->cr0 = X86_CR0_PE | X86_CR0_ET;
+    cpu->dr6 = X86_DR6_RESET;
+    cpu->dr7 = X86_DR7_RESET;
     cpu->rflags = X86_FLAGS_FIXED1; /* IF = 0, VM = 0 */
     cpu->cpl = 0;
     x86_set_seg(cpu, X86_CS, 0x10, 0, 0xffffffffu, FLAT_CODE_ATTR);
@@ -116,15 +126,24 @@ int x86_cpu_attach(struct machine *m, const struct boot_state *boot, char *err, 
     return x86_cpu_attach_vendor(m, boot, &x86_vendor_intel, err, errlen);
 }
 
-void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class)
+static inline void retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class)
 {
     struct machine *m = cpu->m;
     m->insns++;
     m->time++;
-    struct ev e = {.kind = EV_INSN, .pc = cpu->insn_rip};
-    e.insn.op_class = op_class;
-    e.insn.len = len;
-    ev_emit(&m->events, &e);
+    if (m->events.wanted & EV_MASK(EV_INSN)) {
+        struct ev e = {.kind = EV_INSN, .pc = cpu->insn_rip};
+        e.insn.op_class = op_class;
+        e.insn.len = len;
+        ev_emit(&m->events, &e);
+    } else {
+        m->events.count[EV_INSN]++; /* what ev_emit counts, without building the event */
+    }
+}
+
+void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class)
+{
+    retire(cpu, len, op_class);
 }
 
 /* The first len bytes of a and b (16-byte buffers) are equal: two word compares under a mask,
@@ -141,36 +160,81 @@ static inline bool same_bytes(const uint8_t *a, const uint8_t *b, unsigned len)
     return (((a0 ^ b0) & m0) | ((a1 ^ b1) & m1)) == 0;
 }
 
-x86_status x86_step(struct x86_cpu *cpu)
+/* The entry's instruction bytes equal the 16 at p (under the precomputed masks). */
+static inline bool entry_matches(const struct x86_dcache_entry *e, const uint8_t *p)
+{
+    uint64_t a0, a1, b0, b1;
+    memcpy(&a0, e->bytes, 8);
+    memcpy(&a1, e->bytes + 8, 8);
+    memcpy(&b0, p, 8);
+    memcpy(&b1, p + 8, 8);
+    return (((a0 ^ b0) & e->mask0) | ((a1 ^ b1) & e->mask1)) == 0;
+}
+
+/* The slow path of a step: the full fetch (segment limit, paging, faults) and, when the cached
+ * entry does not match the bytes, a decode into it. */
+static __attribute__((noinline)) x86_status fetch_decode(struct x86_cpu *cpu,
+                                                         struct x86_dcache_entry *e, uint64_t key)
 {
     uint8_t bytes[16] = {0};
     x86_status fault;
-    cpu->insn_rip = cpu->rip;
-    cpu->next_rip = cpu->rip;
     unsigned avail = x86_fetch(cpu, bytes, &fault);
-    uint64_t key = cpu->seg[X86_CS].base + cpu->rip + 1;
+    if (e->key == key && e->code_bits == cpu->code_bits && avail >= e->insn.len &&
+        same_bytes(e->bytes, bytes, e->insn.len))
+        return X86_OK;
+    x86_status st = x86_decode(cpu, bytes, avail, fault, &e->insn);
+    if (st) {
+        e->key = 0;
+        return st;
+    }
+    e->key = key;
+    e->code_bits = (uint8_t)cpu->code_bits;
+    memcpy(e->bytes, bytes, sizeof e->bytes);
+    unsigned len = e->insn.len;
+    e->mask0 = len >= 8 ? UINT64_MAX : (1ull << (8 * len)) - 1;
+    e->mask1 = len <= 8 ? 0 : len >= 16 ? UINT64_MAX : (1ull << (8 * (len - 8))) - 1;
+    return X86_OK;
+}
+
+static inline __attribute__((always_inline)) x86_status step(struct x86_cpu *cpu)
+{
+    uint64_t rip = cpu->rip;
+    const struct x86_seg *cs = &cpu->seg[X86_CS];
+    cpu->insn_rip = rip;
+    cpu->next_rip = rip;
+    uint64_t lin = cpu->code_bits == 64 ? rip : (cs->base + rip) & 0xffffffffull;
+    uint64_t key = lin + 1;
     struct x86_dcache_entry *e = &cpu->dcache[key % X86_DCACHE_SIZE];
     const struct x86_insn *insn = &e->insn;
-    if (e->key != key || e->code_bits != cpu->code_bits || avail < insn->len ||
-        !same_bytes(e->bytes, bytes, insn->len)) {
-        x86_status st = x86_decode(cpu, bytes, avail, fault, &e->insn);
-        if (st) {
-            e->key = 0;
-            return st;
+    const bool user = cpu->cpl == 3;
+    /* The fastest path: the entry's fetch checks still hold (no TLB flush or CS load since), so
+     * only the bytes are compared, which keeps self-modifying code and stores to code pages
+     * correct without any invalidation. */
+    if (e->key != key || e->gen != cpu->fetch_gen || e->user != user ||
+        e->code_bits != cpu->code_bits || !entry_matches(e, e->host)) {
+        /* The fast path: the bytes at RIP straight from the fetch TLB's host page; the CS limit
+         * must allow all 16 (else the full fetch checks it). */
+        const uint8_t *host = x86_fetch_host16(cpu, lin);
+        bool in_limit = cpu->code_bits == 64 || rip + 15 <= cs->limit;
+        if (!host || e->key != key || e->code_bits != cpu->code_bits || !in_limit ||
+            !entry_matches(e, host)) {
+            x86_status st = fetch_decode(cpu, e, key);
+            if (st) return st;
+            host = x86_fetch_host16(cpu, lin); /* the full fetch may have filled the TLB */
         }
-        e->key = key;
-        e->code_bits = (uint8_t)cpu->code_bits;
-        memcpy(e->bytes, bytes, sizeof e->bytes);
+        e->gen = host && in_limit ? cpu->fetch_gen : 0;
+        e->host = host;
+        e->user = user;
     }
     /* SDM Vol. 3A 5.9: privileged instructions at CPL > 0 raise #GP(0). */
     if ((insn->flags & XF_PRIV) && cpu->cpl != 0) return X86_TRAP_EC(X86_VEC_GP, 0);
-    cpu->next_rip = (cpu->rip + insn->len) & (cpu->code_bits == 64   ? UINT64_MAX
-                                              : cpu->code_bits == 32 ? 0xffffffffull
-                                                                     : 0xffffull);
-    x86_status st = insn->info->exec(cpu, insn);
+    cpu->next_rip = (rip + insn->len) & (cpu->code_bits == 64   ? UINT64_MAX
+                                         : cpu->code_bits == 32 ? 0xffffffffull
+                                                                : 0xffffull);
+    x86_status st = insn->exec(cpu, insn);
     if (st == X86_OK || st == X86_HALT) {
         cpu->rip = cpu->next_rip;
-        x86_retire(cpu, insn->len, insn->info->op_class);
+        retire(cpu, insn->len, insn->info->op_class);
     } else if (X86_IS_TRAP(st) && (st & X86_TRAP_SOFT_BIT)) {
         /* INT n / INT3 / INTO complete as instructions once their delivery succeeds: then
          * x86_deliver() retires them and saves next_rip. RIP stays here in case delivery faults,
@@ -179,6 +243,11 @@ x86_status x86_step(struct x86_cpu *cpu)
         cpu->soft_class = insn->info->op_class;
     }
     return st;
+}
+
+x86_status x86_step(struct x86_cpu *cpu)
+{
+    return step(cpu);
 }
 
 /* The run loop (machine.h cpu_ops.run contract). */
@@ -198,7 +267,14 @@ static void x86_run(void *opaque)
             m->time = m->limit_time;
             return;
         }
-        x86_status st = x86_step(cpu);
+        /* The limits are fixed during run (machine.h) and a step advances insns and time by
+         * one: run the steps both budgets allow without re-reading them. */
+        uint64_t n = m->limit_insns - m->insns;
+        if (m->limit_time - m->time < n) n = m->limit_time - m->time;
+        x86_status st;
+        do
+            st = step(cpu);
+        while (st == X86_OK && --n && !m->exit_request);
         if (st == X86_OK) continue;
         if (st == X86_HALT)
             cpu->halted = true;

@@ -11,6 +11,7 @@
 #define Eb  X86_OPND(OK_E, OS_B)
 #define Ew  X86_OPND(OK_E, OS_W)
 #define Ev  X86_OPND(OK_E, OS_V)
+#define Ed  X86_OPND(OK_E, OS_D)
 #define Gb  X86_OPND(OK_G, OS_B)
 #define Gv  X86_OPND(OK_G, OS_V)
 #define M   X86_OPND(OK_M, OS_V)
@@ -19,6 +20,7 @@
 #define Ap  X86_OPND(OK_A, OS_P)
 #define Rd  X86_OPND(OK_R, OS_D)
 #define Cd  X86_OPND(OK_C, OS_D)
+#define Dd  X86_OPND(OK_D, OS_D)
 #define Sw  X86_OPND(OK_S, OS_W)
 #define Ib  X86_OPND(OK_I, OS_B)
 #define Ibs X86_OPND(OK_IS, OS_V)
@@ -41,7 +43,8 @@
 
 #define NEEDS_MODRM(o)                                                                             \
     (X86_OPND_KIND(o) == OK_E || X86_OPND_KIND(o) == OK_G || X86_OPND_KIND(o) == OK_M ||           \
-     X86_OPND_KIND(o) == OK_R || X86_OPND_KIND(o) == OK_S || X86_OPND_KIND(o) == OK_C)
+     X86_OPND_KIND(o) == OK_R || X86_OPND_KIND(o) == OK_S || X86_OPND_KIND(o) == OK_C ||           \
+     X86_OPND_KIND(o) == OK_D)
 #define ROW_FLAGS(o0, o1, o2, flags)                                                               \
     ((flags) | (NEEDS_MODRM(o0) || NEEDS_MODRM(o1) || NEEDS_MODRM(o2) ? XF_MODRM : 0))
 
@@ -319,6 +322,8 @@ opcode:;
     }
     insn->seg = (uint8_t)(insn->seg_override >= 0 ? (unsigned)insn->seg_override : default_seg);
     insn->len = (uint8_t)pos;
+    insn->exec = row->exec;
+    x86_specialize(insn);
 
     /* SDM Vol. 2A LOCK: #UD unless the instruction is one of the lockable ones and its
      * destination is in memory. */
@@ -327,4 +332,61 @@ opcode:;
          (X86_OPND_KIND(insn->opnd[0]) != OK_E && X86_OPND_KIND(insn->opnd[0]) != OK_M)))
         return UD;
     return X86_OK;
+}
+
+/* The register an operand names (not AH..BH), an immediate (-1), or neither (-2). */
+static int fast_reg(const struct x86_insn *insn, unsigned n)
+{
+    /* without REX, byte registers 4-7 are AH CH DH BH: not for the specialized forms */
+    if (insn->opsz[0] == 1 && !insn->has_rex && n >= 4 && n < 8) return -2;
+    return (int)n;
+}
+
+static int fast_operand(const struct x86_insn *insn, unsigned i)
+{
+    switch (X86_OPND_KIND(insn->opnd[i])) {
+    case OK_E: return insn->has_mem ? -2 : fast_reg(insn, insn->rm);
+    case OK_G: return fast_reg(insn, insn->reg);
+    case OK_Z: return fast_reg(insn, insn->rm);
+    case OK_ACC: return X86_RAX;
+    case OK_I:
+    case OK_IS: return -1;
+    default: return -2;
+    }
+}
+
+void x86_specialize(struct x86_insn *insn)
+{
+    if (insn->lock) return;
+    int d = fast_operand(insn, 0), s = fast_operand(insn, 1);
+    if ((insn->exec == x86_op_inc || insn->exec == x86_op_dec) && d >= 0) {
+        insn->exec = insn->exec == x86_op_inc ? x86_op_inc_r : x86_op_dec_r;
+        insn->fast_dst = (int8_t)d;
+        return;
+    }
+    bool mem0 = X86_OPND_KIND(insn->opnd[0]) == OK_E && insn->has_mem;
+    bool mem1 = X86_OPND_KIND(insn->opnd[1]) == OK_E && insn->has_mem;
+    if (insn->exec == x86_op_movzx && d >= 0 && mem1) {
+        insn->exec = x86_op_movzx_load;
+        insn->fast_dst = (int8_t)d;
+        return;
+    }
+    if (insn->opsz[0] != insn->opsz[1]) return;
+    if (insn->exec == x86_op_alu && d >= 0 && s >= -1) {
+        insn->exec = x86_op_alu_r;
+    } else if (insn->exec == x86_op_alu && d >= 0 && mem1) {
+        insn->exec = x86_op_alu_rm;
+    } else if (insn->exec == x86_op_test && d >= 0 && s >= -1) {
+        insn->exec = x86_op_test_r;
+    } else if (insn->exec == x86_op_mov && d >= 0 && s >= -1) {
+        insn->exec = x86_op_mov_r;
+    } else if (insn->exec == x86_op_mov && d >= 0 && mem1) {
+        insn->exec = x86_op_mov_load;
+    } else if (insn->exec == x86_op_mov && mem0 && s >= -1) {
+        insn->exec = x86_op_mov_store;
+    } else {
+        return;
+    }
+    insn->fast_dst = (int8_t)d;
+    insn->fast_src = (int8_t)s;
 }

@@ -2,6 +2,7 @@
  * JMP, the descriptor-table registers and control registers (SDM Vol. 3A chapters 3 and 5;
  * Vol. 2 MOV, POP, JMP, LGDT/LIDT, LLDT, LTR, MOV-to/from-CR, CLTS, LMSW/SMSW). */
 #include "cpu/x86/internal.h"
+#include "mmu/x86_paging.h"
 
 #define GP0         X86_TRAP_EC(X86_VEC_GP, 0)
 #define UD          X86_TRAP(X86_VEC_UD)
@@ -22,7 +23,9 @@ x86_status x86_read_descriptor(struct x86_cpu *cpu, uint16_t sel, uint64_t *raw,
     }
     uint64_t off = sel & 0xfff8u;
     if (off + 7 > limit) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
-    *addr = (base + off) & (cpu->code_bits == 64 ? UINT64_MAX : 0xffffffffull);
+    /* IA-32e mode (compatibility mode too) uses 64-bit descriptor-table bases (SDM Vol. 3A
+     * 3.5.1, 2.4.1) */
+    *addr = (base + off) & (x86_lma(cpu) ? UINT64_MAX : 0xffffffffull);
     return x86_read_linear_sv(cpu, *addr, 8, raw);
 }
 
@@ -74,12 +77,16 @@ x86_status x86_load_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel)
     uint16_t old = cpu->seg[sreg].sel;
     unsigned rpl = sel & 3;
     if ((sel & 0xfffc) == 0) {
-        if (sreg == X86_SS) /* 64-bit mode allows a null SS at CPL < 3: later */
+        /* SDM Vol. 2B MOV: a null SS is #GP(0) except in 64-bit mode at CPL < 3, where it is
+         * loaded with RPL = CPL required */
+        if (sreg == X86_SS && (cpu->code_bits != 64 || cpu->cpl == 3 || rpl != cpu->cpl))
             return GP0;
         cpu->seg[sreg].sel = sel;
+        /* the base is cleared, FS and GS included (Intel; older AMD parts keep it, a vendor
+         * rule for issue 6's matrix) */
         cpu->seg[sreg].base = 0;
         cpu->seg[sreg].limit = 0;
-        cpu->seg[sreg].attr = X86_SEG_UNUSABLE;
+        cpu->seg[sreg].attr = X86_SEG_UNUSABLE | (sreg == X86_SS ? rpl << 5 : 0);
         emit_seg(cpu, sreg, old, sel);
         return X86_OK;
     }
@@ -141,6 +148,9 @@ static x86_status far_target(struct x86_cpu *cpu, uint16_t sel, struct x86_seg *
         return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
     }
     if (!is_code(s.attr)) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    /* IA-32e mode: L = 1 with D = 1 is reserved (SDM Vol. 3A 5.2.1): #GP(selector) */
+    if (x86_lma(cpu) && (s.attr & X86_SEG_L) && (s.attr & X86_SEG_DB))
+        return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
     unsigned dpl = X86_SEG_DPL(s.attr);
     if (X86_SEG_TYPE(s.attr) & X86_SEG_TYPE_C) {
         if (dpl > cpu->cpl) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
@@ -165,13 +175,21 @@ static void commit_cs(struct x86_cpu *cpu, const struct x86_seg *cs, uint64_t ad
     emit_seg(cpu, X86_CS, old, cs->sel);
 }
 
+/* The target offset: within the limit, or canonical for a 64-bit code segment (SDM Vol. 2A JMP
+ * "IA-32e mode": the limit is not checked in 64-bit mode). */
+static bool target_ok(const struct x86_cpu *cpu, const struct x86_seg *cs, uint64_t eip)
+{
+    if (x86_lma(cpu) && (cs->attr & X86_SEG_L)) return x86_canonical(eip);
+    return eip <= cs->limit;
+}
+
 static x86_status far_jump(struct x86_cpu *cpu, uint16_t sel, uint64_t eip)
 {
     struct x86_seg cs;
     uint64_t addr, raw;
     x86_status st = far_target(cpu, sel, &cs, &addr, &raw);
     if (st) return st;
-    if (eip > cs.limit) return GP0;
+    if (!target_ok(cpu, &cs, eip)) return GP0;
     commit_cs(cpu, &cs, addr, raw, eip);
     return X86_OK;
 }
@@ -189,7 +207,7 @@ static x86_status far_call(struct x86_cpu *cpu, const struct x86_insn *insn, uin
     unsigned size = insn->osize, ssize = x86_stack_asize(cpu);
     uint64_t smask = x86_size_mask(ssize), sp = cpu->gpr[X86_RSP];
     if ((st = x86_mem_check_write(cpu, X86_SS, (sp - 2 * size) & smask, 2 * size))) return st;
-    if (eip > cs.limit) return GP0;
+    if (!target_ok(cpu, &cs, eip)) return GP0;
     if ((st = x86_mem_write(cpu, X86_SS, (sp - size) & smask, size, cpu->seg[X86_CS].sel)) ||
         (st = x86_mem_write(cpu, X86_SS, (sp - 2 * size) & smask, size, cpu->next_rip)))
         return st;
@@ -267,7 +285,7 @@ x86_status x86_op_lgdt(struct x86_cpu *cpu, const struct x86_insn *insn)
     x86_status st = x86_mem_read(cpu, insn->seg, ea, 2, &limit);
     if (!st) st = x86_mem_read(cpu, insn->seg, (ea + 2) & x86_size_mask(insn->asize), bsize, &base);
     if (st) return st;
-    if (insn->osize == 2) base &= 0xffffff;
+    if (insn->osize == 2 && cpu->code_bits != 64) base &= 0xffffff; /* 64-bit: 10 bytes always */
     struct x86_dtr *dtr = insn->info->aux ? &cpu->idtr : &cpu->gdtr;
     dtr->base = base;
     dtr->limit = (uint16_t)limit;
@@ -292,6 +310,20 @@ x86_status x86_op_sgdt(struct x86_cpu *cpu, const struct x86_insn *insn)
 #define SYS_TSS32_BUSY  0xbu
 #define SYS_TSS16_AVAIL 0x1u
 
+/* IA-32e mode: LDT and TSS descriptors are 16 bytes; the second half holds base 63:32 and its
+ * type field must be 0 (SDM Vol. 3A 8.2.3 Figure 8-4, 3.5.2). Beyond the GDT limit or a nonzero
+ * type: #GP(selector). */
+static x86_status upper_base(struct x86_cpu *cpu, uint16_t sel, struct x86_seg *s)
+{
+    uint64_t off = sel & 0xfff8u, hi;
+    if (off + 15 > cpu->gdtr.limit) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    x86_status st = x86_read_linear_sv(cpu, cpu->gdtr.base + off + 8, 8, &hi);
+    if (st) return st;
+    if ((hi >> 40) & 0x1f) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    s->base |= (hi & 0xffffffffull) << 32;
+    return X86_OK;
+}
+
 /* LLDT r/m16 (SDM Vol. 2A LLDT): a null selector leaves LDTR unusable; otherwise the selector
  * must name an LDT descriptor in the GDT. */
 x86_status x86_op_lldt(struct x86_cpu *cpu, const struct x86_insn *insn)
@@ -312,6 +344,7 @@ x86_status x86_op_lldt(struct x86_cpu *cpu, const struct x86_insn *insn)
     x86_parse_descriptor(raw, &s);
     if ((s.attr & X86_SEG_S) || X86_SEG_TYPE(s.attr) != SYS_LDT)
         return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    if (x86_lma(cpu) && (st = upper_base(cpu, sel, &s))) return st;
     if (!(s.attr & X86_SEG_P)) return X86_TRAP_EC(X86_VEC_NP, SEL_EC(sel));
     s.sel = sel;
     cpu->ldtr = s;
@@ -333,8 +366,10 @@ x86_status x86_op_ltr(struct x86_cpu *cpu, const struct x86_insn *insn)
     struct x86_seg s;
     x86_parse_descriptor(raw, &s);
     unsigned type = X86_SEG_TYPE(s.attr);
-    if ((s.attr & X86_SEG_S) || (type != SYS_TSS32_AVAIL && type != SYS_TSS16_AVAIL))
+    if ((s.attr & X86_SEG_S) ||
+        (type != SYS_TSS32_AVAIL && (type != SYS_TSS16_AVAIL || x86_lma(cpu))))
         return X86_TRAP_EC(X86_VEC_GP, SEL_EC(sel));
+    if (x86_lma(cpu) && (st = upper_base(cpu, sel, &s))) return st;
     if (!(s.attr & X86_SEG_P)) return X86_TRAP_EC(X86_VEC_NP, SEL_EC(sel));
     if ((st = x86_write_linear_sv(cpu, addr + 5, 1, ((raw >> 40) & 0xff) | 2))) return st;
     s.sel = sel;
@@ -370,44 +405,88 @@ static void emit_cr(struct x86_cpu *cpu, unsigned n, uint64_t old, uint64_t valu
     ev_emit(&cpu->m->events, &e);
 }
 
+/* EFER.LMA follows CR0.PG while EFER.LME = 1 (SDM Vol. 3A 10.8.5); the code size follows from
+ * CS.L once LMA is set (compatibility mode until a far transfer loads a 64-bit CS). */
+static void set_lma(struct x86_cpu *cpu, bool on)
+{
+    uint64_t old = cpu->msr[X86_MSR_EFER];
+    uint64_t v = on ? old | X86_EFER_LMA : old & ~(uint64_t)X86_EFER_LMA;
+    cpu->msr[X86_MSR_EFER] = v;
+    x86_update_mode(cpu);
+    struct ev e = {.kind = EV_SYSREG, .pc = cpu->insn_rip};
+    e.sysreg.space = EV_SYSREG_MSR;
+    e.sysreg.number = 0xc0000080u;
+    e.sysreg.old_value = old;
+    e.sysreg.new_value = v;
+    ev_emit(&cpu->m->events, &e);
+}
+
 /* Writes CRn with the checks of SDM Vol. 2B "MOV-Move to/from Control Registers". */
 x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v)
 {
     uint64_t old;
     switch (n) {
-    case 0:
+    case 0: {
         old = cpu->cr0;
         if ((v >> 32) != 0) return GP0;
         /* PG without PE, or NW without CD: #GP(0) */
         if (((v & X86_CR0_PG) && !(v & X86_CR0_PE)) || ((v & X86_CR0_NW) && !(v & X86_CR0_CD)))
             return GP0;
         v |= X86_CR0_ET; /* hardwired to 1 */
-        /* Real mode, PAE paging and long mode are not modelled yet: stop loudly rather than
-         * run wrong. 32-bit paging (CR4.PAE = 0, EFER.LME = 0) is. */
-        bool pae = (v & X86_CR0_PG) && (cpu->cr4 & X86_CR4_PAE);
-        bool lm = (v & X86_CR0_PG) && (cpu->msr[X86_MSR_EFER] & X86_EFER_LME);
-        if (!(v & X86_CR0_PE) || pae || lm) {
+        uint64_t efer = cpu->msr[X86_MSR_EFER];
+        bool pg_on = (v & X86_CR0_PG) && !(old & X86_CR0_PG);
+        bool pg_off = !(v & X86_CR0_PG) && (old & X86_CR0_PG);
+        /* SDM Vol. 3A 10.8.5: IA-32e mode is entered by setting PG with LME = 1, which needs
+         * PAE = 1 (#GP(0) otherwise); it is left by clearing PG, which 64-bit code cannot do
+         * (APM Vol. 2 14.7: #GP(0); the SDM only allows it from compatibility mode). */
+        if (pg_on && (efer & X86_EFER_LME) && !(cpu->cr4 & X86_CR4_PAE)) return GP0;
+        if (pg_off && cpu->code_bits == 64) return GP0;
+        /* Real mode and legacy PAE paging (PAE = 1 without LME) are not modelled: stop loudly
+         * rather than run wrong. */
+        bool legacy_pae = (v & X86_CR0_PG) && (cpu->cr4 & X86_CR4_PAE) && !(efer & X86_EFER_LME);
+        if (!(v & X86_CR0_PE) || legacy_pae) {
             machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
                                  "x86: CR0 = %#llx needs %s, not implemented yet",
-                                 (unsigned long long)v,
-                                 lm    ? "long mode"
-                                 : pae ? "PAE paging"
-                                       : "real mode");
+                                 (unsigned long long)v, legacy_pae ? "PAE paging" : "real mode");
             return X86_STOP;
         }
         cpu->cr0 = v;
+        if (pg_on && (efer & X86_EFER_LME)) set_lma(cpu, true);
+        if (pg_off && (efer & X86_EFER_LMA)) set_lma(cpu, false);
         break;
+    }
     case 2:
         old = cpu->cr2;
         cpu->cr2 = v;
         break;
     case 3:
         old = cpu->cr3;
+        /* SDM Vol. 3A 4.5.2: with 4-level paging, CR3 bits 63:MAXPHYADDR are reserved */
+        if ((cpu->msr[X86_MSR_EFER] & X86_EFER_LMA) && (v >> MMU_X86_MAXPHYADDR)) return GP0;
         cpu->cr3 = v;
         break;
+    case 8:
+        /* SDM Vol. 3A 10.8.6.1: CR8 is the task-priority register, 64-bit mode only (the
+         * caller's #UD); bits 63:4 are reserved. No local APIC is modelled: the priority is
+         * stored and read back. */
+        old = cpu->cr8;
+        if (v & ~0xfull) return GP0;
+        cpu->cr8 = v;
+        emit_cr(cpu, n, old, v);
+        return X86_OK;
     case 4:
         old = cpu->cr4;
         if (v & ~(uint64_t)CR4_ALLOWED) return GP0;
+        /* SDM Vol. 2B MOV CR: clearing PAE while IA-32e mode is active: #GP(0) */
+        if ((cpu->msr[X86_MSR_EFER] & X86_EFER_LMA) && !(v & X86_CR4_PAE)) return GP0;
+        /* legacy PAE paging is not modelled (see CR0) */
+        if ((cpu->cr0 & X86_CR0_PG) && (v & X86_CR4_PAE) &&
+            !(cpu->msr[X86_MSR_EFER] & X86_EFER_LMA)) {
+            machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
+                                 "x86: CR4.PAE with 32-bit paging on needs PAE paging, "
+                                 "not implemented yet");
+            return X86_STOP;
+        }
         cpu->cr4 = v;
         break;
     default: return UD;
@@ -434,6 +513,10 @@ x86_status x86_op_mov_from_cr(struct x86_cpu *cpu, const struct x86_insn *insn)
     case 2: v = cpu->cr2; break;
     case 3: v = cpu->cr3; break;
     case 4: v = cpu->cr4; break;
+    case 8:
+        if (cpu->code_bits != 64) return UD;
+        v = cpu->cr8;
+        break;
     default: return UD;
     }
     x86_set_reg(cpu, insn->rm, size, true, v);
@@ -443,8 +526,155 @@ x86_status x86_op_mov_from_cr(struct x86_cpu *cpu, const struct x86_insn *insn)
 x86_status x86_op_mov_to_cr(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     unsigned size = cpu->code_bits == 64 ? 8 : 4;
+    if (insn->reg == 8 && cpu->code_bits == 64)
+        return x86_write_cr(cpu, 8, x86_get_reg(cpu, insn->rm, size, true));
     if (insn->reg != 0 && insn->reg != 2 && insn->reg != 3 && insn->reg != 4) return UD;
     return x86_write_cr(cpu, insn->reg, x86_get_reg(cpu, insn->rm, size, true));
+}
+
+/* MOV r, DRn (0F 21) and MOV DRn, r (0F 23; SDM Vol. 2B "MOV-Move to/from Debug Registers",
+ * Vol. 3B 17.2): CPL 0 (the table's XF_PRIV); 32-bit operands outside 64-bit mode, 64-bit in it.
+ * DR4/DR5 are DR6/DR7 when CR4.DE = 0 and #UD when CR4.DE = 1. With DR7.GD set the access is a
+ * #DB fault with DR6.BD set and GD cleared (17.2.4). In 64-bit mode a write of nonzero bits 63:32
+ * to DR6/DR7 is #GP(0). DR6 and DR7 keep their fixed bits (17.2.3, 17.2.4). The breakpoints are
+ * stored, not yet matched. */
+static x86_status dr_index(struct x86_cpu *cpu, unsigned n, unsigned *index)
+{
+    if (n == 4 || n == 5) {
+        if (cpu->cr4 & X86_CR4_DE) return UD;
+        n += 2;
+    }
+    if (n > 7) return UD; /* DR8-DR15 (REX.R) do not exist */
+    if (cpu->dr7 & X86_DR7_GD) {
+        cpu->dr6 |= X86_DR6_BD;
+        cpu->dr7 &= ~(uint64_t)X86_DR7_GD;
+        return X86_TRAP(X86_VEC_DB);
+    }
+    *index = n;
+    return X86_OK;
+}
+
+x86_status x86_op_mov_from_dr(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned n;
+    x86_status st = dr_index(cpu, insn->reg, &n);
+    if (st) return st;
+    uint64_t v = n < 4 ? cpu->dr[n] : n == 6 ? cpu->dr6 : cpu->dr7;
+    x86_set_reg(cpu, insn->rm, cpu->code_bits == 64 ? 8 : 4, true, v);
+    return X86_OK;
+}
+
+x86_status x86_op_mov_to_dr(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = cpu->code_bits == 64 ? 8 : 4;
+    uint64_t v = x86_get_reg(cpu, insn->rm, size, true);
+    unsigned n;
+    if (insn->reg == 6 || insn->reg == 7 ||
+        ((insn->reg == 4 || insn->reg == 5) && !(cpu->cr4 & X86_CR4_DE))) {
+        if (v >> 32) return GP0;
+    }
+    x86_status st = dr_index(cpu, insn->reg, &n);
+    if (st) return st;
+    if (n < 4)
+        cpu->dr[n] = v;
+    else if (n == 6)
+        cpu->dr6 = (v & 0xe00fu) | X86_DR6_RESET; /* B0-B3, BD, BS, BT; the rest fixed */
+    else
+        cpu->dr7 = (v & 0xffff23ffu) | X86_DR7_RESET; /* bit 10 reads 1; 11, 12, 14, 15 read 0 */
+    return X86_OK;
+}
+
+/* ---- LAR, LSL, VERR, VERW ------------------------------------------------------------------ */
+
+/* The descriptor a selector names, for the instructions that probe one without loading it: a null
+ * selector or one beyond its table's limit (or a TI = 1 selector without an LDT) is not an error,
+ * it just finds nothing (SDM Vol. 2A LAR "Operation"). Only the read itself may fault (#PF). */
+static x86_status probe(struct x86_cpu *cpu, uint16_t sel, uint64_t *raw, bool *found)
+{
+    *found = false;
+    if ((sel & 0xfffc) == 0) return X86_OK;
+    if ((sel & 4) && (cpu->ldtr.attr & X86_SEG_UNUSABLE)) return X86_OK;
+    uint64_t limit = (sel & 4) ? cpu->ldtr.limit : cpu->gdtr.limit;
+    if ((uint64_t)(sel & 0xfff8u) + 7 > limit) return X86_OK;
+    uint64_t addr;
+    x86_status st = x86_read_descriptor(cpu, sel, raw, &addr);
+    if (st) return st;
+    *found = true;
+    return X86_OK;
+}
+
+/* The privilege rule the four share: conforming code segments are always visible; anything else
+ * needs DPL >= CPL and DPL >= RPL. */
+static bool visible(const struct x86_cpu *cpu, uint16_t sel, uint32_t attr)
+{
+    if (is_code(attr) && (X86_SEG_TYPE(attr) & X86_SEG_TYPE_C)) return true;
+    unsigned dpl = X86_SEG_DPL(attr);
+    return dpl >= cpu->cpl && dpl >= (sel & 3u);
+}
+
+static void set_zf(struct x86_cpu *cpu, bool zf)
+{
+    cpu->rflags = zf ? cpu->rflags | X86_ZF : cpu->rflags & ~(uint64_t)X86_ZF;
+}
+
+/* LAR r, r/m16 (0F 02; SDM Vol. 2A LAR) and LSL r, r/m16 (0F 03; Vol. 2A LSL), aux 0 / 1: ZF = 1
+ * and the access rights (second doubleword & 00FxFF00H) or the byte-granular limit when the
+ * descriptor is visible and of a type the instruction accepts; else ZF = 0 and the destination
+ * is unchanged. System types: LAR 1 2 3 4 5 9 B C (IA-32e mode: 2 9 B C), LSL 1 2 3 9 B (IA-32e
+ * mode: 2 9 B). Protected mode only: #UD in real mode. */
+x86_status x86_op_lar(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    if (!x86_protected(cpu)) return UD;
+    uint64_t v, raw = 0;
+    x86_status st = x86_read_opnd(cpu, insn, 1, &v);
+    if (st) return st;
+    uint16_t sel = (uint16_t)v;
+    bool found;
+    if ((st = probe(cpu, sel, &raw, &found))) return st;
+    bool lsl = insn->info->aux == 1;
+    struct x86_seg d;
+    x86_parse_descriptor(raw, &d);
+    bool ok = found;
+    if (ok && !(d.attr & X86_SEG_S)) {
+        unsigned type = X86_SEG_TYPE(d.attr);
+        static const uint16_t lar_legacy =
+            1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 9 | 1u << 11 | 1u << 12;
+        static const uint16_t lar_ia32e = 1u << 2 | 1u << 9 | 1u << 11 | 1u << 12;
+        static const uint16_t lsl_legacy = 1u << 1 | 1u << 2 | 1u << 3 | 1u << 9 | 1u << 11;
+        static const uint16_t lsl_ia32e = 1u << 2 | 1u << 9 | 1u << 11;
+        uint16_t allowed =
+            lsl ? (x86_lma(cpu) ? lsl_ia32e : lsl_legacy) : (x86_lma(cpu) ? lar_ia32e : lar_legacy);
+        ok = (allowed >> type) & 1;
+    }
+    ok = ok && visible(cpu, sel, d.attr);
+    set_zf(cpu, ok);
+    if (!ok) return X86_OK;
+    uint64_t result = lsl ? d.limit : (raw >> 32) & 0x00f0ff00u;
+    x86_set_reg(cpu, insn->reg, insn->osize == 8 ? 4 : insn->osize, insn->has_rex, result);
+    return X86_OK;
+}
+
+/* VERR / VERW r/m16 (0F 00 /4, /5; SDM Vol. 2B VERR/VERW), aux 0 / 1: ZF = 1 when the selector
+ * names a visible code or data segment that is readable (VERR: data, or readable code) or
+ * writable (VERW: writable data); only ZF changes. */
+x86_status x86_op_verr(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    if (!x86_protected(cpu)) return UD;
+    uint64_t v, raw = 0;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &v);
+    if (st) return st;
+    uint16_t sel = (uint16_t)v;
+    bool found;
+    if ((st = probe(cpu, sel, &raw, &found))) return st;
+    struct x86_seg d;
+    x86_parse_descriptor(raw, &d);
+    bool ok = found && (d.attr & X86_SEG_S) && visible(cpu, sel, d.attr);
+    if (insn->info->aux == 0)
+        ok = ok && (!is_code(d.attr) || (X86_SEG_TYPE(d.attr) & X86_SEG_TYPE_R));
+    else
+        ok = ok && is_writable_data(d.attr);
+    set_zf(cpu, ok);
+    return X86_OK;
 }
 
 /* CLTS: CR0.TS = 0. */

@@ -19,6 +19,7 @@ enum x86_opnd_kind {
     OK_R,   /* ModRM r/m, register only */
     OK_S,   /* ModRM reg: segment register */
     OK_C,   /* ModRM reg: control register */
+    OK_D,   /* ModRM reg: debug register */
     OK_I,   /* immediate */
     OK_IS,  /* immediate byte, sign-extended to the operand size */
     OK_I2,  /* second immediate (ENTER's nesting level) */
@@ -112,6 +113,7 @@ extern const struct x86_opinfo x86_groups[X86_NGROUPS][8];
 enum x86_rep { REP_NONE = 0, REP_F2 = 2, REP_F3 = 3 };
 
 struct x86_insn {
+    x86_handler exec;              /* what runs it: info->exec or a specialized form */
     const struct x86_opinfo *info; /* the row (the group's row for group opcodes) */
     uint16_t flags;                /* the row's flags with its X86_GROUP line's */
     uint16_t opnd[3];              /* the operands (a group row's, completed by its line) */
@@ -136,6 +138,9 @@ struct x86_insn {
     uint8_t seg;        /* effective segment (override or default) */
     int64_t disp;
     uint64_t imm, imm2;
+    /* Set by the decoder for the specialized handlers (x86_specialize): operand 0's register,
+     * and operand 1's register or -1 for the immediate. */
+    int8_t fast_dst, fast_src;
 };
 #define X86_BASE_RIP 16
 
@@ -144,6 +149,21 @@ struct x86_insn {
  * raised), or #GP(0) when the 15-byte limit is the cause. */
 x86_status x86_decode(const struct x86_cpu *cpu, const uint8_t *bytes, unsigned avail,
                       x86_status fault_at_avail, struct x86_insn *insn);
+
+/* Picks a specialized handler for the common shapes of a few hot instructions (ALU, TEST and
+ * MOV between registers and immediates, ALU with a memory source, INC/DEC of a register, MOV
+ * loads and stores; AH..BH excluded): same semantics as the row's handler, without the generic
+ * operand switch. */
+void x86_specialize(struct x86_insn *insn);
+x86_status x86_op_alu_r(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_alu_rm(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_test_r(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_inc_r(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_dec_r(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_mov_r(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_mov_load(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_movzx_load(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_mov_store(struct x86_cpu *cpu, const struct x86_insn *insn);
 
 /* ---- Registers --------------------------------------------------------------------------- */
 
@@ -191,6 +211,16 @@ static inline unsigned x86_iopl(const struct x86_cpu *cpu)
     return (unsigned)(cpu->rflags >> X86_IOPL_SHIFT) & 3u;
 }
 
+/* SDM Vol. 3A 3.3.7.1: a canonical address has bits 63..47 equal (48-bit linear addresses). */
+static inline bool x86_canonical(uint64_t lin)
+{
+    return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
+}
+static inline bool x86_lma(const struct x86_cpu *cpu)
+{
+    return (cpu->msr[X86_MSR_EFER] & X86_EFER_LMA) != 0;
+}
+
 /* Recomputes code_bits from CS and EFER.LMA (SDM Vol. 3A 5.2.1). */
 void x86_update_mode(struct x86_cpu *cpu);
 
@@ -204,25 +234,111 @@ enum x86_access { X86_ACC_READ, X86_ACC_WRITE, X86_ACC_EXEC };
 x86_status x86_seg_linear(const struct x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
                           enum x86_access acc, uint64_t *lin);
 
+/* TLB entries used only by the inline fast paths below; they are defined after the TLB key. */
+static inline const struct x86_tlb_entry *x86_tlb_hit(const struct x86_tlb_entry *tlb,
+                                                      const struct x86_cpu *cpu, uint64_t lin,
+                                                      unsigned size);
+static inline uint64_t x86_load_le(const uint8_t *p, unsigned size)
+{
+    switch (size) {
+    case 1: return p[0];
+    case 2: {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        return v;
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return v;
+    }
+    default: {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return v;
+    }
+    }
+}
+static inline void x86_store_le(uint8_t *p, unsigned size, uint64_t value)
+{
+    switch (size) {
+    case 1: p[0] = (uint8_t)value; break;
+    case 2: {
+        uint16_t v = (uint16_t)value;
+        memcpy(p, &v, 2);
+        break;
+    }
+    case 4: {
+        uint32_t v = (uint32_t)value;
+        memcpy(p, &v, 4);
+        break;
+    }
+    default: memcpy(p, &value, 8); break;
+    }
+}
+
+/* Memory through a segment. The fast path: a TLB hit for a RAM page, the access within it, and
+ * no EV_MEM listener (the event is only counted); everything else goes through
+ * x86_read_linear/x86_write_linear (memory.c), which fill the TLB. */
 static inline x86_status x86_mem_read(struct x86_cpu *cpu, unsigned sreg, uint64_t offset,
                                       unsigned size, uint64_t *value)
 {
     uint64_t lin;
     x86_status st = x86_seg_linear(cpu, sreg, offset, size, X86_ACC_READ, &lin);
-    return st ? st : x86_read_linear(cpu, lin, size, value);
+    if (st) return st;
+    const struct x86_tlb_entry *t = x86_tlb_hit(cpu->tlb_read, cpu, lin, size);
+    if (t) {
+        *value = x86_load_le(t->host + (lin & 0xfff), size);
+        cpu->m->events.count[EV_MEM]++;
+        return X86_OK;
+    }
+    return x86_read_linear(cpu, lin, size, value);
 }
 static inline x86_status x86_mem_write(struct x86_cpu *cpu, unsigned sreg, uint64_t offset,
                                        unsigned size, uint64_t value)
 {
     uint64_t lin;
     x86_status st = x86_seg_linear(cpu, sreg, offset, size, X86_ACC_WRITE, &lin);
-    return st ? st : x86_write_linear(cpu, lin, size, value);
+    if (st) return st;
+    const struct x86_tlb_entry *t = x86_tlb_hit(cpu->tlb_write, cpu, lin, size);
+    if (t) {
+        x86_store_le(t->host + (lin & 0xfff), size, value);
+        cpu->m->events.count[EV_MEM]++;
+        return X86_OK;
+    }
+    return x86_write_linear(cpu, lin, size, value);
 }
 /* Implicit supervisor-mode accesses (descriptor tables, TSS, delivery stacks). */
 x86_status x86_read_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *value);
 x86_status x86_write_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t value);
 /* Drops the TLB entries of the page holding lin (INVLPG). */
 void x86_tlb_flush_page(struct x86_cpu *cpu, uint64_t lin);
+
+/* TLB tags: linear page number and privilege (user 1, supervisor 0), + 1 so that 0 is empty. */
+#define X86_TLB_KEY(vpn, user) ((((uint64_t)(vpn)) << 1 | (uint64_t)(user)) + 1)
+
+/* The fast fetch: a host pointer to 16 bytes at linear address lin when the fetch TLB holds its
+ * page for the current privilege and the 16 bytes lie in that page; NULL otherwise (then
+ * x86_fetch does the full work). A fetch-TLB entry exists only for a translation that passed the
+ * canonical, paging and execute checks. */
+static inline const uint8_t *x86_fetch_host16(const struct x86_cpu *cpu, uint64_t lin)
+{
+    uint64_t vpn = lin >> 12;
+    const struct x86_tlb_entry *t = &cpu->tlb_fetch[vpn % X86_TLB_SIZE];
+    if (t->tag != X86_TLB_KEY(vpn, cpu->cpl == 3) || (lin & 0xfff) > 4096 - 16) return NULL;
+    return t->host + (lin & 0xfff);
+}
+
+static inline const struct x86_tlb_entry *
+x86_tlb_hit(const struct x86_tlb_entry *tlb, const struct x86_cpu *cpu, uint64_t lin, unsigned size)
+{
+    uint64_t vpn = lin >> 12;
+    const struct x86_tlb_entry *t = &tlb[vpn % X86_TLB_SIZE];
+    if (t->tag != X86_TLB_KEY(vpn, cpu->cpl == 3) || (lin & 0xfff) > 4096u - size ||
+        (cpu->m->events.wanted & EV_MASK(EV_MEM)))
+        return NULL;
+    return t;
+}
 
 /* Instruction fetch: up to 15 bytes at CS:RIP into buf. Returns how many bytes could be fetched
  * and, in *fault, what fetching the next one raised (limit: #GP(0), SDM Vol. 3A 5.3; or #PF). */
@@ -233,12 +349,52 @@ x86_status x86_mem_check_write(struct x86_cpu *cpu, unsigned sreg, uint64_t offs
 /* ---- Operands (operand.c) ---------------------------------------------------------------- */
 
 /* The effective address (offset in the segment) of the memory operand. */
-uint64_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *insn);
-/* Reads / writes operand i of the instruction, at the operand's size. */
-x86_status x86_read_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
-                         uint64_t *value);
-x86_status x86_write_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
-                          uint64_t value);
+static inline uint64_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    uint64_t ea = (uint64_t)insn->disp;
+    if (insn->base == X86_BASE_RIP)
+        ea += cpu->next_rip; /* SDM Vol. 2A 2.2.1.6: relative to the next instruction */
+    else if (insn->base >= 0)
+        ea += cpu->gpr[insn->base];
+    if (insn->index >= 0) ea += cpu->gpr[insn->index] << insn->scale;
+    return ea & x86_size_mask(insn->asize);
+}
+/* Reads / writes operand i of the instruction, at the operand's size. The register and
+ * immediate cases are inline (they are most operands); memory and the rest are in operand.c. */
+x86_status x86_read_opnd_slow(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
+                              uint64_t *value);
+x86_status x86_write_opnd_slow(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
+                               uint64_t value);
+static inline x86_status x86_read_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
+                                       uint64_t *value)
+{
+    unsigned size = insn->opsz[i];
+    switch (X86_OPND_KIND(insn->opnd[i])) {
+    case OK_E:
+        if (insn->has_mem) break;
+        *value = x86_get_reg(cpu, insn->rm, size, insn->has_rex);
+        return X86_OK;
+    case OK_G: *value = x86_get_reg(cpu, insn->reg, size, insn->has_rex); return X86_OK;
+    case OK_I:
+    case OK_IS:
+    case OK_J: *value = insn->imm & x86_size_mask(size); return X86_OK;
+    default: break;
+    }
+    return x86_read_opnd_slow(cpu, insn, i, value);
+}
+static inline x86_status x86_write_opnd(struct x86_cpu *cpu, const struct x86_insn *insn,
+                                        unsigned i, uint64_t value)
+{
+    switch (X86_OPND_KIND(insn->opnd[i])) {
+    case OK_E:
+        if (insn->has_mem) break;
+        x86_set_reg(cpu, insn->rm, insn->opsz[i], insn->has_rex, value);
+        return X86_OK;
+    case OK_G: x86_set_reg(cpu, insn->reg, insn->opsz[i], insn->has_rex, value); return X86_OK;
+    default: break;
+    }
+    return x86_write_opnd_slow(cpu, insn, i, value);
+}
 
 /* Stack (SDM Vol. 1 6.2): the stack-address size comes from SS.B (or is 64 in 64-bit mode). */
 unsigned x86_stack_asize(const struct x86_cpu *cpu);
@@ -249,7 +405,17 @@ x86_status x86_stack_peek(struct x86_cpu *cpu, uint64_t offset, unsigned size, u
 
 /* Sets RIP for a near branch: truncated to the operand size; outside CS.limit: #GP(0) (SDM Vol.
  * 2A JMP "Protected Mode Exceptions"); non-canonical in 64-bit mode: #GP(0). */
-x86_status x86_branch(struct x86_cpu *cpu, uint64_t target, unsigned osize);
+static inline x86_status x86_branch(struct x86_cpu *cpu, uint64_t target, unsigned osize)
+{
+    target &= x86_size_mask(osize);
+    if (cpu->code_bits == 64) {
+        if (!x86_canonical(target)) return X86_TRAP_EC(X86_VEC_GP, 0);
+    } else if (target > cpu->seg[X86_CS].limit) {
+        return X86_TRAP_EC(X86_VEC_GP, 0);
+    }
+    cpu->next_rip = target;
+    return X86_OK;
+}
 
 /* ---- Descriptors and system registers (descriptor.c) ------------------------------------ */
 
@@ -263,10 +429,29 @@ x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t value);
 /* Counts a retired instruction and emits EV_INSN (cpu.c). */
 void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class);
 
+/* IN/OUT/INS/OUTS permission (system.c): X86_OK, or #GP(0) when CPL > IOPL and the TSS I/O
+ * permission bitmap denies one of the ports. */
+x86_status x86_io_permitted(struct x86_cpu *cpu, uint16_t port, unsigned size);
+
 /* ---- Flags (alu.c) ----------------------------------------------------------------------- */
 
 /* Condition code cc (the low nibble of Jcc/SETcc/CMOVcc, SDM Vol. 1 B.1) on RFLAGS. */
-bool x86_cond(uint64_t rflags, unsigned cc);
+static inline bool x86_cond(uint64_t fl, unsigned cc)
+{
+    bool r;
+    switch (cc >> 1) {
+    case 0: r = fl & X86_OF; break;                                          /* O */
+    case 1: r = fl & X86_CF; break;                                          /* B */
+    case 2: r = fl & X86_ZF; break;                                          /* E */
+    case 3: r = fl & (X86_CF | X86_ZF); break;                               /* BE */
+    case 4: r = fl & X86_SF; break;                                          /* S */
+    case 5: r = fl & X86_PF; break;                                          /* P */
+    case 6: r = !(fl & X86_SF) != !(fl & X86_OF); break;                     /* L */
+    default: r = (fl & X86_ZF) || (!(fl & X86_SF) != !(fl & X86_OF)); break; /* LE */
+    }
+    return (cc & 1) ? !r : r;
+}
+
 /* Sets the arithmetic flags as CMP a, b does. */
 void x86_cmp_flags(struct x86_cpu *cpu, uint64_t a, uint64_t b, unsigned size);
 

@@ -10,8 +10,12 @@
  * delivered by SDM Vol. 3A 6.15 Table 6-5 into #DF; a fault while delivering #DF shuts the
  * processor down (triple fault), which ends the run.
  *
+ * IA-32e mode (64-bit and compatibility mode) delivers through 16-byte gates with the 64-bit frame
+ * (SDM Vol. 3A 6.14): SS:RSP are always pushed, the stack is aligned to 16 bytes, and the new RSP
+ * comes from the 64-bit TSS (RSP0-2, or IST1-7 when the gate names one).
+ *
  * Not modelled yet (they stop the run loudly): task gates and task switches, 16-bit gates and
- * TSSs, virtual-8086 mode, long-mode (64-bit IDT) delivery. */
+ * TSSs, virtual-8086 mode. */
 #include <inttypes.h>
 
 #include "cpu/x86/internal.h"
@@ -213,6 +217,114 @@ static x86_status deliver_protected(struct x86_cpu *cpu, const struct event *ev)
     return X86_OK;
 }
 
+/* SDM Vol. 2A INT n "Operation", IA-32e-MODE and SDM Vol. 3A 6.14.1-6.14.5: 64-bit gates, the
+ * target a 64-bit code segment, the stack from RSP0-2 or IST, aligned to 16 bytes, and SS:RSP,
+ * RFLAGS, CS:RIP (and the error code) pushed as quadwords. On a privilege change SS becomes a
+ * null selector with RPL = the new CPL. */
+static x86_status deliver_long(struct x86_cpu *cpu, const struct event *ev)
+{
+    const unsigned ext = ev->external ? EXT : 0;
+    const unsigned cpl = cpu->cpl;
+    const uint32_t gate_ec = ev->vector * 8 + IDT + ext;
+    x86_status st;
+
+    if (ev->vector * 16 + 15 > cpu->idtr.limit) return X86_TRAP_EC(X86_VEC_GP, gate_ec);
+    uint64_t gate, gate_hi;
+    if ((st = x86_read_linear_sv(cpu, cpu->idtr.base + ev->vector * 16, 8, &gate)) ||
+        (st = x86_read_linear_sv(cpu, cpu->idtr.base + ev->vector * 16 + 8, 8, &gate_hi)))
+        return st;
+    unsigned type = (unsigned)(gate >> 40) & 0xf;
+    unsigned gate_dpl = (unsigned)(gate >> 45) & 3;
+    /* 6.14.1: only 64-bit interrupt and trap gates; the upper type field must be 0 */
+    if (((gate >> 44) & 1) || (type != GATE_INT32 && type != GATE_TRAP32) ||
+        ((gate_hi >> 40) & 0x1f) != 0)
+        return X86_TRAP_EC(X86_VEC_GP, gate_ec);
+    if (ev->soft && gate_dpl < cpl) return X86_TRAP_EC(X86_VEC_GP, ev->vector * 8 + IDT);
+    if (!((gate >> 47) & 1)) return X86_TRAP_EC(X86_VEC_NP, gate_ec);
+
+    uint16_t cs_sel = (uint16_t)(gate >> 16);
+    uint64_t target = (gate & 0xffff) | ((gate >> 32) & 0xffff0000u) | (gate_hi << 32);
+    unsigned ist = (unsigned)(gate >> 32) & 7;
+    if ((cs_sel & 0xfffc) == 0) return X86_TRAP_EC(X86_VEC_GP, ext);
+    uint64_t cs_raw, cs_addr;
+    if ((st = x86_read_descriptor(cpu, cs_sel, &cs_raw, &cs_addr)))
+        return X86_IS_TRAP(st) && X86_TRAP_VECTOR(st) == X86_VEC_GP
+                   ? X86_TRAP_EC(X86_VEC_GP, SEL_EC(cs_sel) | ext)
+                   : st;
+    struct x86_seg cs;
+    x86_parse_descriptor(cs_raw, &cs);
+    unsigned cs_dpl = X86_SEG_DPL(cs.attr);
+    /* the target must be a 64-bit code segment (L = 1, D = 0) at DPL <= CPL */
+    if (!is_code(cs.attr) || cs_dpl > cpl || !(cs.attr & X86_SEG_L) || (cs.attr & X86_SEG_DB))
+        return X86_TRAP_EC(X86_VEC_GP, SEL_EC(cs_sel) | ext);
+    if (!(cs.attr & X86_SEG_P)) return X86_TRAP_EC(X86_VEC_NP, SEL_EC(cs_sel) | ext);
+    bool conforming = X86_SEG_TYPE(cs.attr) & X86_SEG_TYPE_C;
+    unsigned new_cpl = (!conforming && cs_dpl < cpl) ? cs_dpl : cpl;
+    if (!x86_canonical(target)) return X86_TRAP_EC(X86_VEC_GP, ext);
+
+    /* 6.14.4/6.14.5: the new RSP from the TSS: IST when the gate names one, else RSPn on a
+     * privilege change, else the current RSP. */
+    uint64_t rsp = cpu->gpr[X86_RSP];
+    if (ist || new_cpl < cpl) {
+        if ((cpu->tr.attr & X86_SEG_UNUSABLE) || X86_SEG_TYPE(cpu->tr.attr) != 0xb)
+            return unsupported(cpu, "a 64-bit TSS", ev->vector);
+        uint64_t off = ist ? 36 + 8 * (uint64_t)(ist - 1) : 4 + 8 * (uint64_t)new_cpl;
+        if (off + 7 > cpu->tr.limit) return X86_TRAP_EC(X86_VEC_TS, SEL_EC(cpu->tr.sel) | ext);
+        if ((st = x86_read_linear_sv(cpu, cpu->tr.base + off, 8, &rsp))) return st;
+        if (!x86_canonical(rsp)) return X86_TRAP_EC(X86_VEC_SS, ext);
+    }
+    rsp &= ~0xfull; /* 6.14.2: aligned to 16 bytes */
+
+    /* The RFLAGS image: RF = 1 for fault-class exceptions (SDM Vol. 3B 17.3.1.1). */
+    uint64_t rflags = cpu->rflags;
+    if (!ev->soft && ev->external && ev->vector != X86_VEC_DF && ev->vector != X86_VEC_MC &&
+        ev->vector != X86_VEC_DB && ev->vector != X86_VEC_NMI && ev->vector < 32)
+        rflags |= X86_RF;
+    uint64_t frame[6];
+    unsigned n = 0;
+    frame[n++] = cpu->seg[X86_SS].sel;
+    frame[n++] = cpu->gpr[X86_RSP]; /* zero-extended from compatibility mode: it is */
+    frame[n++] = rflags;
+    frame[n++] = cpu->seg[X86_CS].sel;
+    frame[n++] = ev->ret_eip;
+    if (ev->has_ec) frame[n++] = ev->ec;
+    uint64_t bottom = rsp - 8 * n;
+    if (!x86_canonical(bottom) || !x86_canonical(rsp - 1)) return X86_TRAP_EC(X86_VEC_SS, ext);
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t lin = rsp - 8 * (i + 1);
+        st = new_cpl < 3 ? x86_write_linear_sv(cpu, lin, 8, frame[i])
+                         : x86_write_linear(cpu, lin, 8, frame[i]);
+        if (st) return st;
+    }
+    if (!(cs_raw & (1ull << 40)))
+        x86_write_linear_sv(cpu, cs_addr + 5, 1, ((cs_raw >> 40) & 0xff) | 1);
+
+    /* Commit. */
+    if (new_cpl < cpl) {
+        /* 6.14.4: SS is loaded with a null selector whose RPL is the new CPL */
+        struct x86_seg *ss = &cpu->seg[X86_SS];
+        ss->sel = (uint16_t)new_cpl;
+        ss->base = 0;
+        ss->limit = 0;
+        ss->attr = X86_SEG_UNUSABLE | (uint32_t)new_cpl << 5;
+    }
+    cpu->gpr[X86_RSP] = bottom;
+    cs.sel = (uint16_t)(SEL_EC(cs_sel) | new_cpl);
+    cs.attr |= X86_SEG_TYPE_A;
+    cpu->seg[X86_CS] = cs;
+    cpu->cpl = new_cpl;
+    x86_update_mode(cpu);
+    cpu->rip = target;
+    if (type == GATE_INT32) cpu->rflags &= ~(uint64_t)X86_IF;
+    cpu->rflags &= ~(uint64_t)(X86_TF | X86_VM | X86_RF | X86_NT);
+    if (new_cpl != cpl)
+        emit_priv(cpu, cpl, new_cpl,
+                  ev->soft          ? EV_MECH_INT
+                  : ev->vector < 32 ? EV_MECH_EXCEPTION
+                                    : EV_MECH_INTERRUPT);
+    return X86_OK;
+}
+
 /* SDM Vol. 3A 6.15 Table 6-5: the classes that combine into a double fault. */
 enum exc_class { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PAGE_FAULT, EXC_DOUBLE };
 static enum exc_class exc_class(unsigned vector, bool soft)
@@ -252,12 +364,14 @@ void x86_deliver(struct x86_cpu *cpu, x86_status trap)
 {
     struct event ev = {
         .vector = X86_TRAP_VECTOR(trap),
-        .soft = (trap & X86_TRAP_SOFT_BIT) != 0,
+        .soft = (trap & X86_TRAP_SOFT_BIT) && !(trap & X86_TRAP_INT1_BIT),
         .has_ec = X86_TRAP_HAS_EC(trap),
         .ec = X86_TRAP_ERRCODE(trap),
     };
     ev.external = !ev.soft;
-    ev.ret_eip = ev.soft ? cpu->next_rip : cpu->rip;
+    /* INT n, INT3, INTO and INT1 complete as instructions once delivered (not after a fault) */
+    bool completes = (trap & X86_TRAP_SOFT_BIT) != 0;
+    ev.ret_eip = completes ? cpu->next_rip : cpu->rip;
     cpu->halted = false;
 
     for (;;) {
@@ -266,17 +380,18 @@ void x86_deliver(struct x86_cpu *cpu, x86_status trap)
         cpu->m->time++;
         emit_exception(cpu, &ev);
         x86_status st;
-        if (!x86_protected(cpu) || (cpu->msr[X86_MSR_EFER] & X86_EFER_LMA))
-            st = unsupported(cpu, x86_protected(cpu) ? "long-mode delivery" : "real mode",
-                             ev.vector);
+        if (!x86_protected(cpu))
+            st = unsupported(cpu, "real mode", ev.vector);
+        else if (x86_lma(cpu))
+            st = deliver_long(cpu, &ev);
         else
             st = deliver_protected(cpu, &ev);
         if (st == X86_OK) {
-            if (ev.soft) /* INT n / INT3 / INTO completed: it retires now */
-                x86_retire(cpu, cpu->soft_len, cpu->soft_class);
+            if (completes) x86_retire(cpu, cpu->soft_len, cpu->soft_class);
             return;
         }
         if (!X86_IS_TRAP(st)) return; /* stopped */
+        completes = false;
         /* A fault while delivering ev (Table 6-5). */
         enum exc_class first = exc_class(ev.vector, ev.soft);
         enum exc_class second = exc_class(X86_TRAP_VECTOR(st), false);
@@ -336,6 +451,8 @@ static x86_status far_return(struct x86_cpu *cpu, unsigned size, uint64_t eip, u
             (st = x86_stack_peek(cpu, ss_off + size, size, &ss_v)))
             return st;
         uint16_t ss_sel = (uint16_t)ss_v;
+        /* (IA-32e mode would allow a null SS for a return to 64-bit code at CPL 1 or 2; this
+         * core refuses it as legacy mode does: no modelled kernel uses rings 1-2) */
         if ((ss_sel & 0xfffc) == 0) return X86_TRAP_EC(X86_VEC_GP, 0);
         if ((st = x86_read_descriptor(cpu, ss_sel, &ss_raw, &ss_addr))) return st;
         x86_parse_descriptor(ss_raw, &ss);
@@ -347,7 +464,9 @@ static x86_status far_return(struct x86_cpu *cpu, unsigned size, uint64_t eip, u
         new_esp = esp_v;
     }
     eip &= x86_size_mask(size);
-    if (eip > cs.limit) return X86_TRAP_EC(X86_VEC_GP, 0);
+    /* a 64-bit code segment has no limit; its RIP must be canonical (RET "64-bit mode") */
+    if (x86_lma(cpu) && (cs.attr & X86_SEG_L) ? !x86_canonical(eip) : eip > cs.limit)
+        return X86_TRAP_EC(X86_VEC_GP, 0);
 
     /* Commit. */
     if (!(cs_raw & (1ull << 40)))
@@ -367,7 +486,10 @@ static x86_status far_return(struct x86_cpu *cpu, unsigned size, uint64_t eip, u
     }
     cpu->cpl = rpl;
     cpu->seg[X86_SS] = ss;
-    x86_set_reg(cpu, X86_RSP, (ss.attr & X86_SEG_DB) ? 4 : 2, true, new_esp + release);
+    if (x86_lma(cpu)) /* RET "IA-32e mode": RSP <- the popped value (+ imm16) */
+        cpu->gpr[X86_RSP] = new_esp + release;
+    else
+        x86_set_reg(cpu, X86_RSP, (ss.attr & X86_SEG_DB) ? 4 : 2, true, new_esp + release);
     /* Data segment registers the new CPL may not use become null. */
     static const enum x86_sreg data_segs[] = {X86_ES, X86_FS, X86_GS, X86_DS};
     for (unsigned i = 0; i < 4; i++) {
@@ -388,23 +510,115 @@ static x86_status not_modelled(struct x86_cpu *cpu, const char *what)
     return X86_STOP;
 }
 
+/* SDM Vol. 2A IRET "Operation", IA-32e-MODE: RIP, CS, RFLAGS and (from 64-bit mode, or to an
+ * outer privilege level) RSP and SS are popped at the operand size (IRETQ: 8 bytes); the return
+ * CS may be 64-bit (RIP canonical) or a compatibility-mode segment (EIP within the limit); a null
+ * SS is allowed only for a return to 64-bit mode at CPL < 3. */
+static x86_status iret_ia32e(struct x86_cpu *cpu, unsigned size, uint64_t mask)
+{
+    x86_status st;
+    uint64_t rip, cs_v, fl, rsp_v = 0, ss_v = 0;
+    if ((st = x86_stack_peek(cpu, 0, size, &rip)) ||
+        (st = x86_stack_peek(cpu, size, size, &cs_v)) ||
+        (st = x86_stack_peek(cpu, 2 * size, size, &fl)))
+        return st;
+    if (size == 2) fl = (cpu->rflags & ~0xffffull) | (fl & 0xffff);
+    uint16_t cs_sel = (uint16_t)cs_v;
+    unsigned rpl = cs_sel & 3, cpl = cpu->cpl;
+    bool pop_ss = cpu->code_bits == 64 || rpl > cpl;
+    if (pop_ss && ((st = x86_stack_peek(cpu, 3 * size, size, &rsp_v)) ||
+                   (st = x86_stack_peek(cpu, 4 * size, size, &ss_v))))
+        return st;
+    if ((cs_sel & 0xfffc) == 0) return X86_TRAP_EC(X86_VEC_GP, 0);
+    if (rpl < cpl) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(cs_sel));
+    uint64_t cs_raw, cs_addr;
+    if ((st = x86_read_descriptor(cpu, cs_sel, &cs_raw, &cs_addr))) return st;
+    struct x86_seg cs;
+    x86_parse_descriptor(cs_raw, &cs);
+    unsigned cs_dpl = X86_SEG_DPL(cs.attr);
+    if (!is_code(cs.attr) || ((cs.attr & X86_SEG_L) && (cs.attr & X86_SEG_DB)))
+        return X86_TRAP_EC(X86_VEC_GP, SEL_EC(cs_sel));
+    if ((X86_SEG_TYPE(cs.attr) & X86_SEG_TYPE_C) ? cs_dpl > rpl : cs_dpl != rpl)
+        return X86_TRAP_EC(X86_VEC_GP, SEL_EC(cs_sel));
+    if (!(cs.attr & X86_SEG_P)) return X86_TRAP_EC(X86_VEC_NP, SEL_EC(cs_sel));
+    bool to64 = (cs.attr & X86_SEG_L) != 0;
+
+    struct x86_seg ss = cpu->seg[X86_SS];
+    uint64_t ss_raw = 0, ss_addr = 0;
+    uint16_t ss_sel = (uint16_t)ss_v;
+    if (pop_ss) {
+        if ((ss_sel & 0xfffc) == 0) {
+            if (!to64 || rpl == 3) return X86_TRAP_EC(X86_VEC_GP, 0);
+            if ((ss_sel & 3) != rpl) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(ss_sel));
+            ss.sel = ss_sel;
+            ss.base = 0;
+            ss.limit = 0;
+            ss.attr = X86_SEG_UNUSABLE | (uint32_t)rpl << 5;
+        } else {
+            if ((st = x86_read_descriptor(cpu, ss_sel, &ss_raw, &ss_addr))) return st;
+            x86_parse_descriptor(ss_raw, &ss);
+            if ((ss_sel & 3) != rpl || !is_writable_data(ss.attr) || X86_SEG_DPL(ss.attr) != rpl)
+                return X86_TRAP_EC(X86_VEC_GP, SEL_EC(ss_sel));
+            if (!(ss.attr & X86_SEG_P)) return X86_TRAP_EC(X86_VEC_SS, SEL_EC(ss_sel));
+            ss.sel = ss_sel;
+            ss.attr |= X86_SEG_TYPE_A;
+        }
+    }
+    if (to64) {
+        if (!x86_canonical(rip)) return X86_TRAP_EC(X86_VEC_GP, 0);
+    } else {
+        rip &= 0xffffffffu;
+        if (rip > cs.limit) return X86_TRAP_EC(X86_VEC_GP, 0);
+    }
+
+    /* Commit. */
+    if (!(cs_raw & (1ull << 40)))
+        x86_write_linear_sv(cpu, cs_addr + 5, 1, ((cs_raw >> 40) & 0xff) | 1);
+    if (ss_raw && !(ss_raw & (1ull << 40)))
+        x86_write_linear_sv(cpu, ss_addr + 5, 1, ((ss_raw >> 40) & 0xff) | 1);
+    cpu->rflags = ((cpu->rflags & ~mask) | (fl & mask)) | X86_FLAGS_FIXED1;
+    cs.sel = cs_sel;
+    cs.attr |= X86_SEG_TYPE_A;
+    unsigned old_bits = cpu->code_bits;
+    cpu->seg[X86_CS] = cs;
+    cpu->cpl = rpl;
+    x86_update_mode(cpu);
+    cpu->next_rip = rip;
+    if (pop_ss) {
+        cpu->seg[X86_SS] = ss;
+        /* from 64-bit mode RSP is loaded whole (zero-extended for IRETD/IRET) */
+        cpu->gpr[X86_RSP] = rsp_v;
+    } else {
+        x86_set_reg(cpu, X86_RSP, old_bits == 64 ? 8 : x86_stack_asize(cpu), true,
+                    cpu->gpr[X86_RSP] + 3 * size);
+    }
+    if (rpl > cpl) {
+        static const enum x86_sreg data_segs[] = {X86_ES, X86_FS, X86_GS, X86_DS};
+        for (unsigned i = 0; i < 4; i++) {
+            struct x86_seg *s = &cpu->seg[data_segs[i]];
+            bool conforming_code = is_code(s->attr) && (X86_SEG_TYPE(s->attr) & X86_SEG_TYPE_C);
+            if (!(s->attr & X86_SEG_UNUSABLE) && X86_SEG_DPL(s->attr) < rpl && !conforming_code) {
+                s->sel = 0;
+                s->attr = X86_SEG_UNUSABLE;
+                /* SDM 3.4.4: in 64-bit mode the FS/GS bases stay (they are the MSRs) */
+                if (data_segs[i] != X86_FS && data_segs[i] != X86_GS) s->base = 0;
+            }
+        }
+        emit_priv(cpu, cpl, rpl, EV_MECH_IRET);
+    }
+    return X86_OK;
+}
+
 /* SDM Vol. 2A IRET "Operation", PROTECTED-MODE-RETURN (32- and 16-bit operand size) through
  * RETURN-TO-SAME-PRIVILEGE-LEVEL and RETURN-TO-OUTER-PRIVILEGE-LEVEL. Nested-task returns
  * (NT = 1) and returns to virtual-8086 mode are not supported and stop the run. */
 x86_status x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     unsigned size = insn->osize;
-    if (!x86_protected(cpu) || cpu->code_bits == 64)
-        return not_modelled(cpu, "IRET outside 32-bit protected mode");
+    if (!x86_protected(cpu)) return not_modelled(cpu, "IRET outside protected mode");
+    /* IA-32e mode has no task switches: NT = 1 is #GP(0) */
+    if (x86_lma(cpu) && (cpu->rflags & X86_NT)) return X86_TRAP_EC(X86_VEC_GP, 0);
     if (cpu->rflags & X86_NT) return not_modelled(cpu, "IRET with NT = 1 (task return)");
-    uint64_t eip, cs_v, fl;
-    x86_status st;
-    if ((st = x86_stack_peek(cpu, 0, size, &eip)) ||
-        (st = x86_stack_peek(cpu, size, size, &cs_v)) ||
-        (st = x86_stack_peek(cpu, 2 * size, size, &fl)))
-        return st;
-    if (size == 2) fl = (cpu->rflags & ~0xffffull) | (fl & 0xffff);
-    if ((fl & X86_VM) && cpu->cpl == 0) return not_modelled(cpu, "IRET to virtual-8086 mode");
     /* the flags IRET may set, by the old CPL (SDM IRET: "IF CPL <= IOPL", "IF CPL = 0") */
     uint64_t mask = X86_FLAGS_ARITH | X86_TF | X86_DF | X86_NT;
     if (size >= 4) mask |= X86_RF | X86_AC | X86_ID;
@@ -413,6 +627,15 @@ x86_status x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *insn)
         mask |= X86_IOPL;
         if (size >= 4) mask |= X86_VIF | X86_VIP;
     }
+    if (x86_lma(cpu)) return iret_ia32e(cpu, size, mask);
+    uint64_t eip, cs_v, fl;
+    x86_status st;
+    if ((st = x86_stack_peek(cpu, 0, size, &eip)) ||
+        (st = x86_stack_peek(cpu, size, size, &cs_v)) ||
+        (st = x86_stack_peek(cpu, 2 * size, size, &fl)))
+        return st;
+    if (size == 2) fl = (cpu->rflags & ~0xffffull) | (fl & 0xffff);
+    if ((fl & X86_VM) && cpu->cpl == 0) return not_modelled(cpu, "IRET to virtual-8086 mode");
     return far_return(cpu, size, eip, (uint16_t)cs_v, 3 * size, 0, mask, fl, EV_MECH_IRET);
 }
 
@@ -422,8 +645,7 @@ x86_status x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *insn)
 x86_status x86_op_retf(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     unsigned size = insn->osize;
-    if (!x86_protected(cpu) || cpu->code_bits == 64)
-        return not_modelled(cpu, "RET far outside 32-bit protected mode");
+    if (!x86_protected(cpu)) return not_modelled(cpu, "RET far outside protected mode");
     uint64_t release = insn->opnd[0] ? insn->imm & 0xffff : 0;
     uint64_t eip, cs_v;
     x86_status st;

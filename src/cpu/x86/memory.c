@@ -2,8 +2,8 @@
  * page walker of src/mmu/x86_paging.c when CR0.PG = 1, and a small software TLB of host pointers
  * so that RAM accesses are one lookup and one memcpy.
  *
- * TLB entries are keyed by page and privilege (user or supervisor), separately for reads
- * (fetches too: 32-bit paging has no execute permission) and writes; a write entry exists only
+ * TLB entries are keyed by page and privilege (user or supervisor), separately for reads,
+ * fetches (4-level paging can disable execution) and writes; a write entry exists only
  * once a walk for a write has set the dirty flag. Like a hardware TLB it is not coherent with the
  * page tables: CR0/CR3/CR4 writes and INVLPG flush it. */
 #include "cpu/x86/internal.h"
@@ -16,13 +16,12 @@ void x86_tlb_flush(struct x86_cpu *cpu)
 {
     memset(cpu->tlb_read, 0, sizeof cpu->tlb_read);
     memset(cpu->tlb_write, 0, sizeof cpu->tlb_write);
+    memset(cpu->tlb_fetch, 0, sizeof cpu->tlb_fetch);
+    cpu->tlb_has_large = false;
+    cpu->fetch_gen++;
 }
 
-/* SDM Vol. 3A 3.3.7.1: a canonical address has bits 63..47 equal (48-bit linear addresses). */
-static bool canonical(uint64_t lin)
-{
-    return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
-}
+#define canonical x86_canonical
 
 x86_status x86_seg_linear(const struct x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
                           enum x86_access acc, uint64_t *lin)
@@ -72,23 +71,29 @@ static x86_status translate(struct x86_cpu *cpu, uint64_t lin, enum x86_access a
         *phys = lin;
         return X86_OK;
     }
-    struct mmu_x86_regs regs = {cpu->cr0, cpu->cr3, cpu->cr4};
+    struct mmu_x86_regs regs = {cpu->cr0, cpu->cr3, cpu->cr4, cpu->msr[X86_MSR_EFER]};
     struct mmu_x86_result res;
     uint32_t ec;
     enum mmu_x86_access macc = acc == X86_ACC_WRITE  ? MMU_X86_WRITE
                                : acc == X86_ACC_EXEC ? MMU_X86_FETCH
                                                      : MMU_X86_READ;
-    if (!mmu_x86_translate32(&cpu->m->bus, &regs, (uint32_t)lin, macc, user, &res, &ec)) {
+    /* EFER.LMA = 1 means 4-level paging (SDM Vol. 3A 4.1.1, Table 4-1) */
+    bool ok = (cpu->msr[X86_MSR_EFER] & X86_EFER_LMA)
+                  ? mmu_x86_translate4(&cpu->m->bus, &regs, lin, macc, user, &res, &ec)
+                  : mmu_x86_translate32(&cpu->m->bus, &regs, (uint32_t)lin, macc, user, &res, &ec);
+    if (!ok) {
         cpu->cr2 = lin;
         return X86_TRAP_EC(X86_VEC_PF, ec);
     }
     *phys = res.phys;
+    /* the TLB holds 4 KiB pieces of larger pages: INVLPG then drops everything (below) */
+    if (res.page_size > PAGE_SIZE) cpu->tlb_has_large = true;
     return X86_OK;
 }
 
 static inline uint64_t tlb_key(uint64_t vpn, bool user)
 {
-    return (vpn << 1 | user) + 1;
+    return X86_TLB_KEY(vpn, user);
 }
 
 /* Host pointer for the page holding lin, through the TLB; NULL when the page is not plain RAM
@@ -97,8 +102,9 @@ static uint8_t *page_host(struct x86_cpu *cpu, uint64_t lin, enum x86_access acc
                           uint64_t *phys, x86_status *st)
 {
     uint64_t vpn = lin >> PAGE_SHIFT;
-    struct x86_tlb_entry *e =
-        &(acc == X86_ACC_WRITE ? cpu->tlb_write : cpu->tlb_read)[vpn % X86_TLB_SIZE];
+    struct x86_tlb_entry *e = &(acc == X86_ACC_WRITE  ? cpu->tlb_write
+                                : acc == X86_ACC_EXEC ? cpu->tlb_fetch
+                                                      : cpu->tlb_read)[vpn % X86_TLB_SIZE];
     *st = X86_OK;
     if (e->tag == tlb_key(vpn, user)) return e->host + (lin & (PAGE_SIZE - 1));
     *st = translate(cpu, lin, acc, user, phys);
@@ -110,13 +116,22 @@ static uint8_t *page_host(struct x86_cpu *cpu, uint64_t lin, enum x86_access acc
     return host + (lin & (PAGE_SIZE - 1));
 }
 
+/* SDM Vol. 3A 4.10.4.1: INVLPG invalidates the translation of the page holding lin, which for a
+ * 2 MiB, 4 MiB or 1 GiB page covers many 4 KiB entries of this TLB; while any large page is
+ * cached, everything is dropped (flushing more than asked is allowed). */
 void x86_tlb_flush_page(struct x86_cpu *cpu, uint64_t lin)
 {
+    if (cpu->tlb_has_large) {
+        x86_tlb_flush(cpu);
+        return;
+    }
+    cpu->fetch_gen++;
     uint64_t vpn = lin >> PAGE_SHIFT;
     unsigned i = (unsigned)(vpn % X86_TLB_SIZE);
     for (int user = 0; user < 2; user++) {
         if (cpu->tlb_read[i].tag == tlb_key(vpn, user)) cpu->tlb_read[i].tag = 0;
         if (cpu->tlb_write[i].tag == tlb_key(vpn, user)) cpu->tlb_write[i].tag = 0;
+        if (cpu->tlb_fetch[i].tag == tlb_key(vpn, user)) cpu->tlb_fetch[i].tag = 0;
     }
 }
 

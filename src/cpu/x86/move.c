@@ -8,6 +8,43 @@ x86_status x86_op_mov(struct x86_cpu *cpu, const struct x86_insn *insn)
     return st ? st : x86_write_opnd(cpu, insn, 0, v);
 }
 
+/* x86_op_mov's common shapes (x86_specialize): register or immediate to register, a load into
+ * a register, a store of a register or an immediate. */
+x86_status x86_op_mov_r(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0];
+    uint64_t v = insn->fast_src < 0 ? insn->imm : cpu->gpr[insn->fast_src];
+    x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, v & x86_size_mask(size));
+    return X86_OK;
+}
+
+x86_status x86_op_mov_load(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0];
+    uint64_t v;
+    x86_status st = x86_mem_read(cpu, insn->seg, x86_ea(cpu, insn), size, &v);
+    if (st) return st;
+    x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, v);
+    return X86_OK;
+}
+
+/* MOVZX r, m8/m16 (x86_specialize): the load zero-extends. */
+x86_status x86_op_movzx_load(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    uint64_t v;
+    x86_status st = x86_mem_read(cpu, insn->seg, x86_ea(cpu, insn), insn->opsz[1], &v);
+    if (st) return st;
+    x86_set_reg(cpu, (unsigned)insn->fast_dst, insn->opsz[0], true, v);
+    return X86_OK;
+}
+
+x86_status x86_op_mov_store(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0];
+    uint64_t v = insn->fast_src < 0 ? insn->imm : cpu->gpr[insn->fast_src];
+    return x86_mem_write(cpu, insn->seg, x86_ea(cpu, insn), size, v & x86_size_mask(size));
+}
+
 x86_status x86_op_movzx(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     return x86_op_mov(cpu, insn); /* the source read is zero-extended already */
@@ -93,12 +130,35 @@ x86_status x86_op_sahf(struct x86_cpu *cpu, const struct x86_insn *insn)
     return X86_OK;
 }
 
-/* CMPXCHG8B m64 (SDM Vol. 2A CMPXCHG8B): compares EDX:EAX with m64; equal: ZF = 1 and
- * m64 = ECX:EBX; not equal: ZF = 0, EDX:EAX = m64 and m64 is written back with its own value.
- * Other flags are unaffected. A register operand is #UD (the M operand's rule). */
+/* CMPXCHG8B m64 / CMPXCHG16B m128 (REX.W; SDM Vol. 2A CMPXCHG8B/CMPXCHG16B): compare EDX:EAX
+ * (RDX:RAX) with the memory operand; equal: ZF = 1 and ECX:EBX (RCX:RBX) is stored; else ZF = 0
+ * and the accumulator pair is loaded. The destination is written either way (the old value back
+ * when unequal). CMPXCHG16B needs a 16-byte aligned operand: #GP(0) otherwise. */
 x86_status x86_op_cmpxchg8b(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     uint64_t ea = x86_ea(cpu, insn), m;
+    if (insn->osize == 8) {
+        uint64_t lo, hi, lin;
+        x86_status st = x86_seg_linear(cpu, insn->seg, ea, 16, X86_ACC_WRITE, &lin);
+        if (st) return st;
+        if (lin & 15) return X86_TRAP_EC(X86_VEC_GP, 0);
+        st = x86_mem_read(cpu, insn->seg, ea, 8, &lo);
+        if (!st) st = x86_mem_read(cpu, insn->seg, ea + 8, 8, &hi);
+        if (st) return st;
+        bool eq = lo == cpu->gpr[X86_RAX] && hi == cpu->gpr[X86_RDX];
+        uint64_t nlo = eq ? cpu->gpr[X86_RBX] : lo, nhi = eq ? cpu->gpr[X86_RCX] : hi;
+        if ((st = x86_mem_write(cpu, insn->seg, ea, 8, nlo)) ||
+            (st = x86_mem_write(cpu, insn->seg, ea + 8, 8, nhi)))
+            return st;
+        if (eq) {
+            cpu->rflags |= X86_ZF;
+        } else {
+            cpu->gpr[X86_RAX] = lo;
+            cpu->gpr[X86_RDX] = hi;
+            cpu->rflags &= ~(uint64_t)X86_ZF;
+        }
+        return X86_OK;
+    }
     x86_status st = x86_mem_read(cpu, insn->seg, ea, 8, &m);
     if (st) return st;
     uint64_t cmp = (cpu->gpr[X86_RDX] & 0xffffffffu) << 32 | (cpu->gpr[X86_RAX] & 0xffffffffu);

@@ -23,6 +23,9 @@ x86_status x86_rdmsr(struct x86_cpu *cpu, uint32_t number, uint64_t *value)
     int i = x86_msr_find(number);
     if (i < 0) return GP0;
     *value = cpu->msr[i];
+    /* FS_BASE/GS_BASE are the FS and GS segment bases (SDM Vol. 3A 3.4.4) */
+    if (i == X86_MSR_FS_BASE) *value = cpu->seg[X86_FS].base;
+    if (i == X86_MSR_GS_BASE) *value = cpu->seg[X86_GS].base;
     if (i == X86_MSR_TSC) /* the counter runs with guest time; the row holds the offset */
         *value += cpu->m->time;
     return X86_OK;
@@ -32,7 +35,8 @@ x86_status x86_wrmsr(struct x86_cpu *cpu, uint32_t number, uint64_t value)
 {
     int i = x86_msr_find(number);
     if (i < 0) return GP0;
-    uint64_t old = cpu->msr[i];
+    uint64_t old;
+    x86_rdmsr(cpu, number, &old);
     if (i == X86_MSR_EFER) {
         /* LMA is the CPU's (SDM Vol. 3A 2.2.1, Table 2-1 "R"): a written LMA is ignored here, as
          * software writes back what RDMSR returned. LME cannot change while paging is on
@@ -43,6 +47,13 @@ x86_status x86_wrmsr(struct x86_cpu *cpu, uint32_t number, uint64_t value)
     } else if (value & ~x86_msr_table[i].writable) {
         return GP0;
     }
+    /* SDM Vol. 2B WRMSR: a non-canonical value in an MSR that holds an address is #GP(0) (the
+     * SYSCALL/SYSENTER address MSRs follow with issue 6's vendor rules). */
+    if ((i == X86_MSR_FS_BASE || i == X86_MSR_GS_BASE || i == X86_MSR_KERNEL_GS_BASE) &&
+        !x86_canonical(value))
+        return GP0;
+    if (i == X86_MSR_FS_BASE) cpu->seg[X86_FS].base = value;
+    if (i == X86_MSR_GS_BASE) cpu->seg[X86_GS].base = value;
     cpu->msr[i] = i == X86_MSR_TSC ? value - cpu->m->time : value;
     struct ev e = {.kind = EV_SYSREG, .pc = cpu->insn_rip};
     e.sysreg.space = EV_SYSREG_MSR;

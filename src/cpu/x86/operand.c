@@ -1,43 +1,20 @@
 /* Operand access for the decoded instruction, the stack, and near branches. */
 #include "cpu/x86/internal.h"
 
-static uint64_t asize_mask(unsigned asize)
-{
-    return x86_size_mask(asize);
-}
-
-uint64_t x86_ea(const struct x86_cpu *cpu, const struct x86_insn *insn)
-{
-    uint64_t ea = (uint64_t)insn->disp;
-    if (insn->base == X86_BASE_RIP)
-        ea += cpu->next_rip; /* SDM Vol. 2A 2.2.1.6: relative to the next instruction */
-    else if (insn->base >= 0)
-        ea += cpu->gpr[insn->base];
-    if (insn->index >= 0) ea += cpu->gpr[insn->index] << insn->scale;
-    return ea & asize_mask(insn->asize);
-}
-
-x86_status x86_read_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
-                         uint64_t *value)
+/* The out-of-line parts of x86_read_opnd/x86_write_opnd (internal.h): memory operands and the
+ * rare kinds. */
+x86_status x86_read_opnd_slow(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
+                              uint64_t *value)
 {
     uint16_t o = insn->opnd[i];
     unsigned size = insn->opsz[i];
     switch (X86_OPND_KIND(o)) {
     case OK_E:
-        if (!insn->has_mem) {
-            *value = x86_get_reg(cpu, insn->rm, size, insn->has_rex);
-            return X86_OK;
-        }
-        /* fall through */
     case OK_M:
     case OK_O: return x86_mem_read(cpu, insn->seg, x86_ea(cpu, insn), size, value);
-    case OK_G: *value = x86_get_reg(cpu, insn->reg, size, insn->has_rex); return X86_OK;
     case OK_R:
     case OK_Z: *value = x86_get_reg(cpu, insn->rm, size, insn->has_rex); return X86_OK;
     case OK_ACC: *value = cpu->gpr[X86_RAX] & x86_size_mask(size); return X86_OK;
-    case OK_I:
-    case OK_IS:
-    case OK_J: *value = insn->imm & x86_size_mask(size); return X86_OK;
     case OK_I2: *value = insn->imm2; return X86_OK;
     case OK_ONE: *value = 1; return X86_OK;
     case OK_CL: *value = cpu->gpr[X86_RCX] & 0xff; return X86_OK;
@@ -47,21 +24,15 @@ x86_status x86_read_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsig
     }
 }
 
-x86_status x86_write_opnd(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
-                          uint64_t value)
+x86_status x86_write_opnd_slow(struct x86_cpu *cpu, const struct x86_insn *insn, unsigned i,
+                               uint64_t value)
 {
     uint16_t o = insn->opnd[i];
     unsigned size = insn->opsz[i];
     switch (X86_OPND_KIND(o)) {
     case OK_E:
-        if (!insn->has_mem) {
-            x86_set_reg(cpu, insn->rm, size, insn->has_rex, value);
-            return X86_OK;
-        }
-        /* fall through */
     case OK_M:
     case OK_O: return x86_mem_write(cpu, insn->seg, x86_ea(cpu, insn), size, value);
-    case OK_G: x86_set_reg(cpu, insn->reg, size, insn->has_rex, value); return X86_OK;
     case OK_R:
     case OK_Z: x86_set_reg(cpu, insn->rm, size, insn->has_rex, value); return X86_OK;
     case OK_ACC: x86_set_reg(cpu, X86_RAX, size, insn->has_rex, value); return X86_OK;
@@ -108,16 +79,4 @@ x86_status x86_pop(struct x86_cpu *cpu, unsigned size, uint64_t *value)
     return X86_OK;
 }
 
-/* ---- Near branches ----------------------------------------------------------------------- */
-
-x86_status x86_branch(struct x86_cpu *cpu, uint64_t target, unsigned osize)
-{
-    target &= x86_size_mask(osize);
-    if (cpu->code_bits == 64) {
-        if ((uint64_t)((int64_t)(target << 16) >> 16) != target) return X86_TRAP_EC(X86_VEC_GP, 0);
-    } else if (target > cpu->seg[X86_CS].limit) {
-        return X86_TRAP_EC(X86_VEC_GP, 0);
-    }
-    cpu->next_rip = target;
-    return X86_OK;
-}
+/* Near branches: x86_branch is inline in internal.h. */

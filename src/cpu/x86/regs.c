@@ -9,17 +9,15 @@
 
 static const char *const gpr64[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
                                       "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
-static const char *const gpr32[16] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
-                                      "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d",
-                                      "r15d"};
+static const char *const gpr32[16] = {"eax", "ecx", "edx",  "ebx",  "esp",  "ebp",  "esi",  "edi",
+                                      "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d"};
 static const char *const gpr16[8] = {"ax", "cx", "dx", "bx", "sp", "bp", "si", "di"};
 static const char *const sreg_names[X86_NSEG] = {"es", "cs", "ss", "ds", "fs", "gs"};
 
 static int find_name(const char *name, const char *const *names, int count)
 {
     for (int i = 0; i < count; i++)
-        if (strcmp(name, names[i]) == 0)
-            return i;
+        if (strcmp(name, names[i]) == 0) return i;
     return -1;
 }
 
@@ -30,11 +28,13 @@ static int msr_by_name(const char *name)
         const char *a = x86_msr_table[i].name, *b = name;
         while (*a && *b && tolower((unsigned char)*a) == tolower((unsigned char)*b))
             a++, b++;
-        if (!*a && !*b)
-            return i;
+        if (!*a && !*b) return i;
     }
     return -1;
 }
+
+/* debug registers (read only by name) */
+static const char *const dr_names[6] = {"dr0", "dr1", "dr2", "dr3", "dr6", "dr7"};
 
 static int cr_number(const char *name)
 {
@@ -63,10 +63,15 @@ bool x86_reg_by_name(void *opaque, const char *name, uint64_t *value)
     else if (!strcmp(name, "cpl") || !strcmp(name, "priv"))
         *value = cpu->cpl;
     else if ((i = cr_number(name)) >= 0)
-        *value = i == 0 ? cpu->cr0 : i == 2 ? cpu->cr2 : i == 3 ? cpu->cr3 : i == 4 ? cpu->cr4
-                                                                                  : cpu->cr8;
+        *value = i == 0   ? cpu->cr0
+                 : i == 2 ? cpu->cr2
+                 : i == 3 ? cpu->cr3
+                 : i == 4 ? cpu->cr4
+                          : cpu->cr8;
     else if ((i = find_name(name, sreg_names, X86_NSEG)) >= 0)
         *value = cpu->seg[i].sel;
+    else if ((i = find_name(name, dr_names, 6)) >= 0)
+        *value = i < 4 ? cpu->dr[i] : i == 4 ? cpu->dr6 : cpu->dr7;
     else if ((i = msr_by_name(name)) >= 0)
         return x86_rdmsr(cpu, x86_msr_table[i].number, value) == X86_OK;
     else

@@ -95,14 +95,18 @@ x86_status x86_op_scas(struct x86_cpu *cpu, const struct x86_insn *insn)
 }
 
 /* INS/OUTS (SDM Vol. 2A INS, Vol. 2B OUTS): the port is DX; in protected mode with CPL > IOPL
- * #GP(0) (no TSS I/O permission bitmap yet, as for IN/OUT); the operand is at most 32 bits. */
+ * the TSS I/O permission bitmap decides (x86_io_permitted); the operand is at most 32 bits. */
 x86_status x86_op_ins(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
-    if (x86_protected(cpu) && cpu->cpl > x86_iopl(cpu)) return X86_TRAP_EC(X86_VEC_GP, 0);
-    return string_op(cpu, insn, STR_INS);
+    unsigned size = insn->osize > 4 ? 4 : insn->osize;
+    if (insn->flags & XF_BYTE) size = 1;
+    x86_status st = x86_io_permitted(cpu, (uint16_t)cpu->gpr[X86_RDX], size);
+    return st ? st : string_op(cpu, insn, STR_INS);
 }
 x86_status x86_op_outs(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
-    if (x86_protected(cpu) && cpu->cpl > x86_iopl(cpu)) return X86_TRAP_EC(X86_VEC_GP, 0);
-    return string_op(cpu, insn, STR_OUTS);
+    unsigned size = insn->osize > 4 ? 4 : insn->osize;
+    if (insn->flags & XF_BYTE) size = 1;
+    x86_status st = x86_io_permitted(cpu, (uint16_t)cpu->gpr[X86_RDX], size);
+    return st ? st : string_op(cpu, insn, STR_OUTS);
 }

@@ -1,6 +1,7 @@
 /* Flag control, HLT, port I/O, CPUID, UD2 and the software interrupts (which only return their
  * trap value: delivery happens in interrupt.c). */
 #include "cpu/x86/internal.h"
+#include "mmu/x86_paging.h"
 
 #define GP0 X86_TRAP_EC(X86_VEC_GP, 0)
 
@@ -44,21 +45,35 @@ x86_status x86_op_hlt(struct x86_cpu *cpu, const struct x86_insn *insn)
     return X86_HALT;
 }
 
-/* IN/OUT: in protected mode with CPL > IOPL the SDM consults the TSS I/O permission bitmap
- * (Vol. 1 19.5.2); this core has no TSS I/O bitmap yet and faults: #GP(0). */
-static x86_status io_allowed(const struct x86_cpu *cpu)
+/* SDM Vol. 1 19.5.1-19.5.2 "I/O Permission Bit Map": in protected mode with CPL > IOPL (or in
+ * virtual-8086 mode, not modelled) an access to ports port..port+size-1 is allowed only when the
+ * TSS (32-bit or 64-bit) has an I/O map whose bits for those ports are all 0. The map starts at
+ * the 16-bit offset at TSS+102; the processor reads the two bytes holding the first port's bit,
+ * and any byte beyond the TSS limit counts as all ones: #GP(0). */
+x86_status x86_io_permitted(struct x86_cpu *cpu, uint16_t port, unsigned size)
 {
-    if (x86_protected(cpu) && cpu->cpl > x86_iopl(cpu)) return GP0;
-    return X86_OK;
+    if (!x86_protected(cpu) || cpu->cpl <= x86_iopl(cpu)) return X86_OK;
+    unsigned type = X86_SEG_TYPE(cpu->tr.attr);
+    if ((cpu->tr.attr & X86_SEG_UNUSABLE) || (type != 0x9 && type != 0xb)) return GP0;
+    if (cpu->tr.limit < 103) return GP0;
+    uint64_t base;
+    x86_status st = x86_read_linear_sv(cpu, cpu->tr.base + 102, 2, &base);
+    if (st) return st;
+    uint64_t off = base + port / 8;
+    if (off + 1 > cpu->tr.limit) return GP0;
+    uint64_t bits;
+    if ((st = x86_read_linear_sv(cpu, cpu->tr.base + off, 2, &bits))) return st;
+    uint64_t mask = ((1u << size) - 1) << (port % 8);
+    return (bits & mask) ? GP0 : X86_OK;
 }
 
 x86_status x86_op_in(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
-    x86_status st = io_allowed(cpu);
-    if (st) return st;
     uint64_t port;
     x86_read_opnd(cpu, insn, 1, &port);
     unsigned size = insn->opsz[0] > 4 ? 4 : insn->opsz[0];
+    x86_status st = x86_io_permitted(cpu, (uint16_t)port, size);
+    if (st) return st;
     uint32_t v = 0;
     bus_port_in(&cpu->m->bus, (uint16_t)port, size, &v);
     x86_set_reg(cpu, X86_RAX, size, false, v);
@@ -67,11 +82,11 @@ x86_status x86_op_in(struct x86_cpu *cpu, const struct x86_insn *insn)
 
 x86_status x86_op_out(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
-    x86_status st = io_allowed(cpu);
-    if (st) return st;
     uint64_t port;
     x86_read_opnd(cpu, insn, 0, &port);
     unsigned size = insn->opsz[1] > 4 ? 4 : insn->opsz[1];
+    x86_status st = x86_io_permitted(cpu, (uint16_t)port, size);
+    if (st) return st;
     bus_port_out(&cpu->m->bus, (uint16_t)port, size,
                  (uint32_t)(cpu->gpr[X86_RAX] & x86_size_mask(size)));
     return X86_OK;
@@ -107,6 +122,9 @@ x86_status x86_op_cpuid(struct x86_cpu *cpu, const struct x86_insn *insn)
     } else if (leaf == 0x80000001u && v->max_ext_leaf >= 0x80000001u) {
         c = v->ext1_ecx;
         d = v->ext1_edx;
+    } else if (leaf == 0x80000008u && v->max_ext_leaf >= 0x80000008u) {
+        /* EAX[7:0] physical-address bits (the page walker's MAXPHYADDR), [15:8] linear bits */
+        a = MMU_X86_MAXPHYADDR | 48u << 8;
     }
     x86_set_reg(cpu, X86_RAX, 4, false, a);
     x86_set_reg(cpu, X86_RBX, 4, false, b);
@@ -136,6 +154,15 @@ x86_status x86_op_int3(struct x86_cpu *cpu, const struct x86_insn *insn)
     (void)cpu;
     (void)insn;
     return X86_TRAP_SOFT(X86_VEC_BP);
+}
+
+/* INT1 (F1; SDM Vol. 2A INT n/INTO/INT3/INT1): a #DB trap delivered as a hardware exception
+ * would be (no gate DPL check), with the next instruction's EIP saved. */
+x86_status x86_op_int1(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    (void)cpu;
+    (void)insn;
+    return X86_TRAP_INT1;
 }
 
 x86_status x86_op_into(struct x86_cpu *cpu, const struct x86_insn *insn)

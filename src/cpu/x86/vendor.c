@@ -6,11 +6,21 @@
 
 /* CPUID.1:EDX (SDM Vol. 2A Table 3-11): bit 3 PSE (4 MiB pages), bit 4 TSC (RDTSC), bit 5 MSR
  * (RDMSR/WRMSR), bit 8 CX8 (CMPXCHG8B), bit 15 CMOV. */
-#define FEAT1_EDX_PSE  (1u << 3)
-#define FEAT1_EDX_TSC  (1u << 4)
-#define FEAT1_EDX_MSR  (1u << 5)
-#define FEAT1_EDX_CX8  (1u << 8)
+#define FEAT1_EDX_PSE (1u << 3)
+#define FEAT1_EDX_TSC (1u << 4)
+#define FEAT1_EDX_MSR (1u << 5)
+#define FEAT1_EDX_CX8 (1u << 8)
+/* PAE (bit 6) is advertised because IA-32e mode needs it; legacy PAE paging (PAE without LME)
+ * is not modelled and stops the run loudly (descriptor.c). */
+#define FEAT1_EDX_PAE  (1u << 6)
 #define FEAT1_EDX_CMOV (1u << 15)
+/* CPUID.1:ECX bit 13 CX16 (CMPXCHG16B). */
+#define FEAT1_ECX_CX16 (1u << 13)
+/* CPUID.80000001H:EDX bit 20 NX (execute-disable), bit 26 Page1GB, bit 29 LM (Intel 64). */
+#define FEAT_EXT1_EDX_NX   (1u << 20)
+#define FEAT_EXT1_EDX_PG1G (1u << 26)
+#define FEAT_EXT1_EDX_LM   (1u << 29)
+#define FEAT_EXT1_EDX_LONG (FEAT_EXT1_EDX_NX | FEAT_EXT1_EDX_PG1G | FEAT_EXT1_EDX_LM)
 /* CPUID.80000001H:ECX bit 0 LAHF/SAHF in 64-bit mode. */
 #define FEAT_EXT1_ECX_LAHF (1u << 0)
 
@@ -20,11 +30,12 @@ const struct x86_vendor x86_vendor_intel = {
     .id = "GenuineIntel",
     .max_leaf = 1,
     .leaf1_eax = 0x000506e3u,
-    .leaf1_ecx = 0,
-    .leaf1_edx = FEAT1_EDX_PSE | FEAT1_EDX_TSC | FEAT1_EDX_MSR | FEAT1_EDX_CX8 | FEAT1_EDX_CMOV,
-    .max_ext_leaf = 0x80000001u,
+    .leaf1_ecx = FEAT1_ECX_CX16,
+    .leaf1_edx = FEAT1_EDX_PSE | FEAT1_EDX_TSC | FEAT1_EDX_MSR | FEAT1_EDX_CX8 | FEAT1_EDX_CMOV |
+                 FEAT1_EDX_PAE,
+    .max_ext_leaf = 0x80000008u, /* 80000008H: address sizes */
     .ext1_ecx = FEAT_EXT1_ECX_LAHF,
-    .ext1_edx = 0,
+    .ext1_edx = FEAT_EXT1_EDX_LONG,
 };
 
 /* An AMD Zen 2-class core: family 17h (base F + extended 8), model 31h, stepping 0
@@ -34,12 +45,14 @@ const struct x86_vendor x86_vendor_amd = {
     .id = "AuthenticAMD",
     .max_leaf = 1,
     .leaf1_eax = 0x00830f10u,
-    .leaf1_ecx = 0,
-    .leaf1_edx = FEAT1_EDX_PSE | FEAT1_EDX_TSC | FEAT1_EDX_MSR | FEAT1_EDX_CX8 | FEAT1_EDX_CMOV,
-    .max_ext_leaf = 0x80000001u,
+    .leaf1_ecx = FEAT1_ECX_CX16,
+    .leaf1_edx = FEAT1_EDX_PSE | FEAT1_EDX_TSC | FEAT1_EDX_MSR | FEAT1_EDX_CX8 | FEAT1_EDX_CMOV |
+                 FEAT1_EDX_PAE,
+    .max_ext_leaf = 0x80000008u, /* 80000008H: address sizes */
     .ext1_ecx = FEAT_EXT1_ECX_LAHF,
     /* AMD mirrors most leaf-1 EDX bits here (APM Vol. 3 E.4.2) */
-    .ext1_edx = FEAT1_EDX_PSE | FEAT1_EDX_TSC | FEAT1_EDX_MSR | FEAT1_EDX_CX8 | FEAT1_EDX_CMOV,
+    .ext1_edx = FEAT1_EDX_PSE | FEAT1_EDX_TSC | FEAT1_EDX_MSR | FEAT1_EDX_CX8 | FEAT1_EDX_CMOV |
+                FEAT1_EDX_PAE,
 };
 
 const struct x86_vendor *x86_vendor_find(const char *name)

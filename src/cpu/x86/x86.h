@@ -37,6 +37,11 @@ typedef uint32_t x86_status;
 #define X86_TRAP(vec)        (X86_TRAP_BIT | ((uint32_t)(vec) << 16))
 #define X86_TRAP_EC(vec, ec) (X86_TRAP(vec) | X86_TRAP_EC_BIT | ((uint32_t)(ec)&0xffffu))
 #define X86_TRAP_SOFT(vec)   (X86_TRAP(vec) | X86_TRAP_SOFT_BIT)
+/* INT1 (ICEBP, F1): completes like a software interrupt (the saved EIP is the next
+ * instruction's) but is delivered as a hardware #DB: no gate DPL check, EXT = 1 (SDM Vol. 3A
+ * 6.12.1.1, 6.13). */
+#define X86_TRAP_INT1_BIT    0x10000000u
+#define X86_TRAP_INT1        (X86_TRAP_SOFT(1) | X86_TRAP_INT1_BIT)
 #define X86_IS_TRAP(st)      (((st)&X86_TRAP_BIT) != 0)
 #define X86_TRAP_VECTOR(st)  (((st) >> 16) & 0xffu)
 #define X86_TRAP_HAS_EC(st)  (((st)&X86_TRAP_EC_BIT) != 0)
@@ -92,29 +97,35 @@ enum x86_sreg { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
 #define X86_FLAGS_FIXED1 (1u << 1) /* bit 1 always reads as 1 */
 
 /* Control register bits (SDM Vol. 3A 2.5). */
-#define X86_CR0_PE     (1u << 0)
-#define X86_CR0_MP     (1u << 1)
-#define X86_CR0_EM     (1u << 2)
-#define X86_CR0_TS     (1u << 3)
-#define X86_CR0_ET     (1u << 4)
-#define X86_CR0_NE     (1u << 5)
-#define X86_CR0_WP     (1u << 16)
-#define X86_CR0_AM     (1u << 18)
-#define X86_CR0_NW     (1u << 29)
-#define X86_CR0_CD     (1u << 30)
-#define X86_CR0_PG     (1u << 31)
-#define X86_CR4_VME    (1u << 0)
-#define X86_CR4_PVI    (1u << 1)
-#define X86_CR4_TSD    (1u << 2)
-#define X86_CR4_DE     (1u << 3)
-#define X86_CR4_PSE    (1u << 4)
-#define X86_CR4_PAE    (1u << 5)
-#define X86_CR4_PGE    (1u << 7)
-#define X86_CR4_OSFXSR (1u << 9)
-#define X86_EFER_SCE   (1u << 0)
-#define X86_EFER_LME   (1u << 8)
-#define X86_EFER_LMA   (1u << 10)
-#define X86_EFER_NXE   (1u << 11)
+#define X86_CR0_PE  (1u << 0)
+#define X86_CR0_MP  (1u << 1)
+#define X86_CR0_EM  (1u << 2)
+#define X86_CR0_TS  (1u << 3)
+#define X86_CR0_ET  (1u << 4)
+#define X86_CR0_NE  (1u << 5)
+#define X86_CR0_WP  (1u << 16)
+#define X86_CR0_AM  (1u << 18)
+#define X86_CR0_NW  (1u << 29)
+#define X86_CR0_CD  (1u << 30)
+#define X86_CR0_PG  (1u << 31)
+#define X86_CR4_VME (1u << 0)
+#define X86_CR4_PVI (1u << 1)
+#define X86_CR4_TSD (1u << 2)
+#define X86_CR4_DE  (1u << 3)
+/* DR6/DR7 (SDM Vol. 3B 17.2): reset values, BD, GD. */
+#define X86_DR6_RESET      0xffff0ff0u
+#define X86_DR7_RESET      0x00000400u
+#define X86_DR6_BD         (1u << 13)
+#define X86_DR7_GD         (1u << 13)
+#define X86_CR4_PSE        (1u << 4)
+#define X86_CR4_PAE        (1u << 5)
+#define X86_CR4_PGE        (1u << 7)
+#define X86_CR4_OSFXSR     (1u << 9)
+#define X86_CR4_OSXMMEXCPT (1u << 10)
+#define X86_EFER_SCE       (1u << 0)
+#define X86_EFER_LME       (1u << 8)
+#define X86_EFER_LMA       (1u << 10)
+#define X86_EFER_NXE       (1u << 11)
 
 /* A segment register: the visible selector and the hidden descriptor cache (SDM Vol. 3A 3.4.3).
  * attr packs the descriptor's access rights as VMX does (SDM Vol. 3C 24.4.1): bits 0-3 type, 4 S,
@@ -191,7 +202,8 @@ const struct x86_vendor *x86_vendor_find(const char *name);
 
 /* ---- The CPU ------------------------------------------------------------------------------ */
 
-/* A small software TLB: linear page -> host pointer, separately for reads and writes. Flushed by
+/* A small software TLB: linear page -> host pointer, separately for reads, writes and fetches.
+ * Flushed by
  * every write to CR0/CR3/CR4 and by anything that could change a translation. */
 #define X86_TLB_SIZE 256
 struct x86_tlb_entry {
@@ -211,6 +223,7 @@ struct x86_cpu {
     uint64_t rflags; /* kept architectural after every instruction (flags are computed eagerly) */
     struct x86_seg seg[X86_NSEG];
     uint64_t cr0, cr2, cr3, cr4, cr8; /* EFER is msr[X86_MSR_EFER] */
+    uint64_t dr[4], dr6, dr7;         /* debug registers (breakpoints are not modelled yet) */
     struct x86_dtr gdtr, idtr;
     struct x86_seg ldtr, tr;
     unsigned cpl;
@@ -232,6 +245,11 @@ struct x86_cpu {
     struct x86_dcache_entry *dcache; /* X86_DCACHE_SIZE decoded instructions (cpu.c) */
     struct x86_tlb_entry tlb_read[X86_TLB_SIZE];
     struct x86_tlb_entry tlb_write[X86_TLB_SIZE];
+    struct x86_tlb_entry tlb_fetch[X86_TLB_SIZE]; /* execute-disable makes fetches differ */
+    bool tlb_has_large;                           /* an entry comes from a page larger than 4 KiB */
+    /* Bumped by every TLB flush and CS load: a decoded instruction that recorded its host
+     * bytes under the current value may skip the fetch checks (cpu.c). */
+    uint64_t fetch_gen;
 };
 
 /* The cpu_attach_fn of machine.h: creates the CPU in the Multiboot v1 hand-off state (Multiboot
@@ -251,8 +269,9 @@ int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
  * instruction made). Tests and the monitor use it; the run loop uses it and then x86_deliver(). */
 x86_status x86_step(struct x86_cpu *cpu);
 
-/* Delivers a trap value (an exception, INT n, or an external interrupt) through the IDT as SDM
- * Vol. 3A 6.12 describes; a fault during delivery becomes #DF, a fault during #DF a triple fault
+/* Delivers a trap value (an exception, INT n, INT1, or an external interrupt) through the IDT as
+ * SDM Vol. 3A 6.12 (protected mode) and 6.14 (IA-32e mode: 16-byte gates, the 64-bit frame,
+ * RSP0/IST) describe; a fault during delivery becomes #DF, a fault during #DF a triple fault
  * (machine_request_stop(STOP_FATAL, EXIT_GUEST_FATAL, ...)). */
 void x86_deliver(struct x86_cpu *cpu, x86_status trap);
 
@@ -277,7 +296,7 @@ x86_status x86_rdmsr(struct x86_cpu *cpu, uint32_t number, uint64_t *value);
 x86_status x86_wrmsr(struct x86_cpu *cpu, uint32_t number, uint64_t value);
 
 /* cpu_ops.get_reg / set_reg (machine.h): rax/eax/ax.., rip, rflags, cpl, cr0-cr8, segment
- * selectors (read only), MSRs by their msr.def name in lower case. */
+ * selectors and dr0-dr3/dr6/dr7 (read only), MSRs by their msr.def name in lower case. */
 bool x86_reg_by_name(void *cpu, const char *name, uint64_t *value);
 bool x86_set_reg_by_name(void *cpu, const char *name, uint64_t value);
 

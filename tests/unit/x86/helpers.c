@@ -137,6 +137,58 @@ void xt_pm_env(struct x86_cpu *cpu)
     xt_load_cache(cpu, X86_GS, XT_KDATA);
 }
 
+void xt_idt64_set(struct x86_cpu *cpu, unsigned vector, uint16_t sel, uint64_t offset,
+                  unsigned type, unsigned dpl, unsigned ist, bool present)
+{
+    uint64_t lo = (offset & 0xffffull) | ((uint64_t)sel << 16) | ((uint64_t)(ist & 7) << 32) |
+                  ((uint64_t)((type & 0xf) | (dpl & 3) << 5 | (present ? 0x80 : 0)) << 40) |
+                  ((uint64_t)((offset >> 16) & 0xffff) << 48);
+    xt_write(cpu, XT_IDT + 16 * vector, 8, lo);
+    xt_write(cpu, XT_IDT + 16 * vector + 8, 8, offset >> 32);
+}
+
+void xt_lm_env(struct x86_cpu *cpu)
+{
+    xt_pm_env(cpu);
+    xt_gdt_set(cpu, 10, 0, 0xffffffffu, 0x9b, 0xa); /* G, L */
+    xt_gdt_set(cpu, 11, 0, 0xffffffffu, 0x93, 0xc);
+    xt_gdt_set(cpu, 12, 0, 0xffffffffu, 0xf3, 0xc);
+    xt_gdt_set(cpu, 13, 0, 0xffffffffu, 0xfb, 0xa);
+    xt_gdt_set(cpu, 14, XT_TSS64, 0x67, 0x89, 0x0);
+    xt_write(cpu, XT_GDT + 15 * 8, 8, 0); /* base 63:32 */
+    cpu->gdtr.limit = 16 * 8 - 1;
+    for (unsigned i = 0; i < 256 * 16; i += 8)
+        xt_write(cpu, XT_IDT + i, 8, 0);
+    cpu->idtr.limit = 256 * 16 - 1;
+    for (unsigned i = 0; i < 0x68; i += 4)
+        xt_write(cpu, XT_TSS64 + i, 4, 0);
+    xt_write(cpu, XT_TSS64 + 4, 8, XT_KSTACK);
+    xt_write(cpu, XT_TSS64 + 36, 8, XT_IST1);
+    cpu->tr.sel = XT_LM_TSS;
+    cpu->tr.base = XT_TSS64;
+    cpu->tr.limit = 0x67;
+    cpu->tr.attr = 0xbu | X86_SEG_P;
+    const uint64_t prw = 0x7; /* P, R/W, U/S */
+    for (unsigned i = 0; i < 512; i++) {
+        xt_write(cpu, XT_PML4 + 8 * i, 8, 0);
+        xt_write(cpu, XT_PDPT + 8 * i, 8, 0);
+        xt_write(cpu, XT_PD + 8 * i, 8, i < 8 ? ((uint64_t)i << 21) | 0x80 | prw : 0);
+        xt_write(cpu, XT_PT0 + 8 * i, 8, ((uint64_t)i << 12) | prw);
+    }
+    xt_write(cpu, XT_PML4, 8, XT_PDPT | prw);
+    xt_write(cpu, XT_PDPT, 8, XT_PD | prw);
+    xt_write(cpu, XT_PD, 8, XT_PT0 | prw);
+    cpu->cr3 = XT_PML4;
+    cpu->cr4 |= X86_CR4_PAE;
+    cpu->msr[X86_MSR_EFER] |= X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE;
+    cpu->cr0 |= X86_CR0_PG;
+    x86_tlb_flush(cpu);
+    xt_load_cache(cpu, X86_CS, XT_LM_KCODE);
+    xt_load_cache(cpu, X86_SS, XT_LM_KDATA);
+    xt_load_cache(cpu, X86_DS, XT_LM_KDATA);
+    xt_load_cache(cpu, X86_ES, XT_LM_KDATA);
+}
+
 x86_status xt_run1(struct x86_cpu *cpu)
 {
     x86_status st = x86_step(cpu);

@@ -83,6 +83,26 @@ void xt_idt_set(struct x86_cpu *cpu, unsigned vector, uint16_t sel, uint32_t off
 void xt_pm_env(struct x86_cpu *cpu);
 /* Loads a segment register's cache from the GDT entry for sel (no checks). */
 void xt_load_cache(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel);
+/* ---- Long mode (IA-32e): xt_lm_env() ------------------------------------------------------ */
+#define XT_LM_KCODE 0x50u    /* ring-0 64-bit code (L = 1) */
+#define XT_LM_KDATA 0x58u    /* ring-0 data */
+#define XT_LM_UDATA 0x63u    /* ring-3 data (RPL 3) */
+#define XT_LM_UCODE 0x6bu    /* ring-3 64-bit code (RPL 3) */
+#define XT_LM_TSS   0x70u    /* 64-bit TSS (16-byte descriptor) */
+#define XT_TSS64    0x24000u /* the 64-bit TSS: RSP0 = XT_KSTACK, IST1 = XT_IST1 */
+#define XT_IST1     0xa000u
+#define XT_PML4     0x200000u /* identity map of 0..16 MiB: 4 KiB pages below 2 MiB (XT_PT0), */
+#define XT_PDPT     0x201000u /* 2 MiB pages above; every entry P, R/W, U/S */
+#define XT_PD       0x202000u
+#define XT_PT0      0x203000u
+/* xt_pm_env() plus: the GDT entries above, a 64-bit IDT at XT_IDT (all gates absent), TR = the
+ * 64-bit TSS, the page tables, CR4.PAE, EFER.LME/LMA/NXE, CR0.PG, CS = XT_LM_KCODE (64-bit
+ * mode), SS/DS/ES = XT_LM_KDATA, CPL 0. */
+void xt_lm_env(struct x86_cpu *cpu);
+/* 64-bit IDT gate (16 bytes): type 0xE interrupt gate, 0xF trap gate; ist 0-7. */
+void xt_idt64_set(struct x86_cpu *cpu, unsigned vector, uint16_t sel, uint64_t offset,
+                  unsigned type, unsigned dpl, unsigned ist, bool present);
+
 /* Steps one instruction and delivers what it raises, as the run loop does. */
 x86_status xt_run1(struct x86_cpu *cpu);
 

@@ -1,9 +1,10 @@
 /* Differential test against the host CPU: register-form integer instructions run natively (the
- * host is x86-64; these encodings mean the same in 64-bit and 32-bit code) and in the emulator
- * from the same pseudo-random states (fixed seed, edge values mixed in), comparing the eight
- * general registers' low 32 bits and the arithmetic flags, with the flags the SDM leaves
- * undefined masked per instruction (and the ones AMD documents as undefined where the host is
- * AMD: BT leaves ZF undefined on AMD, unaffected on Intel). */
+ * host is x86-64; the first table's encodings mean the same in 64-bit and 32-bit code) and in the
+ * emulator from the same pseudo-random states (fixed seed, edge values mixed in), comparing the
+ * eight general registers' low 32 bits and the arithmetic flags; a second table of REX.W and
+ * 64-bit-mode encodings runs in the emulator's 64-bit mode and compares all 64 bits, with the flags
+ * the SDM leaves undefined masked per instruction (and the ones AMD documents as undefined where
+ * the host is AMD: BT leaves ZF undefined on AMD, unaffected on Intel). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -56,6 +57,23 @@ static uint32_t rnd_value(void)
     case 0: return edges[(r >> 8) % (sizeof edges / sizeof edges[0])];
     case 1: return (uint32_t)(r >> 16) & 0xff;
     default: return (uint32_t)(r >> 32);
+    }
+}
+
+static uint64_t rnd_value64(void)
+{
+    static const uint64_t edges[] = {0x8000000000000000ull,
+                                     0x7fffffffffffffffull,
+                                     UINT64_MAX,
+                                     0xffffffff00000000ull,
+                                     0x00000000ffffffffull,
+                                     1,
+                                     0};
+    uint64_t r = rnd();
+    switch (r % 4) {
+    case 0: return edges[(r >> 8) % (sizeof edges / sizeof edges[0])];
+    case 1: return rnd_value();
+    default: return rnd();
     }
 }
 
@@ -179,8 +197,54 @@ static const struct tmpl tmpls[] = {
     {"sahf", B(0x9e), F_ALL, 8, false, -1},
 };
 
+/* REX.W forms and 32-bit forms whose results zero-extend in 64-bit mode (SDM Vol. 1 3.4.1.1). */
+static const struct tmpl tmpls64[] = {
+    {"add rax,rbx", B(0x48, 0x01, 0xd8), F_ALL, 64, false, -1},
+    {"adc rax,rbx", B(0x48, 0x11, 0xd8), F_ALL, 64, false, -1},
+    {"sbb rax,rbx", B(0x48, 0x19, 0xd8), F_ALL, 64, false, -1},
+    {"sub rax,rbx", B(0x48, 0x29, 0xd8), F_ALL, 64, false, -1},
+    {"cmp rax,rbx", B(0x48, 0x39, 0xd8), F_ALL, 64, false, -1},
+    {"and rax,rbx", B(0x48, 0x21, 0xd8), F_LOGIC, 64, false, -1},
+    {"or rax,rbx", B(0x48, 0x09, 0xd8), F_LOGIC, 64, false, -1},
+    {"xor rax,rbx", B(0x48, 0x31, 0xd8), F_LOGIC, 64, false, -1},
+    {"sub rax,imm8", B(0x48, 0x83, 0xe8, 0x00), F_ALL, 64, false, 3},
+    {"add eax,ebx (zero-extends)", B(0x01, 0xd8), F_ALL, 32, false, -1},
+    {"neg rax", B(0x48, 0xf7, 0xd8), F_ALL, 64, false, -1},
+    {"inc rax", B(0x48, 0xff, 0xc0), F_ALL, 64, false, -1},
+    {"dec rbx", B(0x48, 0xff, 0xcb), F_ALL, 64, false, -1},
+    {"rol rax,cl", B(0x48, 0xd3, 0xc0), F_ROTATE, 64, false, -1},
+    {"ror rax,cl", B(0x48, 0xd3, 0xc8), F_ROTATE, 64, false, -1},
+    {"rcl rax,cl", B(0x48, 0xd3, 0xd0), F_ROTATE, 64, false, -1},
+    {"rcr rax,cl", B(0x48, 0xd3, 0xd8), F_ROTATE, 64, false, -1},
+    {"shl rax,cl", B(0x48, 0xd3, 0xe0), F_SHIFT, 64, true, -1},
+    {"shr rax,cl", B(0x48, 0xd3, 0xe8), F_SHIFT, 64, true, -1},
+    {"sar rax,cl", B(0x48, 0xd3, 0xf8), F_SHIFT, 64, false, -1},
+    {"shl rsi,imm8", B(0x48, 0xc1, 0xe6, 0x00), F_SHIFT, 64, true, 3},
+    {"shld rax,rbx,cl", B(0x48, 0x0f, 0xa5, 0xd8), F_SHLD, 64, false, -1},
+    {"shrd rax,rbx,cl", B(0x48, 0x0f, 0xad, 0xd8), F_SHLD, 64, false, -1},
+    {"mul rbx", B(0x48, 0xf7, 0xe3), F_MUL, 64, false, -1},
+    {"imul rbx", B(0x48, 0xf7, 0xeb), F_MUL, 64, false, -1},
+    {"imul rax,rbx", B(0x48, 0x0f, 0xaf, 0xc3), F_MUL, 64, false, -1},
+    {"imul rax,rbx,imm8", B(0x48, 0x6b, 0xc3, 0x00), F_MUL, 64, false, 3},
+    {"div rbx", B(0x48, 0xf7, 0xf3), F_DIV, 64, false, -1},
+    {"idiv rbx", B(0x48, 0xf7, 0xfb), F_IDIV, 64, false, -1},
+    {"bt rax,rbx", B(0x48, 0x0f, 0xa3, 0xd8), F_BT, 64, false, -1},
+    {"bts rax,rbx", B(0x48, 0x0f, 0xab, 0xd8), F_BT, 64, false, -1},
+    {"bsf rax,rbx", B(0x48, 0x0f, 0xbc, 0xc3), F_BSF, 64, false, -1},
+    {"bsr rax,rbx", B(0x48, 0x0f, 0xbd, 0xc3), F_BSF, 64, false, -1},
+    {"xadd rax,rbx", B(0x48, 0x0f, 0xc1, 0xd8), F_ALL, 64, false, -1},
+    {"cmpxchg rcx,rbx", B(0x48, 0x0f, 0xb1, 0xd9), F_ALL, 64, false, -1},
+    {"cmovle rax,rbx", B(0x48, 0x0f, 0x4e, 0xc3), F_ALL, 64, false, -1},
+    {"cdqe", B(0x48, 0x98), F_ALL, 64, false, -1},
+    {"cqo", B(0x48, 0x99), F_ALL, 64, false, -1},
+    {"bswap rbx", B(0x48, 0x0f, 0xcb), F_ALL, 64, false, -1},
+    {"movsxd rax,ebx", B(0x48, 0x63, 0xc3), F_ALL, 64, false, -1},
+    {"movzx eax,bh", B(0x0f, 0xb6, 0xc7), F_ALL, 32, false, -1},
+    {"mov sil,bl (REX)", B(0x40, 0x88, 0xde), F_ALL, 8, false, -1},
+};
+
 /* The flags to compare after the instruction ran with these inputs. */
-static uint64_t defined_flags(const struct tmpl *tp, const uint8_t *bytes, uint32_t ecx)
+static uint64_t defined_flags(const struct tmpl *tp, const uint8_t *bytes, uint64_t ecx)
 {
     switch (tp->family) {
     case F_ALL: return ARITH;
@@ -193,12 +257,13 @@ static uint64_t defined_flags(const struct tmpl *tp, const uint8_t *bytes, uint3
     default: break;
     }
     unsigned count;
+    unsigned cmask = tp->width == 64 ? 0x3f : 0x1f;
     if (tp->imm_at >= 0)
-        count = bytes[tp->imm_at] & 0x1f;
+        count = bytes[tp->imm_at] & cmask;
     else if (bytes[tp->len - 2] == 0xd1 || bytes[tp->len - 2] == 0xd0)
         count = 1;
     else
-        count = ecx & 0x1f;
+        count = (unsigned)ecx & cmask;
     if (count == 0) return ARITH; /* nothing changes */
     uint64_t m = ARITH;
     if (tp->family == F_SHIFT || tp->family == F_SHLD) {
@@ -209,32 +274,41 @@ static uint64_t defined_flags(const struct tmpl *tp, const uint8_t *bytes, uint3
     return m;
 }
 
-static void test_against_host(void **state)
+static void run_table(struct xt *t, const struct tmpl *table, size_t n, bool mode64)
 {
-    struct xt *t = *state;
     uint8_t *page =
         mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (page == MAP_FAILED) skip();
+    if (mode64) xt_lm_env(t->cpu);
+    const uint64_t cmp_mask = mode64 ? UINT64_MAX : 0xffffffffu;
     unsigned failures = 0, compared = 0;
-    for (size_t k = 0; k < sizeof tmpls / sizeof tmpls[0]; k++) {
-        const struct tmpl *tp = &tmpls[k];
+    for (size_t k = 0; k < n; k++) {
+        const struct tmpl *tp = &table[k];
         for (unsigned c = 0; c < CASES; c++) {
             uint8_t bytes[9];
             memcpy(bytes, tp->bytes, tp->len);
             if (tp->imm_at >= 0) bytes[tp->imm_at] = (uint8_t)rnd();
-            uint32_t in[8];
+            uint64_t in[8];
             for (unsigned r = 0; r < 8; r++)
-                in[r] = rnd_value();
+                in[r] = mode64 ? rnd_value64() : rnd_value();
             in[X86_RSP] = 0;
             if (tp->family == F_SHIFT || tp->family == F_ROTATE || tp->family == F_SHLD)
-                in[X86_RCX] = (in[X86_RCX] & ~0xffu) | (uint32_t)(rnd() % 40);
+                in[X86_RCX] = (in[X86_RCX] & ~0xffull) | (rnd() % (tp->width == 64 ? 72 : 40));
             if (tp->family == F_SHLD && tp->width == 16)
-                in[X86_RCX] = (in[X86_RCX] & ~0xffu) | (uint32_t)(rnd() % 17);
-            if (tp->family == F_DIV) { /* no #DE: EDX < EBX */
+                in[X86_RCX] = (in[X86_RCX] & ~0xffull) | (rnd() % 17);
+            if (!mode64)
+                for (unsigned r = 0; r < 8; r++)
+                    in[r] &= 0xffffffffu;
+            if (tp->family == F_DIV) { /* no #DE: EDX < EBX (RDX < RBX) */
                 if (in[X86_RBX] == 0) in[X86_RBX] = 1;
                 in[X86_RDX] %= in[X86_RBX];
             }
-            if (tp->family == F_IDIV) { /* no #DE: a sign-extended dividend, no INT_MIN / -1 */
+            if (tp->family == F_IDIV && tp->width == 64) {
+                if (in[X86_RBX] == 0) in[X86_RBX] = 3;
+                if (in[X86_RAX] == 0x8000000000000000ull && in[X86_RBX] == UINT64_MAX)
+                    in[X86_RAX] = 5;
+                in[X86_RDX] = (int64_t)in[X86_RAX] < 0 ? UINT64_MAX : 0;
+            } else if (tp->family == F_IDIV) { /* no #DE: sign-extended dividend, no INT_MIN / -1 */
                 if (in[X86_RBX] == 0) in[X86_RBX] = 3;
                 if (in[X86_RAX] == 0x80000000u && in[X86_RBX] == 0xffffffffu) in[X86_RAX] = 5;
                 in[X86_RDX] = (int32_t)in[X86_RAX] < 0 ? 0xffffffffu : 0;
@@ -249,7 +323,8 @@ static void test_against_host(void **state)
             page[tp->len] = 0xc3;
             ns.code = page;
             if (getenv("XT_TRACE"))
-                fprintf(stderr, "%s %08x %08x %08x\n", tp->name, in[0], in[2], in[3]);
+                fprintf(stderr, "%s %016llx %016llx %016llx\n", tp->name, (unsigned long long)in[0],
+                        (unsigned long long)in[2], (unsigned long long)in[3]);
             xt_native_run(&ns);
 
             struct x86_cpu *cpu = t->cpu;
@@ -263,21 +338,17 @@ static void test_against_host(void **state)
             uint64_t mask = defined_flags(tp, bytes, in[X86_RCX]);
             bool bad = st != X86_OK || (cpu->rflags & mask) != (ns.flags & mask);
             for (unsigned r = 0; r < 8; r++)
-                if (r != X86_RSP && (uint32_t)cpu->gpr[r] != (uint32_t)ns.r[r]) bad = true;
+                if (r != X86_RSP && ((cpu->gpr[r] ^ ns.r[r]) & cmp_mask)) bad = true;
             compared++;
             if (bad && failures++ < 10) {
-                printf("MISMATCH %s: in eax=%08x ecx=%08x edx=%08x ebx=%08x esi=%08x flags=%03x "
-                       "imm=%02x\n",
-                       tp->name, in[0], in[1], in[2], in[3], in[6], (unsigned)flags_in,
+                printf("MISMATCH %s: flags in %03x imm %02x\n", tp->name, (unsigned)flags_in,
                        tp->imm_at >= 0 ? bytes[tp->imm_at] : 0);
-                printf("  host eax=%08x ecx=%08x edx=%08x ebx=%08x esi=%08x flags=%03x\n",
-                       (uint32_t)ns.r[0], (uint32_t)ns.r[1], (uint32_t)ns.r[2], (uint32_t)ns.r[3],
-                       (uint32_t)ns.r[6], (unsigned)(ns.flags & ARITH));
-                printf("  emu  eax=%08x ecx=%08x edx=%08x ebx=%08x esi=%08x flags=%03x st=%x "
-                       "mask=%03x\n",
-                       (uint32_t)cpu->gpr[0], (uint32_t)cpu->gpr[1], (uint32_t)cpu->gpr[2],
-                       (uint32_t)cpu->gpr[3], (uint32_t)cpu->gpr[6],
-                       (unsigned)(cpu->rflags & ARITH), st, (unsigned)mask);
+                for (unsigned r = 0; r < 8; r++)
+                    printf("  r%u in %016llx host %016llx emu %016llx\n", r,
+                           (unsigned long long)in[r], (unsigned long long)ns.r[r],
+                           (unsigned long long)cpu->gpr[r]);
+                printf("  flags host %03x emu %03x mask %03x st %x\n", (unsigned)(ns.flags & ARITH),
+                       (unsigned)(cpu->rflags & ARITH), (unsigned)mask, st);
             }
         }
     }
@@ -286,10 +357,23 @@ static void test_against_host(void **state)
     assert_int_equal(failures, 0);
 }
 
+static void test_against_host(void **state)
+{
+    run_table(*state, tmpls, sizeof tmpls / sizeof tmpls[0], false);
+}
+
+/* The same in 64-bit mode (SDM Vol. 2A 2.2.1: REX.W; Vol. 1 3.4.1.1: 32-bit results
+ * zero-extend). */
+static void test_against_host_64(void **state)
+{
+    run_table(*state, tmpls64, sizeof tmpls64 / sizeof tmpls64[0], true);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_against_host, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_against_host_64, xt_setup, xt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,6 +56,14 @@ static void control_registers_and_msrs(void **state)
     assert_true(ops->get_reg(t->cpu, "cr3", &v));
     assert_int_equal(v, 0x5000);
     assert_false(ops->get_reg(t->cpu, "cr5", &v));
+    /* debug registers read by name (SDM Vol. 3B 17.2: DR7 resets to 400H); FS_BASE is FS's
+     * base (Vol. 3A 3.4.4) */
+    assert_true(ops->get_reg(t->cpu, "dr7", &v));
+    assert_int_equal(v, 0x400);
+    assert_false(ops->get_reg(t->cpu, "dr4", &v));
+    t->cpu->seg[X86_FS].base = 0x1234000;
+    assert_true(ops->get_reg(t->cpu, "fs_base", &v));
+    assert_int_equal(v, 0x1234000);
 }
 
 int main(void)

@@ -175,6 +175,11 @@ static void test_ins_outs(void **state)
     assert_int_equal(port.got[0], 0x41);
     assert_int_equal(port.got[1], 0x42);
     assert_int_equal(t->cpu->gpr[X86_RSI], DST + 3);
+    /* CPL 3 > IOPL with a TSS whose I/O map base lies at its limit (no map): #GP(0) (SDM Vol. 1
+     * 19.5.2) */
+    t->cpu->tr.base = XT_TSS;
+    t->cpu->tr.limit = 0x67;
+    xt_write(t->cpu, XT_TSS + 102, 2, 0x68);
     xt_enter_user(t->cpu);
     t->cpu->rip = XT_CODE_ADDR;
     t->cpu->gpr[X86_RCX] = 1;

@@ -80,8 +80,8 @@ static enum bus_status port_write(void *dev, uint64_t offset, unsigned size, uin
 }
 static const struct bus_ops port_ops = {port_read, port_write};
 
-/* IN/OUT with imm8 and DX port numbers, byte/word/doubleword; CPL > IOPL is #GP(0) (no TSS
- * I/O permission bitmap is consulted yet). */
+/* IN/OUT with imm8 and DX port numbers, byte/word/doubleword; CPL > IOPL without an I/O
+ * permission bitmap in the TSS (map base at the limit) is #GP(0) (SDM Vol. 1 19.5.2). */
 static void test_in_out(void **state)
 {
     struct xt *t = *state;
@@ -107,7 +107,10 @@ static void test_in_out(void **state)
     assert_int_equal(t->cpu->gpr[X86_RAX], 0x1122a4a4);
     assert_int_equal(run(t), X86_OK);
     assert_int_equal(t->cpu->gpr[X86_RAX], 0xffffffffu); /* unclaimed ports read all ones */
-    /* user mode, IOPL 0 */
+    /* user mode, IOPL 0, the TSS without an I/O map */
+    t->cpu->tr.base = XT_TSS;
+    t->cpu->tr.limit = 0x67;
+    xt_write(t->cpu, XT_TSS + 102, 2, 0x68);
     xt_enter_user(t->cpu);
     t->cpu->rip = XT_CODE_ADDR;
     xt_assert_trap(t->cpu, run(t), X86_VEC_GP, 0);
@@ -115,6 +118,41 @@ static void test_in_out(void **state)
     t->cpu->rflags |= X86_IOPL;
     assert_int_equal(run(t), X86_OK);
     assert_int_equal(log.writes, 3);
+}
+
+/* SDM Vol. 1 19.5.2: at CPL > IOPL the TSS I/O permission bitmap decides, bit by bit over all
+ * the ports an access touches (a doubleword at 0x84 checks 0x84-0x87); a bitmap byte beyond the
+ * TSS limit counts as set. */
+static void test_io_bitmap(void **state)
+{
+    struct xt *t = *state;
+    struct port_log log = {0};
+    struct bus_region region = {"test", 0x80, 8, &port_ops, &log};
+    char err[128];
+    assert_int_equal(bus_add_ports(&t->m.bus, &region, err, sizeof err), 0);
+    t->cpu->tr.base = XT_TSS;
+    t->cpu->tr.limit = 0x68 + 0x20;
+    xt_write(t->cpu, XT_TSS + 102, 2, 0x68);
+    for (unsigned i = 0; i < 0x21; i++)
+        xt_write(t->cpu, XT_TSS + 0x68 + i, 1, 0);
+    xt_write(t->cpu, XT_TSS + 0x68 + 0x10, 1, 0x02); /* port 0x81 denied */
+    xt_enter_user(t->cpu);
+    t->cpu->gpr[X86_RDX] = 0x84;
+    /* out dx, eax (0x84-0x87 allowed); out 0x81, al (denied); out 0x80, ax (0x80-0x81: denied) */
+    XT_CODE(t->cpu, 0xef, 0xe6, 0x81, 0x66, 0xe7, 0x80);
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(log.writes, 1);
+    xt_assert_trap(t->cpu, run(t), X86_VEC_GP, 0);
+    t->cpu->rip += 2;
+    xt_assert_trap(t->cpu, run(t), X86_VEC_GP, 0);
+    xt_write(t->cpu, XT_TSS + 0x68 + 0x10, 1, 0x00);
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(log.writes, 2);
+    /* the port's byte beyond the limit: port 0x100 needs byte 0x20 and 0x21 */
+    t->cpu->gpr[X86_RDX] = 0x100;
+    t->cpu->rip = XT_CODE_ADDR;
+    xt_assert_trap(t->cpu, run(t), X86_VEC_GP, 0);
+    assert_int_equal(log.writes, 2);
 }
 
 /* CPUID leaf 0: the vendor string in EBX EDX ECX; leaf 1 from the profile (SDM Vol. 2A CPUID). */
@@ -256,6 +294,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_flag_instructions),
         T(test_cli_sti_iopl),
+        T(test_io_bitmap),
         T(test_hlt),
         T(test_in_out),
         T(test_cpuid),
