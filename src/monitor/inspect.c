@@ -15,6 +15,7 @@
 
 #include "cpu/riscv/riscv.h"
 #include "cpu/x86/x86.h"
+#include "mmu/x86_paging.h"
 #include "monitor/internal.h"
 
 static bool is_riscv(const struct mon *mon)
@@ -58,7 +59,20 @@ struct walk_step {
     uint64_t entry_addr, entry;
     int level;
     bool leaf;
+    uint64_t rsvd; /* x86 4-level: the reserved bits set in the entry (the walk stops) */
 };
+
+/* IA-32e mode: EFER.LMA (SDM Vol. 3A 2.2.1). */
+static bool x86_long_mode(const struct x86_cpu *cpu)
+{
+    return (cpu->msr[X86_MSR_EFER] & X86_EFER_LMA) != 0;
+}
+
+/* A canonical 48-bit linear address: bits 63:47 all equal (SDM Vol. 1 3.3.7.1). */
+static bool x86_canonical48(uint64_t va)
+{
+    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
 
 /* Sv39 (priv. spec 4.3.2 with LEVELS = 3): the steps taken; returns the number of steps and
  * sets *pa (or leaves it when the walk faults; *ok says which). */
@@ -113,6 +127,56 @@ static int walk_x86_32(struct mon *mon, const struct x86_cpu *cpu, uint64_t va,
     return 2;
 }
 
+/* x86 4-level paging (SDM Vol. 3A 4.5): PML4E (level 3), PDPTE (2), PDE (1), PTE (0), stopping
+ * at a 1 GiB or 2 MiB page, a not-present entry or one with reserved bits set (4.5.5, Tables
+ * 4-14 to 4-20, MAXPHYADDR as the CPU's: MMU_X86_MAXPHYADDR). Reads only: no A/D bits. */
+static int walk_x86_4(struct mon *mon, const struct x86_cpu *cpu, uint64_t va,
+                      struct walk_step *steps, uint64_t *pa, bool *ok)
+{
+    *ok = false;
+    if (!x86_canonical48(va)) return 0;
+    const uint64_t addr_mask = ((1ull << MMU_X86_MAXPHYADDR) - 1) & ~0xfffull;
+    const uint64_t rsvd_all = (((1ull << 52) - 1) & ~((1ull << MMU_X86_MAXPHYADDR) - 1)) |
+                              (cpu->msr[X86_MSR_EFER] & X86_EFER_NXE ? 0 : 1ull << 63);
+    uint64_t table = cpu->cr3 & addr_mask;
+    int n = 0;
+    for (int level = 3; level >= 0; level--) {
+        unsigned shift = 12 + 9 * (unsigned)level;
+        uint64_t addr = table + ((va >> shift) & 0x1ff) * 8, e;
+        if (read_phys(mon, addr, &e, 8) < 0) return n;
+        steps[n] = (struct walk_step){.entry_addr = addr, .entry = e, .level = level};
+        n++;
+        if (!(e & 1)) return n;
+        uint64_t rsvd = rsvd_all;
+        bool leaf = level == 0;
+        if (level == 3)
+            rsvd |= 0x80; /* PML4E.PS is reserved */
+        else if ((level == 2 || level == 1) && (e & 0x80)) {
+            rsvd |= level == 2 ? 0x3fffe000ull : 0x1fe000ull; /* the large page's address bits */
+            leaf = true;
+        }
+        if (e & rsvd) {
+            steps[n - 1].rsvd = e & rsvd;
+            return n;
+        }
+        if (leaf) {
+            uint64_t span = 1ull << shift;
+            steps[n - 1].leaf = true;
+            *pa = (e & addr_mask & ~(span - 1)) | (va & (span - 1));
+            *ok = true;
+            return n;
+        }
+        table = e & addr_mask;
+    }
+    return n;
+}
+
+/* x86: 4-level paging when CR4.PAE with EFER.LME (the core models no legacy PAE paging). */
+static bool x86_paging4(const struct x86_cpu *cpu)
+{
+    return (cpu->cr4 & X86_CR4_PAE) && (cpu->msr[X86_MSR_EFER] & X86_EFER_LME);
+}
+
 int mon_translate(struct mon *mon, uint64_t va, uint64_t *pa)
 {
     struct walk_step steps[4];
@@ -132,8 +196,12 @@ int mon_translate(struct mon *mon, uint64_t va, uint64_t *pa)
         *pa = va & 0xffffffffu;
         return 0;
     }
-    if (cpu->cr4 & X86_CR4_PAE) return -1; /* PAE and 4-level paging: not shown yet */
-    walk_x86_32(mon, cpu, va, steps, pa, &ok);
+    if (x86_paging4(cpu))
+        walk_x86_4(mon, cpu, va, steps, pa, &ok);
+    else if (cpu->cr4 & X86_CR4_PAE)
+        return -1; /* legacy PAE paging: not modelled */
+    else
+        walk_x86_32(mon, cpu, va, steps, pa, &ok);
     return ok ? 0 : -1;
 }
 
@@ -188,6 +256,22 @@ static const char *name_at(const struct elf_image *img, uint64_t addr, char *buf
     return buf;
 }
 
+/* The x86_64 kernel ships as an ELF32 container (design.md "Platforms"): its symbols and
+ * segments hold the low 32 bits of addresses in the top 2 GiB (-mcmodel=kernel), so
+ * 0xffffffff80104806 is 0x80104806 there. */
+static bool kernel_in_elf32(const struct mon *mon)
+{
+    return !is_riscv(mon) && mon->kernel->elf_class == 32;
+}
+
+/* Is the kernel a 64-bit one: the program it runs is x86-64, or the CPU is in IA-32e mode. */
+static bool kernel_is_64(struct mon *mon)
+{
+    if (is_riscv(mon)) return false;
+    return (mon->have_prog && mon->prog.elf_class == 64) ||
+           (((const struct x86_cpu *)mon->m->cpu)->msr[X86_MSR_EFER] & X86_EFER_LMA);
+}
+
 /* The program's symbols for its own addresses; the kernel's for its addresses, also where the
  * kernel maps its code at another virtual address (the RISC-V trampoline page), found through
  * the current translation. */
@@ -196,7 +280,10 @@ const char *mon_symbolize(struct mon *mon, uint64_t addr, char *buf, size_t len)
     buf[0] = '\0';
     if (mon->have_prog && in_image(&mon->prog, addr, false) && name_at(&mon->prog, addr, buf, len))
         return buf;
-    if (in_image(mon->kernel, addr, false) && name_at(mon->kernel, addr, buf, len)) return buf;
+    uint64_t kaddr = addr;
+    if (kernel_in_elf32(mon) && (addr >> 32) == 0xffffffffu && (addr & 0x80000000u))
+        kaddr = (uint32_t)addr; /* the ELF32 container's symbols of a 64-bit kernel */
+    if (in_image(mon->kernel, kaddr, false) && name_at(mon->kernel, kaddr, buf, len)) return buf;
     uint64_t pa;
     if (mon_translate(mon, addr, &pa) == 0 && pa != addr && in_image(mon->kernel, pa, true) &&
         name_at(mon->kernel, pa, buf, len))
@@ -233,6 +320,11 @@ int mon_resolve(void *opaque, const char *text, uint64_t *value)
         const struct elf_symbol *s = find_symbol(mon, name);
         if (!s) return -1;
         base = s->value;
+        /* a kernel symbol of a 64-bit kernel's ELF32 container: its address sign-extended */
+        bool from_kernel = !(mon->have_prog && elf_find_symbol(&mon->prog, name));
+        if (from_kernel && kernel_in_elf32(mon) && kernel_is_64(mon) && (base & 0x80000000u) &&
+            base >> 32 == 0)
+            base |= 0xffffffff00000000ull;
     }
     *value = minus ? base - off : base + off;
     return 0;
@@ -363,10 +455,13 @@ static const char *const rv_names[] = {"zero", "ra", "sp", "gp", "tp", "t0", "t1
                                        "s1",   "a0", "a1", "a2", "a3", "a4", "a5",  "a6", "a7",
                                        "s2",   "s3", "s4", "s5", "s6", "s7", "s8",  "s9", "s10",
                                        "s11",  "t3", "t4", "t5", "t6", "pc", "priv"};
-static const char *const x86_names[] = {"eax", "ecx",    "edx", "ebx", "esp", "ebp", "esi",   "edi",
-                                        "eip", "eflags", "cpl", "cs",  "ss",  "ds",  "es",    "fs",
-                                        "gs",  "cr0",    "cr2", "cr3", "cr4", "rax", "rcx",   "rdx",
-                                        "rbx", "rsp",    "rbp", "rsi", "rdi", "rip", "rflags"};
+static const char *const x86_names[] = {
+    "eax",     "ecx",           "edx", "ebx",    "esp",  "ebp",  "esi",   "edi",    "eip",
+    "eflags",  "cpl",           "cs",  "ss",     "ds",   "es",   "fs",    "gs",     "cr0",
+    "cr2",     "cr3",           "cr4", "rax",    "rcx",  "rdx",  "rbx",   "rsp",    "rbp",
+    "rsi",     "rdi",           "rip", "rflags", "r8",   "r9",   "r10",   "r11",    "r12",
+    "r13",     "r14",           "r15", "cr8",    "efer", "star", "lstar", "sfmask", "fs_base",
+    "gs_base", "kernel_gs_base"};
 
 const char *const *mon_reg_names(struct mon *mon, size_t *count)
 {
@@ -406,18 +501,32 @@ int mon_cmd_regs(struct mon *mon, int argc, char **argv)
     }
     struct x86_cpu *cpu = mon->m->cpu;
     static const char *const gpr[8] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
-    fprintf(mon->out, "eip    0x%08" PRIx64 " %s%s%s  cpl %u  %u-bit code\n", cpu->rip,
-            sym[0] ? "<" : "", sym, sym[0] ? ">" : "", cpu->cpl, cpu->code_bits);
-    for (unsigned r = 0; r < 8; r++)
-        fprintf(mon->out, "%-6s 0x%08" PRIx64 "%s", gpr[r], cpu->gpr[r] & 0xffffffffu,
-                r % 4 == 3 ? "\n" : "  ");
+    bool lm = x86_long_mode(cpu);
+    if (lm) {
+        /* IA-32e mode: all sixteen registers at 64 bits, whichever mode the code is in */
+        static const char *const gpr64[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp",
+                                              "rsi", "rdi", "r8",  "r9",  "r10", "r11",
+                                              "r12", "r13", "r14", "r15"};
+        fprintf(mon->out, "rip    0x%016" PRIx64 " %s%s%s  cpl %u  %s\n", cpu->rip,
+                sym[0] ? "<" : "", sym, sym[0] ? ">" : "", cpu->cpl,
+                cpu->code_bits == 64 ? "64-bit mode" : "compatibility mode");
+        for (unsigned r = 0; r < 16; r++)
+            fprintf(mon->out, "%-6s 0x%016" PRIx64 "%s", gpr64[r], cpu->gpr[r],
+                    r % 4 == 3 ? "\n" : "  ");
+    } else {
+        fprintf(mon->out, "eip    0x%08" PRIx64 " %s%s%s  cpl %u  %u-bit code\n", cpu->rip,
+                sym[0] ? "<" : "", sym, sym[0] ? ">" : "", cpu->cpl, cpu->code_bits);
+        for (unsigned r = 0; r < 8; r++)
+            fprintf(mon->out, "%-6s 0x%08" PRIx64 "%s", gpr[r], cpu->gpr[r] & 0xffffffffu,
+                    r % 4 == 3 ? "\n" : "  ");
+    }
     static const struct {
         const char *name;
         uint32_t bit;
     } flags[] = {{"CF", X86_CF}, {"PF", X86_PF}, {"AF", X86_AF}, {"ZF", X86_ZF}, {"SF", X86_SF},
                  {"TF", X86_TF}, {"IF", X86_IF}, {"DF", X86_DF}, {"OF", X86_OF}, {"NT", X86_NT},
                  {"RF", X86_RF}, {"VM", X86_VM}, {"AC", X86_AC}, {"ID", X86_ID}};
-    fprintf(mon->out, "eflags 0x%08" PRIx64 " [", cpu->rflags);
+    fprintf(mon->out, "%s 0x%08" PRIx64 " [", lm ? "rflags" : "eflags", cpu->rflags);
     bool first = true;
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (cpu->rflags & flags[i].bit) {
@@ -428,6 +537,18 @@ int mon_cmd_regs(struct mon *mon, int argc, char **argv)
     static const char *const sregs[X86_NSEG] = {"es", "cs", "ss", "ds", "fs", "gs"};
     for (unsigned s = 0; s < X86_NSEG; s++)
         fprintf(mon->out, "%s %04x%s", sregs[s], cpu->seg[s].sel, s + 1 < X86_NSEG ? "  " : "\n");
+    if (lm) {
+        uint64_t kgs = cpu->msr[X86_MSR_KERNEL_GS_BASE];
+        fprintf(mon->out,
+                "fs.base 0x%016" PRIx64 "  gs.base 0x%016" PRIx64 "  kernel_gs_base 0x%016" PRIx64
+                "\n",
+                cpu->seg[X86_FS].base, cpu->seg[X86_GS].base, kgs);
+        fprintf(mon->out,
+                "cr0 0x%08" PRIx64 "  cr2 0x%016" PRIx64 "  cr3 0x%016" PRIx64 "  cr4 0x%08" PRIx64
+                "  cr8 %" PRIu64 "  efer 0x%" PRIx64 "\n",
+                cpu->cr0, cpu->cr2, cpu->cr3, cpu->cr4, cpu->cr8, cpu->msr[X86_MSR_EFER]);
+        return 0;
+    }
     fprintf(mon->out,
             "cr0 0x%08" PRIx64 "  cr2 0x%08" PRIx64 "  cr3 0x%08" PRIx64 "  cr4 0x%08" PRIx64 "\n",
             cpu->cr0, cpu->cr2, cpu->cr3, cpu->cr4);
@@ -437,13 +558,22 @@ int mon_cmd_regs(struct mon *mon, int argc, char **argv)
 /* ---- Register differences (the transition view) -------------------------------------------- */
 
 /* The order of struct mon_regs for each architecture. */
+#define X86_SNAP 28
 static const char *const rv_snap_names[34] = {
     "zero", "ra", "sp",  "gp",  "tp", "t0", "t1", "t2", "s0", "s1",  "a0", "a1",
     "a2",   "a3", "a4",  "a5",  "a6", "a7", "s2", "s3", "s4", "s5",  "s6", "s7",
     "s8",   "s9", "s10", "s11", "t3", "t4", "t5", "t6", "pc", "priv"};
-static const char *const x86_snap_names[17] = {"eax", "ecx", "edx", "ebx",    "esp", "ebp",
-                                               "esi", "edi", "eip", "eflags", "cpl", "es",
-                                               "cs",  "ss",  "ds",  "fs",     "gs"};
+static const char *const x86_snap_names[X86_SNAP] = {
+    "eax", "ecx", "edx",    "ebx", "esp",     "ebp",     "esi",
+    "edi", "eip", "eflags", "cpl", "es",      "cs",      "ss",
+    "ds",  "fs",  "gs",     "r8",  "r9",      "r10",     "r11",
+    "r12", "r13", "r14",    "r15", "fs.base", "gs.base", "kernel_gs_base"};
+/* IA-32e mode: the same registers by their 64-bit names */
+static const char *const x86_snap_names64[X86_SNAP] = {
+    "rax", "rcx", "rdx",    "rbx", "rsp",     "rbp",     "rsi",
+    "rdi", "rip", "rflags", "cpl", "es",      "cs",      "ss",
+    "ds",  "fs",  "gs",     "r8",  "r9",      "r10",     "r11",
+    "r12", "r13", "r14",    "r15", "fs.base", "gs.base", "kernel_gs_base"};
 
 /* Straight from the core's structure: this runs after every instruction while the monitor
  * watches, so it must cost a copy, not a lookup by name. */
@@ -463,16 +593,21 @@ void mon_snapshot(struct mon *mon, struct mon_regs *regs)
     regs->r[10] = cpu->cpl;
     for (unsigned s = 0; s < X86_NSEG; s++)
         regs->r[11 + s] = cpu->seg[s].sel;
+    memcpy(regs->r + 17, cpu->gpr + 8, 8 * sizeof cpu->gpr[0]);
+    regs->r[25] = cpu->seg[X86_FS].base;
+    regs->r[26] = cpu->seg[X86_GS].base;
+    regs->r[27] = cpu->msr[X86_MSR_KERNEL_GS_BASE];
 }
 
 void mon_print_reg_diff(struct mon *mon, const struct mon_regs *before,
                         const struct mon_regs *after)
 {
     bool rv = is_riscv(mon);
-    size_t n = rv ? 34 : 17;
+    size_t n = rv ? 34 : X86_SNAP;
+    bool lm = !rv && x86_long_mode(mon->m->cpu);
     for (size_t i = 0; i < n; i++) {
         if (before->r[i] == after->r[i]) continue;
-        const char *name = rv ? rv_snap_names[i] : x86_snap_names[i];
+        const char *name = rv ? rv_snap_names[i] : lm ? x86_snap_names64[i] : x86_snap_names[i];
         fprintf(mon->out, "      %-12s %#" PRIx64 " -> %#" PRIx64, name, before->r[i], after->r[i]);
         if ((rv && i == 33) || (!rv && i == 10))
             fprintf(mon->out, " (%s -> %s)", mon_priv_name(mon, (unsigned)before->r[i]),
@@ -637,16 +772,45 @@ int mon_cmd_info_msr(struct mon *mon, int argc, char **argv)
     if (!cpu) return -1;
     for (int i = 0; i < X86_MSR_COUNT; i++) {
         uint64_t v = cpu->msr[i];
+        /* as RDMSR reads them (FS_BASE/GS_BASE are the segment bases; reading has no effects) */
+        x86_rdmsr(cpu, x86_msr_table[i].number, &v);
         fprintf(mon->out, "%-16s 0x%08x 0x%016" PRIx64, x86_msr_table[i].name,
                 x86_msr_table[i].number, v);
         /* the fields of the MSRs that take part in transitions (SDM Vol. 4 Table 2-2) */
         if (i == X86_MSR_EFER)
             fprintf(mon->out, "  [SCE=%u LME=%u LMA=%u NXE=%u]", (unsigned)(v & 1),
                     (unsigned)(v >> 8) & 1, (unsigned)(v >> 10) & 1, (unsigned)(v >> 11) & 1);
-        else if (i == X86_MSR_STAR)
-            fprintf(mon->out, "  [SYSCALL CS=%04x SYSRET CS=%04x EIP=%08x]",
-                    (unsigned)(v >> 32) & 0xffff, (unsigned)(v >> 48) & 0xffff, (unsigned)v);
-        else if (i == X86_MSR_SYSENTER_CS)
+        else if (i == X86_MSR_STAR) {
+            /* SDM Vol. 2B SYSCALL, SYSRET: SS = CS + 8; 64-bit SYSRET: CS = STAR[63:48] + 16 */
+            unsigned sc = (unsigned)(v >> 32) & 0xffff, sr = (unsigned)(v >> 48) & 0xffff;
+            fprintf(mon->out,
+                    "  [SYSCALL CS=%04x SYSRET CS=%04x EIP=%08x; SYSCALL SS=%04x, "
+                    "SYSRETQ CS=%04x SS=%04x]",
+                    sc, sr, (unsigned)v, (sc + 8) & 0xfffc, ((sr + 16) & 0xfffc) | 3,
+                    ((sr + 8) & 0xfffc) | 3);
+        } else if (i == X86_MSR_SFMASK) {
+            static const struct {
+                const char *name;
+                uint32_t bit;
+            } fl[] = {{"CF", X86_CF}, {"TF", X86_TF}, {"IF", X86_IF},
+                      {"DF", X86_DF}, {"OF", X86_OF}, {"NT", X86_NT},
+                      {"RF", X86_RF}, {"AC", X86_AC}, {"IOPL", X86_IOPL}};
+            fprintf(mon->out, "  [SYSCALL clears:");
+            bool any = false;
+            for (size_t f = 0; f < sizeof fl / sizeof fl[0]; f++)
+                if (v & fl[f].bit) fprintf(mon->out, " %s", fl[f].name), any = true;
+            fprintf(mon->out, "%s]", any ? "" : " nothing");
+        } else if ((i == X86_MSR_LSTAR || i == X86_MSR_CSTAR || i == X86_MSR_SYSENTER_EIP ||
+                    i == X86_MSR_KERNEL_GS_BASE || i == X86_MSR_GS_BASE || i == X86_MSR_FS_BASE) &&
+                   v) {
+            char sym[128];
+            mon_symbolize(mon, v, sym, sizeof sym);
+            if (sym[0]) fprintf(mon->out, "  <%s>", sym);
+            if (i == X86_MSR_LSTAR) fprintf(mon->out, "  (64-bit SYSCALL target)");
+            if (i == X86_MSR_CSTAR) fprintf(mon->out, "  (compatibility-mode SYSCALL target)");
+            if (i == X86_MSR_KERNEL_GS_BASE)
+                fprintf(mon->out, "  (SWAPGS exchanges it with GS_BASE)");
+        } else if (i == X86_MSR_SYSENTER_CS)
             fprintf(mon->out, "  [CS=%04x SS=%04x; SYSEXIT CS=%04x SS=%04x]", (unsigned)v & 0xfffc,
                     ((unsigned)v + 8) & 0xfffc, ((unsigned)v + 16) | 3, ((unsigned)v + 24) | 3);
         else if (i == X86_MSR_APIC_BASE)
@@ -679,9 +843,37 @@ static const char *system_type(unsigned type)
     return names[type & 15];
 }
 
+/* The same in IA-32e mode (Table 3-2, IA-32e column): 16-byte system descriptors and gates. */
+static const char *system_type64(unsigned type)
+{
+    static const char *const names[16] = {"reserved",
+                                          "reserved",
+                                          "LDT",
+                                          "reserved",
+                                          "reserved",
+                                          "reserved",
+                                          "reserved",
+                                          "reserved",
+                                          "reserved",
+                                          "64-bit TSS (available)",
+                                          "reserved",
+                                          "64-bit TSS (busy)",
+                                          "64-bit call gate",
+                                          "reserved",
+                                          "64-bit interrupt gate",
+                                          "64-bit trap gate"};
+    return names[type & 15];
+}
+
+static bool long_mode_of(struct mon *mon)
+{
+    return !is_riscv(mon) && x86_long_mode(mon->m->cpu);
+}
+
 static void print_attr(struct mon *mon, uint32_t attr)
 {
     unsigned type = X86_SEG_TYPE(attr);
+    bool lm = long_mode_of(mon);
     if (attr & X86_SEG_UNUSABLE) {
         fprintf(mon->out, "unusable");
         return;
@@ -694,11 +886,17 @@ static void print_attr(struct mon *mon, uint32_t attr)
             fprintf(mon->out, "data %s%s", type & X86_SEG_TYPE_W ? "rw-" : "r--",
                     type & X86_SEG_TYPE_E ? " expand-down" : "");
     } else {
-        fprintf(mon->out, "%s", system_type(type));
+        fprintf(mon->out, "%s", lm ? system_type64(type) : system_type(type));
     }
     fprintf(mon->out, " dpl=%u%s%s%s%s", X86_SEG_DPL(attr),
             attr & X86_SEG_P ? " P" : " not-present", attr & X86_SEG_DB ? " D/B=32" : "",
             attr & X86_SEG_L ? " L" : "", attr & X86_SEG_G ? " G=4K" : "");
+    /* IA-32e mode: what a code segment runs (SDM Vol. 3A 5.2.1: L = 1 is 64-bit code) */
+    if (lm && (attr & X86_SEG_S) && (type & X86_SEG_TYPE_CODE) && !(attr & X86_SEG_UNUSABLE))
+        fprintf(mon->out, " (%s)",
+                attr & X86_SEG_L    ? "64-bit code"
+                : attr & X86_SEG_DB ? "compatibility mode, 32-bit"
+                                    : "compatibility mode, 16-bit");
 }
 
 int mon_cmd_info_seg(struct mon *mon, int argc, char **argv)
@@ -713,15 +911,37 @@ int mon_cmd_info_seg(struct mon *mon, int argc, char **argv)
                                     : s == X86_NSEG ? &cpu->ldtr
                                                     : &cpu->tr;
         const char *name = s < X86_NSEG ? names[s] : s == X86_NSEG ? "ldtr" : "tr";
-        fprintf(mon->out, "%-4s %04x  (%4u %s %u)  base=0x%08" PRIx64 " limit=0x%08x ", name,
-                seg->sel, seg->sel >> 3, seg->sel & 4 ? "LDT" : "GDT", seg->sel & 3, seg->base,
-                seg->limit);
+        fprintf(mon->out, "%-4s %04x  (%4u %s %u)  base=0x%0*" PRIx64 " limit=0x%08x ", name,
+                seg->sel, seg->sel >> 3, seg->sel & 4 ? "LDT" : "GDT", seg->sel & 3,
+                seg->base >> 32 ? 16 : 8, seg->base, seg->limit);
         print_attr(mon, seg->attr);
         fprintf(mon->out, "\n");
     }
     fprintf(mon->out,
             "gdtr base=0x%08" PRIx64 " limit=0x%04x   idtr base=0x%08" PRIx64 " limit=0x%04x\n",
             cpu->gdtr.base, cpu->gdtr.limit, cpu->idtr.base, cpu->idtr.limit);
+    /* the mode the code runs in (SDM Vol. 3A 2.2: EFER.LMA, CS.L, CS.D) */
+    const uint32_t cs = cpu->seg[X86_CS].attr;
+    if (x86_long_mode(cpu)) {
+        uint64_t fs = 0, gs = 0;
+        x86_rdmsr(cpu, x86_msr_table[X86_MSR_FS_BASE].number, &fs);
+        x86_rdmsr(cpu, x86_msr_table[X86_MSR_GS_BASE].number, &gs);
+        fprintf(mon->out, "mode: IA-32e, %s (EFER.LMA=1 CS.L=%u CS.D=%u)\n",
+                cpu->code_bits == 64 ? "64-bit mode" : "compatibility mode",
+                (unsigned)!!(cs & X86_SEG_L), (unsigned)!!(cs & X86_SEG_DB));
+        fprintf(mon->out,
+                "FS_BASE 0x%016" PRIx64 "  GS_BASE 0x%016" PRIx64 "  KERNEL_GS_BASE 0x%016" PRIx64
+                "\n",
+                fs, gs, cpu->msr[X86_MSR_KERNEL_GS_BASE]);
+        if (cpu->code_bits == 64)
+            fprintf(mon->out, "(64-bit mode: the bases of CS, DS, ES and SS are 0 and no limits "
+                              "are checked; FS and GS keep their bases)\n");
+    } else if (cpu->cr0 & X86_CR0_PE) {
+        fprintf(mon->out, "mode: protected, %u-bit code%s\n", cpu->code_bits,
+                cpu->rflags & X86_VM ? " (virtual-8086)" : "");
+    } else {
+        fprintf(mon->out, "mode: real\n");
+    }
     return 0;
 }
 
@@ -730,6 +950,7 @@ int mon_cmd_info_gdt(struct mon *mon, int argc, char **argv)
     (void)argc, (void)argv;
     struct x86_cpu *cpu = x86_of(mon, "info gdt");
     if (!cpu) return -1;
+    bool lm = x86_long_mode(cpu);
     unsigned n = ((unsigned)cpu->gdtr.limit + 1) / 8;
     fprintf(mon->out, "GDT at %#" PRIx64 ", limit %#x: %u descriptors\n", cpu->gdtr.base,
             cpu->gdtr.limit, n);
@@ -753,12 +974,66 @@ int mon_cmd_info_gdt(struct mon *mon, int argc, char **argv)
         uint32_t limit = (uint32_t)((d & 0xffff) | (((d >> 48) & 0xf) << 16));
         uint32_t attr = (uint32_t)(((d >> 40) & 0xff) | (((d >> 52) & 0xf) << 12));
         if (attr & X86_SEG_G) limit = (limit << 12) | 0xfff;
-        fprintf(mon->out, "%3u sel %04x  %016" PRIx64 "  base=0x%08" PRIx64 " limit=0x%08x ", i,
-                i * 8, d, base, limit);
+        /* IA-32e mode: LDT and TSS descriptors (and call gates) take 16 bytes, the upper eight
+         * holding base 63:32 (Figure 8-4) */
+        unsigned type = X86_SEG_TYPE(attr);
+        bool wide = lm && !(attr & X86_SEG_S) &&
+                    (type == 2 || type == 9 || type == 11 || type == 12) && i + 1 < n;
+        uint64_t hi = 0;
+        if (wide && mon_read_virt(mon, cpu->gdtr.base + 8 * (i + 1), &hi, 8) < 0) wide = false;
+        if (wide && type == 12) {
+            /* a 64-bit call gate: selector and a 64-bit offset */
+            uint64_t off = (d & 0xffff) | ((d >> 48) << 16) | (hi & 0xffffffffu) << 32;
+            fprintf(mon->out,
+                    "%3u sel %04x  %016" PRIx64 " %016" PRIx64 "  sel %04x offset 0x%016" PRIx64
+                    " ",
+                    i, i * 8, d, hi, (unsigned)(d >> 16) & 0xffff, off);
+        } else if (wide) {
+            base |= (hi & 0xffffffffu) << 32;
+            fprintf(mon->out,
+                    "%3u sel %04x  %016" PRIx64 " %016" PRIx64 "  base=0x%016" PRIx64
+                    " limit=0x%08x ",
+                    i, i * 8, d, hi, base, limit);
+        } else {
+            fprintf(mon->out, "%3u sel %04x  %016" PRIx64 "  base=0x%08" PRIx64 " limit=0x%08x ", i,
+                    i * 8, d, base, limit);
+        }
         print_attr(mon, attr);
         fprintf(mon->out, "\n");
+        if (wide) i++; /* the upper half is no descriptor of its own */
     }
     if (null) fprintf(mon->out, "(%u more null descriptors)\n", null);
+    return 0;
+}
+
+/* IA-32e mode: 16-byte gates (SDM Vol. 3A 6.14.1, Figure 6-8): offset 63:0, selector, IST,
+ * type, DPL, P. */
+static int info_idt64(struct mon *mon, struct x86_cpu *cpu)
+{
+    unsigned n = ((unsigned)cpu->idtr.limit + 1) / 16;
+    if (cpu->idtr.limit == 0) n = 0;
+    fprintf(mon->out,
+            "IDT at %#" PRIx64 ", limit %#x: %u 16-byte gates, IA-32e mode (present ones listed)\n",
+            cpu->idtr.base, cpu->idtr.limit, n);
+    if (n > 256) n = 256;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t d[2];
+        if (mon_read_virt(mon, cpu->idtr.base + 16 * i, d, 16) < 0) {
+            fprintf(mon->out, "cannot access memory at %#" PRIx64 "\n", cpu->idtr.base + 16 * i);
+            return -1;
+        }
+        if (!((d[0] >> 47) & 1)) continue;
+        uint64_t offset =
+            (d[0] & 0xffff) | (((d[0] >> 48) & 0xffff) << 16) | ((d[1] & 0xffffffffu) << 32);
+        unsigned type = (unsigned)(d[0] >> 40) & 15, ist = (unsigned)(d[0] >> 32) & 7;
+        char sym[128];
+        mon_symbolize(mon, offset, sym, sizeof sym);
+        fprintf(mon->out, "%3u %-4s %-22s sel %04x offset 0x%016" PRIx64 " ist=%u dpl=%u %s", i,
+                i < 32 ? x86_vector_name(i) : "", system_type64(type),
+                (unsigned)(d[0] >> 16) & 0xffff, offset, ist, (unsigned)(d[0] >> 45) & 3, sym);
+        if (type != 14 && type != 15) fprintf(mon->out, " (not a gate an IDT may hold: #GP)");
+        fprintf(mon->out, "\n");
+    }
     return 0;
 }
 
@@ -767,6 +1042,7 @@ int mon_cmd_info_idt(struct mon *mon, int argc, char **argv)
     (void)argc, (void)argv;
     struct x86_cpu *cpu = x86_of(mon, "info idt");
     if (!cpu) return -1;
+    if (x86_long_mode(cpu)) return info_idt64(mon, cpu);
     unsigned n = ((unsigned)cpu->idtr.limit + 1) / 8;
     if (cpu->idtr.limit == 0) n = 0;
     fprintf(mon->out, "IDT at %#" PRIx64 ", limit %#x: %u gates (present ones listed)\n",
@@ -790,6 +1066,34 @@ int mon_cmd_info_idt(struct mon *mon, int argc, char **argv)
     return 0;
 }
 
+/* IA-32e mode: the 64-bit TSS (SDM Vol. 3A 8.7, Figure 8-11): RSP0-2, IST1-7, the I/O map base;
+ * fields at 4-byte offsets that are not 8-byte aligned, so read byte-wise. */
+static int info_tss64(struct mon *mon, struct x86_cpu *cpu)
+{
+    uint8_t t[104];
+    if (mon_read_virt(mon, cpu->tr.base, t, sizeof t) < 0) {
+        fprintf(mon->out, "cannot access memory at %#" PRIx64 "\n", cpu->tr.base);
+        return -1;
+    }
+    uint64_t q[10];
+    for (unsigned i = 0; i < 10; i++) /* RSP0-2 at 4, 12, 20; IST1-7 at 36 .. 84 */
+        memcpy(&q[i], t + (i < 3 ? 4 + 8 * i : 36 + 8 * (i - 3)), 8);
+    uint16_t iomap;
+    memcpy(&iomap, t + 102, 2);
+    fprintf(mon->out, "64-bit TSS at %#" PRIx64 " (tr %04x, limit %#x)\n", cpu->tr.base,
+            cpu->tr.sel, cpu->tr.limit);
+    /* no symbols: a stack's top is the address after it, which names the next object */
+    for (unsigned i = 0; i < 3; i++)
+        fprintf(mon->out, "rsp%u 0x%016" PRIx64 "%s\n", i, q[i],
+                i == 0 ? "   (the kernel stack of a ring 3 -> 0 transition, aligned down to 16)"
+                       : "");
+    for (unsigned i = 3; i < 10; i++)
+        fprintf(mon->out, "ist%u 0x%016" PRIx64 "%s", i - 2, q[i], i == 6 || i == 9 ? "\n" : "  ");
+    fprintf(mon->out, "I/O map base 0x%04x%s\n", iomap,
+            iomap > cpu->tr.limit ? " (beyond the limit: no I/O permission bitmap)" : "");
+    return 0;
+}
+
 int mon_cmd_info_tss(struct mon *mon, int argc, char **argv)
 {
     (void)argc, (void)argv;
@@ -799,6 +1103,7 @@ int mon_cmd_info_tss(struct mon *mon, int argc, char **argv)
         fprintf(mon->out, "info tss: no task register loaded (tr = 0)\n");
         return -1;
     }
+    if (x86_long_mode(cpu)) return info_tss64(mon, cpu);
     uint32_t t[26];
     if (mon_read_virt(mon, cpu->tr.base, t, sizeof t) < 0) {
         fprintf(mon->out, "cannot access memory at %#" PRIx64 "\n", cpu->tr.base);
@@ -824,7 +1129,9 @@ int mon_cmd_info_tss(struct mon *mon, int argc, char **argv)
 
 /* ---- Page walks and TLBs ------------------------------------------------------------------ */
 
-static void print_pte_flags(struct mon *mon, uint64_t pte, bool x86)
+/* An entry's flags by name. x86: bit 7 is PS in a PDE/PDPTE (PML4E: reserved) and PAT in a PTE;
+ * bit 63 is XD (4-level paging). */
+static void print_pte_flags(struct mon *mon, uint64_t pte, bool x86, bool pte_level)
 {
     static const char *const rv[8] = {"V", "R", "W", "X", "U", "G", "A", "D"};
     static const char *const ia[9] = {"P", "RW", "US", "PWT", "PCD", "A", "D", "PS", "G"};
@@ -832,10 +1139,69 @@ static void print_pte_flags(struct mon *mon, uint64_t pte, bool x86)
     bool first = true;
     for (unsigned b = 0; b < (x86 ? 9u : 8u); b++)
         if (pte & (1ull << b)) {
-            fprintf(mon->out, "%s%s", first ? "" : " ", x86 ? ia[b] : rv[b]);
+            fprintf(mon->out, "%s%s", first ? "" : " ",
+                    x86 ? (b == 7 && pte_level ? "PAT" : ia[b]) : rv[b]);
             first = false;
         }
+    if (x86 && (pte >> 63)) fprintf(mon->out, "%sXD", first ? "" : " ");
     fprintf(mon->out, "]");
+}
+
+static const char *step_name(struct mon *mon, const struct walk_step *st, bool four)
+{
+    if (is_riscv(mon)) return st->level == 2 ? "L2 pte" : st->level == 1 ? "L1 pte" : "L0 pte";
+    if (!four) return st->level == 1 ? "PDE" : "PTE";
+    static const char *const names[4] = {"PTE", "PDE", "PDPTE", "PML4E"};
+    return names[st->level & 3];
+}
+
+static const char *page_name(struct mon *mon, int level, bool four)
+{
+    if (is_riscv(mon) || four) return level == 2 ? "1 GiB" : level == 1 ? "2 MiB" : "4 KiB";
+    return level == 1 ? "4 MiB" : "4 KiB";
+}
+
+/* The x86 walk's header: the control registers it depends on, the address's indices. */
+static int pt_x86_head(struct mon *mon, struct x86_cpu *cpu, uint64_t va, bool *four)
+{
+    uint64_t efer = cpu->msr[X86_MSR_EFER];
+    *four = x86_paging4(cpu);
+    fprintf(mon->out,
+            "cr0 0x%08" PRIx64 " (PG=%u WP=%u)  cr3 0x%08" PRIx64 "  cr4 0x%08" PRIx64
+            " (PSE=%u PAE=%u)",
+            cpu->cr0, (unsigned)(cpu->cr0 >> 31) & 1, (unsigned)(cpu->cr0 >> 16) & 1, cpu->cr3,
+            cpu->cr4, (unsigned)(cpu->cr4 >> 4) & 1, (unsigned)(cpu->cr4 >> 5) & 1);
+    if (*four || efer)
+        fprintf(mon->out, "  efer 0x%" PRIx64 " (LME=%u LMA=%u NXE=%u)", efer,
+                (unsigned)(efer >> 8) & 1, (unsigned)(efer >> 10) & 1, (unsigned)(efer >> 11) & 1);
+    fprintf(mon->out, "\n");
+    if (!(cpu->cr0 & X86_CR0_PG)) {
+        fprintf(mon->out, "no translation (CR0.PG = 0): physical = linear = %#" PRIx64 "\n",
+                va & 0xffffffffu);
+        return 0;
+    }
+    if (*four) {
+        if (!x86_canonical48(va)) {
+            fprintf(mon->out,
+                    "%#" PRIx64 " is not canonical (bits 63:47 are not all equal): #GP, no walk\n",
+                    va);
+            return -1;
+        }
+        fprintf(mon->out,
+                "linear %#" PRIx64 ": pml4=%#" PRIx64 " pdpt=%#" PRIx64 " pd=%#" PRIx64
+                " pt=%#" PRIx64 " offset=%#" PRIx64 "\n",
+                va, (va >> 39) & 0x1ff, (va >> 30) & 0x1ff, (va >> 21) & 0x1ff, (va >> 12) & 0x1ff,
+                va & 0xfff);
+        return 1;
+    }
+    if (cpu->cr4 & X86_CR4_PAE) {
+        fprintf(mon->out, "pt: legacy PAE paging (CR4.PAE without EFER.LME) is not modelled\n");
+        return -1;
+    }
+    fprintf(mon->out,
+            "linear %#" PRIx64 ": directory=%#" PRIx64 " table=%#" PRIx64 " offset=%#" PRIx64 "\n",
+            va, (va >> 22) & 0x3ff, (va >> 12) & 0x3ff, va & 0xfff);
+    return 1;
 }
 
 int mon_cmd_pt(struct mon *mon, int argc, char **argv)
@@ -846,7 +1212,7 @@ int mon_cmd_pt(struct mon *mon, int argc, char **argv)
         return -1;
     }
     struct walk_step steps[4];
-    bool ok;
+    bool ok, four = false;
     int n;
     if (is_riscv(mon)) {
         struct rv_hart *h = mon->m->cpu;
@@ -870,50 +1236,50 @@ int mon_cmd_pt(struct mon *mon, int argc, char **argv)
         n = walk_sv39(mon, satp, va, steps, &pa, &ok);
     } else {
         struct x86_cpu *cpu = mon->m->cpu;
-        fprintf(mon->out,
-                "cr0 0x%08" PRIx64 " (PG=%u)  cr3 0x%08" PRIx64 "  cr4 0x%08" PRIx64
-                " (PSE=%u PAE=%u)\n",
-                cpu->cr0, (unsigned)(cpu->cr0 >> 31) & 1, cpu->cr3, cpu->cr4,
-                (unsigned)(cpu->cr4 >> 4) & 1, (unsigned)(cpu->cr4 >> 5) & 1);
-        if (!(cpu->cr0 & X86_CR0_PG)) {
-            fprintf(mon->out, "no translation (CR0.PG = 0): physical = linear = %#" PRIx64 "\n",
-                    va & 0xffffffffu);
-            return 0;
-        }
-        if (cpu->cr4 & X86_CR4_PAE) {
-            fprintf(mon->out, "pt: PAE and 4-level paging are not shown yet\n");
-            return -1;
-        }
-        fprintf(mon->out,
-                "linear %#" PRIx64 ": directory=%#" PRIx64 " table=%#" PRIx64 " offset=%#" PRIx64
-                "\n",
-                va, (va >> 22) & 0x3ff, (va >> 12) & 0x3ff, va & 0xfff);
-        n = walk_x86_32(mon, cpu, va, steps, &pa, &ok);
+        int head = pt_x86_head(mon, cpu, va, &four);
+        if (head <= 0) return head;
+        n = four ? walk_x86_4(mon, cpu, va, steps, &pa, &ok)
+                 : walk_x86_32(mon, cpu, va, steps, &pa, &ok);
     }
+    /* x86: the rights of a page combine over the levels (SDM Vol. 3A 4.6) */
+    uint64_t rights = 6, xd = 0;
     for (int i = 0; i < n; i++) {
-        fprintf(mon->out, "  %s @%#" PRIx64 " = 0x%016" PRIx64 " ",
-                is_riscv(mon) ? (steps[i].level == 2   ? "L2 pte"
-                                 : steps[i].level == 1 ? "L1 pte"
-                                                       : "L0 pte")
-                              : (steps[i].level == 1 ? "PDE" : "PTE"),
-                steps[i].entry_addr, steps[i].entry);
-        print_pte_flags(mon, steps[i].entry, !is_riscv(mon));
-        if (steps[i].leaf && ok)
-            fprintf(mon->out, " leaf, %s page",
-                    is_riscv(mon) ? (steps[i].level == 2   ? "1 GiB"
-                                     : steps[i].level == 1 ? "2 MiB"
-                                                           : "4 KiB")
-                                  : (steps[i].level == 1 ? "4 MiB" : "4 KiB"));
+        const struct walk_step *st = &steps[i];
+        fprintf(mon->out, "  %-5s @%#" PRIx64 " = 0x%016" PRIx64 " ", step_name(mon, st, four),
+                st->entry_addr, st->entry);
+        print_pte_flags(mon, st->entry, !is_riscv(mon), st->level == 0);
+        rights &= st->entry;
+        xd |= st->entry >> 63;
+        bool present = is_riscv(mon) ? (st->entry & MMU_PTE_V) : (st->entry & 1);
+        if (!present)
+            fprintf(mon->out, " not present");
+        else if (st->rsvd)
+            fprintf(mon->out, " reserved bits set: %#" PRIx64, st->rsvd);
+        else if (st->leaf && ok)
+            fprintf(mon->out, " leaf, %s page", page_name(mon, st->level, four));
         else if (i + 1 < n)
             fprintf(mon->out, " -> next table %#" PRIx64,
-                    is_riscv(mon) ? (steps[i].entry >> 10) << 12 : steps[i].entry & 0xfffff000u);
+                    (uint64_t)(is_riscv(mon) ? (st->entry >> 10) << 12
+                               : four ? st->entry & ((1ull << MMU_X86_MAXPHYADDR) - 1) & ~0xfffull
+                                      : st->entry & 0xfffff000u));
         fprintf(mon->out, "\n");
     }
-    if (ok)
-        fprintf(mon->out, "-> pa %#" PRIx64 "\n", pa);
-    else
+    if (ok) {
+        fprintf(mon->out, "-> pa %#" PRIx64, pa);
+        if (!is_riscv(mon)) {
+            const struct x86_cpu *cpu = mon->m->cpu;
+            bool nx = four && (cpu->msr[X86_MSR_EFER] & X86_EFER_NXE) && xd;
+            fprintf(mon->out, "  (%s, %s, %s)", rights & 4 ? "user" : "supervisor only",
+                    rights & 2 ? "writable" : "read-only", nx ? "no-execute" : "executable");
+        }
+        fprintf(mon->out, "\n");
+    } else if (n && steps[n - 1].rsvd) {
+        fprintf(mon->out, "-> not mapped: reserved bits in the %s (#PF with RSVD=1)\n",
+                step_name(mon, &steps[n - 1], four));
+    } else {
         fprintf(mon->out, "-> not mapped (the walk stops at level %d)\n",
                 n ? steps[n - 1].level : -1);
+    }
     return ok ? 0 : -1;
 }
 
@@ -932,7 +1298,7 @@ int mon_cmd_info_tlb(struct mon *mon, int argc, char **argv)
             uint64_t va = (e->tag - 1) << 12;
             fprintf(mon->out, "%3u va 0x%016" PRIx64 " -> pa 0x%010" PRIx64 " asid %u level %u ", i,
                     va, e->paddr, e->asid, e->level);
-            print_pte_flags(mon, e->pte, false);
+            print_pte_flags(mon, e->pte, false, false);
             mon_symbolize(mon, va, sym, sizeof sym);
             fprintf(mon->out, "%s%s\n", sym[0] ? " " : "", sym);
             shown++;
@@ -940,15 +1306,25 @@ int mon_cmd_info_tlb(struct mon *mon, int argc, char **argv)
     } else {
         struct x86_cpu *cpu = mon->m->cpu;
         struct bus *bus = &mon->m->bus;
-        for (int w = 0; w < 2; w++) {
-            const struct x86_tlb_entry *t = w ? cpu->tlb_write : cpu->tlb_read;
+        int width = x86_long_mode(cpu) ? 16 : 8;
+        for (int w = 0; w < 3; w++) {
+            const struct x86_tlb_entry *t = w == 2 ? cpu->tlb_fetch
+                                            : w    ? cpu->tlb_write
+                                                   : cpu->tlb_read;
             fprintf(mon->out, "%s TLB, %u entries (linear page -> host page of RAM):\n",
-                    w ? "write" : "read", X86_TLB_SIZE);
+                    w == 2 ? "fetch"
+                    : w    ? "write"
+                           : "read",
+                    X86_TLB_SIZE);
             for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
                 if (!t[i].tag) continue;
-                uint64_t lin = (t[i].tag - 1) << 12;
+                /* the core's key: (page number << 1 | user) + 1 (X86_TLB_KEY, cpu/x86) */
+                uint64_t key = t[i].tag - 1, lin = (key >> 1) << 12;
                 uint64_t pa = (uint64_t)(t[i].host - bus->ram) + bus->ram_base;
-                fprintf(mon->out, "%3u linear 0x%08" PRIx64 " -> pa 0x%08" PRIx64 "\n", i, lin, pa);
+                char sym[128];
+                mon_symbolize(mon, lin, sym, sizeof sym);
+                fprintf(mon->out, "%3u linear 0x%0*" PRIx64 " -> pa 0x%08" PRIx64 " %s%s%s\n", i,
+                        width, lin, pa, key & 1 ? "user" : "supervisor", sym[0] ? " " : "", sym);
                 shown++;
             }
         }
