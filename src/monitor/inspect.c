@@ -1127,6 +1127,131 @@ int mon_cmd_info_tss(struct mon *mon, int argc, char **argv)
     return 0;
 }
 
+/* ---- Where a transition's values came from (x86) ------------------------------------------- */
+
+/* The x86 core emits no EV_EXPLAIN: the monitor names the sources of what a transition changed
+ * from the architecture's rules, reading the tables and MSRs as they are now (SDM Vol. 3A
+ * 6.12.1 and 6.14 for delivery through a gate, Vol. 2A IRET, Vol. 2B SYSCALL/SYSRET and
+ * SYSENTER/SYSEXIT). */
+static void x86_gate_sources(struct mon *mon, const struct x86_cpu *cpu, unsigned vector,
+                             const struct mon_regs *before, const struct mon_regs *after)
+{
+    FILE *out = mon->out;
+    bool lm = x86_long_mode(cpu);
+    uint64_t g[2] = {0, 0};
+    if (mon_read_virt(mon, cpu->idtr.base + (lm ? 16u : 8u) * vector, g, lm ? 16 : 8) < 0) return;
+    uint64_t offset = (g[0] & 0xffff) | (((g[0] >> 48) & 0xffff) << 16);
+    if (lm) offset |= (g[1] & 0xffffffffu) << 32;
+    unsigned type = (unsigned)(g[0] >> 40) & 15, ist = lm ? (unsigned)(g[0] >> 32) & 7 : 0;
+    fprintf(out, "      %-12s <- IDT[%u] offset %#" PRIx64 " (%s, dpl=%u)\n", lm ? "rip" : "eip",
+            vector, offset, lm ? system_type64(type) : system_type(type),
+            (unsigned)(g[0] >> 45) & 3);
+    fprintf(out, "      %-12s <- IDT[%u] selector %#x\n", "cs", vector,
+            (unsigned)(g[0] >> 16) & 0xffff);
+    unsigned cpl = (unsigned)after->r[10];
+    bool ring_change = before->r[10] != after->r[10];
+    if (lm && (ring_change || ist)) {
+        /* 6.14.4, 6.14.5: RSPn or ISTn, aligned down to 16, then SS:RSP always pushed */
+        uint64_t src = 0;
+        unsigned field = ist ? 36 + 8 * (ist - 1) : 4 + 8 * cpl;
+        if (mon_read_virt(mon, cpu->tr.base + field, &src, 8) < 0) return;
+        uint64_t top = src & ~15ull;
+        fprintf(out,
+                "      %-12s <- TSS.%s%u %#" PRIx64 ", aligned down to 16, less %" PRIu64
+                " bytes pushed (ss rsp rflags cs rip%s)\n",
+                "rsp", ist ? "IST" : "RSP", ist ? ist : cpl, src, top - after->r[4],
+                top - after->r[4] > 40 ? " error-code" : "");
+        if (ring_change)
+            fprintf(out,
+                    "      %-12s <- a null selector with RPL %u (a ring change in IA-32e mode)\n",
+                    "ss", cpl);
+    } else if (!lm && ring_change) {
+        /* 6.12.1: the inner stack from the TSS */
+        uint32_t esp = 0;
+        uint16_t ss = 0;
+        if (mon_read_virt(mon, cpu->tr.base + 4 + 8 * cpl, &esp, 4) < 0 ||
+            mon_read_virt(mon, cpu->tr.base + 8 + 8 * cpl, &ss, 2) < 0)
+            return;
+        fprintf(out,
+                "      %-12s <- TSS.esp%u %#x, less %" PRIu64
+                " bytes pushed (ss esp eflags cs eip...)\n",
+                "esp", cpl, esp, (uint64_t)esp - (uint32_t)after->r[4]);
+        fprintf(out, "      %-12s <- TSS.ss%u %#x\n", "ss", cpl, ss);
+    }
+    fprintf(out, "      %-12s TF NT RF VM cleared%s\n", lm ? "rflags" : "eflags",
+            type == 14 || type == 6 ? ", IF cleared (an interrupt gate)" : "");
+}
+
+static void x86_iret_sources(struct mon *mon, const struct mon_regs *before, uint64_t pc)
+{
+    char text[64];
+    if (!mon_disas_one(mon, pc, text, sizeof text)) return;
+    bool q = strncmp(text, "iretq", 5) == 0;
+    unsigned size = q ? 8 : 4;
+    uint64_t sp = before->r[4], v[5] = {0, 0, 0, 0, 0};
+    for (unsigned i = 0; i < 5; i++)
+        if (mon_read_virt(mon, sp + size * i, &v[i], size) < 0) return;
+    fprintf(mon->out,
+            "      %s frame at %#" PRIx64 ": %s %#" PRIx64 ", cs %#" PRIx64 ", %s %#" PRIx64,
+            q ? "iretq" : "iret", sp, q ? "rip" : "eip", v[0], v[1], q ? "rflags" : "eflags", v[2]);
+    if (q || (v[1] & 3) != (before->r[10] & 3))
+        fprintf(mon->out, ", %s %#" PRIx64 ", ss %#" PRIx64, q ? "rsp" : "esp", v[3], v[4]);
+    fprintf(mon->out, " (popped)\n");
+}
+
+void mon_print_sources(struct mon *mon, const struct ev *events, unsigned n,
+                       const struct mon_regs *before, const struct mon_regs *after)
+{
+    if (is_riscv(mon)) return; /* RISC-V traps explain themselves (EV_EXPLAIN) */
+    const struct x86_cpu *cpu = mon->m->cpu;
+    FILE *out = mon->out;
+    const struct ev *exc = NULL, *priv = NULL;
+    for (unsigned i = 0; i < n; i++) {
+        if (events[i].kind == EV_EXPLAIN) return; /* the core said it itself */
+        if (events[i].kind == EV_EXCEPTION) exc = &events[i];
+        if (events[i].kind == EV_PRIV) priv = &events[i];
+    }
+    if (exc) {
+        x86_gate_sources(mon, cpu, exc->exception.vector, before, after);
+        return;
+    }
+    if (!priv) return;
+    const uint64_t star = cpu->msr[X86_MSR_STAR];
+    switch (priv->priv.mech) {
+    case EV_MECH_IRET: x86_iret_sources(mon, before, priv->pc); break;
+    case EV_MECH_SYSCALL:
+        fprintf(out, "      %-12s <- %s %#" PRIx64 "\n", "rip",
+                x86_long_mode(cpu) ? "LSTAR" : "STAR[31:0]",
+                x86_long_mode(cpu) ? cpu->msr[X86_MSR_LSTAR] : star & 0xffffffffu);
+        fprintf(out, "      %-12s <- STAR[47:32] %#x, ss <- STAR[47:32] + 8\n", "cs",
+                (unsigned)(star >> 32) & 0xfffc);
+        fprintf(out, "      %-12s <- the return rip, r11 <- rflags\n", "rcx");
+        fprintf(out, "      %-12s &= ~SFMASK %#" PRIx64 "\n", "rflags", cpu->msr[X86_MSR_SFMASK]);
+        break;
+    case EV_MECH_SYSRET:
+        fprintf(out, "      %-12s <- rcx, rflags <- r11\n", "rip");
+        fprintf(out,
+                "      %-12s <- STAR[63:48] %#x + 16 (64-bit) or + 0 (32-bit), RPL 3; ss <- "
+                "STAR[63:48] + 8\n",
+                "cs", (unsigned)(star >> 48) & 0xffff);
+        break;
+    case EV_MECH_SYSENTER:
+        fprintf(out, "      %-12s <- SYSENTER_EIP %#" PRIx64 "\n", "rip",
+                cpu->msr[X86_MSR_SYSENTER_EIP]);
+        fprintf(out, "      %-12s <- SYSENTER_ESP %#" PRIx64 "\n", "rsp",
+                cpu->msr[X86_MSR_SYSENTER_ESP]);
+        fprintf(out, "      %-12s <- SYSENTER_CS %#x, ss <- SYSENTER_CS + 8\n", "cs",
+                (unsigned)cpu->msr[X86_MSR_SYSENTER_CS] & 0xfffc);
+        break;
+    case EV_MECH_SYSEXIT:
+        fprintf(out, "      %-12s <- rdx, rsp <- rcx\n", "rip");
+        fprintf(out, "      %-12s <- SYSENTER_CS %#x + 16 (32-bit) or + 32 (64-bit), RPL 3\n", "cs",
+                (unsigned)cpu->msr[X86_MSR_SYSENTER_CS] & 0xfffc);
+        break;
+    default: break;
+    }
+}
+
 /* ---- Page walks and TLBs ------------------------------------------------------------------ */
 
 /* An entry's flags by name. x86: bit 7 is PS in a PDE/PDPTE (PML4E: reserved) and PAT in a PTE;

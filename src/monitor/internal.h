@@ -23,7 +23,7 @@ struct mon_transition {
 };
 
 /* The registers a transition view compares before and after a step (GPRs, pc, privilege; x86
- * also EFLAGS and the segment selectors). */
+ * also EFLAGS, the segment selectors, r8-r15 and the FS/GS/KERNEL_GS bases). */
 #define MON_SNAP_REGS 40
 struct mon_regs {
     uint64_t r[MON_SNAP_REGS];
@@ -131,6 +131,10 @@ int mon_cmd_set(struct mon *mon, int argc, char **argv);
 void mon_snapshot(struct mon *mon, struct mon_regs *regs);
 void mon_print_reg_diff(struct mon *mon, const struct mon_regs *before,
                         const struct mon_regs *after);
+/* After the differences of a step that changed privilege: where the new values came from, where
+ * no EV_EXPLAIN says it (x86: the gate, the TSS, the popped frame, the MSRs). */
+void mon_print_sources(struct mon *mon, const struct ev *events, unsigned n,
+                       const struct mon_regs *before, const struct mon_regs *after);
 /* The names tab completion offers besides commands and symbols. */
 const char *const *mon_reg_names(struct mon *mon, size_t *count);
 /* A CSR's value with its named fields ("mstatus = 0x... [SIE=0 ...]"). */

@@ -185,6 +185,7 @@ static void print_trans_group(struct mon *mon, const struct ev *events, unsigned
 {
     print_group(mon, events, n, has_pc, pc, false);
     mon_print_reg_diff(mon, &mon->last_before, &mon->last_after);
+    mon_print_sources(mon, events, n, &mon->last_before, &mon->last_after);
 }
 
 /* Closes the events of one step: prints them as the command asked, and keeps the last group
@@ -204,8 +205,10 @@ static void close_group(struct mon *mon, const struct ev *insn)
         print_group(mon, mon->group, mon->n_group, has_pc, pc, true);
     else if (mon->verbosity == MON_TRANSITIONS)
         print_group(mon, mon->group, mon->n_group, false, 0, true);
-    if (priv && mon->verbosity != MON_QUIET)
+    if (priv && mon->verbosity != MON_QUIET) {
         mon_print_reg_diff(mon, &mon->last_before, &mon->last_after);
+        mon_print_sources(mon, mon->group, mon->n_group, &mon->last_before, &mon->last_after);
+    }
     if (mon->group_dropped && mon->verbosity != MON_QUIET)
         fprintf(mon->out, "      (%u more events)\n", mon->group_dropped);
     if (priv) {
