@@ -9,7 +9,8 @@
  *
  *   monitor.c   the session: input (readline on a terminal, lines otherwise), the command table,
  *               execution and breakpoints, the transition view
- *   inspect.c   memory, symbols, disassembly, page walks (Sv39, x86 32-bit) without side effects
+ *   inspect.c   memory, symbols, disassembly, page walks (Sv39, x86 32-bit and 4-level) without
+ *               side effects, the x86 transition view's sources
  *   parse.c     the pure parts (tokens, numbers, x/ formats, breakpoint specs and matching), which
  *               tests/unit/monitor drives directly
  */
