@@ -10,8 +10,9 @@
 #   info idt/tss/gdt, regs and disas in the handler.
 # kernel: the x86_64 guest kernel with a program (the int $0x80 ABI: the syscall mechanism is
 #   another branch's): 4 KiB pages of the kernel (supervisor) and of the user stack (user), the
-#   kernel's IDT (the DPL-3 trap gate of int $0x80), its TSS.RSP0 and 16-byte TSS descriptor, and
-#   its symbols, which its ELF32 container holds as 32-bit values, at their 64-bit addresses.
+#   kernel's IDT (the DPL-3 trap gate of int $0x80), its TSS.RSP0 and 16-byte TSS descriptor, the
+#   TLBs, info msr, and its symbols, which its ELF32 container holds as 32-bit values, at their
+#   64-bit addresses.
 # Addresses of the guest kernel change as it grows: those are matched by shape.
 . "$(dirname "$0")/lib.sh" "$@"
 . "$(dirname "$0")/monitor_lib.bash"
@@ -134,6 +135,7 @@ show_failed
 session kernel monitor --mech int80 --max-insns 20000000 "$PROG" <<'CMDS'
 break int 0x80
 continue
+info tlb
 pt $rip
 info idt
 info tss
@@ -154,6 +156,10 @@ has_line "^      cs +0x2b -> 0x8$"
 has_line "^      rip +<- IDT\[128\] offset 0xffffffff8[0-9a-f]{7} \(64-bit trap gate, dpl=3\)$"
 has_line "^      rsp +<- TSS.RSP0 0xffffffff8[0-9a-f]{7}, aligned down to 16, less 40 bytes pushed"
 has_line "^      rflags +TF NT RF VM cleared$"
+# the TLBs: 64-bit linear pages of the kernel (supervisor) and of the user stack (user)
+has "fetch TLB, 256 entries (linear page -> host page of RAM):"
+has_line "^ *[0-9]+ linear 0xffffffff8[0-9a-f]{7} -> pa 0x[0-9a-f]{8} supervisor"
+has_line "^ *[0-9]+ linear 0x000000007fff[0-9a-f]{4} -> pa 0x[0-9a-f]{8} user"
 # kernel text: a 4 KiB page, supervisor only, reached through the upper half of the PML4
 has_line "^linear 0xffffffff8[0-9a-f]{7}: pml4=0x1ff pdpt=0x1fe pd=(0|0x[0-9a-f]+) pt=(0|0x[0-9a-f]+) offset=(0|0x[0-9a-f]+)$"
 has_line "^  PML4E @0x[0-9a-f]+ = 0x[0-9a-f]{16} \[P RW US A\] -> next table 0x[0-9a-f]+$"
