@@ -1382,7 +1382,7 @@ int mon_cmd_pt(struct mon *mon, int argc, char **argv)
             fprintf(mon->out, " reserved bits set: %#" PRIx64, st->rsvd);
         else if (st->leaf && ok)
             fprintf(mon->out, " leaf, %s page", page_name(mon, st->level, four));
-        else if (i + 1 < n)
+        else if (i + 1 < n || (!ok && !is_riscv(mon)))
             fprintf(mon->out, " -> next table %#" PRIx64,
                     (uint64_t)(is_riscv(mon) ? (st->entry >> 10) << 12
                                : four ? st->entry & ((1ull << MMU_X86_MAXPHYADDR) - 1) & ~0xfffull
@@ -1400,6 +1400,12 @@ int mon_cmd_pt(struct mon *mon, int argc, char **argv)
         fprintf(mon->out, "\n");
     } else if (n && steps[n - 1].rsvd) {
         fprintf(mon->out, "-> not mapped: reserved bits in the %s (#PF with RSVD=1)\n",
+                step_name(mon, &steps[n - 1], four));
+    } else if (!is_riscv(mon) && n && (steps[n - 1].entry & 1)) {
+        fprintf(mon->out, "-> not mapped: the %s points outside RAM\n",
+                step_name(mon, &steps[n - 1], four));
+    } else if (!is_riscv(mon) && n) {
+        fprintf(mon->out, "-> not mapped: the %s is not present (#PF with P=0)\n",
                 step_name(mon, &steps[n - 1], four));
     } else {
         fprintf(mon->out, "-> not mapped (the walk stops at level %d)\n",

@@ -36,6 +36,9 @@ set *pd+0x30/g 0x8000000000c00087
 pt 0xc00000
 set *pd+0x28/g 0xa02087
 pt 0xa00000
+# pd[4]: a page table beyond RAM
+set *pd+0x20/g 0x7fff000007
+pt 0x800000
 # pml4[1]: PS is reserved in a PML4E
 set *pml4+8/g 0x102087
 pt 0x8000000000
@@ -83,9 +86,11 @@ has_line "^  PML4E @0x101008 = 0x0000000000102087 \[P RW US PS\] reserved bits s
 has "-> not mapped: reserved bits in the PML4E (#PF with RSVD=1)"
 # not present, at the PDPTE and at the PML4E; not canonical
 has_line "^  PDPTE @0x102008 = 0x0000000000000000 \[\] not present$"
-has "-> not mapped (the walk stops at level 2)"
+has "-> not mapped: the PDPTE is not present (#PF with P=0)"
 has_line "^  PML4E @0x101800 = 0x0000000000000000 \[\] not present$"
-has "-> not mapped (the walk stops at level 3)"
+has "-> not mapped: the PML4E is not present (#PF with P=0)"
+has_line "^  PDE   @0x103020 = 0x0000007fff000007 \[P RW US\] -> next table 0x7fff000000$"
+has "-> not mapped: the PDE points outside RAM"
 has "0x800000000000 is not canonical (bits 63:47 are not all equal): #GP, no walk"
 # int $0x80 from ring 3: the transition view of the 64-bit delivery
 has_line "^breakpoint 1: int 0x80$"
