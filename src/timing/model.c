@@ -232,7 +232,7 @@ static unsigned translate(struct tm_model *md, struct tm_cache *l1tlb, uint64_t 
     return md->p->l2tlb.latency + page_walk(md, vaddr);
 }
 
-static void on_mem(struct tm_model *md, const struct ev *e)
+static inline void on_mem(struct tm_model *md, const struct ev *e)
 {
     unsigned stall = translate(md, &md->dtlb, e->mem.vaddr, false);
     if (!tm_cache_access_fast(&md->l1d, e->mem.paddr, 0)) {
@@ -481,10 +481,10 @@ static void info_compute(const struct tm_model *md, const struct ev *e, struct t
 
 static inline const struct tm_insn_info *insn_info(struct tm_model *md, const struct ev *e)
 {
+    /* Indexed by pc (a loop's instructions get distinct slots), checked by word and class. */
     uint32_t raw = e->insn.raw;
     uint16_t op_class = e->insn.op_class;
-    struct tm_insn_info *s =
-        &md->info[((raw ^ (uint32_t)op_class << 25) * 0x9e3779b1u) >> 22 & (TM_INFO_MEMO - 1)];
+    struct tm_insn_info *s = &md->info[(e->pc >> 1) & (TM_INFO_MEMO - 1)];
     if (__builtin_expect(s->raw != raw || s->op_class != op_class || md->memo_off, 0))
         info_compute(md, e, s);
     return s;
@@ -666,6 +666,10 @@ void tm_model_event(void *opaque, const struct ev *e)
     struct tm_model *md = opaque;
     if (__builtin_expect(e->kind == EV_INSN, 1)) {
         on_insn(md, e);
+        return;
+    }
+    if (e->kind == EV_MEM) {
+        on_mem(md, e);
         return;
     }
     switch (e->kind) {

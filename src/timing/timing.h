@@ -314,15 +314,26 @@ bool tm_cache_access(struct tm_cache *c, uint64_t addr, uint32_t tag_extra);
  * value that is never dropped by an all-ASID flush (global pages), UINT32_MAX: none. */
 void tm_cache_flush(struct tm_cache *c, uint64_t addr, uint32_t tag_extra);
 
-/* The fast path of tm_cache_access: a hit on the block of the last access (straight-line fetch,
- * a page's accesses). Skipping the LRU stamp here changes nothing: that block already holds the
- * newest stamp of the whole cache, and only the order of stamps within a set is ever compared. */
+/* tm_cache_access with its hit paths inline: first a hit on the block of the last access
+ * (straight-line fetch, a page's accesses). Skipping the LRU stamp here changes nothing: that block
+ * already holds the newest stamp of the whole cache, and only the order of stamps within a set is
+ * ever compared. */
 static inline bool tm_cache_access_fast(struct tm_cache *c, uint64_t addr, uint32_t tag_extra)
 {
     if (!c->sets) return true;
-    uint64_t tag = (((addr >> c->line_shift) + 1) << 16) | (tag_extra & 0xffff);
+    uint64_t block = addr >> c->line_shift;
+    uint64_t tag = ((block + 1) << 16) | (tag_extra & 0xffff);
     if (tag == c->last_tag && c->tag[c->last_idx] == tag) {
         c->hits++;
+        return true;
+    }
+    /* tm_cache_access's hint step, inline: a hit without the set scan */
+    uint32_t hint = c->hint[block % TM_CACHE_HINTS];
+    if (hint && c->tag[hint - 1] == tag) {
+        c->stamp[hint - 1] = ++c->clock;
+        c->hits++;
+        c->last_tag = tag;
+        c->last_idx = hint - 1;
         return true;
     }
     return tm_cache_access(c, addr, tag_extra);
