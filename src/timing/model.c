@@ -390,21 +390,20 @@ static void rv_regs(uint32_t w, unsigned *rd, unsigned *rs1, unsigned *rs2)
     }
 }
 
-/* Can an instruction using pipes mask join the group issued in the current cycle? */
-static bool fits_group(const struct tm_model *md, uint8_t mask)
+/* Can an instruction using pipes mask join the group issued in the current cycle? Two
+ * instructions that each have only the same one pipe cannot pair; the group's pipes must number
+ * more than its instructions. */
+static inline bool fits_group(const struct tm_model *md, uint8_t mask)
 {
     if (!mask || md->group_n == 0 || md->group_n >= md->p->issue_width || md->group_alone)
         return false;
-    uint8_t all = mask;
-    for (unsigned i = 0; i < md->group_n; i++) {
-        all |= md->group_mask[i];
-        /* two instructions that each have only the same one pipe cannot pair */
-        if (md->group_mask[i] == mask && !(mask & (mask - 1))) return false;
-    }
-    unsigned pipes = 0;
-    for (; all; all &= (uint8_t)(all - 1))
-        pipes++;
-    return pipes > md->group_n;
+    if (!(mask & (mask - 1)) && (md->group_single & mask)) return false;
+    return (unsigned)__builtin_popcount((unsigned)(md->group_union | mask)) > md->group_n;
+}
+
+static inline uint8_t single_pipe(uint8_t mask)
+{
+    return mask & (mask - 1) ? 0 : mask;
 }
 
 static bool is_xret(uint32_t w)
@@ -521,14 +520,17 @@ static inline __attribute__((always_inline)) void on_insn(struct tm_model *md, c
     uint64_t t;
     if (!fetch && ready <= md->now && md->front_ready <= md->now && fits_group(md, mask)) {
         t = md->now; /* dual issue with the instruction(s) before */
-        md->group_mask[md->group_n++] = mask;
+        md->group_n++;
+        md->group_union |= mask;
+        md->group_single |= single_pipe(mask);
     } else {
         t = max64(max64(md->next_free, md->front_ready), ready);
         if (fetch) t = max64(max64(md->next_free, md->front_ready) + fetch, ready);
         if (load_ready > max64(md->next_free, md->front_ready) && load_ready == t)
             md->st.load_use_stalls++;
         md->group_n = 1;
-        md->group_mask[0] = mask;
+        md->group_union = mask;
+        md->group_single = single_pipe(mask);
         md->group_alone = !mask;
     }
     uint64_t stall = md->stall;

@@ -371,8 +371,9 @@ struct tm_model {
     uint64_t next_free;   /* first cycle the issue stage takes a new group */
     uint64_t front_ready; /* earliest issue after a flush, mispredict or serialization */
     uint8_t group_n;      /* instructions issued in cycle 'now' */
-    uint8_t group_mask[8];
-    bool group_alone; /* the group holds an instruction that issues alone */
+    uint8_t group_union;  /* the pipe masks of the group, or'ed */
+    uint8_t group_single; /* the single-pipe masks among them, or'ed */
+    bool group_alone;     /* the group holds an instruction that issues alone */
     uint64_t reg_ready[32];
     uint64_t unit_busy[TM_MAX_CLASSES];
     uint64_t stall;   /* memory stall cycles gathered from EV_MEM for the next EV_INSN */
