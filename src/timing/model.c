@@ -154,7 +154,7 @@ static inline __attribute__((always_inline)) void advance(struct tm_model *md, u
     uint64_t delta = h - md->horizon;
     md->horizon = h;
     md->st.cycles += delta;
-    md->m->time += delta - 1; /* the core's tick is one of the delta cycles */
+    if (delta != 1) md->m->time += delta - 1; /* the core's tick is one of the delta cycles */
     /* the event's own issue cycle in guest time, for the transition log */
     md->t_guest = md->m->time + (tick_done ? 0 : 1) - (h - t);
     /* The cores batch steps assuming one tick each; past the slice's end (a device deadline or
