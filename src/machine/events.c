@@ -21,7 +21,7 @@ int ev_subscribe(struct ev_stream *stream, uint32_t mask, ev_handler handler, vo
         if (i < stream->n_subs && stream->subs[i].handler) continue;
         stream->subs[i].handler = handler;
         stream->subs[i].opaque = opaque;
-        stream->subs[i].mask = mask & EV_MASK_ALL;
+        stream->subs[i].mask = handler ? mask & EV_MASK_ALL : 0;
         if (i >= stream->n_subs) stream->n_subs = i + 1;
         recompute_wanted(stream);
         return (int)i;
@@ -35,14 +35,6 @@ void ev_unsubscribe(struct ev_stream *stream, int handle)
     stream->subs[handle].handler = NULL;
     stream->subs[handle].mask = 0;
     recompute_wanted(stream);
-}
-
-void ev_dispatch(struct ev_stream *stream, const struct ev *event)
-{
-    uint32_t bit = EV_MASK(event->kind);
-    for (unsigned i = 0; i < stream->n_subs; i++)
-        if (stream->subs[i].handler && (stream->subs[i].mask & bit))
-            stream->subs[i].handler(stream->subs[i].opaque, event);
 }
 
 const char *ev_kind_name(enum ev_kind kind)

@@ -34,9 +34,15 @@ enum { X86C_BRANCH = 9, X86C_CALL = 10, X86C_RET = 11, X86C_INT = 18 };
 
 enum { BR_NONE, BR_COND, BR_JUMP, BR_INDIRECT, BR_RETURN };
 
-static bool is_riscv(const struct tm_model *md)
+static inline bool is_riscv(const struct tm_model *md)
 {
-    return md->p->arch == ARCH_RISCV64;
+    return md->riscv;
+}
+
+/* n - 1 when n is a power of two (x % n == x & (n - 1)), else 0. */
+static uint32_t pow2_mask(uint32_t n)
+{
+    return n && !(n & (n - 1)) ? n - 1 : 0;
 }
 
 int tm_model_init(struct tm_model *md, const struct tm_profile *p, struct machine *m)
@@ -59,6 +65,13 @@ int tm_model_init(struct tm_model *md, const struct tm_profile *p, struct machin
         tm_cache_init(&md->dtlb, p->dtlb.entries * 4096u, p->dtlb.ways, 4096) < 0 ||
         tm_cache_init(&md->l2tlb, p->l2tlb.entries * 4096u, p->l2tlb.ways, 4096) < 0)
         goto fail;
+    for (unsigned f = 0; f < TM_X86_FLOW_COUNT; f++)
+        md->flow_cycles[f] = tm_steps_cycles(&p->x86[f]);
+    md->bht_mask = pow2_mask(p->bht_entries);
+    md->btb_mask = pow2_mask(p->btb_entries);
+    md->riscv = p->arch == ARCH_RISCV64;
+    for (unsigned i = 0; i < TM_INFO_MEMO; i++)
+        md->info[i].op_class = UINT16_MAX;
     md->next_free = 1;
     md->horizon = 1;
     md->flow_pending = TM_X86_FLOW_COUNT;
@@ -133,14 +146,15 @@ static uint64_t max64(uint64_t a, uint64_t b)
  * mispredict penalty, found at the next event, shows from the next instruction on. The core's one
  * tick for the event is part of the difference. tick_done: the core's tick came before the event
  * (EV_INSN, x86 EV_EXCEPTION); otherwise it comes right after (RISC-V EV_EXCEPTION). */
-static void advance(struct tm_model *md, uint64_t t, bool tick_done)
+static inline __attribute__((always_inline)) void advance(struct tm_model *md, uint64_t t,
+                                                          bool tick_done)
 {
     md->now = t;
     uint64_t h = max64(max64(md->next_free, md->front_ready), md->horizon);
     uint64_t delta = h - md->horizon;
     md->horizon = h;
     md->st.cycles += delta;
-    md->m->time += delta - 1; /* the core's tick is one of the delta cycles */
+    if (delta != 1) md->m->time += delta - 1; /* the core's tick is one of the delta cycles */
     /* the event's own issue cycle in guest time, for the transition log */
     md->t_guest = md->m->time + (tick_done ? 0 : 1) - (h - t);
     /* The cores batch steps assuming one tick each; past the slice's end (a device deadline or
@@ -209,7 +223,7 @@ static unsigned page_walk(struct tm_model *md, uint64_t vaddr)
 static unsigned translate(struct tm_model *md, struct tm_cache *l1tlb, uint64_t vaddr, bool fetch)
 {
     if (!md->paging) return 0;
-    if (tm_cache_access(l1tlb, vaddr, md->asid)) return 0;
+    if (tm_cache_access_fast(l1tlb, vaddr, md->asid)) return 0;
     if (fetch)
         md->st.itlb_misses++;
     else
@@ -218,10 +232,10 @@ static unsigned translate(struct tm_model *md, struct tm_cache *l1tlb, uint64_t 
     return md->p->l2tlb.latency + page_walk(md, vaddr);
 }
 
-static void on_mem(struct tm_model *md, const struct ev *e)
+static inline void on_mem(struct tm_model *md, const struct ev *e)
 {
     unsigned stall = translate(md, &md->dtlb, e->mem.vaddr, false);
-    if (!tm_cache_access(&md->l1d, e->mem.paddr, 0)) {
+    if (!tm_cache_access_fast(&md->l1d, e->mem.paddr, 0)) {
         md->st.dcache_misses++;
         unsigned miss = beyond_l1(md, e->mem.paddr);
         /* Stores drain through the store buffer: their misses do not stall issue. */
@@ -262,29 +276,35 @@ static void defer_flush(struct tm_model *md, uint64_t vaddr, uint32_t asid)
 
 static uint8_t *bht_slot(struct tm_model *md, uint64_t pc)
 {
-    return &md->bht[(pc >> 1) % md->p->bht_entries];
+    uint64_t i = pc >> 1;
+    return &md->bht[md->bht_mask ? i & md->bht_mask : i % md->p->bht_entries];
+}
+
+static uint64_t *btb_slot(struct tm_model *md, uint64_t pc)
+{
+    uint64_t i = pc >> 1;
+    return &md->btb[2 * (md->btb_mask ? i & md->btb_mask : i % md->p->btb_entries)];
 }
 
 /* Direct-mapped BTB: pairs (pc tag, target). Returns the predicted target or UINT64_MAX. */
 static uint64_t btb_lookup(struct tm_model *md, uint64_t pc)
 {
     if (!md->p->btb_entries) return UINT64_MAX;
-    uint64_t *slot = &md->btb[2 * ((pc >> 1) % md->p->btb_entries)];
+    uint64_t *slot = btb_slot(md, pc);
     return slot[0] == pc + 1 ? slot[1] : UINT64_MAX;
 }
 
 static void btb_update(struct tm_model *md, uint64_t pc, uint64_t target)
 {
     if (!md->p->btb_entries) return;
-    uint64_t *slot = &md->btb[2 * ((pc >> 1) % md->p->btb_entries)];
+    uint64_t *slot = btb_slot(md, pc);
     slot[0] = pc + 1;
     slot[1] = target;
 }
 
 /* The last instruction was a branch; execution went on at next. */
-static void resolve_branch(struct tm_model *md, uint64_t next)
+static __attribute__((noinline)) void resolve_pending(struct tm_model *md, uint64_t next)
 {
-    if (!md->branch_pending) return;
     md->branch_pending = false;
     uint64_t pc = md->branch_pc;
     bool taken = next != md->branch_fallthrough, wrong;
@@ -302,7 +322,8 @@ static void resolve_branch(struct tm_model *md, uint64_t next)
         uint64_t predicted = UINT64_MAX;
         if (md->ras_depth) {
             md->ras_depth--;
-            md->ras_top = (md->ras_top + md->p->ras_entries - 1) % md->p->ras_entries;
+            /* (top + n - 1) % n for top < n */
+            md->ras_top = md->ras_top ? md->ras_top - 1 : md->p->ras_entries - 1;
             predicted = md->ras[md->ras_top];
         }
         wrong = predicted != next;
@@ -315,13 +336,18 @@ static void resolve_branch(struct tm_model *md, uint64_t next)
     }
     if (md->branch_call && md->p->ras_entries) {
         md->ras[md->ras_top] = md->branch_fallthrough;
-        md->ras_top = (md->ras_top + 1) % md->p->ras_entries;
+        md->ras_top = md->ras_top + 1 < md->p->ras_entries ? md->ras_top + 1 : 0;
         if (md->ras_depth < md->p->ras_entries) md->ras_depth++;
     }
     if (wrong) {
         md->st.mispredicts++;
         md->front_ready = max64(md->front_ready, md->branch_issue + 1 + md->p->mispredict);
     }
+}
+
+static inline void resolve_branch(struct tm_model *md, uint64_t next)
+{
+    if (md->branch_pending) resolve_pending(md, next);
 }
 
 /* ---- instructions -----------------------------------------------------------------------------
@@ -364,21 +390,20 @@ static void rv_regs(uint32_t w, unsigned *rd, unsigned *rs1, unsigned *rs2)
     }
 }
 
-/* Can an instruction using pipes mask join the group issued in the current cycle? */
-static bool fits_group(const struct tm_model *md, uint8_t mask)
+/* Can an instruction using pipes mask join the group issued in the current cycle? Two
+ * instructions that each have only the same one pipe cannot pair; the group's pipes must number
+ * more than its instructions. */
+static inline bool fits_group(const struct tm_model *md, uint8_t mask)
 {
     if (!mask || md->group_n == 0 || md->group_n >= md->p->issue_width || md->group_alone)
         return false;
-    uint8_t all = mask;
-    for (unsigned i = 0; i < md->group_n; i++) {
-        all |= md->group_mask[i];
-        /* two instructions that each have only the same one pipe cannot pair */
-        if (md->group_mask[i] == mask && !(mask & (mask - 1))) return false;
-    }
-    unsigned pipes = 0;
-    for (; all; all &= (uint8_t)(all - 1))
-        pipes++;
-    return pipes > md->group_n;
+    if (!(mask & (mask - 1)) && (md->group_single & mask)) return false;
+    return (unsigned)__builtin_popcount((unsigned)(md->group_union | mask)) > md->group_n;
+}
+
+static inline uint8_t single_pipe(uint8_t mask)
+{
+    return mask & (mask - 1) ? 0 : mask;
 }
 
 static bool is_xret(uint32_t w)
@@ -386,97 +411,50 @@ static bool is_xret(uint32_t w)
     return w == 0x10200073u || w == 0x30200073u; /* sret, mret (priv. spec 3.3.2) */
 }
 
-static void on_insn(struct tm_model *md, const struct ev *e)
+/* The static facts of the instruction of e: everything on_insn derives from its word and class
+ * alone (the reference computation; insn_info memoizes it). */
+static void info_compute(const struct tm_model *md, const struct ev *e, struct tm_insn_info *s)
 {
     const struct tm_profile *p = md->p;
-    resolve_branch(md, e->pc);
-    /* x86 INT n retires after its delivery, which was priced at its EV_EXCEPTION. */
-    if (md->soft_int_pending && e->pc == md->soft_int_pc) {
-        md->soft_int_pending = false;
-        md->st.insns++;
-        advance(md, md->now, true);
-        return;
-    }
-    md->soft_int_pending = false;
+    uint32_t raw = e->insn.raw;
     unsigned cls = e->insn.op_class < TM_MAX_CLASSES ? e->insn.op_class : 0;
     unsigned rd = 0, rs1 = 0, rs2 = 0;
-    if (is_riscv(md)) rv_regs(e->insn.raw, &rd, &rs1, &rs2);
+    memset(s, 0, sizeof *s);
+    s->raw = raw;
+    s->op_class = e->insn.op_class;
+    if (is_riscv(md)) rv_regs(raw, &rd, &rs1, &rs2);
+    s->cls = (uint8_t)cls;
+    s->rd = (uint8_t)rd;
+    s->rs1 = (uint8_t)rs1;
+    s->rs2 = (uint8_t)rs2;
+    s->mask = p->pipes[cls];
+    s->unpipelined = p->unpipelined[cls];
+    s->latency = p->latency[cls];
+    if (is_riscv(md) && cls == RV_OPC_DIV && (raw & 0x7f) == 0x3b)
+        s->latency = p->div32_latency; /* divw, remw, ... */
+    s->issue = p->issue[cls] ? p->issue[cls] : 1;
 
-    /* Fetch: I-TLB and L1I at the instruction's address (virtually indexed; see README). */
-    unsigned fetch = translate(md, &md->itlb, e->pc, true);
-    if (!tm_cache_access(&md->l1i, e->pc, md->asid)) {
-        md->st.icache_misses++;
-        fetch += beyond_l1(md, e->pc);
-    }
-    apply_pending_flush(md);
-
-    uint64_t ready = max64(md->reg_ready[rs1], md->reg_ready[rs2]);
-    if (p->unpipelined[cls]) ready = max64(ready, md->unit_busy[cls]);
-    uint64_t load_ready = ready;
-    uint8_t mask = p->pipes[cls];
-    uint64_t t;
-    if (!fetch && ready <= md->now && md->front_ready <= md->now && fits_group(md, mask)) {
-        t = md->now; /* dual issue with the instruction(s) before */
-        md->group_mask[md->group_n++] = mask;
-    } else {
-        t = max64(max64(md->next_free, md->front_ready), ready);
-        if (fetch) t = max64(max64(md->next_free, md->front_ready) + fetch, ready);
-        if (load_ready > max64(md->next_free, md->front_ready) && load_ready == t)
-            md->st.load_use_stalls++;
-        md->group_n = 1;
-        md->group_mask[0] = mask;
-        md->group_alone = !mask;
-    }
-    uint64_t stall = md->stall;
-    md->stall = 0;
-    unsigned latency = p->latency[cls];
-    if (is_riscv(md) && cls == RV_OPC_DIV && (e->insn.raw & 0x7f) == 0x3b)
-        latency = p->div32_latency; /* divw, remw, ... */
-    if (rd) md->reg_ready[rd] = t + latency + stall;
-    if (p->unpipelined[cls]) md->unit_busy[cls] = t + latency;
-    md->next_free = t + (p->issue[cls] ? p->issue[cls] : 1) + stall;
-    md->st.insns++;
-
-    /* What this instruction does to the front end after it. */
-    unsigned refill = 0;
+    /* What this instruction does to the front end after it (the fixed part). */
     if (is_riscv(md)) {
-        if (is_xret(e->insn.raw)) {
-            refill = p->xret_flush;
-            md->st.xrets++;
+        if (is_xret(raw)) {
+            s->refill = p->xret_flush;
+            s->xret = true;
         } else if (cls == RV_OPC_FENCE) {
-            refill = p->fence_cost;
-        } else if (e->insn.raw == 0x00000073u || e->insn.raw == 0x00100073u) {
-            refill = 0; /* ecall/ebreak trap: priced at EV_EXCEPTION */
-        } else if ((e->insn.raw & 0xfe007fffu) == 0x12000073u) {
-            refill = p->sfence_cost; /* sfence.vma */
-        }
-        if (md->csr_written) {
-            refill = refill > p->csr_write_serialize ? refill : p->csr_write_serialize;
-            md->st.serializations++;
+            s->refill = p->fence_cost;
+        } else if (raw == 0x00000073u || raw == 0x00100073u) {
+            s->refill = 0; /* ecall/ebreak trap: priced at EV_EXCEPTION */
+        } else if ((raw & 0xfe007fffu) == 0x12000073u) {
+            s->refill = p->sfence_cost; /* sfence.vma */
         }
     } else {
-        if (cls == X86C_INT) { /* IRET (INT n was caught above) */
-            refill = tm_steps_cycles(&p->x86[TM_X86_IRET_SAME]);
-            if (md->priv_changed) refill += tm_steps_cycles(&p->x86[TM_X86_IRET_OUTER]);
-            md->st.xrets++;
-        }
-        if (md->flow_pending < TM_X86_FLOW_COUNT)
-            refill += tm_steps_cycles(&p->x86[md->flow_pending]);
+        s->x86_iret = cls == X86C_INT; /* IRET (INT n retires after its priced delivery) */
     }
-    md->flow_pending = TM_X86_FLOW_COUNT;
-    md->csr_written = false;
-    md->priv_changed = false;
-    if (refill) {
-        md->front_ready = max64(md->front_ready, t + refill);
-        md->group_alone = true;
-    }
-    advance(md, t, true);
 
     /* Control flow: resolved by the next event's pc. */
     uint8_t kind = BR_NONE;
     bool call = false;
     if (is_riscv(md)) {
-        unsigned op = e->insn.raw & 0x7f;
+        unsigned op = raw & 0x7f;
         bool link_rd = rd == 1 || rd == 5, link_rs = rs1 == 1 || rs1 == 5;
         if (op == 0x63) {
             kind = BR_COND;
@@ -496,10 +474,102 @@ static void on_insn(struct tm_model *md, const struct ev *e)
         }
         if (cls == X86C_RET) kind = BR_RETURN;
     }
-    if (kind != BR_NONE) {
+    s->branch_kind = kind;
+    s->call = call;
+}
+
+static inline const struct tm_insn_info *insn_info(struct tm_model *md, const struct ev *e)
+{
+    /* Indexed by pc (a loop's instructions get distinct slots), checked by word and class. */
+    uint32_t raw = e->insn.raw;
+    uint16_t op_class = e->insn.op_class;
+    struct tm_insn_info *s = &md->info[(e->pc >> 1) & (TM_INFO_MEMO - 1)];
+    if (__builtin_expect(s->raw != raw || s->op_class != op_class || md->memo_off, 0))
+        info_compute(md, e, s);
+    return s;
+}
+
+static inline __attribute__((always_inline)) void on_insn(struct tm_model *md, const struct ev *e)
+{
+    const struct tm_profile *p = md->p;
+    resolve_branch(md, e->pc);
+    /* x86 INT n retires after its delivery, which was priced at its EV_EXCEPTION. */
+    if (__builtin_expect(md->soft_int_pending, 0)) {
+        md->soft_int_pending = false;
+        if (e->pc == md->soft_int_pc) {
+            md->st.insns++;
+            advance(md, md->now, true);
+            return;
+        }
+    }
+    const struct tm_insn_info *s = insn_info(md, e);
+    unsigned cls = s->cls;
+
+    /* Fetch: I-TLB and L1I at the instruction's address (virtually indexed; see README). */
+    unsigned fetch = translate(md, &md->itlb, e->pc, true);
+    if (!tm_cache_access_fast(&md->l1i, e->pc, md->asid)) {
+        md->st.icache_misses++;
+        fetch += beyond_l1(md, e->pc);
+    }
+    apply_pending_flush(md);
+
+    uint64_t ready = max64(md->reg_ready[s->rs1], md->reg_ready[s->rs2]);
+    if (s->unpipelined) ready = max64(ready, md->unit_busy[cls]);
+    uint64_t load_ready = ready;
+    uint8_t mask = s->mask;
+    uint64_t t;
+    if (!fetch && ready <= md->now && md->front_ready <= md->now && fits_group(md, mask)) {
+        t = md->now; /* dual issue with the instruction(s) before */
+        md->group_n++;
+        md->group_union |= mask;
+        md->group_single |= single_pipe(mask);
+    } else {
+        t = max64(max64(md->next_free, md->front_ready), ready);
+        if (fetch) t = max64(max64(md->next_free, md->front_ready) + fetch, ready);
+        if (load_ready > max64(md->next_free, md->front_ready) && load_ready == t)
+            md->st.load_use_stalls++;
+        md->group_n = 1;
+        md->group_union = mask;
+        md->group_single = single_pipe(mask);
+        md->group_alone = !mask;
+    }
+    uint64_t stall = md->stall;
+    md->stall = 0;
+    if (s->rd) md->reg_ready[s->rd] = t + s->latency + stall;
+    if (s->unpipelined) md->unit_busy[cls] = t + s->latency;
+    md->next_free = t + s->issue + stall;
+    md->st.insns++;
+
+    /* What this instruction does to the front end after it. */
+    unsigned refill = s->refill;
+    if (is_riscv(md)) {
+        md->st.xrets += s->xret;
+        if (md->csr_written) {
+            refill = refill > p->csr_write_serialize ? refill : p->csr_write_serialize;
+            md->st.serializations++;
+        }
+    } else {
+        if (s->x86_iret) {
+            refill = md->flow_cycles[TM_X86_IRET_SAME];
+            if (md->priv_changed) refill += md->flow_cycles[TM_X86_IRET_OUTER];
+            md->st.xrets++;
+        }
+        if (md->flow_pending < TM_X86_FLOW_COUNT) refill += md->flow_cycles[md->flow_pending];
+    }
+    md->flow_pending = TM_X86_FLOW_COUNT;
+    md->csr_written = false;
+    md->priv_changed = false;
+    if (refill) {
+        md->front_ready = max64(md->front_ready, t + refill);
+        md->group_alone = true;
+    }
+    advance(md, t, true);
+
+    /* Control flow: resolved by the next event's pc. */
+    if (s->branch_kind != BR_NONE) {
         md->branch_pending = true;
-        md->branch_kind = kind;
-        md->branch_call = call;
+        md->branch_kind = s->branch_kind;
+        md->branch_call = s->call;
         md->branch_pc = e->pc;
         md->branch_fallthrough = e->pc + e->insn.len;
         md->branch_issue = t;
@@ -516,7 +586,7 @@ static void on_exception(struct tm_model *md, const struct ev *e)
     if (is_riscv(md)) {
         refill = p->trap_flush;
     } else {
-        refill = tm_steps_cycles(&p->x86[TM_X86_INT_SAME]);
+        refill = md->flow_cycles[TM_X86_INT_SAME];
         md->soft_int_pending = !e->exception.interrupt;
         md->soft_int_pc = e->pc;
     }
@@ -532,7 +602,6 @@ static void on_exception(struct tm_model *md, const struct ev *e)
 
 static void on_priv(struct tm_model *md, const struct ev *e)
 {
-    const struct tm_profile *p = md->p;
     md->priv = e->priv.to;
     md->priv_changed = true;
     if (is_riscv(md)) {
@@ -545,8 +614,7 @@ static void on_priv(struct tm_model *md, const struct ev *e)
     case EV_MECH_INTERRUPT:
         /* SDM Vol. 3A 6.12.1: to an inner level, SS:ESP from the TSS, then the old SS:ESP pushed:
          * on top of the same-level delivery priced at EV_EXCEPTION */
-        if (e->priv.to < e->priv.from)
-            md->front_ready += tm_steps_cycles(&p->x86[TM_X86_INT_STACK]);
+        if (e->priv.to < e->priv.from) md->front_ready += md->flow_cycles[TM_X86_INT_STACK];
         break;
     case EV_MECH_SYSCALL: md->flow_pending = TM_X86_SYSCALL; break;
     case EV_MECH_SYSRET: md->flow_pending = TM_X86_SYSRET; break;
@@ -598,8 +666,15 @@ static void on_tlb_flush(struct tm_model *md, const struct ev *e)
 void tm_model_event(void *opaque, const struct ev *e)
 {
     struct tm_model *md = opaque;
+    if (__builtin_expect(e->kind == EV_INSN, 1)) {
+        on_insn(md, e);
+        return;
+    }
+    if (e->kind == EV_MEM) {
+        on_mem(md, e);
+        return;
+    }
     switch (e->kind) {
-    case EV_INSN: on_insn(md, e); break;
     case EV_MEM: on_mem(md, e); break;
     case EV_EXCEPTION: on_exception(md, e); break;
     case EV_PRIV: on_priv(md, e); break;

@@ -12,14 +12,14 @@
  *   profile_u74.c   RISC-V timing profiles (u74, rocket); profile_x86.c x86 ones (intel, amd)
  *                   and the profile lookup
  *
- * What is counted: instructions, cycles and misses per part (enum tm_metric). A crossing opens at the EV_PRIV event that leaves the user level (RISC-V U = 0,
- * x86 CPL 3) and closes at the first user instruction after the EV_PRIV event that comes back.
- *   entry   the instruction that leaves user mode (ecall, int, syscall, sysenter, the faulting
- *           instruction), counted even when it does not retire (design.md "Counting rule":
- *           ecall and faulting instructions do not); 0 for an interrupt, which has no instruction
- *   kernel  every instruction retired from the first kernel instruction up to the returning
- *           instruction, excluded; nested traps in the kernel (any level above user) included
- *   exit    the returning instruction (sret, mret, iret, sysret, sysexit)
+ * What is counted: instructions, cycles and misses per part (enum tm_metric). A crossing opens at
+ * the EV_PRIV event that leaves the user level (RISC-V U = 0, x86 CPL 3) and closes at the first
+ * user instruction after the EV_PRIV event that comes back. entry   the instruction that leaves
+ * user mode (ecall, int, syscall, sysenter, the faulting instruction), counted even when it does
+ * not retire (design.md "Counting rule": ecall and faulting instructions do not); 0 for an
+ * interrupt, which has no instruction kernel  every instruction retired from the first kernel
+ * instruction up to the returning instruction, excluded; nested traps in the kernel (any level
+ * above user) included exit    the returning instruction (sret, mret, iret, sysret, sysexit)
  * (instructions; cycles and misses run between the first cycles of the parts, see TM_METRICS).
  * Each part keeps one value per metric; the reports print one column group per metric.
  */
@@ -314,6 +314,48 @@ bool tm_cache_access(struct tm_cache *c, uint64_t addr, uint32_t tag_extra);
  * value that is never dropped by an all-ASID flush (global pages), UINT32_MAX: none. */
 void tm_cache_flush(struct tm_cache *c, uint64_t addr, uint32_t tag_extra);
 
+/* tm_cache_access with its hit paths inline: first a hit on the block of the last access
+ * (straight-line fetch, a page's accesses). Skipping the LRU stamp here changes nothing: that block
+ * already holds the newest stamp of the whole cache, and only the order of stamps within a set is
+ * ever compared. */
+static inline bool tm_cache_access_fast(struct tm_cache *c, uint64_t addr, uint32_t tag_extra)
+{
+    if (!c->sets) return true;
+    uint64_t block = addr >> c->line_shift;
+    uint64_t tag = ((block + 1) << 16) | (tag_extra & 0xffff);
+    if (tag == c->last_tag && c->tag[c->last_idx] == tag) {
+        c->hits++;
+        return true;
+    }
+    /* tm_cache_access's hint step, inline: a hit without the set scan */
+    uint32_t hint = c->hint[block % TM_CACHE_HINTS];
+    if (hint && c->tag[hint - 1] == tag) {
+        c->stamp[hint - 1] = ++c->clock;
+        c->hits++;
+        c->last_tag = tag;
+        c->last_idx = hint - 1;
+        return true;
+    }
+    return tm_cache_access(c, addr, tag_extra);
+}
+
+/* What the model needs of one instruction that does not change from one retirement to the next
+ * (class costs, pipes, registers, branch kind, static front-end refill), computed once per
+ * (instruction word, class) and kept in a small direct-mapped memo (design.md "Speed"). */
+struct tm_insn_info {
+    uint32_t raw;      /* key: ev.insn.raw (RISC-V word; 0 on x86) */
+    uint16_t op_class; /* key: ev.insn.op_class; UINT16_MAX: empty slot */
+    uint8_t cls;       /* op_class, or 0 when out of the profile's range */
+    uint8_t rd, rs1, rs2;
+    uint8_t mask; /* pipes[cls] */
+    uint8_t branch_kind;
+    bool call, unpipelined, xret, x86_iret;
+    uint16_t latency; /* latency[cls], or div32_latency for divw/remw */
+    uint16_t issue;   /* issue[cls], at least 1 */
+    uint16_t refill;  /* RISC-V: xRET, fence, sfence.vma refill (before the CSR-write rule) */
+};
+#define TM_INFO_MEMO 1024
+
 /* Counts of modeled events, for reports and tests. */
 struct tm_model_stats {
     uint64_t cycles, insns, load_use_stalls, mispredicts, branches, traps, xrets, serializations;
@@ -329,8 +371,9 @@ struct tm_model {
     uint64_t next_free;   /* first cycle the issue stage takes a new group */
     uint64_t front_ready; /* earliest issue after a flush, mispredict or serialization */
     uint8_t group_n;      /* instructions issued in cycle 'now' */
-    uint8_t group_mask[8];
-    bool group_alone; /* the group holds an instruction that issues alone */
+    uint8_t group_union;  /* the pipe masks of the group, or'ed */
+    uint8_t group_single; /* the single-pipe masks among them, or'ed */
+    bool group_alone;     /* the group holds an instruction that issues alone */
     uint64_t reg_ready[32];
     uint64_t unit_busy[TM_MAX_CLASSES];
     uint64_t stall;   /* memory stall cycles gathered from EV_MEM for the next EV_INSN */
@@ -364,6 +407,13 @@ struct tm_model {
     struct tm_cache l1i, l1d, l2, itlb, dtlb, l2tlb;
     struct tm_model_stats st;
     int handle;
+    /* Precomputed from the profile: x86 step-table sums per flow, branch-table index masks
+     * (entries - 1 when a power of two, else 0: use the modulo). */
+    uint32_t flow_cycles[TM_X86_FLOW_COUNT];
+    uint32_t bht_mask, btb_mask;
+    bool riscv;
+    bool memo_off; /* tests: compute every instruction's static info afresh (the reference) */
+    struct tm_insn_info info[TM_INFO_MEMO];
 };
 
 /* Sets up a model of profile p for m (does not subscribe). Returns 0, or -1 out of memory. */

@@ -71,14 +71,20 @@ static bool read_reg(const struct tm_log *log, const char *name, uint64_t *value
 }
 
 /* The first cycle of the event being handled. */
-static uint64_t now(const struct tm_log *log)
+static inline uint64_t now(const struct tm_log *log)
 {
+    /* the timing model's clock read in place: no call per instruction (same value) */
+    if (log->clock == tm_model_clock) return ((const struct tm_model *)log->clock_opaque)->t_guest;
     if (log->clock) return log->clock(log->clock_opaque);
     return log->m ? log->m->time : 0;
 }
 
-static uint64_t misses(const struct tm_log *log)
+static inline uint64_t misses(const struct tm_log *log)
 {
+    if (log->misses == tm_model_misses) {
+        const struct tm_model_stats *s = &((const struct tm_model *)log->clock_opaque)->st;
+        return s->icache_misses + s->dcache_misses + s->itlb_misses + s->dtlb_misses;
+    }
     return log->misses ? log->misses(log->clock_opaque) : 0;
 }
 

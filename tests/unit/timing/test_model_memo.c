@@ -1,0 +1,235 @@
+/* The timing model's shortcuts price exactly what the plain computation prices:
+ *   memo        the per-instruction static info (class costs, pipes, registers, branch kind,
+ *               refill) memoized by pc and checked by word and class, against a model that
+ *               computes it afresh for every instruction (tm_model.memo_off), on long
+ *               pseudo-random RISC-V and x86 event streams: loops, jumps, a word rewritten at the
+ *               same pc (self-modifying code), memory accesses, CSR writes, traps, and pcs whose
+ *               memo slots collide; guest time after every event and every counter must agree
+ *   cache       tm_cache_access_fast (the inline last-block and hint hits) against
+ *               tm_cache_access on the same address stream: the same hit/miss answers and the
+ *               same contents, with flushes in between
+ * tests/e2e/model_cycles.sh checks whole runs against cycle totals recorded before the shortcuts.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cpu/riscv/riscv.h"
+#include "timing/timing.h"
+
+struct fx {
+    struct machine m;
+    struct tm_model md;
+};
+
+static void fx_init(struct fx *f, const struct tm_profile *p, bool memo_off)
+{
+    memset(f, 0, sizeof *f);
+    ev_stream_init(&f->m.events);
+    f->m.arch = p->arch;
+    f->m.limit_time = UINT64_MAX;
+    assert_int_equal(tm_model_init(&f->md, p, &f->m), 0);
+    f->md.memo_off = memo_off;
+    assert_true(ev_subscribe(&f->m.events, EV_MASK_ALL, tm_model_event, &f->md) >= 0);
+}
+
+static uint64_t rng_state;
+static uint32_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state >> 16);
+}
+
+/* Feeds e to both models (with the core's tick where the core ticks) and compares them. */
+static void both(struct fx *a, struct fx *b, const struct ev *e, bool tick_before)
+{
+    struct fx *f[2] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        if (tick_before) {
+            f[i]->m.insns++;
+            f[i]->m.time++;
+        }
+        ev_emit(&f[i]->m.events, e);
+    }
+    assert_int_equal(a->m.time, b->m.time);
+    assert_int_equal(a->md.t_guest, b->md.t_guest);
+}
+
+static void compare_end(struct fx *a, struct fx *b)
+{
+    assert_memory_equal(&a->md.st, &b->md.st, sizeof a->md.st);
+    assert_int_equal(a->md.horizon, b->md.horizon);
+    tm_model_destroy(&a->md);
+    tm_model_destroy(&b->md);
+}
+
+/* A valid word of a random RISC-V instruction (its fixed bits from the decoder's table). */
+static uint32_t random_rv_word(uint16_t *op_class)
+{
+    const struct rv_insn_info *in = &rv_insn_table[rnd() % RV_INSN_COUNT];
+    *op_class = in->op_class;
+    return in->match | (rnd() & ~in->mask);
+}
+
+static void riscv_stream(const struct tm_profile *p)
+{
+    static struct fx a, b;
+    fx_init(&a, p, false);
+    fx_init(&b, p, true);
+    enum { CODE = 3072 }; /* 12 KiB of code: memo slots (by pc) collide */
+    static uint32_t word[CODE];
+    static uint16_t cls[CODE];
+    for (unsigned i = 0; i < CODE; i++)
+        word[i] = random_rv_word(&cls[i]);
+    uint64_t base = 0x80000000u, idx = 0;
+    for (unsigned n = 0; n < 300000; n++) {
+        unsigned r = rnd() % 1000;
+        if (r < 5) { /* self-modifying code: a new word at this pc */
+            word[idx] = random_rv_word(&cls[idx]);
+        } else if (r < 7) { /* a CSR write (serializes), sometimes satp: paging on or off */
+            struct ev e = {.kind = EV_SYSREG, .pc = base + 4 * idx};
+            e.sysreg.space = EV_SYSREG_CSR;
+            e.sysreg.number = (rnd() & 1) ? RV_CSR_satp : RV_CSR_sscratch;
+            e.sysreg.new_value = (rnd() & 1) ? (8ull << 60 | (uint64_t)(rnd() & 3) << 44) : 0;
+            both(&a, &b, &e, false);
+        } else if (r < 9) { /* a trap to S and back to U */
+            struct ev e = {.kind = EV_EXCEPTION, .pc = base + 4 * idx};
+            e.exception.vector = 8;
+            both(&a, &b, &e, false);
+            a.m.time++, b.m.time++; /* the RISC-V core ticks after EV_EXCEPTION */
+            struct ev pv = {.kind = EV_PRIV, .pc = base + 4 * idx};
+            pv.priv.from = 0;
+            pv.priv.to = (rnd() & 1) ? 1 : 0;
+            both(&a, &b, &pv, false);
+        }
+        if (cls[idx] == RV_OPC_LOAD || cls[idx] == RV_OPC_STORE || cls[idx] == RV_OPC_ATOMIC) {
+            struct ev e = {.kind = EV_MEM, .pc = base + 4 * idx};
+            e.mem.vaddr = e.mem.paddr = base + 0x100000 + (rnd() % 65536) * 8;
+            e.mem.size = 8;
+            e.mem.type = cls[idx] == RV_OPC_LOAD ? EV_MEM_READ : EV_MEM_WRITE;
+            both(&a, &b, &e, false);
+        }
+        struct ev e = {.kind = EV_INSN, .pc = base + 4 * idx};
+        e.insn.op_class = cls[idx];
+        e.insn.len = 4;
+        e.insn.raw = word[idx];
+        both(&a, &b, &e, true);
+        /* next pc: mostly straight on in a loop of 64, sometimes a jump anywhere */
+        r = rnd() % 100;
+        if (r < 3)
+            idx = rnd() % CODE;
+        else if (r < 30)
+            idx = idx & ~63ull;
+        else
+            idx = (idx + 1) % CODE;
+    }
+    compare_end(&a, &b);
+}
+
+static void riscv_memo_prices_like_the_reference(void **state)
+{
+    (void)state;
+    rng_state = 0x9e3779b97f4a7c15ull;
+    riscv_stream(&tm_profile_u74);
+    riscv_stream(&tm_profile_rocket);
+}
+
+static void x86_stream(const struct tm_profile *p)
+{
+    static struct fx a, b;
+    fx_init(&a, p, false);
+    fx_init(&b, p, true);
+    enum { CODE = 4096 };
+    static uint16_t cls[CODE];
+    static uint8_t len[CODE];
+    for (unsigned i = 0; i < CODE; i++) {
+        cls[i] = (uint16_t)(rnd() % 40); /* some beyond the profile's classes */
+        len[i] = (uint8_t)(1 + rnd() % 15);
+    }
+    uint64_t pc = 0x100000;
+    for (unsigned n = 0; n < 300000; n++) {
+        unsigned i = (unsigned)(pc % CODE);
+        if (rnd() % 1000 < 5) cls[i] = (uint16_t)(rnd() % 40); /* new code at this address */
+        if (rnd() % 4 == 0) {
+            struct ev e = {.kind = EV_MEM, .pc = pc};
+            e.mem.vaddr = e.mem.paddr = 0x200000 + (rnd() % 16384) * 4;
+            e.mem.size = 4;
+            e.mem.type = (rnd() & 1) ? EV_MEM_READ : EV_MEM_WRITE;
+            both(&a, &b, &e, false);
+        }
+        struct ev e = {.kind = EV_INSN, .pc = pc};
+        e.insn.op_class = cls[i];
+        e.insn.len = len[i];
+        both(&a, &b, &e, true);
+        unsigned r = rnd() % 100;
+        if (r < 5)
+            pc = 0x100000 + rnd() % CODE;
+        else if (r < 30)
+            pc = 0x100000 + (pc & ~127ull) % CODE;
+        else
+            pc += len[i];
+    }
+    compare_end(&a, &b);
+}
+
+static void x86_memo_prices_like_the_reference(void **state)
+{
+    (void)state;
+    rng_state = 0x243f6a8885a308d3ull;
+    x86_stream(&tm_profile_intel);
+    x86_stream(&tm_profile_amd);
+}
+
+static void cache_fast_path_answers_like_the_full_lookup(void **state)
+{
+    (void)state;
+    rng_state = 0x13198a2e03707344ull;
+    static const struct {
+        uint32_t size, ways, line;
+    } geoms[] = {{32 * 1024, 2, 64}, {40 * 4096, 40, 4096}, {512 * 4096, 1, 4096}, {0, 0, 0}};
+    for (unsigned g = 0; g < sizeof geoms / sizeof geoms[0]; g++) {
+        struct tm_cache fast, full;
+        assert_int_equal(tm_cache_init(&fast, geoms[g].size, geoms[g].ways, geoms[g].line), 0);
+        assert_int_equal(tm_cache_init(&full, geoms[g].size, geoms[g].ways, geoms[g].line), 0);
+        for (unsigned n = 0; n < 200000; n++) {
+            unsigned r = rnd() % 1000;
+            if (r == 0) {
+                tm_cache_flush(&fast, UINT64_MAX, UINT32_MAX);
+                tm_cache_flush(&full, UINT64_MAX, UINT32_MAX);
+            } else if (r < 3) {
+                uint64_t a = (uint64_t)(rnd() % 4096) << 12;
+                tm_cache_flush(&fast, a, r == 1 ? UINT32_MAX : 1);
+                tm_cache_flush(&full, a, r == 1 ? UINT32_MAX : 1);
+            }
+            /* mostly a few hot blocks, sometimes anywhere in 16 MiB */
+            uint64_t addr = (rnd() % 4) ? (uint64_t)(rnd() % 8) * 4096 + (rnd() % 256) * 16
+                                        : (uint64_t)(rnd() % (16u << 20));
+            uint32_t asid = rnd() % 3;
+            assert_int_equal(tm_cache_access_fast(&fast, addr, asid),
+                             tm_cache_access(&full, addr, asid));
+        }
+        size_t slots = (size_t)fast.sets * fast.ways;
+        if (slots) assert_memory_equal(fast.tag, full.tag, slots * sizeof *fast.tag);
+        assert_int_equal(fast.hits, full.hits);
+        assert_int_equal(fast.misses, full.misses);
+        tm_cache_free(&fast);
+        tm_cache_free(&full);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(riscv_memo_prices_like_the_reference),
+        cmocka_unit_test(x86_memo_prices_like_the_reference),
+        cmocka_unit_test(cache_fast_path_answers_like_the_full_lookup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
