@@ -105,6 +105,8 @@ struct x86_opinfo {
 extern const struct x86_opinfo x86_optab[512];
 #define X86_NGROUPS 16
 extern const struct x86_opinfo x86_groups[X86_NGROUPS][8];
+/* Group 7's rows for ModRM.mod = 11B, by reg and rm (X86_GOP_R). */
+extern const struct x86_opinfo x86_group7_mod3[8][8];
 
 /* ---- The decoded instruction ------------------------------------------------------------ */
 
@@ -461,9 +463,12 @@ void x86_cmp_flags(struct x86_cpu *cpu, uint64_t a, uint64_t b, unsigned size);
 #define X86_GROUP(map, opc, group, o1, flags)
 #define X86_GOP(group, reg, mnem, o0, o1, o2, flags, cls, aux, handler)                            \
     x86_status handler(struct x86_cpu *cpu, const struct x86_insn *insn);
+#define X86_GOP_R(group, reg, rm, mnem, o0, o1, o2, flags, cls, aux, handler)                      \
+    x86_status handler(struct x86_cpu *cpu, const struct x86_insn *insn);
 #include "cpu/x86/opcodes.def"
 #undef X86_OP
 #undef X86_GROUP
 #undef X86_GOP
+#undef X86_GOP_R
 
 #endif
