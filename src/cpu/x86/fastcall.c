@@ -35,14 +35,6 @@
  * set (AMD APM Vol. 3 SYSRET: "RF=0, VM=0"). */
 #define SYSRET_RFLAGS_MASK 0x3c7fd7ull
 
-static void explain(struct x86_cpu *cpu, const char *text, uint64_t value)
-{
-    struct ev e = {.kind = EV_EXPLAIN, .pc = cpu->insn_rip};
-    e.explain.text = text;
-    e.explain.value = value;
-    ev_emit(&cpu->m->events, &e);
-}
-
 static void emit_priv(struct x86_cpu *cpu, unsigned from, unsigned to, enum ev_mech mech)
 {
     if (from == to) return;
@@ -90,10 +82,10 @@ x86_status x86_op_syscall(struct x86_cpu *cpu, const struct x86_insn *insn)
         cpu->cpl = 0;
         x86_update_mode(cpu);
         cpu->next_rip = target;
-        explain(cpu, "RCX <- RIP", ret);
-        explain(cpu, "R11 <- RFLAGS", old_flags);
-        explain(cpu, mode64 ? "RIP <- LSTAR" : "RIP <- CSTAR", target);
-        explain(cpu, "RFLAGS <- RFLAGS & ~SFMASK", cpu->rflags);
+        x86_explain(cpu, "RCX <- RIP", ret);
+        x86_explain(cpu, "R11 <- RFLAGS", old_flags);
+        x86_explain(cpu, mode64 ? "RIP <- LSTAR" : "RIP <- CSTAR", target);
+        x86_explain(cpu, "RFLAGS <- RFLAGS & ~SFMASK", cpu->rflags);
     } else {
         const uint64_t target = star & 0xffffffffu;
         x86_set_reg(cpu, X86_RCX, 4, false, ret);
@@ -103,13 +95,13 @@ x86_status x86_op_syscall(struct x86_cpu *cpu, const struct x86_insn *insn)
         cpu->cpl = 0;
         x86_update_mode(cpu);
         cpu->next_rip = target;
-        explain(cpu, "ECX <- EIP", ret & 0xffffffffu);
-        explain(cpu, "EIP <- STAR[31:0]", target);
-        explain(cpu, "RFLAGS.VM,IF,RF <- 0", cpu->rflags);
+        x86_explain(cpu, "ECX <- EIP", ret & 0xffffffffu);
+        x86_explain(cpu, "EIP <- STAR[31:0]", target);
+        x86_explain(cpu, "RFLAGS.VM,IF,RF <- 0", cpu->rflags);
     }
-    explain(cpu, "CS.sel <- STAR[47:32]", cs_sel);
-    explain(cpu, "SS.sel <- STAR[47:32]+8", ss_sel);
-    explain(cpu, "CPL <- 0", 0);
+    x86_explain(cpu, "CS.sel <- STAR[47:32]", cs_sel);
+    x86_explain(cpu, "SS.sel <- STAR[47:32]+8", ss_sel);
+    x86_explain(cpu, "CPL <- 0", 0);
     emit_priv(cpu, from, 0, EV_MECH_SYSCALL);
     return X86_OK;
 }
@@ -155,17 +147,17 @@ x86_status x86_op_sysret(struct x86_cpu *cpu, const struct x86_insn *insn)
     x86_update_mode(cpu);
     cpu->next_rip = target;
 
-    explain(cpu, to64 ? "RIP <- RCX" : "RIP <- ECX", target);
+    x86_explain(cpu, to64 ? "RIP <- RCX" : "RIP <- ECX", target);
     if (lma)
-        explain(cpu, "RFLAGS <- R11", cpu->rflags);
+        x86_explain(cpu, "RFLAGS <- R11", cpu->rflags);
     else
-        explain(cpu, "RFLAGS.IF <- 1", cpu->rflags);
-    explain(cpu, to64 ? "CS.sel <- STAR[63:48]+16 | 3" : "CS.sel <- STAR[63:48] | 3", cs_sel);
-    explain(cpu,
-            v->sysret_keeps_ss_attributes ? "SS.sel <- STAR[63:48]+8 | 3 (SS attributes kept)"
-                                          : "SS.sel <- STAR[63:48]+8 | 3",
-            ss_sel);
-    explain(cpu, "CPL <- 3", 3);
+        x86_explain(cpu, "RFLAGS.IF <- 1", cpu->rflags);
+    x86_explain(cpu, to64 ? "CS.sel <- STAR[63:48]+16 | 3" : "CS.sel <- STAR[63:48] | 3", cs_sel);
+    x86_explain(cpu,
+                v->sysret_keeps_ss_attributes ? "SS.sel <- STAR[63:48]+8 | 3 (SS attributes kept)"
+                                              : "SS.sel <- STAR[63:48]+8 | 3",
+                ss_sel);
+    x86_explain(cpu, "CPL <- 3", 3);
     emit_priv(cpu, 0, 3, EV_MECH_SYSRET);
     return X86_OK;
 }
@@ -201,12 +193,12 @@ x86_status x86_op_sysenter(struct x86_cpu *cpu, const struct x86_insn *insn)
     x86_update_mode(cpu);
     cpu->next_rip = eip;
 
-    explain(cpu, "RFLAGS.VM,IF,RF <- 0", cpu->rflags);
-    explain(cpu, lma ? "RSP <- SYSENTER_ESP" : "ESP <- SYSENTER_ESP", esp);
-    explain(cpu, lma ? "RIP <- SYSENTER_EIP" : "EIP <- SYSENTER_EIP", eip);
-    explain(cpu, "CS.sel <- SYSENTER_CS", cs_sel);
-    explain(cpu, "SS.sel <- SYSENTER_CS+8", ss_sel);
-    explain(cpu, "CPL <- 0", 0);
+    x86_explain(cpu, "RFLAGS.VM,IF,RF <- 0", cpu->rflags);
+    x86_explain(cpu, lma ? "RSP <- SYSENTER_ESP" : "ESP <- SYSENTER_ESP", esp);
+    x86_explain(cpu, lma ? "RIP <- SYSENTER_EIP" : "EIP <- SYSENTER_EIP", eip);
+    x86_explain(cpu, "CS.sel <- SYSENTER_CS", cs_sel);
+    x86_explain(cpu, "SS.sel <- SYSENTER_CS+8", ss_sel);
+    x86_explain(cpu, "CPL <- 0", 0);
     emit_priv(cpu, from, 0, EV_MECH_SYSENTER);
     return X86_OK;
 }
@@ -242,11 +234,13 @@ x86_status x86_op_sysexit(struct x86_cpu *cpu, const struct x86_insn *insn)
     x86_update_mode(cpu);
     cpu->next_rip = rip;
 
-    explain(cpu, to64 ? "RSP <- RCX" : "ESP <- ECX", rsp);
-    explain(cpu, to64 ? "RIP <- RDX" : "EIP <- EDX", rip);
-    explain(cpu, to64 ? "CS.sel <- SYSENTER_CS+32 | 3" : "CS.sel <- SYSENTER_CS+16 | 3", cs_sel);
-    explain(cpu, to64 ? "SS.sel <- SYSENTER_CS+40 | 3" : "SS.sel <- SYSENTER_CS+24 | 3", ss_sel);
-    explain(cpu, "CPL <- 3", 3);
+    x86_explain(cpu, to64 ? "RSP <- RCX" : "ESP <- ECX", rsp);
+    x86_explain(cpu, to64 ? "RIP <- RDX" : "EIP <- EDX", rip);
+    x86_explain(cpu, to64 ? "CS.sel <- SYSENTER_CS+32 | 3" : "CS.sel <- SYSENTER_CS+16 | 3",
+                cs_sel);
+    x86_explain(cpu, to64 ? "SS.sel <- SYSENTER_CS+40 | 3" : "SS.sel <- SYSENTER_CS+24 | 3",
+                ss_sel);
+    x86_explain(cpu, "CPL <- 3", 3);
     emit_priv(cpu, 0, 3, EV_MECH_SYSEXIT);
     return X86_OK;
 }
@@ -261,6 +255,6 @@ x86_status x86_op_swapgs(struct x86_cpu *cpu, const struct x86_insn *insn)
     const uint64_t gs = cpu->seg[X86_GS].base;
     cpu->seg[X86_GS].base = cpu->msr[X86_MSR_KERNEL_GS_BASE];
     cpu->msr[X86_MSR_KERNEL_GS_BASE] = gs;
-    explain(cpu, "GS.base <-> KERNEL_GS_BASE", cpu->seg[X86_GS].base);
+    x86_explain(cpu, "GS.base <-> KERNEL_GS_BASE", cpu->seg[X86_GS].base);
     return X86_OK;
 }

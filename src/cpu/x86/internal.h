@@ -431,6 +431,17 @@ x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t value);
 /* Counts a retired instruction and emits EV_INSN (cpu.c). */
 void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class);
 
+/* One step of a transition for traces and the monitor (EV_EXPLAIN): which MSR, register or
+ * table entry fed which architectural field ("RIP <- LSTAR"), with the value. text is static.
+ * Emitted only after a transition's checks passed and its state was committed. */
+static inline void x86_explain(struct x86_cpu *cpu, const char *text, uint64_t value)
+{
+    struct ev e = {.kind = EV_EXPLAIN, .pc = cpu->insn_rip};
+    e.explain.text = text;
+    e.explain.value = value;
+    ev_emit(&cpu->m->events, &e);
+}
+
 /* IN/OUT/INS/OUTS permission (system.c): X86_OK, or #GP(0) when CPL > IOPL and the TSS I/O
  * permission bitmap denies one of the ports. */
 x86_status x86_io_permitted(struct x86_cpu *cpu, uint16_t port, unsigned size);
