@@ -50,6 +50,7 @@ const struct x86_vendor x86_vendor_intel = {
     .sysret_noncanonical_faults_in_ring0 = true,
     .sysret_keeps_ss_attributes = false,
     .syscall_cpuid_64bit_only = true,
+    .null_selector_keeps_base = false,
     /* SDM Vol. 2B WRMSR "Protected Mode Exceptions" (CSTAR is not in the list) */
     .canonical_msrs = CANONICAL_BASES | MSRBIT(LSTAR) | MSRBIT(SYSENTER_ESP) | MSRBIT(SYSENTER_EIP),
 };
@@ -75,6 +76,7 @@ const struct x86_vendor x86_vendor_amd = {
     .sysret_noncanonical_faults_in_ring0 = false,
     .sysret_keeps_ss_attributes = true,
     .syscall_cpuid_64bit_only = false,
+    .null_selector_keeps_base = false, /* Zen 2 clears it (Linux: no X86_BUG_NULL_SEG there) */
     /* AMD APM Vol. 2 4.5.3 (FS/GS bases), 6.1.1 (LSTAR, CSTAR); the SYSENTER MSRs are not
      * checked: long mode has no SYSENTER, and their upper halves are ignored (as KVM's
      * kvm_set_msr notes) */

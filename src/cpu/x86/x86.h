@@ -215,6 +215,12 @@ struct x86_vendor {
     /* CPUID.80000001H:EDX.SYSCALL[11] reads 1 only in 64-bit mode (Intel SDM Vol. 2A CPUID,
      * Table 3-8 footnote); AMD reports it in every mode (APM Vol. 3 E.4.2). */
     bool syscall_cpuid_64bit_only;
+    /* Loading a null selector into DS, ES, FS or GS leaves the segment's base and limit (AMD
+     * Zen 1 and earlier: Linux's X86_BUG_NULL_SEG; Zen 3 reports "Null Selector Clears Base" in
+     * CPUID 80000021H:EAX[6], and Zen 2 clears without the bit). Intel clears the base (SDM Vol.
+     * 3A 3.4.4). Both profiles here clear it (Skylake, Zen 2); the rule is data for older AMD
+     * profiles. */
+    bool null_selector_keeps_base;
     /* MSRs whose WRMSR value must be canonical (1ull << enum x86_msr_index): Intel SDM Vol. 2B
      * WRMSR lists FS_BASE, GS_BASE, KERNEL_GS_BASE, LSTAR, SYSENTER_EIP, SYSENTER_ESP (not
      * CSTAR); AMD APM Vol. 2 4.5.3 / 6.1.1: FS/GS/KernelGS base, LSTAR and CSTAR (the SYSENTER MSRs

@@ -228,6 +228,35 @@ static void test_cpuid_amd(void **state)
     assert_true(d & (1u << 11));
 }
 
+/* A null selector loaded into GS in 64-bit mode clears the base on both profiles (Intel SDM Vol.
+ * 3A 3.4.4; AMD Zen 2), and keeps it on a profile with null_selector_keeps_base (AMD Zen 1 and
+ * earlier, Linux's X86_BUG_NULL_SEG): the rule is the vendor data, not code. */
+static void null_gs(void **state, const struct x86_vendor *v, uint64_t want_base)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    fc_long(cpu, false);
+    cpu->vendor = v;
+    cpu->seg[X86_GS].base = UGS;
+    cpu->gpr[X86_RAX] = 0;
+    XT_CODE(cpu, 0x8e, 0xe8); /* mov gs, eax */
+    assert_int_equal(x86_step(cpu), X86_OK);
+    assert_int_equal(cpu->seg[X86_GS].sel, 0);
+    assert_true(cpu->seg[X86_GS].attr & X86_SEG_UNUSABLE);
+    assert_int_equal(cpu->seg[X86_GS].base, want_base);
+}
+static void test_null_selector_clears_base(void **state)
+{
+    null_gs(state, &x86_vendor_intel, 0);
+    null_gs(state, &x86_vendor_amd, 0);
+}
+static void test_null_selector_keeps_base_old_amd(void **state)
+{
+    struct x86_vendor zen1 = x86_vendor_amd;
+    zen1.null_selector_keeps_base = true;
+    null_gs(state, &zen1, UGS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -245,6 +274,8 @@ int main(void)
         T(test_wrmsr_noncanonical_amd),
         T(test_cpuid_intel),
         T(test_cpuid_amd),
+        T(test_null_selector_clears_base),
+        T(test_null_selector_keeps_base_old_amd),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
