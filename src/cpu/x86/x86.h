@@ -5,9 +5,10 @@
  * only the run loop (cpu.c) and the delivery function x86_deliver() (interrupt.c) act on it
  * (design.md "Conventions").
  *
- * The CPU state is laid out so that the fast system-call instructions of the next issue fit
- * (IA32_SYSENTER_*, EFER.SCE, STAR/LSTAR/CSTAR/SFMASK, KERNEL_GS_BASE): all MSRs live in one table
- * (msr.def) and the vendor profile (Intel or AMD) is runtime data.
+ * The fast system-call instructions (SYSENTER/SYSEXIT, SYSCALL/SYSRET, SWAPGS: fastcall.c) read
+ * their MSRs (IA32_SYSENTER_*, EFER.SCE, STAR/LSTAR/CSTAR/SFMASK, KERNEL_GS_BASE) from the one MSR
+ * table (msr.def), and where Intel and AMD differ, the rule is runtime data of the vendor profile
+ * (struct x86_vendor).
  */
 #ifndef RINGSIDE_CPU_X86_X86_H
 #define RINGSIDE_CPU_X86_X86_H
