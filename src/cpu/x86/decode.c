@@ -55,10 +55,12 @@ const struct x86_opinfo x86_optab[512] = {
 #define X86_GROUP(map, opc, group, o1, flags)                                                      \
     [(map) << 8 | (opc)] = {NULL, NULL, {__, o1, __}, (flags) | XF_MODRM, 0, 0, (group) + 1},
 #define X86_GOP(group, reg, mnem, o0, o1, o2, flags, cls, aux, handler)
+#define X86_GOP_R(group, reg, rm, mnem, o0, o1, o2, flags, cls, aux, handler)
 #include "cpu/x86/opcodes.def"
 #undef X86_OP
 #undef X86_GROUP
 #undef X86_GOP
+#undef X86_GOP_R
 };
 
 const struct x86_opinfo x86_groups[X86_NGROUPS][8] = {
@@ -66,10 +68,26 @@ const struct x86_opinfo x86_groups[X86_NGROUPS][8] = {
 #define X86_GROUP(map, opc, group, o1, flags)
 #define X86_GOP(group, reg, mnem, o0, o1, o2, flags, cls, aux, handler)                            \
     [group][reg] = {mnem, handler, {o0, o1, o2}, (flags) | XF_MODRM, X86_CLASS_##cls, (aux), 0},
+#define X86_GOP_R(group, reg, rm, mnem, o0, o1, o2, flags, cls, aux, handler)
 #include "cpu/x86/opcodes.def"
 #undef X86_OP
 #undef X86_GROUP
 #undef X86_GOP
+#undef X86_GOP_R
+};
+
+const struct x86_opinfo x86_group7_mod3[8][8] = {
+#define X86_OP(map, opc, mnem, o0, o1, o2, flags, cls, aux, handler)
+#define X86_GROUP(map, opc, group, o1, flags)
+#define X86_GOP(group, reg, mnem, o0, o1, o2, flags, cls, aux, handler)
+#define X86_GOP_R(group, reg, rm, mnem, o0, o1, o2, flags, cls, aux, handler)                      \
+    [(group) == X86_G7 ? (reg) : -1][rm] = {                                                       \
+        mnem, handler, {o0, o1, o2}, (flags) | XF_MODRM, X86_CLASS_##cls, (aux), 0},
+#include "cpu/x86/opcodes.def"
+#undef X86_OP
+#undef X86_GROUP
+#undef X86_GOP
+#undef X86_GOP_R
 };
 
 #define GP0 X86_TRAP_EC(X86_VEC_GP, 0)
@@ -162,6 +180,9 @@ opcode:;
     if (row->group) {
         NEED(1);
         const struct x86_opinfo *g = &x86_groups[row->group - 1][(bytes[pos] >> 3) & 7];
+        /* mod = 11B rows of group 7 (SWAPGS...); without one, the X86_GOP row decides */
+        const struct x86_opinfo *r = &x86_group7_mod3[(bytes[pos] >> 3) & 7][bytes[pos] & 7];
+        if (row->group - 1 == X86_G7 && (bytes[pos] >> 6) == 3 && r->mnemonic) g = r;
         if (!g->mnemonic) return UD;
         flags |= g->flags;
         insn->opnd[0] = g->opnd[0];

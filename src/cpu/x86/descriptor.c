@@ -82,10 +82,12 @@ x86_status x86_load_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel)
         if (sreg == X86_SS && (cpu->code_bits != 64 || cpu->cpl == 3 || rpl != cpu->cpl))
             return GP0;
         cpu->seg[sreg].sel = sel;
-        /* the base is cleared, FS and GS included (Intel; older AMD parts keep it, a vendor
-         * rule for issue 6's matrix) */
-        cpu->seg[sreg].base = 0;
-        cpu->seg[sreg].limit = 0;
+        /* the base is cleared, FS and GS included (Intel, AMD Zen 2 and later; older AMD parts
+         * keep base and limit: x86_vendor.null_selector_keeps_base) */
+        if (sreg == X86_SS || !cpu->vendor->null_selector_keeps_base) {
+            cpu->seg[sreg].base = 0;
+            cpu->seg[sreg].limit = 0;
+        }
         cpu->seg[sreg].attr = X86_SEG_UNUSABLE | (sreg == X86_SS ? rpl << 5 : 0);
         emit_seg(cpu, sreg, old, sel);
         return X86_OK;

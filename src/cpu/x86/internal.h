@@ -105,6 +105,8 @@ struct x86_opinfo {
 extern const struct x86_opinfo x86_optab[512];
 #define X86_NGROUPS 16
 extern const struct x86_opinfo x86_groups[X86_NGROUPS][8];
+/* Group 7's rows for ModRM.mod = 11B, by reg and rm (X86_GOP_R). */
+extern const struct x86_opinfo x86_group7_mod3[8][8];
 
 /* ---- The decoded instruction ------------------------------------------------------------ */
 
@@ -429,6 +431,17 @@ x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t value);
 /* Counts a retired instruction and emits EV_INSN (cpu.c). */
 void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class);
 
+/* One step of a transition for traces and the monitor (EV_EXPLAIN): which MSR, register or
+ * table entry fed which architectural field ("RIP <- LSTAR"), with the value. text is static.
+ * Emitted only after a transition's checks passed and its state was committed. */
+static inline void x86_explain(struct x86_cpu *cpu, const char *text, uint64_t value)
+{
+    struct ev e = {.kind = EV_EXPLAIN, .pc = cpu->insn_rip};
+    e.explain.text = text;
+    e.explain.value = value;
+    ev_emit(&cpu->m->events, &e);
+}
+
 /* IN/OUT/INS/OUTS permission (system.c): X86_OK, or #GP(0) when CPL > IOPL and the TSS I/O
  * permission bitmap denies one of the ports. */
 x86_status x86_io_permitted(struct x86_cpu *cpu, uint16_t port, unsigned size);
@@ -461,9 +474,12 @@ void x86_cmp_flags(struct x86_cpu *cpu, uint64_t a, uint64_t b, unsigned size);
 #define X86_GROUP(map, opc, group, o1, flags)
 #define X86_GOP(group, reg, mnem, o0, o1, o2, flags, cls, aux, handler)                            \
     x86_status handler(struct x86_cpu *cpu, const struct x86_insn *insn);
+#define X86_GOP_R(group, reg, rm, mnem, o0, o1, o2, flags, cls, aux, handler)                      \
+    x86_status handler(struct x86_cpu *cpu, const struct x86_insn *insn);
 #include "cpu/x86/opcodes.def"
 #undef X86_OP
 #undef X86_GROUP
 #undef X86_GOP
+#undef X86_GOP_R
 
 #endif

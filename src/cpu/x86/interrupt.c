@@ -209,6 +209,15 @@ static x86_status deliver_protected(struct x86_cpu *cpu, const struct event *ev)
     cpu->rip = target;
     if (interrupt_gate) cpu->rflags &= ~(uint64_t)X86_IF;
     cpu->rflags &= ~(uint64_t)(X86_TF | X86_VM | X86_RF | X86_NT);
+    if (new_cpl != cpl) {
+        /* the explained transition (SDM Vol. 3A 6.12.1, Figure 6-4) */
+        x86_explain(cpu, "SS.sel <- TSS.ss0", ss.sel);
+        x86_explain(cpu, "ESP <- TSS.esp0", esp);
+        x86_explain(cpu, "push SS:ESP, EFLAGS, CS:EIP", bottom);
+        x86_explain(cpu, "CS:EIP <- IDT gate", target);
+        if (interrupt_gate) x86_explain(cpu, "RFLAGS.IF <- 0 (interrupt gate)", cpu->rflags);
+        x86_explain(cpu, "CPL <- CS.DPL", new_cpl);
+    }
     if (new_cpl != cpl)
         emit_priv(cpu, cpl, new_cpl,
                   ev->soft          ? EV_MECH_INT
@@ -317,6 +326,15 @@ static x86_status deliver_long(struct x86_cpu *cpu, const struct event *ev)
     cpu->rip = target;
     if (type == GATE_INT32) cpu->rflags &= ~(uint64_t)X86_IF;
     cpu->rflags &= ~(uint64_t)(X86_TF | X86_VM | X86_RF | X86_NT);
+    if (new_cpl != cpl) {
+        /* the explained transition (SDM Vol. 3A 6.14.2-6.14.5) */
+        x86_explain(cpu, ist ? "RSP <- TSS.IST" : "RSP <- TSS.rsp0", rsp);
+        x86_explain(cpu, "SS.sel <- null (RPL = new CPL)", new_cpl);
+        x86_explain(cpu, "push SS:RSP, RFLAGS, CS:RIP", bottom);
+        x86_explain(cpu, "CS:RIP <- IDT gate", target);
+        if (type == GATE_INT32) x86_explain(cpu, "RFLAGS.IF <- 0 (interrupt gate)", cpu->rflags);
+        x86_explain(cpu, "CPL <- CS.DPL", new_cpl);
+    }
     if (new_cpl != cpl)
         emit_priv(cpu, cpl, new_cpl,
                   ev->soft          ? EV_MECH_INT
@@ -500,6 +518,13 @@ static x86_status far_return(struct x86_cpu *cpu, unsigned size, uint64_t eip, u
             s->attr = X86_SEG_UNUSABLE;
         }
     }
+    /* the explained transition (SDM Vol. 2A IRET / RET: RETURN-TO-OUTER-PRIVILEGE-LEVEL) */
+    x86_explain(cpu, "EIP <- pop", eip);
+    x86_explain(cpu, "CS <- pop", cs_sel);
+    if (mech == EV_MECH_IRET) x86_explain(cpu, "EFLAGS <- pop", cpu->rflags);
+    x86_explain(cpu, "ESP <- pop", new_esp);
+    x86_explain(cpu, "SS <- pop", ss.sel);
+    x86_explain(cpu, "CPL <- CS.RPL", rpl);
     emit_priv(cpu, cpl, rpl, mech);
     return X86_OK;
 }
@@ -604,6 +629,13 @@ static x86_status iret_ia32e(struct x86_cpu *cpu, unsigned size, uint64_t mask)
                 if (data_segs[i] != X86_FS && data_segs[i] != X86_GS) s->base = 0;
             }
         }
+        /* the explained transition (SDM Vol. 2A IRET, IA-32e-MODE) */
+        x86_explain(cpu, "RIP <- pop", rip);
+        x86_explain(cpu, "CS <- pop", cs_sel);
+        x86_explain(cpu, "RFLAGS <- pop", cpu->rflags);
+        x86_explain(cpu, "RSP <- pop", rsp_v);
+        x86_explain(cpu, "SS <- pop", ss_sel);
+        x86_explain(cpu, "CPL <- CS.RPL", rpl);
         emit_priv(cpu, cpl, rpl, EV_MECH_IRET);
     }
     return X86_OK;

@@ -47,11 +47,9 @@ x86_status x86_wrmsr(struct x86_cpu *cpu, uint32_t number, uint64_t value)
     } else if (value & ~x86_msr_table[i].writable) {
         return GP0;
     }
-    /* SDM Vol. 2B WRMSR: a non-canonical value in an MSR that holds an address is #GP(0) (the
-     * SYSCALL/SYSENTER address MSRs follow with issue 6's vendor rules). */
-    if ((i == X86_MSR_FS_BASE || i == X86_MSR_GS_BASE || i == X86_MSR_KERNEL_GS_BASE) &&
-        !x86_canonical(value))
-        return GP0;
+    /* SDM Vol. 2B WRMSR, AMD APM Vol. 2 4.5.3/6.1.1: a non-canonical value in an MSR that holds
+     * an address is #GP(0); which MSRs is vendor data (x86_vendor.canonical_msrs). */
+    if (((cpu->vendor->canonical_msrs >> i) & 1) && !x86_canonical(value)) return GP0;
     if (i == X86_MSR_FS_BASE) cpu->seg[X86_FS].base = value;
     if (i == X86_MSR_GS_BASE) cpu->seg[X86_GS].base = value;
     cpu->msr[i] = i == X86_MSR_TSC ? value - cpu->m->time : value;

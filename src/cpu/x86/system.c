@@ -122,6 +122,8 @@ x86_status x86_op_cpuid(struct x86_cpu *cpu, const struct x86_insn *insn)
     } else if (leaf == 0x80000001u && v->max_ext_leaf >= 0x80000001u) {
         c = v->ext1_ecx;
         d = v->ext1_edx;
+        /* SDM Vol. 2A CPUID Table 3-8: Intel reports SYSCALL/SYSRET only in 64-bit mode */
+        if (v->syscall_cpuid_64bit_only && !x86_long64(cpu)) d &= ~(1u << 11);
     } else if (leaf == 0x80000008u && v->max_ext_leaf >= 0x80000008u) {
         /* EAX[7:0] physical-address bits (the page walker's MAXPHYADDR), [15:8] linear bits */
         a = MMU_X86_MAXPHYADDR | 48u << 8;

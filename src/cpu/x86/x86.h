@@ -5,9 +5,10 @@
  * only the run loop (cpu.c) and the delivery function x86_deliver() (interrupt.c) act on it
  * (design.md "Conventions").
  *
- * The CPU state is laid out so that the fast system-call instructions of the next issue fit
- * (IA32_SYSENTER_*, EFER.SCE, STAR/LSTAR/CSTAR/SFMASK, KERNEL_GS_BASE): all MSRs live in one table
- * (msr.def) and the vendor profile (Intel or AMD) is runtime data.
+ * The fast system-call instructions (SYSENTER/SYSEXIT, SYSCALL/SYSRET, SWAPGS: fastcall.c) read
+ * their MSRs (IA32_SYSENTER_*, EFER.SCE, STAR/LSTAR/CSTAR/SFMASK, KERNEL_GS_BASE) from the one MSR
+ * table (msr.def), and where Intel and AMD differ, the rule is runtime data of the vendor profile
+ * (struct x86_vendor).
  */
 #ifndef RINGSIDE_CPU_X86_X86_H
 #define RINGSIDE_CPU_X86_X86_H
@@ -182,7 +183,7 @@ int x86_msr_find(uint32_t number);
 
 /* ---- CPU profiles ------------------------------------------------------------------------- */
 
-/* A vendor profile: what CPUID reports and, later, which vendor rule applies (issue 6). Data, not
+/* A vendor profile: what CPUID reports and which vendor rule applies (issue 6). Data, not
  * #ifdefs: the same binary runs either profile. */
 struct x86_vendor {
     const char *name;   /* "intel", "amd" */
@@ -194,6 +195,38 @@ struct x86_vendor {
     uint32_t max_ext_leaf; /* CPUID.80000000h:EAX */
     uint32_t ext1_ecx;     /* CPUID.80000001h */
     uint32_t ext1_edx;
+
+    /* The fast system-call rules where the vendors differ (issue 6; fastcall.c). One flag per
+     * rule, each with the manual sections it comes from. */
+    /* SYSCALL/SYSRET outside 64-bit mode: AMD APM Vol. 3 SYSCALL/SYSRET "Operation" has
+     * SYSCALL_LEGACY_MODE (target STAR[31:0]) and compatibility-mode SYSCALL through CSTAR;
+     * Intel SDM Vol. 2B SYSCALL/SYSRET: #UD unless CS.L = 1 and EFER.LMA = 1. */
+    bool syscall_outside_64bit;
+    /* SYSENTER/SYSEXIT in IA-32e mode (64-bit and compatibility mode): Intel SDM Vol. 2B
+     * SYSENTER/SYSEXIT "IA-32e Mode Operation"; AMD APM Vol. 3 SYSENTER/SYSEXIT: #UD in long
+     * mode. */
+    bool sysenter_in_long_mode;
+    /* SYSRET with a non-canonical RCX raises #GP(0) at CPL 0 (Intel SDM Vol. 2B SYSRET
+     * "Operation"); AMD APM Vol. 3 SYSRET makes no check: the fetch at CPL 3 faults. */
+    bool sysret_noncanonical_faults_in_ring0;
+    /* SYSRET changes only the SS selector, not its descriptor cache (AMD APM Vol. 3 SYSRET
+     * "Operation": "SS base, limit, attributes unchanged"); Intel SDM Vol. 2B SYSRET loads
+     * fixed DPL-3 flat attributes. */
+    bool sysret_keeps_ss_attributes;
+    /* CPUID.80000001H:EDX.SYSCALL[11] reads 1 only in 64-bit mode (Intel SDM Vol. 2A CPUID,
+     * Table 3-8 footnote); AMD reports it in every mode (APM Vol. 3 E.4.2). */
+    bool syscall_cpuid_64bit_only;
+    /* Loading a null selector into DS, ES, FS or GS leaves the segment's base and limit (AMD
+     * Zen 1 and earlier: Linux's X86_BUG_NULL_SEG; Zen 3 reports "Null Selector Clears Base" in
+     * CPUID 80000021H:EAX[6], and Zen 2 clears without the bit). Intel clears the base (SDM Vol.
+     * 3A 3.4.4). Both profiles here clear it (Skylake, Zen 2); the rule is data for older AMD
+     * profiles. */
+    bool null_selector_keeps_base;
+    /* MSRs whose WRMSR value must be canonical (1ull << enum x86_msr_index): Intel SDM Vol. 2B
+     * WRMSR lists FS_BASE, GS_BASE, KERNEL_GS_BASE, LSTAR, SYSENTER_EIP, SYSENTER_ESP (not
+     * CSTAR); AMD APM Vol. 2 4.5.3 / 6.1.1: FS/GS/KernelGS base, LSTAR and CSTAR (the SYSENTER MSRs
+     * serve legacy mode only there). */
+    uint64_t canonical_msrs;
 };
 extern const struct x86_vendor x86_vendor_intel;
 extern const struct x86_vendor x86_vendor_amd;

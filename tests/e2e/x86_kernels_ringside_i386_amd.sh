@@ -1,0 +1,8 @@
+#!/bin/bash
+# The i386 guest kernel on ringside's core with --cpu=amd: every guest program under every
+# mechanism the profile offers, and the transition log (x86_kernels_ringside.inc).
+. "$(dirname "$0")/lib.sh" "$@"
+. "$(dirname "$0")/x86_kernels_ringside.inc"
+CPU=amd
+run_i386
+finish
