@@ -78,8 +78,10 @@ struct ev {
             uint64_t info;   /* RISC-V xtval / x86 error code */
         } exception;
         struct {
-            uint8_t from, to; /* privilege levels: RISC-V 0=U 1=S 3=M; x86 CPL */
-            uint8_t mech;     /* enum ev_mech */
+            uint8_t from, to;  /* privilege levels: RISC-V 0=U 1=S 3=M; x86 CPL */
+            uint8_t mech;      /* enum ev_mech */
+            uint8_t from_bits; /* code size of the code that left (x86: 16/32/64); 0: not given.
+                                * Picks the system-call ABI of SYSCALL and SYSENTER. */
         } priv;
         struct {
             uint8_t space; /* enum ev_sysreg_space */

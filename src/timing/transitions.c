@@ -51,12 +51,15 @@ const char *tm_metric_name(enum tm_metric metric)
 /* Which Linux ABI a crossing uses, by its mechanism: ecall is riscv64's; int $0x80 and sysenter
  * are the 32-bit x86 entries (also from 64-bit code, where Linux keeps them for the i386 ABI);
  * syscall is x86-64's. Other vectors of INT n are software interrupts, not system calls. */
-static enum tm_abi abi_of(uint8_t mech, bool has_cause, uint32_t vector)
+/* The system-call ABI a crossing uses. SYSCALL and SYSENTER take the ABI of the code that made
+ * them: 64-bit code the x86-64 one; 32-bit code (AMD's legacy and compatibility-mode SYSCALL, or
+ * SYSENTER from a 32-bit program) the i386 one. int $0x80 is the i386 ABI from any mode. */
+static enum tm_abi abi_of(uint8_t mech, uint8_t from_bits, bool has_cause, uint32_t vector)
 {
     switch (mech) {
     case EV_MECH_ECALL: return TM_ABI_RISCV64;
-    case EV_MECH_SYSCALL: return TM_ABI_X86_64;
-    case EV_MECH_SYSENTER: return TM_ABI_I386;
+    case EV_MECH_SYSCALL: return from_bits == 0 || from_bits == 64 ? TM_ABI_X86_64 : TM_ABI_I386;
+    case EV_MECH_SYSENTER: return from_bits == 64 ? TM_ABI_X86_64 : TM_ABI_I386;
     case EV_MECH_INT: return (!has_cause || vector == 0x80) ? TM_ABI_I386 : TM_ABI_NONE;
     default: return TM_ABI_NONE;
     }
@@ -276,7 +279,7 @@ static void open_transition(struct tm_log *log, const struct ev *e)
         t->t_entry = log->last_insn_time;
         t->mi_entry = log->last_insn_misses;
     }
-    t->abi = abi_of(t->mech, t->has_cause, t->cause);
+    t->abi = abi_of(t->mech, e->priv.from_bits, t->has_cause, t->cause);
     if (t->abi != TM_ABI_NONE) {
         /* The number and the arguments as the program left them: trap delivery changes no
          * general register (Priv. spec 3.1.6; SDM Vol. 3A 6.12.1), nor do SYSCALL/SYSENTER in

@@ -146,11 +146,18 @@ has_line "^      ss +0x33 -> 0x18$"
 has_line "^      eip +0x6200 -> 0x6102$"
 has_line "^      cpl +0 -> 0x3 \(ring 0 -> ring 3\)$"
 has_line "^      ds +0x18 -> 0$"
-# where the values came from: the gate, TSS.ss0:esp0, the popped frame
-has_line "^      eip +<- IDT\[128\] offset 0x6200 \(32-bit interrupt gate, dpl=3\)$"
-has_line "^      esp +<- TSS.esp0 0x8000, less 20 bytes pushed \(ss esp eflags cs eip...\)$"
-has_line "^      ss +<- TSS.ss0 0x18$"
-has_line "^      iret frame at 0x7fec: eip 0x6102, cs 0x2b, eflags 0x[0-9a-f]+, esp 0x7000, ss 0x33 \(popped\)$"
+# where the values came from, as the core explains each step (SDM Vol. 3A 6.12.1, IRET in Vol. 2A):
+# TSS.ss0:esp0, the five pushes, the gate, IF cleared by an interrupt gate, and the popped frame
+has_line "^      SS.sel <- TSS.ss0 +=  ?0x18$"
+has_line "^      ESP <- TSS.esp0 +=  ?0x8000$"
+has_line "^      push SS:ESP, EFLAGS, CS:EIP +=  ?0x7fec$"
+has_line "^      CS:EIP <- IDT gate +=  ?0x6200$"
+has_line "^      RFLAGS.IF <- 0 \(interrupt gate\) ?= 0x[0-9a-f]+$"
+has_line "^      CPL <- CS.DPL +=  ?0$"
+has_line "^      EIP <- pop +=  ?0x6102$"
+has_line "^      CS <- pop +=  ?0x2b$"
+has_line "^      SS <- pop +=  ?0x33$"
+has_line "^      CPL <- CS.RPL +=  ?0x3$"
 # back to ring 3 by iret: the round trip's summary
 has_line "^transition complete: #1 +int +at 0x6100 nr=[0-9]+ -> iret at 0x6200: 1 instructions"
 has_line "^=> 0x0000000000006102   jmp 0x6102$"

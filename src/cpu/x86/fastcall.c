@@ -35,16 +35,6 @@
  * set (AMD APM Vol. 3 SYSRET: "RF=0, VM=0"). */
 #define SYSRET_RFLAGS_MASK 0x3c7fd7ull
 
-static void emit_priv(struct x86_cpu *cpu, unsigned from, unsigned to, enum ev_mech mech)
-{
-    if (from == to) return;
-    struct ev e = {.kind = EV_PRIV, .pc = cpu->insn_rip};
-    e.priv.from = (uint8_t)from;
-    e.priv.to = (uint8_t)to;
-    e.priv.mech = (uint8_t)mech;
-    ev_emit(&cpu->m->events, &e);
-}
-
 static void set_flat(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel, uint32_t attr)
 {
     x86_set_seg(cpu, sreg, sel, 0, 0xffffffffu, attr);
@@ -64,7 +54,7 @@ x86_status x86_op_syscall(struct x86_cpu *cpu, const struct x86_insn *insn)
     if (!(cpu->msr[X86_MSR_EFER] & X86_EFER_SCE)) return UD;
     if (!mode64 && !cpu->vendor->syscall_outside_64bit) return UD;
 
-    const unsigned from = cpu->cpl;
+    const unsigned from = cpu->cpl, from_bits = cpu->code_bits;
     const uint64_t star = cpu->msr[X86_MSR_STAR];
     const uint16_t cs_sel = (uint16_t)(star >> 32) & 0xfffc;
     const uint16_t ss_sel = (uint16_t)((star >> 32) + 8);
@@ -102,7 +92,7 @@ x86_status x86_op_syscall(struct x86_cpu *cpu, const struct x86_insn *insn)
     x86_explain(cpu, "CS.sel <- STAR[47:32]", cs_sel);
     x86_explain(cpu, "SS.sel <- STAR[47:32]+8", ss_sel);
     x86_explain(cpu, "CPL <- 0", 0);
-    emit_priv(cpu, from, 0, EV_MECH_SYSCALL);
+    x86_emit_priv(cpu, from, 0, EV_MECH_SYSCALL, from_bits);
     return X86_OK;
 }
 
@@ -158,7 +148,7 @@ x86_status x86_op_sysret(struct x86_cpu *cpu, const struct x86_insn *insn)
                                               : "SS.sel <- STAR[63:48]+8 | 3",
                 ss_sel);
     x86_explain(cpu, "CPL <- 3", 3);
-    emit_priv(cpu, 0, 3, EV_MECH_SYSRET);
+    x86_emit_priv(cpu, 0, 3, EV_MECH_SYSRET, 0);
     return X86_OK;
 }
 
@@ -177,7 +167,7 @@ x86_status x86_op_sysenter(struct x86_cpu *cpu, const struct x86_insn *insn)
     const uint16_t cs_msr = (uint16_t)cpu->msr[X86_MSR_SYSENTER_CS];
     if (!(cpu->cr0 & X86_CR0_PE) || (cs_msr & 0xfffc) == 0) return GP0;
 
-    const unsigned from = cpu->cpl;
+    const unsigned from = cpu->cpl, from_bits = cpu->code_bits;
     const uint16_t cs_sel = cs_msr & 0xfffc;
     const uint16_t ss_sel = (uint16_t)(cs_sel + 8);
     uint64_t esp = cpu->msr[X86_MSR_SYSENTER_ESP], eip = cpu->msr[X86_MSR_SYSENTER_EIP];
@@ -199,7 +189,7 @@ x86_status x86_op_sysenter(struct x86_cpu *cpu, const struct x86_insn *insn)
     x86_explain(cpu, "CS.sel <- SYSENTER_CS", cs_sel);
     x86_explain(cpu, "SS.sel <- SYSENTER_CS+8", ss_sel);
     x86_explain(cpu, "CPL <- 0", 0);
-    emit_priv(cpu, from, 0, EV_MECH_SYSENTER);
+    x86_emit_priv(cpu, from, 0, EV_MECH_SYSENTER, from_bits);
     return X86_OK;
 }
 
@@ -241,7 +231,7 @@ x86_status x86_op_sysexit(struct x86_cpu *cpu, const struct x86_insn *insn)
     x86_explain(cpu, to64 ? "SS.sel <- SYSENTER_CS+40 | 3" : "SS.sel <- SYSENTER_CS+24 | 3",
                 ss_sel);
     x86_explain(cpu, "CPL <- 3", 3);
-    emit_priv(cpu, 0, 3, EV_MECH_SYSEXIT);
+    x86_emit_priv(cpu, 0, 3, EV_MECH_SYSEXIT, 0);
     return X86_OK;
 }
 

@@ -428,6 +428,10 @@ x86_status x86_read_descriptor(struct x86_cpu *cpu, uint16_t sel, uint64_t *raw,
 void x86_parse_descriptor(uint64_t raw, struct x86_seg *seg);
 /* MOV to CRn with its checks. */
 x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t value);
+/* EV_PRIV for a privilege change (none when from == to); from_bits is the code size of the code
+ * that left (16/32/64, 0 when the consumer has no use for it). */
+void x86_emit_priv(struct x86_cpu *cpu, unsigned from, unsigned to, enum ev_mech mech,
+                   unsigned from_bits);
 /* Counts a retired instruction and emits EV_INSN (cpu.c). */
 void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class);
 

@@ -52,12 +52,15 @@ static bool fits(const struct x86_seg *s, uint64_t offset, unsigned size)
     return last <= s->limit && last >= offset;
 }
 
-static void emit_priv(struct x86_cpu *cpu, unsigned from, unsigned to, enum ev_mech mech)
+void x86_emit_priv(struct x86_cpu *cpu, unsigned from, unsigned to, enum ev_mech mech,
+                   unsigned from_bits)
 {
+    if (from == to) return;
     struct ev e = {.kind = EV_PRIV, .pc = cpu->insn_rip};
     e.priv.from = (uint8_t)from;
     e.priv.to = (uint8_t)to;
     e.priv.mech = (uint8_t)mech;
+    e.priv.from_bits = (uint8_t)from_bits;
     ev_emit(&cpu->m->events, &e);
 }
 
@@ -219,10 +222,11 @@ static x86_status deliver_protected(struct x86_cpu *cpu, const struct event *ev)
         x86_explain(cpu, "CPL <- CS.DPL", new_cpl);
     }
     if (new_cpl != cpl)
-        emit_priv(cpu, cpl, new_cpl,
-                  ev->soft          ? EV_MECH_INT
-                  : ev->vector < 32 ? EV_MECH_EXCEPTION
-                                    : EV_MECH_INTERRUPT);
+        x86_emit_priv(cpu, cpl, new_cpl,
+                      ev->soft          ? EV_MECH_INT
+                      : ev->vector < 32 ? EV_MECH_EXCEPTION
+                                        : EV_MECH_INTERRUPT,
+                      0);
     return X86_OK;
 }
 
@@ -336,10 +340,11 @@ static x86_status deliver_long(struct x86_cpu *cpu, const struct event *ev)
         x86_explain(cpu, "CPL <- CS.DPL", new_cpl);
     }
     if (new_cpl != cpl)
-        emit_priv(cpu, cpl, new_cpl,
-                  ev->soft          ? EV_MECH_INT
-                  : ev->vector < 32 ? EV_MECH_EXCEPTION
-                                    : EV_MECH_INTERRUPT);
+        x86_emit_priv(cpu, cpl, new_cpl,
+                      ev->soft          ? EV_MECH_INT
+                      : ev->vector < 32 ? EV_MECH_EXCEPTION
+                                        : EV_MECH_INTERRUPT,
+                      0);
     return X86_OK;
 }
 
@@ -525,7 +530,7 @@ static x86_status far_return(struct x86_cpu *cpu, unsigned size, uint64_t eip, u
     x86_explain(cpu, "ESP <- pop", new_esp);
     x86_explain(cpu, "SS <- pop", ss.sel);
     x86_explain(cpu, "CPL <- CS.RPL", rpl);
-    emit_priv(cpu, cpl, rpl, mech);
+    x86_emit_priv(cpu, cpl, rpl, mech, 0);
     return X86_OK;
 }
 
@@ -636,7 +641,7 @@ static x86_status iret_ia32e(struct x86_cpu *cpu, unsigned size, uint64_t mask)
         x86_explain(cpu, "RSP <- pop", rsp_v);
         x86_explain(cpu, "SS <- pop", ss_sel);
         x86_explain(cpu, "CPL <- CS.RPL", rpl);
-        emit_priv(cpu, cpl, rpl, EV_MECH_IRET);
+        x86_emit_priv(cpu, cpl, rpl, EV_MECH_IRET, 0);
     }
     return X86_OK;
 }

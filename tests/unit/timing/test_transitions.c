@@ -244,6 +244,50 @@ static void x86_int80_counts_the_int_once(void **state)
     assert_string_equal(name, "write"); /* i386 4 = write */
 }
 
+/* SYSENTER and SYSCALL take the ABI of the code that made them (EV_PRIV from_bits): from 64-bit
+ * code the x86-64 numbers and registers, from 32-bit code the i386 ones (SDM Vol. 2B SYSENTER:
+ * valid in 64-bit mode on Intel; AMD APM Vol. 3 SYSCALL: legacy and compatibility mode). */
+static void crossing_abi(struct fixture *f, enum ev_mech in, enum ev_mech out, unsigned bits,
+                         enum tm_abi want_abi, uint64_t want_nr)
+{
+    const uint64_t user_pc = 0x401000, kernel_pc = 0xffffffff80100000ull;
+    priv(f, kernel_pc, 0, 3, out);
+    insn(f, user_pc - 2);
+    set_reg(&f->cpu, "rax", 1); /* x86-64 write, i386 exit */
+    set_reg(&f->cpu, "eax", 1);
+    struct ev e = {.kind = EV_PRIV, .pc = user_pc};
+    e.priv.from = 3;
+    e.priv.to = 0;
+    e.priv.mech = (uint8_t)in;
+    e.priv.from_bits = (uint8_t)bits;
+    tm_log_event(&f->log, &e);
+    insn(f, user_pc);
+    insns(f, kernel_pc, 3);
+    priv(f, kernel_pc + 12, 0, 3, out);
+    insn(f, kernel_pc + 12);
+    insn(f, user_pc + 2);
+    assert_int_equal(f->got.n, 1);
+    assert_int_equal(f->got.t[0].abi, want_abi);
+    assert_int_equal(f->got.t[0].nr, want_nr);
+}
+
+static void sysenter_from_64bit_code_is_the_x86_64_abi(void **state)
+{
+    crossing_abi(*state, EV_MECH_SYSENTER, EV_MECH_SYSEXIT, 64, TM_ABI_X86_64, 1);
+}
+static void sysenter_from_32bit_code_is_the_i386_abi(void **state)
+{
+    crossing_abi(*state, EV_MECH_SYSENTER, EV_MECH_SYSEXIT, 32, TM_ABI_I386, 1);
+}
+static void syscall_from_compatibility_mode_is_the_i386_abi(void **state)
+{
+    crossing_abi(*state, EV_MECH_SYSCALL, EV_MECH_SYSRET, 32, TM_ABI_I386, 1);
+}
+static void syscall_from_64bit_code_is_the_x86_64_abi(void **state)
+{
+    crossing_abi(*state, EV_MECH_SYSCALL, EV_MECH_SYSRET, 64, TM_ABI_X86_64, 1);
+}
+
 /* INT n with another vector is a software interrupt, not a system call. */
 static void x86_int3_is_not_a_system_call(void **state)
 {
@@ -539,6 +583,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(transition_closes_at_the_first_user_instruction,
                                         setup_riscv, teardown),
         cmocka_unit_test_setup_teardown(x86_int80_counts_the_int_once, setup_x86, teardown),
+        cmocka_unit_test_setup_teardown(sysenter_from_64bit_code_is_the_x86_64_abi, setup_x86,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(sysenter_from_32bit_code_is_the_i386_abi, setup_x86,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(syscall_from_compatibility_mode_is_the_i386_abi, setup_x86,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(syscall_from_64bit_code_is_the_x86_64_abi, setup_x86,
+                                        teardown),
         cmocka_unit_test_setup_teardown(x86_int3_is_not_a_system_call, setup_x86, teardown),
         cmocka_unit_test_setup_teardown(return_retired_before_its_priv_event_counts_as_exit,
                                         setup_riscv, teardown),
