@@ -90,6 +90,7 @@ struct options {
     FILE *out;                     /* --trace and --report (stderr; the demo: stdout) */
     bool demo_summary;             /* the demo: the transition tables after the run */
     struct demo_table *demo_table; /* the demo: one row per mechanism of each run */
+    const char *demo_arch;         /* the demo: the program's architecture, for the table */
 };
 
 static void usage(FILE *out)
@@ -466,14 +467,14 @@ static void report_run(const struct machine *m, const struct tm_log *log, const 
 
 /* The demo's closing table: every mechanism on every architecture that ran. */
 struct demo_table {
-    char row[16][128];
+    char row[32][128];
     unsigned n;
 };
 
-static void demo_table_add(struct demo_table *dt, const struct machine *m, const struct tm_log *log,
+static void demo_table_add(struct demo_table *dt, const char *arch, const struct tm_log *log,
                            const char *cpu)
 {
-    for (size_t i = 0; i < log->mechanisms.n && dt->n < 16; i++) {
+    for (size_t i = 0; i < log->mechanisms.n && dt->n < 32; i++) {
         const struct tm_group *g = &log->mechanisms.g[i];
         if (!g->returned) continue;
         struct tm_stats st[TM_PART_COUNT];
@@ -483,8 +484,8 @@ static void demo_table_add(struct demo_table *dt, const struct machine *m, const
         snprintf(mech, sizeof mech, "%s -> %s", ev_mech_name(g->mech), ev_mech_name(g->ret_mech));
         snprintf(dt->row[dt->n++], sizeof dt->row[0],
                  "  %-8s %-7s %-18s %6" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64,
-                 mach_arch_name(m->arch), cpu, mech, g->returned, st[TM_ENTRY].median,
-                 st[TM_KERNEL].median, st[TM_EXIT].median,
+                 arch, cpu, mech, g->returned, st[TM_ENTRY].median, st[TM_KERNEL].median,
+                 st[TM_EXIT].median,
                  st[TM_ENTRY].median + st[TM_KERNEL].median + st[TM_EXIT].median);
     }
 }
@@ -571,7 +572,7 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
             return fail(EXIT_USAGE, "--timeline: %s: %s", o->timeline, strerror(errno));
         }
     }
-    if ((o->trace & TRACE_SYSCALLS) || o->report || o->demo_summary || timeline) {
+    if ((o->trace & TRACE_SYSCALLS) || o->report || o->demo_summary || o->demo_table || timeline) {
         if (tm_log_attach(&log, &m) < 0) {
             machine_destroy(&m);
             return fail(EXIT_HOST_ERROR, "no event subscriber slot left for the transition log");
@@ -615,7 +616,9 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
         if (strcmp(o->report, "text") == 0) tm_model_report_text(&model, out);
     }
     if (o->demo_summary) tm_report_text(&log, out);
-    if (o->demo_table) demo_table_add(o->demo_table, &m, &log, profile->name);
+    if (o->demo_table)
+        demo_table_add(o->demo_table, o->demo_arch ? o->demo_arch : mach_arch_name(m.arch), &log,
+                       profile->name);
     if (timeline) {
         tm_timeline_end(&tl);
         if (fclose(timeline) != 0) fprintf(stderr, "ringside: --timeline: write error\n");
@@ -697,16 +700,52 @@ static int cmd_run(int argc, char **argv, bool monitor)
     return rc;
 }
 
-/* The demonstration (issue 4): the embedded riscv64 guest kernel runs embedded user programs
+/* The demonstration (issues 4, 7, 9): each embedded guest kernel runs embedded user programs
  * (cmake: ringside_embed_image(... ROLE demo)), each handed over as the initrd exactly as
- * `ringside run` hands over a file; every crossing is traced or summarised on stdout. */
+ * `ringside run` hands over a file, under every system-call mechanism its CPU profiles offer;
+ * every crossing is traced or summarised on stdout and the closing table compares them. */
 static const struct {
     const char *image; /* embedded image name */
+    const char *arch;  /* its architecture: which embedded kernel runs it */
+    const char *mech, *cpu;
     const char *argv[4];
-    bool trace; /* one line per system call; otherwise only the tables */
+    bool trace;   /* one line per system call */
+    bool summary; /* the run's transition tables */
 } demo_runs[] = {
-    {"riscv64_hello", {"hello", "from", "the demo", NULL}, true},
-    {"riscv64_syscall_loop", {"syscall-loop", "100", NULL}, false},
+    {"riscv64_hello", "riscv64", "ecall", NULL, {"hello", "from", "the demo", NULL}, true, true},
+    {"riscv64_syscall_loop", "riscv64", "ecall", NULL, {"syscall-loop", "100", NULL}, false, true},
+    {"i386_hello", "i386", "sysenter", "intel", {"hello", "from", "i386", NULL}, true, false},
+    {"i386_syscall_loop", "i386", "int80", "intel", {"syscall-loop", "100", NULL}, false, false},
+    {"i386_syscall_loop", "i386", "sysenter", "intel", {"syscall-loop", "100", NULL}, false, false},
+    {"x86_64_hello", "x86_64", "syscall", "intel", {"hello", "from", "x86_64", NULL}, true, false},
+    {"x86_64_syscall_loop",
+     "x86_64",
+     "syscall",
+     "intel",
+     {"syscall-loop", "100", NULL},
+     false,
+     false},
+    {"x86_64_syscall_loop",
+     "x86_64",
+     "int80",
+     "intel",
+     {"syscall-loop", "100", NULL},
+     false,
+     false},
+    {"x86_64_syscall_loop",
+     "x86_64",
+     "sysenter",
+     "intel",
+     {"syscall-loop", "100", NULL},
+     false,
+     false},
+    {"x86_64_syscall_loop",
+     "x86_64",
+     "syscall",
+     "amd",
+     {"syscall-loop", "100", NULL},
+     false,
+     false},
 };
 
 static const struct embedded_image *find_embedded_name(const char *name)
@@ -720,23 +759,24 @@ static int cmd_demo(int argc, char **argv)
 {
     (void)argv;
     if (argc > 1) return fail(EXIT_USAGE, "demo takes no arguments");
-    const struct embedded_image *k = find_embedded("riscv64", "kernel");
-    if (!k) return fail(EXIT_NOT_BUILT, "demo: the riscv64 guest kernel is not built");
-    printf("ringside %s demo: the riscv64 guest kernel (%s, embedded) boots on the\n"
-           "emulated hart and runs user programs. Each system call leaves U-mode by ecall,\n"
-           "enters S-mode through the trampoline page and returns by sret. ringside follows\n"
-           "every crossing in the event stream and prices it with the timing model (the u74\n"
-           "profile): instructions, cycles and cache/TLB misses of entry (the ecall), kernel,\n"
-           "and exit (the sret).\n",
-           RINGSIDE_VERSION, k->name);
+    printf("ringside %s demo: the embedded guest kernels boot on the emulated machines and run\n"
+           "user programs. On riscv64 each system call leaves U-mode by ecall, enters S-mode\n"
+           "through the trampoline page and returns by sret; on i386 by int $0x80 or sysenter\n"
+           "(through the vsyscall page), on x86_64 by syscall/sysret with swapgs, int $0x80 or\n"
+           "sysenter (Intel only). ringside follows every crossing in the event stream and\n"
+           "prices it with the timing model of the CPU profile: instructions, cycles and\n"
+           "cache/TLB misses of entry, kernel and exit.\n",
+           RINGSIDE_VERSION);
     int worst = 0;
     struct demo_table table = {.n = 0};
     for (size_t r = 0; r < sizeof demo_runs / sizeof demo_runs[0]; r++) {
         const struct embedded_image *p = find_embedded_name(demo_runs[r].image);
+        const struct embedded_image *k = find_embedded(demo_runs[r].arch, "kernel");
         struct elf_image kernel;
         char err[512];
-        if (!p) {
-            worst = fail(EXIT_NOT_BUILT, "demo: %s is not embedded", demo_runs[r].image);
+        if (!p || !k) {
+            worst = fail(EXIT_NOT_BUILT, "demo: %s is not embedded",
+                         p ? demo_runs[r].arch : demo_runs[r].image);
             continue;
         }
         if (elf_open_memory(k->start, (size_t)(k->end - k->start), k->name, &kernel, err,
@@ -744,13 +784,15 @@ static int cmd_demo(int argc, char **argv)
             worst = fail(EXIT_HOST_ERROR, "embedded kernel: %s", err);
             continue;
         }
-        struct options o = {.mech = "auto",
+        struct options o = {.mech = demo_runs[r].mech,
+                            .cpu = demo_runs[r].cpu,
                             .mem = PLATFORM_DEFAULT_RAM,
                             .max_insns = 100000000,
                             .prog_argv = (char **)demo_runs[r].argv,
                             .out = stdout,
-                            .demo_summary = true,
-                            .demo_table = &table};
+                            .demo_summary = demo_runs[r].summary,
+                            .demo_table = &table,
+                            .demo_arch = demo_runs[r].arch};
         while (o.prog_argv[o.prog_argc])
             o.prog_argc++;
         if (demo_runs[r].trace) o.trace = TRACE_SYSCALLS;
@@ -762,8 +804,9 @@ static int cmd_demo(int argc, char **argv)
         printf("\n==");
         for (int i = 0; i < o.prog_argc; i++)
             printf(strchr(o.prog_argv[i], ' ') ? " '%s'" : " %s", o.prog_argv[i]);
-        printf("   (%s.elf on %s%s)\n   kernel command line: %s\n", p->name, k->name,
-               demo_runs[r].trace ? ", --trace=syscalls" : "", cmdline ? cmdline : "?");
+        printf("   (%s.elf on %s, --cpu=%s%s)\n   kernel command line: %s\n", p->name, k->name,
+               o.cpu ? o.cpu : "u74", demo_runs[r].trace ? ", --trace=syscalls" : "",
+               cmdline ? cmdline : "?");
         fflush(stdout);
         int rc = cmdline ? boot_and_run(&kernel, &params, &o) : fail(EXIT_HOST_ERROR, "no memory");
         fflush(stdout);
@@ -772,8 +815,8 @@ static int cmd_demo(int argc, char **argv)
         free(cmdline);
         elf_close(&kernel);
     }
-    printf("\n== every mechanism on every architecture that ran (median cycles; the x86 guest\n"
-           "   kernels are not built yet)\n  %-8s %-7s %-18s %6s %8s %8s %8s %8s\n",
+    printf("\n== every mechanism on every architecture that ran (median cycles)\n"
+           "  %-8s %-7s %-18s %6s %8s %8s %8s %8s\n",
            "arch", "cpu", "mechanism", "calls", "entry", "kernel", "exit", "total");
     for (unsigned i = 0; i < table.n; i++)
         printf("%s\n", table.row[i]);
