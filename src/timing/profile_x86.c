@@ -50,7 +50,12 @@ enum {
     C_FLAGS,
     C_SYSTEM,
     C_SERIAL,
-    C_INT
+    C_INT,
+    C_SYSCALL, /* the fast system calls: issue alone (pipes 0), priced by their step tables */
+    C_SYSRET,
+    C_SYSENTER,
+    C_SYSEXIT,
+    C_SWAPGS
 };
 
 /* Ports as pipe bits: four issue slots; loads on two, stores on one. */

@@ -69,7 +69,7 @@ static void calibrated_tables_add_up_to_their_figures(void **state)
 static void class_numbers_match_the_cores(void **state)
 {
     (void)state;
-    assert_int_equal(X86_CLASS_COUNT, 19);
+    assert_int_equal(X86_CLASS_COUNT, 24);
     assert_int_equal(X86_CLASS_LOAD, 3);
     assert_int_equal(X86_CLASS_DIV, 6);
     assert_int_equal(X86_CLASS_BRANCH, 9);
@@ -77,6 +77,11 @@ static void class_numbers_match_the_cores(void **state)
     assert_int_equal(X86_CLASS_RET, 11);
     assert_int_equal(X86_CLASS_SERIAL, 17);
     assert_int_equal(X86_CLASS_INT, 18);
+    assert_int_equal(X86_CLASS_SYSCALL, 19);
+    assert_int_equal(X86_CLASS_SYSRET, 20);
+    assert_int_equal(X86_CLASS_SYSENTER, 21);
+    assert_int_equal(X86_CLASS_SYSEXIT, 22);
+    assert_int_equal(X86_CLASS_SWAPGS, 23);
     assert_true(RV_OPC_COUNT <= TM_MAX_CLASSES);
     assert_true(X86_CLASS_COUNT <= TM_MAX_CLASSES);
 }
