@@ -53,6 +53,15 @@ check "ring3 int80 intel" 5048 20045 3555358b1dd6e913 --cpu=intel --kernel "$G/i
 check "ring3 int80 amd" 5048 20213 6a6453d676ea879b --cpu=amd --kernel "$G/i386_ring3_int80.elf"
 check "ring3 int80 64 intel" 6991 27023 46e6ec3d93875975 --cpu=intel --kernel "$G/x86_64_ring3_int80.elf"
 check "ring3 int80 64 amd" 6991 27156 cb56bd5be7d574b2 --cpu=amd --kernel "$G/x86_64_ring3_int80.elf"
+# The x86 fast system calls (bench/transitions/x86_fastcall.S, x86_int80.S -DVIA_SYSENTER), recorded
+# on branch tmx86 when each got its own class and step table.
+check "syscall intel" 150011 183131 bf4d41c2ad4be354 --cpu=intel --kernel "$G/bench_x86_syscall.elf"
+check "syscall amd" 150011 122212 06f48d326c847057 --cpu=amd --kernel "$G/bench_x86_syscall.elf"
+check "syscall iret intel" 155011 425131 6630b01935797064 --cpu=intel --kernel "$G/bench_x86_syscall_iret.elf"
+check "syscall iret amd" 155011 397212 64852ecd2da18495 --cpu=amd --kernel "$G/bench_x86_syscall_iret.elf"
+check "sysenter 64 intel" 147009 196123 cf713ff518d22f4a --cpu=intel --kernel "$G/bench_x86_sysenter.elf"
+check "sysenter 32 intel" 9619 159314 225958db5fa729a6 --cpu=intel --kernel "$G/bench_x86_sysenter32.elf"
+check "sysenter 32 amd" 9602 66357 134aae659542f910 --cpu=amd --kernel "$G/bench_x86_sysenter32.elf"
 check "multiboot hello intel" 421 2291 9e1cd98fbda7b283 --cpu=intel --kernel "$G/i386_multiboot_hello.elf"
 
 finish
