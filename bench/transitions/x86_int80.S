@@ -3,7 +3,10 @@
  * the handler returns at once. User code reads the TSC (rdtsc, allowed at CPL 3 with CR4.TSD = 0)
  * around N calls and passes the difference to the kernel with eax = 2, which prints
  * "cycles per round trip: <n>" on COM1 and exits through port 0xF4.
- * Segments and the TSS as in tests/unit/x86/ring3_kernel.S. */
+ * Segments and the TSS as in tests/unit/x86/ring3_kernel.S.
+ * -DVIA_SYSENTER: the same loop through `sysenter` (EDX = return EIP, ECX = ESP) and `sysexit`
+ * (to CS = SYSENTER_CS + 16 | 3 = 0x1b, SS = + 24 | 3 = 0x23: the ring-3 selectors below), both
+ * vendors in 32-bit protected mode (SDM Vol. 2B SYSENTER, SYSEXIT; AMD APM Vol. 3). */
     .equ N, 1000
     .section .multiboot, "a"
     .balign 4
@@ -38,6 +41,18 @@ _start:
     mov     %ax, idt + 0x80 * 8 + 6
     mov     $0x28, %ax
     ltr     %ax
+#ifdef VIA_SYSENTER
+    mov     $0x174, %ecx            /* SYSENTER_CS, _ESP, _EIP */
+    mov     $0x08, %eax
+    xor     %edx, %edx
+    wrmsr
+    mov     $0x175, %ecx
+    mov     $kstack_top, %eax
+    wrmsr
+    mov     $0x176, %ecx
+    mov     $sysenter_handler, %eax
+    wrmsr
+#endif
     push    $0x23
     push    $ustack_top
     pushf
@@ -53,20 +68,39 @@ user:
     rdtsc
     mov     %eax, %edi
 2:  mov     $20, %eax               /* getpid: the handler returns at once */
+#ifdef VIA_SYSENTER
+    mov     $8f, %edx
+    mov     %esp, %ecx
+    sysenter
+8:
+#else
     int     $0x80
+#endif
     dec     %esi
     jnz     2b
     rdtsc
     sub     %edi, %eax
     mov     %eax, %ebx
     mov     $2, %eax                /* report(ebx) */
+#ifdef VIA_SYSENTER
+    mov     %esp, %ecx
+    sysenter
+#else
     int     $0x80
+#endif
 3:  jmp     3b
 
 handler:
     cmp     $2, %eax
     je      report
     iret
+
+#ifdef VIA_SYSENTER
+sysenter_handler:
+    cmp     $2, %eax
+    je      report
+    sysexit
+#endif
 
 report:
     mov     $0x10, %ax

@@ -29,8 +29,32 @@
 #include "timing/timing.h"
 
 /* x86 operation classes (src/cpu/x86/internal.h X86_CLASSES, in that order): the ones the model
- * treats specially. */
-enum { X86C_BRANCH = 9, X86C_CALL = 10, X86C_RET = 11, X86C_INT = 18 };
+ * treats specially. The fast system-call instructions have a class each (src/cpu/x86/opcodes.def),
+ * which selects their profile step table (enum tm_x86_flow). */
+enum {
+    X86C_BRANCH = 9,
+    X86C_CALL = 10,
+    X86C_RET = 11,
+    X86C_INT = 18,
+    X86C_SYSCALL = 19,
+    X86C_SYSRET = 20,
+    X86C_SYSENTER = 21,
+    X86C_SYSEXIT = 22,
+    X86C_SWAPGS = 23
+};
+
+/* The step table of an x86 class, or TM_X86_FLOW_COUNT: none. */
+static uint8_t x86_class_flow(unsigned cls)
+{
+    switch (cls) {
+    case X86C_SYSCALL: return TM_X86_SYSCALL;
+    case X86C_SYSRET: return TM_X86_SYSRET;
+    case X86C_SYSENTER: return TM_X86_SYSENTER;
+    case X86C_SYSEXIT: return TM_X86_SYSEXIT;
+    case X86C_SWAPGS: return TM_X86_SWAPGS;
+    default: return TM_X86_FLOW_COUNT;
+    }
+}
 
 enum { BR_NONE, BR_COND, BR_JUMP, BR_INDIRECT, BR_RETURN };
 
@@ -74,7 +98,6 @@ int tm_model_init(struct tm_model *md, const struct tm_profile *p, struct machin
         md->info[i].op_class = UINT16_MAX;
     md->next_free = 1;
     md->horizon = 1;
-    md->flow_pending = TM_X86_FLOW_COUNT;
     md->t_guest = m ? m->time : 0;
     return 0;
 fail:
@@ -422,6 +445,7 @@ static void info_compute(const struct tm_model *md, const struct ev *e, struct t
     memset(s, 0, sizeof *s);
     s->raw = raw;
     s->op_class = e->insn.op_class;
+    s->x86_flow = TM_X86_FLOW_COUNT;
     if (is_riscv(md)) rv_regs(raw, &rd, &rs1, &rs2);
     s->cls = (uint8_t)cls;
     s->rd = (uint8_t)rd;
@@ -448,6 +472,7 @@ static void info_compute(const struct tm_model *md, const struct ev *e, struct t
         }
     } else {
         s->x86_iret = cls == X86C_INT; /* IRET (INT n retires after its priced delivery) */
+        s->x86_flow = x86_class_flow(cls);
     }
 
     /* Control flow: resolved by the next event's pc. */
@@ -554,9 +579,10 @@ static inline __attribute__((always_inline)) void on_insn(struct tm_model *md, c
             if (md->priv_changed) refill += md->flow_cycles[TM_X86_IRET_OUTER];
             md->st.xrets++;
         }
-        if (md->flow_pending < TM_X86_FLOW_COUNT) refill += md->flow_cycles[md->flow_pending];
+        /* SYSCALL, SYSRET, SYSENTER, SYSEXIT, SWAPGS: their own step table, by class (a
+         * faulting one raises its exception instead and never gets here) */
+        if (s->x86_flow < TM_X86_FLOW_COUNT) refill += md->flow_cycles[s->x86_flow];
     }
-    md->flow_pending = TM_X86_FLOW_COUNT;
     md->csr_written = false;
     md->priv_changed = false;
     if (refill) {
@@ -616,11 +642,7 @@ static void on_priv(struct tm_model *md, const struct ev *e)
          * on top of the same-level delivery priced at EV_EXCEPTION */
         if (e->priv.to < e->priv.from) md->front_ready += md->flow_cycles[TM_X86_INT_STACK];
         break;
-    case EV_MECH_SYSCALL: md->flow_pending = TM_X86_SYSCALL; break;
-    case EV_MECH_SYSRET: md->flow_pending = TM_X86_SYSRET; break;
-    case EV_MECH_SYSENTER: md->flow_pending = TM_X86_SYSENTER; break;
-    case EV_MECH_SYSEXIT: md->flow_pending = TM_X86_SYSEXIT; break;
-    default: break;
+    default: break; /* the fast system calls: priced by their class in on_insn */
     }
 }
 

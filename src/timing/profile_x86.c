@@ -24,6 +24,21 @@
  *            after the other steps (34 = 54 - 20, 49 = 69 - 20). Validation: L4Re N100 (188)
  *   [K8]     AMD #25112 appendix C table 13: SYSCALL 27, SYSRET 35 cycles (K8): the split of
  *            the calibrated syscall/sysret sum between the two directions
+ *   [IRET80] calibration: Linux commit 2a23c6b8a9c4 ("x86_64, entry: Use sysret to return to
+ *            userspace when possible"): returning by IRET instead of SYSRET costs about 80 ns on a
+ *            ~280 ns getpid (Intel, model and clock not stated). At an assumed 3 GHz [assume]
+ *            that is 240 cycles of IRET to ring 3 over SYSRET; the IRET step that is not an L1D
+ *            read or a refill (the segment checks and descriptor-cache loads of the return to an
+ *            outer level, SDM Vol. 2A IRET "RETURN-TO-OUTER-PRIVILEGE-LEVEL") takes the rest:
+ *            IRET_SAME + IRET_OUTER = SYSRET + 240. No other figure validates it (bench/README.md)
+ *   [SYSX30] calibration: Linux commit 4214a16b0297 ("x86/asm/entry/64/compat: Use SYSRETL to
+ *            return from compat mode SYSENTER"): SYSEXIT about 30 cycles slower than SYSRETL for
+ *            the same return (Intel): SYSEXIT = SYSRET + 30
+ *   Not found: the brief asked for Agner Fog's instruction tables / uops.info rows for INT, IRET,
+ *            SYSCALL, SYSRET, SYSENTER, SYSEXIT and SWAPGS on Skylake and Zen 2. The stored copies
+ *            searched (2026-11-26) have no such rows (uops.info measures user-mode instructions;
+ *            Agner's Skylake and Zen 2 tables list none of these), so none is cited; SWAPGS is an
+ *            assumption on both profiles
  *   [assume] an assumption, not measured
  */
 #include <string.h>
@@ -50,7 +65,12 @@ enum {
     C_FLAGS,
     C_SYSTEM,
     C_SERIAL,
-    C_INT
+    C_INT,
+    C_SYSCALL, /* the fast system calls: issue alone (pipes 0), priced by their step tables */
+    C_SYSRET,
+    C_SYSENTER,
+    C_SYSEXIT,
+    C_SWAPGS
 };
 
 /* Ports as pipe bits: four issue slots; loads on two, stores on one. */
@@ -149,13 +169,13 @@ const struct tm_profile tm_profile_intel =
                       STEP("check CS (RPL, DPL, present)", 10, "[assume] microcode"),
                       STEP("refetch at the return address (serializing)",
                            16, "[AFM] like a mispredict")}},
-                [TM_X86_IRET_OUTER] = {4,
-                                       {STEP("pop ESP, SS", 1, "[AFM] 2 loads/cycle"),
-                                        STEP("read the SS descriptor", 5, "[AFM] L1D hit"),
-                                        STEP("check SS against the new CPL",
-                                             10, "[assume] microcode"),
-                                        STEP("check DS, ES, FS, GS against the new CPL", 8,
-                                             "[SDM] IRET pseudo-code; [assume] 2 each")}},
+                /* calibrated [IRET80]: IRET_SAME + IRET_OUTER = SYSRET (69) + 240 = 309 */
+                [TM_X86_IRET_OUTER] =
+                    {3,
+                     {STEP("pop ESP, SS", 1, "[AFM] 2 loads/cycle"),
+                      STEP("read the SS descriptor", 5, "[AFM] L1D hit"),
+                      STEP("check SS, DS, ES, FS, GS against the new CPL; load the caches",
+                           266, "calibrated [IRET80]: 309 - 37 (IRET_SAME) - 1 - 5")}},
                 [TM_X86_SYSCALL] =
                     {4,
                      {STEP("read STAR, LSTAR, SFMASK", 34, "calibrated [L4Re] with [K8] split"),
@@ -175,9 +195,10 @@ const struct tm_profile tm_profile_intel =
                      {STEP("read SYSENTER_CS, _ESP, _EIP", 34, "as SYSCALL's MSR step"),
                       STEP("load flat CS and SS (no descriptor read)", 2, "[SDM]"),
                       STEP("refetch at SYSENTER_EIP", 16, "[AFM] like a mispredict")}},
+                /* calibrated [SYSX30]: SYSEXIT = SYSRET (69) + 30 = 99 */
                 [TM_X86_SYSEXIT] = {3,
                                     {STEP("read SYSENTER_CS; EIP <- EDX, ESP <- ECX",
-                                          34, "as SYSCALL's MSR step"),
+                                          81, "calibrated [SYSX30]: 99 - 2 - 16"),
                                      STEP("load flat CS and SS", 2, "[SDM]"),
                                      STEP("refetch at EDX", 16, "[AFM] like a mispredict")}},
                 [TM_X86_SWAPGS] = {1,
@@ -186,7 +207,9 @@ const struct tm_profile tm_profile_intel =
             },
         .sources = "Agner Fog instruction tables and microarchitecture guide (Skylake); Intel SDM "
                    "(steps); SYSCALL/SYSRET MSR steps calibrated on the L4Re Ice Lake-SP null "
-                   "syscall (160 cycles), split as AMD K8 27:35",
+                   "syscall (160 cycles), split as AMD K8 27:35; IRET to ring 3 on Linux "
+                   "2a23c6b8a9c4 (SYSRET + 80 ns at an assumed 3 GHz); SYSEXIT on Linux "
+                   "4214a16b0297 (SYSRET + 30 cycles)",
 };
 
 const struct tm_profile tm_profile_amd =
@@ -272,13 +295,13 @@ const struct tm_profile tm_profile_amd =
                       STEP("check CS (RPL, DPL, present)", 10, "[assume] microcode"),
                       STEP("refetch at the return address (serializing)",
                            18, "[AFM] like a mispredict")}},
-                [TM_X86_IRET_OUTER] = {4,
-                                       {STEP("pop ESP, SS", 1, "[AFM] 2 loads/cycle"),
-                                        STEP("read the SS descriptor", 4, "[AFM] L1D hit"),
-                                        STEP("check SS against the new CPL",
-                                             10, "[assume] microcode"),
-                                        STEP("check DS, ES, FS, GS against the new CPL", 8,
-                                             "[SDM] IRET pseudo-code; [assume] 2 each")}},
+                /* No AMD figure: the intel profile's calibrated check step [IRET80]. */
+                [TM_X86_IRET_OUTER] =
+                    {3,
+                     {STEP("pop ESP, SS", 1, "[AFM] 2 loads/cycle"),
+                      STEP("read the SS descriptor", 4, "[AFM] L1D hit"),
+                      STEP("check SS, DS, ES, FS, GS against the new CPL; load the caches",
+                           266, "[assume] as the intel profile's step, calibrated [IRET80]")}},
                 [TM_X86_SYSCALL] =
                     {4,
                      {STEP("read STAR, LSTAR, SFMASK", 5, "[K8] 27 minus the steps below"),
@@ -308,7 +331,8 @@ const struct tm_profile tm_profile_amd =
                                          "[assume] microcoded MSR swap")}},
             },
         .sources = "Agner Fog instruction tables and microarchitecture guide (Zen 2); Intel SDM "
-                   "(steps); SYSCALL/SYSRET calibrated on AMD K8 27/35 cycles (#25112 table 13)",
+                   "(steps); SYSCALL/SYSRET calibrated on AMD K8 27/35 cycles (#25112 table 13); "
+                   "IRET to ring 3 as the intel profile (no AMD figure)",
 };
 
 static const struct tm_profile *const profiles[] = {&tm_profile_u74, &tm_profile_rocket,

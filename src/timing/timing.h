@@ -350,6 +350,7 @@ struct tm_insn_info {
     uint8_t mask; /* pipes[cls] */
     uint8_t branch_kind;
     bool call, unpipelined, xret, x86_iret;
+    uint8_t x86_flow; /* enum tm_x86_flow of the class; TM_X86_FLOW_COUNT: none */
     uint16_t latency; /* latency[cls], or div32_latency for divw/remw */
     uint16_t issue;   /* issue[cls], at least 1 */
     uint16_t refill;  /* RISC-V: xRET, fence, sfence.vma refill (before the CSR-write rule) */
@@ -393,7 +394,6 @@ struct tm_model {
     uint32_t asid;    /* satp.ASID masked to asid_bits */
     bool csr_written; /* an EV_SYSREG CSR write by the instruction about to retire */
     bool priv_changed;
-    uint8_t flow_pending; /* x86: enum tm_x86_flow of the instruction about to retire */
     /* x86: a delivered INT n retires after its delivery, which is already priced. */
     bool soft_int_pending;
     uint64_t soft_int_pc;

@@ -79,7 +79,12 @@ enum x86_opnd_size {
     X(FLAGS, "flags")                                                                              \
     X(SYSTEM, "system")                                                                            \
     X(SERIAL, "serializing")                                                                       \
-    X(INT, "int")
+    X(INT, "int")                                                                                  \
+    X(SYSCALL, "syscall")                                                                          \
+    X(SYSRET, "sysret")                                                                            \
+    X(SYSENTER, "sysenter")                                                                        \
+    X(SYSEXIT, "sysexit")                                                                          \
+    X(SWAPGS, "swapgs")
 
 enum x86_class {
 #define X(name, text) X86_CLASS_##name,

@@ -3,7 +3,8 @@
  * calibrated on (shared/reference/timing.md):
  *   amd    SYSCALL 27, SYSRET 35 cycles (AMD #25112, appendix C, table 13, K8)
  *   intel  SYSCALL + SYSRET = 160 - ceil(147 / 4) (L4Re Ice Lake-SP null syscall: 160 cycles with
- * ~147 instructions, at the profile's issue width), split 27:35 as K8 */
+ * ~147 instructions, at the profile's issue width), split 27:35 as K8; SYSEXIT = SYSRET + 30
+ * (Linux 4214a16b0297); IRET to ring 3 = SYSRET + 80 ns at an assumed 3 GHz (Linux 2a23c6b8a9c4) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -61,6 +62,12 @@ static void calibrated_tables_add_up_to_their_figures(void **state)
     unsigned sr = tm_steps_cycles(&tm_profile_intel.x86[TM_X86_SYSRET]);
     assert_int_equal(sc + sr, pair);
     assert_int_equal(sc, (pair * 27 + 31) / 62); /* 27:35, rounded */
+    /* Linux 4214a16b0297: SYSEXIT about 30 cycles slower than SYSRETL (Intel) */
+    assert_int_equal(tm_steps_cycles(&tm_profile_intel.x86[TM_X86_SYSEXIT]), sr + 30);
+    /* Linux 2a23c6b8a9c4: IRET instead of SYSRET about +80 ns, at an assumed 3 GHz 240 cycles */
+    unsigned iret = tm_steps_cycles(&tm_profile_intel.x86[TM_X86_IRET_SAME]) +
+                    tm_steps_cycles(&tm_profile_intel.x86[TM_X86_IRET_OUTER]);
+    assert_int_equal(iret, sr + 80 * 3);
 }
 
 /* The profiles index their class tables by the cores' operation classes: the x86 profile file
@@ -69,7 +76,7 @@ static void calibrated_tables_add_up_to_their_figures(void **state)
 static void class_numbers_match_the_cores(void **state)
 {
     (void)state;
-    assert_int_equal(X86_CLASS_COUNT, 19);
+    assert_int_equal(X86_CLASS_COUNT, 24);
     assert_int_equal(X86_CLASS_LOAD, 3);
     assert_int_equal(X86_CLASS_DIV, 6);
     assert_int_equal(X86_CLASS_BRANCH, 9);
@@ -77,6 +84,11 @@ static void class_numbers_match_the_cores(void **state)
     assert_int_equal(X86_CLASS_RET, 11);
     assert_int_equal(X86_CLASS_SERIAL, 17);
     assert_int_equal(X86_CLASS_INT, 18);
+    assert_int_equal(X86_CLASS_SYSCALL, 19);
+    assert_int_equal(X86_CLASS_SYSRET, 20);
+    assert_int_equal(X86_CLASS_SYSENTER, 21);
+    assert_int_equal(X86_CLASS_SYSEXIT, 22);
+    assert_int_equal(X86_CLASS_SWAPGS, 23);
     assert_true(RV_OPC_COUNT <= TM_MAX_CLASSES);
     assert_true(X86_CLASS_COUNT <= TM_MAX_CLASSES);
 }
