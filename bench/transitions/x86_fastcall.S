@@ -24,40 +24,14 @@
 #define N      1000
 #define PAD    30     /* four instructions each: 149 instructions per syscall round trip */
 
-    .section .multiboot, "a"
-    .balign 4
-    .long   0x1BADB002
-    .long   0x00000003
-    .long   -(0x1BADB002 + 0x00000003)
+#include "multiboot_header.inc"
+#include "long_mode_stub.inc"
 
     .text
     .code32
     .globl _start
 _start:
-    movl    $pdpt + 7, pml4
-    movl    $pd + 7, pdpt
-    xor     %ecx, %ecx
-1:  mov     %ecx, %eax
-    shl     $21, %eax
-    or      $0x87, %eax             /* 2 MiB, PS, U/S, R/W, P */
-    mov     %eax, pd(,%ecx,8)
-    inc     %ecx
-    cmp     $8, %ecx
-    jne     1b
-    mov     %cr4, %eax
-    or      $0x20, %eax             /* PAE */
-    mov     %eax, %cr4
-    mov     $pml4, %eax
-    mov     %eax, %cr3
-    mov     $0xC0000080, %ecx
-    rdmsr
-    or      $0x101, %eax            /* LME, SCE */
-    wrmsr
-    mov     %cr0, %eax
-    or      $0x80000001, %eax
-    mov     %eax, %cr0
-    lgdt    gdtr
-    ljmp    $KCODE, $long_entry
+    long_mode_enter 0x101           /* EFER.LME, EFER.SCE */
 
     .code64
 long_entry:
@@ -238,26 +212,7 @@ ud_handler:
     jmp     6b
 
 /* puts(%rsi), putc(%al), putdec(%rax) on COM1 */
-puts:
-    movb    (%rsi), %al
-    testb   %al, %al
-    jz      1f
-    call    putc
-    inc     %rsi
-    jmp     puts
-1:  ret
-putc:
-    push    %rdx
-    mov     %al, %ah
-    mov     $0x3FD, %dx
-1:  inb     %dx, %al
-    testb   $0x20, %al
-    jz      1b
-    mov     $0x3F8, %dx
-    mov     %ah, %al
-    outb    %al, %dx
-    pop     %rdx
-    ret
+#include "com1_64.inc"
 putdec:
     lea     numbuf + 23(%rip), %rsi
     movb    $0, (%rsi)

@@ -8,11 +8,7 @@
  * (to CS = SYSENTER_CS + 16 | 3 = 0x1b, SS = + 24 | 3 = 0x23: the ring-3 selectors below), both
  * vendors in 32-bit protected mode (SDM Vol. 2B SYSENTER, SYSEXIT; AMD APM Vol. 3). */
     .equ N, 1000
-    .section .multiboot, "a"
-    .balign 4
-    .long   0x1BADB002
-    .long   0x00000003
-    .long   -(0x1BADB002 + 0x00000003)
+#include "multiboot_header.inc"
 
     .text
     .code32

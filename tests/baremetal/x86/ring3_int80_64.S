@@ -11,11 +11,8 @@
 #define UCODE 0x23
 #define TSSEL 0x28   /* 16-byte 64-bit TSS descriptor */
 
-    .section .multiboot, "a"
-    .balign 4
-    .long   0x1BADB002
-    .long   0x00000003
-    .long   -(0x1BADB002 + 0x00000003)
+#include "multiboot_header.inc"
+#include "long_mode_stub.inc"
 
     .text
     .code32
@@ -23,31 +20,7 @@
 _start:
     cmpl    $0x2BADB002, %eax
     jne     bad_boot32
-    /* identity map of 0..16 MiB with 2 MiB pages, user-accessible (P, R/W, U/S) */
-    movl    $pdpt + 7, pml4
-    movl    $pd + 7, pdpt
-    xor     %ecx, %ecx
-1:  mov     %ecx, %eax
-    shl     $21, %eax
-    or      $0x87, %eax             /* PS, U/S, R/W, P */
-    mov     %eax, pd(,%ecx,8)
-    inc     %ecx
-    cmp     $8, %ecx
-    jne     1b
-    mov     %cr4, %eax
-    or      $0x20, %eax             /* CR4.PAE */
-    mov     %eax, %cr4
-    mov     $pml4, %eax
-    mov     %eax, %cr3
-    mov     $0xC0000080, %ecx       /* IA32_EFER */
-    rdmsr
-    or      $0x100, %eax            /* LME */
-    wrmsr
-    mov     %cr0, %eax
-    or      $0x80000001, %eax       /* PG (with PE): EFER.LMA = 1, compatibility mode */
-    mov     %eax, %cr0
-    lgdt    gdtr
-    ljmp    $KCODE, $long_entry
+    long_mode_enter 0x100           /* EFER.LME */
 
 bad_boot32:
     mov     $1, %al
@@ -166,65 +139,9 @@ exit:
 4:  hlt
     jmp     4b
 
-/* check: prints "<name>=<rdx>" and " expected <rax>" when they differ; counts failures. */
-check:
-    push    %rax
-    push    %rdx
-    call    puts
-    mov     $'=', %al
-    call    putc
-    mov     (%rsp), %rax
-    call    puthex
-    pop     %rdx
-    pop     %rax
-    cmp     %rax, %rdx
-    je      1f
-    incl    failures
-    push    %rax
-    mov     $msg_expected, %esi
-    call    puts
-    pop     %rax
-    call    puthex
-1:  mov     $msg_nl, %esi
-    jmp     puts
+#include "check_64.inc"
 
-/* puthex(%rax): sixteen hex digits */
-puthex:
-    mov     %rax, %rdx
-    mov     $16, %ecx
-1:  rol     $4, %rdx
-    mov     %edx, %eax
-    and     $0xf, %eax
-    movzbl  hexdigits(%eax), %eax
-    push    %rcx
-    push    %rdx
-    call    putc
-    pop     %rdx
-    pop     %rcx
-    loop    1b
-    ret
-
-/* puts(%rsi), putc(%al) on COM1 (LSR.THRE, then THR). */
-puts:
-    movb    (%rsi), %al
-    testb   %al, %al
-    jz      1f
-    call    putc
-    inc     %rsi
-    jmp     puts
-1:  ret
-putc:
-    push    %rdx
-    mov     %al, %ah
-    mov     $0x3FD, %dx
-1:  inb     %dx, %al
-    testb   $0x20, %al
-    jz      1b
-    mov     $0x3F8, %dx
-    mov     %ah, %al
-    outb    %al, %dx
-    pop     %rdx
-    ret
+#include "com1_64.inc"
 
     .section .rodata
 hexdigits:    .ascii "0123456789abcdef"

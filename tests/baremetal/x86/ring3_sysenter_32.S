@@ -13,11 +13,7 @@
 #define UCODE 0x1b
 #define UDATA 0x23
 
-    .section .multiboot, "a"
-    .balign 4
-    .long   0x1BADB002
-    .long   0x00000003
-    .long   -(0x1BADB002 + 0x00000003)
+#include "multiboot_header.inc"
 
     .text
     .code32
@@ -147,66 +143,7 @@ bad_boot:
 5:  hlt
     jmp     5b
 
-/* check: prints "<name>=<edx> ok" or "... expected <eax>"; counts failures. */
-check:
-    push    %eax
-    push    %edx
-    call    puts
-    mov     $'=', %al
-    call    putc
-    pop     %eax
-    push    %eax
-    call    puthex
-    pop     %edx
-    pop     %eax
-    cmp     %eax, %edx
-    je      1f
-    incl    failures
-    push    %eax
-    mov     $msg_expected, %esi
-    call    puts
-    pop     %eax
-    call    puthex
-1:  mov     $msg_nl, %esi
-    jmp     puts
-
-/* puthex(%eax): eight hex digits */
-puthex:
-    mov     %eax, %edx
-    mov     $8, %ecx
-1:  rol     $4, %edx
-    mov     %edx, %eax
-    and     $0xf, %eax
-    movb    hexdigits(%eax), %al
-    push    %ecx
-    push    %edx
-    call    putc
-    pop     %edx
-    pop     %ecx
-    loop    1b
-    ret
-
-/* puts(%esi), putc(%al) on COM1: wait for LSR.THRE (0x3FD bit 5), write THR (0x3F8). */
-puts:
-    movb    (%esi), %al
-    testb   %al, %al
-    jz      1f
-    call    putc
-    inc     %esi
-    jmp     puts
-1:  ret
-putc:
-    push    %edx
-    mov     %al, %ah
-    mov     $0x3FD, %dx
-1:  inb     %dx, %al
-    testb   $0x20, %al
-    jz      1b
-    mov     $0x3F8, %dx
-    mov     %ah, %al
-    outb    %al, %dx
-    pop     %edx
-    ret
+#include "com1_32.inc"
 
     .section .rodata
 hexdigits:    .ascii "0123456789abcdef"
