@@ -25,6 +25,7 @@
 #define PAD    30     /* four instructions each: 149 instructions per syscall round trip */
 
 #include "multiboot_header.inc"
+#include "descriptors.inc"
 #include "long_mode_stub.inc"
 
     .text
@@ -43,11 +44,7 @@ long_entry:
     mov     %ax, %fs
     mov     %ax, %gs
     mov     $kstack_top, %rsp
-    mov     $tss, %eax
-    mov     %ax, gdt + TSSEL + 2
-    shr     $16, %eax
-    mov     %al, gdt + TSSEL + 4
-    mov     %ah, gdt + TSSEL + 7
+    set_tss_base
     movq    $kstack_top, tss + 4
     movq    $ist_top, tss + 36
     mov     $ud_handler, %eax       /* #UD: 64-bit interrupt gate, IST1 */

@@ -27,6 +27,7 @@
 #define NONCANONICAL 0x0000800000000000
 
 #include "multiboot_header.inc"
+#include "descriptors.inc"
 #include "long_mode_stub.inc"
 
     .text
@@ -54,11 +55,7 @@ long_entry:
     mov     %ax, %gs                /* null: the GS base is the MSR's from here on */
     mov     $kstack_top, %rsp
     /* TSS: descriptor base, RSP0, IST1; #UD and #GP through 64-bit interrupt gates on IST1 */
-    mov     $tss, %eax
-    mov     %ax, gdt + TSSEL + 2
-    shr     $16, %eax
-    mov     %al, gdt + TSSEL + 4
-    mov     %ah, gdt + TSSEL + 7
+    set_tss_base
     movq    $kstack_top, tss + 4
     movq    $ist_top, tss + 36
     mov     $6, %edi
@@ -241,17 +238,7 @@ sysret_b:
 4:  mov     $msg_user_bad, %esi
     call    puts
     incl    failures
-exit:
-    mov     $msg_done, %esi
-    call    puts
-    mov     failures, %eax
-    call    puthex
-    mov     $msg_nl, %esi
-    call    puts
-    mov     failures, %eax
-    outb    %al, $0xF4
-5:  hlt
-    jmp     5b
+#include "exit_failures.inc"
 
 /* #GP (IST1): part B's fault. Frame: error code, RIP, CS, RFLAGS, RSP, SS. Intel: in ring 0 at
  * the SYSRETQ; AMD: in ring 3 at the non-canonical RIP. Then part C from a fresh ring 3. */

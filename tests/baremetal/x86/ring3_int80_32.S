@@ -11,6 +11,7 @@
 #define TSSEL 0x28
 
 #include "multiboot_header.inc"
+#include "descriptors.inc"
 
     .text
     .code32
@@ -28,11 +29,7 @@ _start:
     mov     %ax, %gs
     mov     $kstack_top, %esp
     /* TSS descriptor base, TSS.SS0:ESP0, and the 0x80 gate, filled in at run time */
-    mov     $tss, %eax
-    mov     %ax, gdt + TSSEL + 2
-    shr     $16, %eax
-    mov     %al, gdt + TSSEL + 4
-    mov     %ah, gdt + TSSEL + 7
+    set_tss_base
     movl    $kstack_top, tss + 4
     movl    $KDATA, tss + 8
     mov     $handler, %eax
@@ -123,17 +120,7 @@ handler:
 3:  mov     $msg_user_bad, %esi
     call    puts
     incl    failures
-exit:
-    mov     $msg_done, %esi
-    call    puts
-    mov     failures, %eax
-    call    puthex
-    mov     $msg_nl, %esi
-    call    puts
-    mov     failures, %eax
-    outb    %al, $0xF4
-4:  hlt
-    jmp     4b
+#include "exit_failures.inc"
 
 bad_boot:
     mov     $msg_bad_boot, %esi

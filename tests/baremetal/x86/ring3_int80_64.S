@@ -12,6 +12,7 @@
 #define TSSEL 0x28   /* 16-byte 64-bit TSS descriptor */
 
 #include "multiboot_header.inc"
+#include "descriptors.inc"
 #include "long_mode_stub.inc"
 
     .text
@@ -36,11 +37,7 @@ long_entry:
     mov     %ax, %ss
     mov     $kstack_top, %rsp
     /* TSS descriptor base and TSS.RSP0 (deliberately not 16-byte aligned), the 0x80 gate */
-    mov     $tss, %eax
-    mov     %ax, gdt + TSSEL + 2
-    shr     $16, %eax
-    mov     %al, gdt + TSSEL + 4
-    mov     %ah, gdt + TSSEL + 7
+    set_tss_base
     movq    $kstack_top - 8, tss + 4
     mov     $handler, %eax
     mov     %ax, idt + 0x80 * 16
@@ -127,17 +124,7 @@ handler:
 3:  mov     $msg_user_bad, %esi
     call    puts
     incl    failures
-exit:
-    mov     $msg_done, %esi
-    call    puts
-    mov     failures, %eax
-    call    puthex
-    mov     $msg_nl, %esi
-    call    puts
-    mov     failures, %eax
-    outb    %al, $0xF4
-4:  hlt
-    jmp     4b
+#include "exit_failures.inc"
 
 #include "check_64.inc"
 

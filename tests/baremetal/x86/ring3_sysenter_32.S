@@ -123,17 +123,7 @@ sysenter_entry:
 3:  mov     $msg_user_bad, %esi
     call    puts
     incl    failures
-exit:
-    mov     $msg_done, %esi
-    call    puts
-    mov     failures, %eax
-    call    puthex
-    mov     $msg_nl, %esi
-    call    puts
-    mov     failures, %eax
-    outb    %al, $0xF4
-4:  hlt
-    jmp     4b
+#include "exit_failures.inc"
 
 bad_boot:
     mov     $msg_bad_boot, %esi
