@@ -66,11 +66,10 @@ enum trace_flag { TRACE_SYSCALLS = 1, TRACE_INSNS = 2, TRACE_EVENTS = 4 };
 static const struct {
     const char *name;
     unsigned flag;
-    bool built;
 } trace_kinds[] = {
-    {"syscalls", TRACE_SYSCALLS, true}, /* the transition log (src/timing) */
-    {"insns", TRACE_INSNS, true},
-    {"events", TRACE_EVENTS, true},
+    {"syscalls", TRACE_SYSCALLS}, /* the transition log (src/timing) */
+    {"insns", TRACE_INSNS},
+    {"events", TRACE_EVENTS},
 };
 
 struct options {
@@ -215,11 +214,6 @@ static int parse_trace(const char *text, unsigned *flags)
             if (strcmp(item, trace_kinds[i].name) == 0) break;
         if (i == sizeof trace_kinds / sizeof trace_kinds[0])
             return fail(EXIT_USAGE, "--trace: unknown item '%s' (syscalls, insns, events)", item);
-        if (!trace_kinds[i].built)
-            return fail(EXIT_NOT_BUILT,
-                        "--trace=%s: the transition log is not built yet (it comes with the guest "
-                        "kernel)",
-                        item);
         *flags |= trace_kinds[i].flag;
     }
     if (!*flags) return fail(EXIT_USAGE, "--trace: empty list");
@@ -311,7 +305,6 @@ static int parse_run_options(int argc, char **argv, struct options *o)
     }
     if (!o->prog_argv && !o->kernel)
         return fail(EXIT_USAGE, "run: no program given (ringside run PROG [ARGS...])");
-    /* Parts that are not built yet say so instead of being ignored. */
     return 0;
 }
 
