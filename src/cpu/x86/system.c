@@ -187,3 +187,17 @@ x86_status x86_op_rdtsc(struct x86_cpu *cpu, const struct x86_insn *insn)
     x86_set_reg(cpu, X86_RDX, 4, false, tsc >> 32);
     return X86_OK;
 }
+
+/* RDTSCP (0F 01 F9; SDM Vol. 2B RDTSCP, AMD APM Vol. 3 RDTSCP): EDX:EAX = the time-stamp counter
+ * as RDTSC, and ECX = IA32_TSC_AUX[31:0]. #UD if CPUID.80000001H:EDX.RDTSCP[bit 27] is not
+ * reported; #GP(0) under CR4.TSD at CPL > 0, as RDTSC. */
+x86_status x86_op_rdtscp(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    if (!(cpu->vendor->ext1_edx & X86_CPUID_EXT1_EDX_RDTSCP)) return X86_TRAP(X86_VEC_UD);
+    x86_status st = x86_op_rdtsc(cpu, insn);
+    if (st) return st;
+    uint64_t aux;
+    x86_rdmsr(cpu, 0xc0000103u, &aux);
+    x86_set_reg(cpu, X86_RCX, 4, false, aux & 0xffffffffu);
+    return X86_OK;
+}

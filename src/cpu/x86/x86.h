@@ -112,7 +112,9 @@ enum x86_sreg { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
 #define X86_CR4_VME (1u << 0)
 #define X86_CR4_PVI (1u << 1)
 #define X86_CR4_TSD (1u << 2)
-#define X86_CR4_DE  (1u << 3)
+/* CPUID.80000001H:EDX bit 27: RDTSCP and IA32_TSC_AUX (SDM Vol. 2A Table 3-8) */
+#define X86_CPUID_EXT1_EDX_RDTSCP (1u << 27)
+#define X86_CR4_DE                (1u << 3)
 /* DR6/DR7 (SDM Vol. 3B 17.2): reset values, BD, GD. */
 #define X86_DR6_RESET      0xffff0ff0u
 #define X86_DR7_RESET      0x00000400u
