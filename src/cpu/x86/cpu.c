@@ -250,15 +250,31 @@ x86_status x86_step(struct x86_cpu *cpu)
     return step(cpu);
 }
 
-/* The run loop (machine.h cpu_ops.run contract). */
+/* The run loop (machine.h cpu_ops.run contract). External interrupts are sampled at the
+ * instruction boundaries where the loop body starts: when run is entered (after a device raised
+ * a line: machine_set_irq sets exit_request, which ends the inner loop) and after a trap, a HLT
+ * or a batch; STI, POPF and IRET end the batch (x86_intr_window) when INTR is high, so the steps
+ * themselves never look at it (SDM Vol. 3A 6.8.1: IF; 6.8.3: the shadow). */
 static void x86_run(void *opaque)
 {
     struct x86_cpu *cpu = opaque;
     struct machine *m = cpu->m;
     while (m->insns < m->limit_insns && m->time < m->limit_time && !m->exit_request) {
+        bool shadowed = false;
+        if ((m->irq_lines >> MACHINE_LINE_INTR & 1) && (cpu->rflags & X86_IF) && m->int_ack) {
+            if (m->insns >= cpu->shadow_end) {
+                int vector = m->int_ack(m->int_dev); /* INTA */
+                if (vector >= 0) {
+                    x86_deliver(cpu, X86_TRAP_INTR(vector));
+                    continue;
+                }
+            } else {
+                shadowed = true; /* one instruction, then sample again */
+            }
+        }
         if (cpu->halted) {
-            /* No interrupt controller yet: nothing can be pending, so time passes to the next
-             * deadline; with IF = 0 and no deadline the guest can never wake. */
+            /* Nothing pending that can be taken: time passes to the next deadline (a device
+             * that may raise a line); with IF = 0 and no deadline the guest can never wake. */
             if (m->limit_time == UINT64_MAX && !(cpu->rflags & X86_IF)) {
                 machine_request_stop(m, STOP_FATAL, EXIT_GUEST_FATAL,
                                      "hlt with interrupts disabled at eip %#" PRIx64, cpu->rip);
@@ -271,6 +287,7 @@ static void x86_run(void *opaque)
          * one: run the steps both budgets allow without re-reading them. */
         uint64_t n = m->limit_insns - m->insns;
         if (m->limit_time - m->time < n) n = m->limit_time - m->time;
+        if (shadowed) n = 1;
         x86_status st;
         do
             st = step(cpu);

@@ -444,7 +444,9 @@ x86_status x86_op_mov_to_sreg(struct x86_cpu *cpu, const struct x86_insn *insn)
     if (sreg == X86_CS) return UD;
     uint64_t sel;
     x86_status st = x86_read_opnd(cpu, insn, 1, &sel);
-    return st ? st : x86_load_seg(cpu, (enum x86_sreg)sreg, (uint16_t)sel);
+    if (!st) st = x86_load_seg(cpu, (enum x86_sreg)sreg, (uint16_t)sel);
+    if (!st && sreg == X86_SS) x86_intr_shadow(cpu); /* SDM Vol. 2B MOV: to SS */
+    return st;
 }
 
 /* POP Sreg: the stack pointer moves only when the load succeeds. */
@@ -457,6 +459,7 @@ x86_status x86_op_pop_sreg(struct x86_cpu *cpu, const struct x86_insn *insn)
     unsigned ssize = x86_stack_asize(cpu); /* before a POP SS changes it */
     st = x86_load_seg(cpu, (enum x86_sreg)insn->info->aux, (uint16_t)sel);
     if (!st) x86_set_reg(cpu, X86_RSP, ssize, true, sp + insn->osize);
+    if (!st && insn->info->aux == X86_SS) x86_intr_shadow(cpu); /* SDM Vol. 2B POP: SS */
     return st;
 }
 

@@ -20,7 +20,7 @@ x86_status x86_op_flagop(struct x86_cpu *cpu, const struct x86_insn *insn)
 
 /* CLI/STI in protected mode: #GP(0) when CPL > IOPL (SDM Vol. 2A CLI, Vol. 2B STI). The
  * virtual-interrupt variants (CR4.PVI, VME) are not modelled: with CPL > IOPL this core always
- * faults. STI's one-instruction interrupt shadow will matter once external interrupts exist. */
+ * faults. STI that sets IF holds interrupts off for one more instruction (SDM Vol. 3A 6.8.3). */
 x86_status x86_op_cli(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     (void)insn;
@@ -33,7 +33,9 @@ x86_status x86_op_sti(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     (void)insn;
     if (x86_protected(cpu) && cpu->cpl > x86_iopl(cpu)) return GP0;
+    if (!(cpu->rflags & X86_IF)) x86_intr_shadow(cpu);
     cpu->rflags |= X86_IF;
+    x86_intr_window(cpu);
     return X86_OK;
 }
 
