@@ -245,6 +245,41 @@ static inline __attribute__((always_inline)) x86_status step(struct x86_cpu *cpu
     return st;
 }
 
+/* One instruction with the debug features (SDM Vol. 3B 17.3.1): the instruction breakpoints of
+ * DR0-DR3 (R/W = 00, enabled in DR7) fault before it unless RF = 1 (DR6.Bn; RF suppresses one
+ * instruction and is cleared when an instruction completes); with TF = 1 at its start, a
+ * single-step #DB trap follows its completion (DR6.BS), with the next EIP saved. Data
+ * breakpoints are not modelled yet. The run loop takes this path only when TF, RF or a DR7
+ * enable is set. */
+static x86_status debug_step(struct x86_cpu *cpu)
+{
+    bool tf = cpu->rflags & X86_TF, rf = cpu->rflags & X86_RF;
+    if ((cpu->dr7 & X86_DR7_ENABLES) && !(cpu->rflags & X86_RF)) {
+        uint64_t lin =
+            cpu->code_bits == 64 ? cpu->rip : (cpu->seg[X86_CS].base + cpu->rip) & 0xffffffffull;
+        unsigned hits = 0;
+        for (unsigned i = 0; i < 4; i++) {
+            bool enabled = (cpu->dr7 >> (2 * i)) & 3;
+            unsigned rw = (unsigned)(cpu->dr7 >> (16 + 4 * i)) & 3;
+            if (enabled && rw == 0 && cpu->dr[i] == lin) hits |= 1u << i;
+        }
+        if (hits) {
+            cpu->dr6 = (cpu->dr6 & ~0xfull) | hits; /* 17.2.3: B0-B3 of this exception */
+            return X86_TRAP(X86_VEC_DB);            /* a fault: RIP stays */
+        }
+    }
+    x86_status st = step(cpu);
+    if (st != X86_OK && st != X86_HALT) return st;
+    /* 17.3.1.1: RF is cleared once an instruction completes; IRET loads it (the RF it had at
+     * the start is what it cleared; an IRET started with RF = 1 is not modelled apart) */
+    if (rf) cpu->rflags &= ~(uint64_t)X86_RF;
+    if (!tf) return st;
+    cpu->dr6 = (cpu->dr6 & ~0xfull) | X86_DR6_BS;
+    if (st == X86_HALT)
+        cpu->halted = false;     /* the trap is taken first; its IRET returns past HLT */
+    return X86_TRAP(X86_VEC_DB); /* a trap: RIP is already the next instruction */
+}
+
 x86_status x86_step(struct x86_cpu *cpu)
 {
     return step(cpu);
@@ -289,10 +324,15 @@ static void x86_run(void *opaque)
         if (m->limit_time - m->time < n) n = m->limit_time - m->time;
         if (shadowed) n = 1;
         x86_status st;
-        do
-            st = step(cpu);
-        while (st == X86_OK && --n && !m->exit_request);
-        if (st == X86_OK) continue;
+        if ((cpu->rflags & (X86_TF | X86_RF)) || (cpu->dr7 & X86_DR7_ENABLES)) {
+            st = debug_step(cpu);
+            if (st == X86_OK) continue;
+        } else {
+            do
+                st = step(cpu);
+            while (st == X86_OK && --n && !m->exit_request);
+            if (st == X86_OK) continue;
+        }
         if (st == X86_HALT)
             cpu->halted = true;
         else if (X86_IS_TRAP(st))

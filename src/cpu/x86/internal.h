@@ -472,11 +472,13 @@ static inline bool x86_cond(uint64_t fl, unsigned cc)
 /* Sets the arithmetic flags as CMP a, b does. */
 void x86_cmp_flags(struct x86_cpu *cpu, uint64_t a, uint64_t b, unsigned size);
 
-/* An instruction that may set IF (STI, POPF, IRET): with INTR high the run loop must sample it
- * at the next boundary, so the batch ends there (cpu.c x86_run). */
+/* An instruction that may set IF, TF or RF (STI, POPF, IRET): with INTR high, or TF or RF set,
+ * the run loop must look at the next boundary, so the batch ends there (cpu.c x86_run). */
 static inline void x86_intr_window(struct x86_cpu *cpu)
 {
-    if (cpu->m->irq_lines >> MACHINE_LINE_INTR & 1) cpu->m->exit_request = 1;
+    /* TF and RF (POPF, IRET) also need the run loop's single-instruction path */
+    if ((cpu->m->irq_lines >> MACHINE_LINE_INTR & 1) || (cpu->rflags & (X86_TF | X86_RF)))
+        cpu->m->exit_request = 1;
 }
 /* STI (when IF was 0), MOV SS and POP SS hold off external interrupts until the next instruction
  * has completed (SDM Vol. 3A 6.8.3; Vol. 2B STI, MOV, POP). m->insns is the count before this

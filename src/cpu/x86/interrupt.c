@@ -653,14 +653,22 @@ static x86_status iret_ia32e(struct x86_cpu *cpu, unsigned size, uint64_t mask)
 /* SDM Vol. 2A IRET "Operation", PROTECTED-MODE-RETURN (32- and 16-bit operand size) through
  * RETURN-TO-SAME-PRIVILEGE-LEVEL and RETURN-TO-OUTER-PRIVILEGE-LEVEL. Nested-task returns
  * (NT = 1) and returns to virtual-8086 mode are not supported and stop the run. */
+static x86_status iret(struct x86_cpu *cpu, const struct x86_insn *insn);
+/* IRET: IF, TF and RF may be restored; the run loop looks at the boundary after it. */
 x86_status x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    x86_status st = iret(cpu, insn);
+    if (st == X86_OK) x86_intr_window(cpu);
+    return st;
+}
+
+static x86_status iret(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     unsigned size = insn->osize;
     if (!x86_protected(cpu)) return not_modelled(cpu, "IRET outside protected mode");
     /* IA-32e mode has no task switches: NT = 1 is #GP(0) */
     if (x86_lma(cpu) && (cpu->rflags & X86_NT)) return X86_TRAP_EC(X86_VEC_GP, 0);
     if (cpu->rflags & X86_NT) return not_modelled(cpu, "IRET with NT = 1 (task return)");
-    x86_intr_window(cpu); /* IF may be restored: INTR is sampled after the IRET */
     /* the flags IRET may set, by the old CPL (SDM IRET: "IF CPL <= IOPL", "IF CPL = 0") */
     uint64_t mask = X86_FLAGS_ARITH | X86_TF | X86_DF | X86_NT;
     if (size >= 4) mask |= X86_RF | X86_AC | X86_ID;

@@ -125,6 +125,8 @@ enum x86_sreg { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
 #define X86_DR7_RESET      0x00000400u
 #define X86_DR6_BD         (1u << 13)
 #define X86_DR7_GD         (1u << 13)
+#define X86_DR6_BS         (1u << 14) /* single step (SDM Vol. 3B 17.2.3) */
+#define X86_DR7_ENABLES    0xffu      /* L0 G0 ... L3 G3 (SDM Vol. 3B 17.2.4) */
 #define X86_CR4_PSE        (1u << 4)
 #define X86_CR4_PAE        (1u << 5)
 #define X86_CR4_PGE        (1u << 7)
