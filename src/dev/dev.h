@@ -58,4 +58,23 @@ struct dev_isa_exit;
 struct dev_isa_exit *dev_isa_exit_attach(struct machine *m, uint16_t port, char *err,
                                          size_t errlen);
 
+/* The PC's 8259A pair (pic8259.c): master at ports 0x20-0x21, slave at 0xA0-0xA1 on the master's
+ * IR2. Inputs are machine lines 0-15; the output drives MACHINE_LINE_INTR and the machine's
+ * int_ack answers the CPU's acknowledge. Both chips start with every input masked. */
+#define DEV_PIC_MASTER_PORT 0x20
+#define DEV_PIC_SLAVE_PORT  0xA0
+struct dev_pic;
+struct dev_pic *dev_pic_attach(struct machine *m, char *err, size_t errlen);
+/* The in-service register of chip 0 (master) or 1 (slave), for tests and the monitor. */
+uint8_t dev_pic_isr(const struct dev_pic *p, unsigned chip);
+
+/* The 8254 PIT's channel 0 (pit8254.c) at ports 0x40-0x43 on IRQ 'irq': modes 2 and 3 (rate
+ * generators) counting at 1.193182 MHz of guest time (machine ticks at a nominal 1 GHz), one
+ * rising edge on the line per period. Channels 1 and 2 are not modelled. Until a count is
+ * written it does not count. */
+#define DEV_PIT_PORT 0x40
+#define DEV_PIT_HZ   1193182u
+struct dev_pit;
+struct dev_pit *dev_pit_attach(struct machine *m, unsigned irq, char *err, size_t errlen);
+
 #endif

@@ -67,7 +67,9 @@ void machine_set_irq(struct machine *m, unsigned line, bool level)
     uint64_t bit = 1ull << (line & 63);
     uint64_t before = m->irq_lines;
     m->irq_lines = level ? before | bit : before & ~bit;
-    if (m->irq_lines != before) m->exit_request = 1;
+    if (m->irq_lines == before) return;
+    m->exit_request = 1;
+    if (m->int_lines_changed) m->int_lines_changed(m->int_dev, m->irq_lines);
 }
 
 void machine_request_stop(struct machine *m, enum stop_reason reason, int exit_status,

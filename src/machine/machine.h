@@ -81,6 +81,7 @@ struct machine_clocked {
 };
 
 #define MACHINE_MAX_CLOCKED 4
+#define MACHINE_LINE_INTR   63 /* the interrupt controller's output (x86 INTR); see int_ack */
 #define MACHINE_MAX_OWNED   16
 
 /* A core's constructor: creates the CPU in its reset-and-booted state (boot), sets m->cpu and
@@ -116,6 +117,16 @@ struct machine {
      * installed by the timer device; NULL when the platform has none. */
     uint64_t (*read_timer)(void *dev);
     void *timer_dev;
+
+    /* The platform's interrupt controller as an x86 CPU acknowledges it (the INTA cycle): the
+     * vector of the highest-priority pending request, which goes in service, or -1 when none is
+     * left. Its output, the CPU's INTR input, is line MACHINE_LINE_INTR of irq_lines. NULL:
+     * none. */
+    int (*int_ack)(void *dev);
+    void *int_dev;
+    /* Called by machine_set_irq with the new levels when a line changes, so the controller sees
+     * its inputs' edges. NULL: none. */
+    void (*int_lines_changed)(void *dev, uint64_t lines);
 
     struct machine_clocked clocked[MACHINE_MAX_CLOCKED];
     unsigned n_clocked;

@@ -19,7 +19,9 @@ static int create_pc(struct machine *m, struct platform *p, char *err, size_t er
 {
     p->uart = dev_uart_attach(m, true, PC_COM1_PORT, PC_COM1_IRQ, &p->console, err, errlen);
     p->exit_port = p->uart ? dev_isa_exit_attach(m, PC_EXIT_PORT, err, errlen) : NULL;
-    return p->exit_port ? 0 : -1;
+    p->pic = p->exit_port ? dev_pic_attach(m, err, errlen) : NULL;
+    p->pit = p->pic ? dev_pit_attach(m, PC_PIT_IRQ, err, errlen) : NULL;
+    return p->pit ? 0 : -1;
 }
 
 int platform_create(struct machine *m, struct platform *p, enum mach_arch arch, uint64_t ram_size,

@@ -21,6 +21,7 @@
 #define PC_COM1_PORT 0x3F8
 #define PC_COM1_IRQ  4
 #define PC_EXIT_PORT 0xF4
+#define PC_PIT_IRQ   0 /* the 8254's counter 0 on the master 8259A's IR0 */
 
 #define PLATFORM_DEFAULT_RAM (128ull << 20)
 #define PLATFORM_MIN_RAM     (16ull << 20)
@@ -32,6 +33,8 @@ struct platform {
     struct dev_clint *clint;        /* RISC-V */
     struct dev_sifive_test *test;   /* RISC-V */
     struct dev_isa_exit *exit_port; /* x86 */
+    struct dev_pic *pic;            /* x86: the 8259A pair */
+    struct dev_pit *pit;            /* x86: the 8254's counter 0 */
 };
 
 /* Initialises m for arch with ram_size bytes of RAM and the platform's devices. */

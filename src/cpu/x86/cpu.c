@@ -245,20 +245,71 @@ static inline __attribute__((always_inline)) x86_status step(struct x86_cpu *cpu
     return st;
 }
 
+/* One instruction with the debug features (SDM Vol. 3B 17.3.1): the instruction breakpoints of
+ * DR0-DR3 (R/W = 00, enabled in DR7) fault before it unless RF = 1 (DR6.Bn; RF suppresses one
+ * instruction and is cleared when an instruction completes); with TF = 1 at its start, a
+ * single-step #DB trap follows its completion (DR6.BS), with the next EIP saved. Data
+ * breakpoints are not modelled yet. The run loop takes this path only when TF, RF or a DR7
+ * enable is set. */
+static x86_status debug_step(struct x86_cpu *cpu)
+{
+    bool tf = cpu->rflags & X86_TF, rf = cpu->rflags & X86_RF;
+    if ((cpu->dr7 & X86_DR7_ENABLES) && !(cpu->rflags & X86_RF)) {
+        uint64_t lin =
+            cpu->code_bits == 64 ? cpu->rip : (cpu->seg[X86_CS].base + cpu->rip) & 0xffffffffull;
+        unsigned hits = 0;
+        for (unsigned i = 0; i < 4; i++) {
+            bool enabled = (cpu->dr7 >> (2 * i)) & 3;
+            unsigned rw = (unsigned)(cpu->dr7 >> (16 + 4 * i)) & 3;
+            if (enabled && rw == 0 && cpu->dr[i] == lin) hits |= 1u << i;
+        }
+        if (hits) {
+            cpu->dr6 = (cpu->dr6 & ~0xfull) | hits; /* 17.2.3: B0-B3 of this exception */
+            return X86_TRAP(X86_VEC_DB);            /* a fault: RIP stays */
+        }
+    }
+    x86_status st = step(cpu);
+    if (st != X86_OK && st != X86_HALT) return st;
+    /* 17.3.1.1: RF is cleared once an instruction completes; IRET loads it (the RF it had at
+     * the start is what it cleared; an IRET started with RF = 1 is not modelled apart) */
+    if (rf) cpu->rflags &= ~(uint64_t)X86_RF;
+    if (!tf) return st;
+    cpu->dr6 = (cpu->dr6 & ~0xfull) | X86_DR6_BS;
+    if (st == X86_HALT)
+        cpu->halted = false;     /* the trap is taken first; its IRET returns past HLT */
+    return X86_TRAP(X86_VEC_DB); /* a trap: RIP is already the next instruction */
+}
+
 x86_status x86_step(struct x86_cpu *cpu)
 {
     return step(cpu);
 }
 
-/* The run loop (machine.h cpu_ops.run contract). */
+/* The run loop (machine.h cpu_ops.run contract). External interrupts are sampled at the
+ * instruction boundaries where the loop body starts: when run is entered (after a device raised
+ * a line: machine_set_irq sets exit_request, which ends the inner loop) and after a trap, a HLT
+ * or a batch; STI, POPF and IRET end the batch (x86_intr_window) when INTR is high, so the steps
+ * themselves never look at it (SDM Vol. 3A 6.8.1: IF; 6.8.3: the shadow). */
 static void x86_run(void *opaque)
 {
     struct x86_cpu *cpu = opaque;
     struct machine *m = cpu->m;
     while (m->insns < m->limit_insns && m->time < m->limit_time && !m->exit_request) {
+        bool shadowed = false;
+        if ((m->irq_lines >> MACHINE_LINE_INTR & 1) && (cpu->rflags & X86_IF) && m->int_ack) {
+            if (m->insns >= cpu->shadow_end) {
+                int vector = m->int_ack(m->int_dev); /* INTA */
+                if (vector >= 0) {
+                    x86_deliver(cpu, X86_TRAP_INTR(vector));
+                    continue;
+                }
+            } else {
+                shadowed = true; /* one instruction, then sample again */
+            }
+        }
         if (cpu->halted) {
-            /* No interrupt controller yet: nothing can be pending, so time passes to the next
-             * deadline; with IF = 0 and no deadline the guest can never wake. */
+            /* Nothing pending that can be taken: time passes to the next deadline (a device
+             * that may raise a line); with IF = 0 and no deadline the guest can never wake. */
             if (m->limit_time == UINT64_MAX && !(cpu->rflags & X86_IF)) {
                 machine_request_stop(m, STOP_FATAL, EXIT_GUEST_FATAL,
                                      "hlt with interrupts disabled at eip %#" PRIx64, cpu->rip);
@@ -271,11 +322,17 @@ static void x86_run(void *opaque)
          * one: run the steps both budgets allow without re-reading them. */
         uint64_t n = m->limit_insns - m->insns;
         if (m->limit_time - m->time < n) n = m->limit_time - m->time;
+        if (shadowed) n = 1;
         x86_status st;
-        do
-            st = step(cpu);
-        while (st == X86_OK && --n && !m->exit_request);
-        if (st == X86_OK) continue;
+        if ((cpu->rflags & (X86_TF | X86_RF)) || (cpu->dr7 & X86_DR7_ENABLES)) {
+            st = debug_step(cpu);
+            if (st == X86_OK) continue;
+        } else {
+            do
+                st = step(cpu);
+            while (st == X86_OK && --n && !m->exit_request);
+            if (st == X86_OK) continue;
+        }
         if (st == X86_HALT)
             cpu->halted = true;
         else if (X86_IS_TRAP(st))

@@ -120,12 +120,14 @@ x86_status x86_load_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel)
 }
 
 /* The target of a far JMP or CALL: a code segment at the current privilege level (SDM Vol. 2A
- * JMP and CALL "Operation": conforming DPL <= CPL; non-conforming RPL <= CPL and DPL = CPL).
- * Call gates, task gates and TSS selectors are not modelled yet: the run stops (X86_STOP); any
+ * JMP and CALL "Operation": conforming DPL <= CPL; non-conforming RPL <= CPL and DPL = CPL), or
+ * a call gate (*gate set, its first eight bytes in *desc_raw; gate_transfer() goes on). Task
+ * gates, TSS selectors and 16-bit call gates are not modelled yet: the run stops (X86_STOP); any
  * other descriptor is #GP(selector). The EIP limit check is the caller's (its order differs). */
 static x86_status far_target(struct x86_cpu *cpu, uint16_t sel, struct x86_seg *cs_out,
-                             uint64_t *desc_addr, uint64_t *desc_raw)
+                             uint64_t *desc_addr, uint64_t *desc_raw, bool *gate)
 {
+    *gate = false;
     if (!x86_protected(cpu)) { /* real mode is not modelled */
         machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
                              "x86: far transfer outside protected mode is not supported yet");
@@ -138,12 +140,18 @@ static x86_status far_target(struct x86_cpu *cpu, uint16_t sel, struct x86_seg *
     x86_parse_descriptor(*desc_raw, &s);
     if (!(s.attr & X86_SEG_S)) {
         unsigned type = X86_SEG_TYPE(s.attr);
-        if (type == 0x4 || type == 0xc || type == 0x5 || type == 0x1 || type == 0x9) {
+        /* SDM Vol. 3A 5.8.3.1: in IA-32e mode type 0xC is the 16-byte 64-bit call gate, and
+         * 16-bit call gates, task gates and 32-bit TSS types are not valid (#GP(selector)) */
+        if (type == 0xc) {
+            *gate = true;
+            return X86_OK;
+        }
+        if (!x86_lma(cpu) && (type == 0x4 || type == 0x5 || type == 0x1 || type == 0x9)) {
             machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
                                  "x86: far transfer through %s %#x is not supported yet",
-                                 type == 0x5  ? "a task gate"
-                                 : (type & 4) ? "a call gate"
-                                              : "a TSS",
+                                 type == 0x5   ? "a task gate"
+                                 : type == 0x4 ? "a 16-bit call gate"
+                                               : "a TSS",
                                  sel);
             return X86_STOP;
         }
@@ -185,12 +193,186 @@ static bool target_ok(const struct x86_cpu *cpu, const struct x86_seg *cs, uint6
     return eip <= cs->limit;
 }
 
-static x86_status far_jump(struct x86_cpu *cpu, uint16_t sel, uint64_t eip)
+/* ---- Call gates (SDM Vol. 3A 5.8.3-5.8.6; Vol. 2A CALL and JMP "call gate") ------------------ */
+
+/* The stack of the more privileged level dpl from the current TSS (SDM Vol. 2A CALL
+ * "MORE-PRIVILEGE"): a 32-bit TSS holds SSn:ESPn at 8n + 8 and 8n + 4, a 64-bit TSS RSPn at
+ * 8n + 4 with SS a null selector of RPL n. The SS checks are #TS(NewSS), a not-present SS
+ * #SS(NewSS). */
+static x86_status gate_stack(struct x86_cpu *cpu, unsigned dpl, struct x86_seg *ss, uint64_t *sp,
+                             uint64_t *ss_raw, uint64_t *ss_addr)
+{
+    x86_status st;
+    unsigned tss_type = X86_SEG_TYPE(cpu->tr.attr);
+    if ((cpu->tr.attr & X86_SEG_UNUSABLE) || (tss_type != 0x9 && tss_type != 0xb)) {
+        machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
+                             "x86: a call gate with a 16-bit or missing TSS is not supported yet");
+        return X86_STOP;
+    }
+    uint64_t off = (uint64_t)dpl * 8 + 4;
+    bool lma = x86_lma(cpu);
+    if (off + (lma ? 7 : 5) > cpu->tr.limit) return X86_TRAP_EC(X86_VEC_TS, SEL_EC(cpu->tr.sel));
+    if (lma) {
+        if ((st = x86_read_linear_sv(cpu, cpu->tr.base + off, 8, sp))) return st;
+        ss->sel = (uint16_t)dpl; /* SDM Vol. 3A 5.8.6: NULL SS with RPL = new CPL */
+        ss->base = 0;
+        ss->limit = 0;
+        ss->attr = X86_SEG_UNUSABLE | dpl << 5;
+        *ss_raw = 1ull << 40; /* nothing to mark accessed */
+        return X86_OK;
+    }
+    uint64_t new_ss;
+    if ((st = x86_read_linear_sv(cpu, (cpu->tr.base + off) & 0xffffffffull, 4, sp)) ||
+        (st = x86_read_linear_sv(cpu, (cpu->tr.base + off + 4) & 0xffffffffull, 2, &new_ss)))
+        return st;
+    uint16_t ss_sel = (uint16_t)new_ss;
+    if ((ss_sel & 0xfffc) == 0) return X86_TRAP_EC(X86_VEC_TS, 0);
+    st = x86_read_descriptor(cpu, ss_sel, ss_raw, ss_addr);
+    if (st)
+        return X86_IS_TRAP(st) && X86_TRAP_VECTOR(st) == X86_VEC_GP
+                   ? X86_TRAP_EC(X86_VEC_TS, SEL_EC(ss_sel))
+                   : st;
+    if ((ss_sel & 3) != dpl) return X86_TRAP_EC(X86_VEC_TS, SEL_EC(ss_sel));
+    x86_parse_descriptor(*ss_raw, ss);
+    if (X86_SEG_DPL(ss->attr) != dpl || !is_writable_data(ss->attr))
+        return X86_TRAP_EC(X86_VEC_TS, SEL_EC(ss_sel));
+    if (!(ss->attr & X86_SEG_P)) return X86_TRAP_EC(X86_VEC_SS, SEL_EC(ss_sel));
+    ss->sel = ss_sel;
+    ss->attr |= X86_SEG_TYPE_A;
+    return X86_OK;
+}
+
+/* Far JMP or CALL through the call gate gsel whose first eight bytes are graw (SDM Vol. 2A CALL
+ * "CALL-GATE", "MORE-PRIVILEGE", "SAME-PRIVILEGE"; JMP "call gate"; Vol. 3A 5.8.4 Figure 5-12
+ * and Table 5-1 for the checks, 5.8.5 Figure 5-13 for the stack switch and the parameter copy,
+ * 5.8.6 for IA-32e mode). The offset in the instruction is ignored: the gate gives the entry. */
+static x86_status gate_transfer(struct x86_cpu *cpu, const struct x86_insn *insn, uint16_t gsel,
+                                uint64_t graw, bool call)
+{
+    x86_status st;
+    const unsigned cpl = cpu->cpl;
+    const bool lma = x86_lma(cpu);
+    unsigned gate_dpl = (unsigned)(graw >> 45) & 3;
+    /* Table 5-1: gate DPL >= CPL and gate DPL >= RPL */
+    if (gate_dpl < cpl || gate_dpl < (gsel & 3u)) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(gsel));
+    if (!((graw >> 47) & 1)) return X86_TRAP_EC(X86_VEC_NP, SEL_EC(gsel));
+    uint16_t cs_sel = (uint16_t)(graw >> 16);
+    uint64_t target = (graw & 0xffff) | ((graw >> 32) & 0xffff0000u);
+    unsigned params = (unsigned)(graw >> 32) & 0x1f; /* 32-bit gates: the dword count */
+    if (lma) {
+        /* the 16-byte gate: offset 63:32 and a zero type in the upper half (SDM Vol. 3A 5.8.3.1
+         * Figure 5-9; #GP(gate selector) otherwise) */
+        uint64_t off = gsel & 0xfff8u, hi;
+        uint64_t base = (gsel & 4) ? cpu->ldtr.base : cpu->gdtr.base;
+        uint64_t limit = (gsel & 4) ? cpu->ldtr.limit : cpu->gdtr.limit;
+        if (off + 15 > limit) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(gsel));
+        if ((st = x86_read_linear_sv(cpu, base + off + 8, 8, &hi))) return st;
+        if ((hi >> 40) & 0x1f) return X86_TRAP_EC(X86_VEC_GP, SEL_EC(gsel));
+        target |= (hi & 0xffffffffull) << 32;
+        params = 0; /* no parameter copy through 64-bit gates (SDM Vol. 3A 5.8.6) */
+    }
+    if ((cs_sel & 0xfffc) == 0) return GP0;
+    uint64_t cs_raw, cs_addr;
+    if ((st = x86_read_descriptor(cpu, cs_sel, &cs_raw, &cs_addr))) return st;
+    struct x86_seg cs;
+    x86_parse_descriptor(cs_raw, &cs);
+    unsigned dpl = X86_SEG_DPL(cs.attr);
+    bool conforming = is_code(cs.attr) && (X86_SEG_TYPE(cs.attr) & X86_SEG_TYPE_C);
+    /* CALL: target DPL <= CPL; JMP: conforming DPL <= CPL, non-conforming DPL = CPL */
+    if (!is_code(cs.attr) || dpl > cpl || (!call && !conforming && dpl != cpl))
+        return X86_TRAP_EC(X86_VEC_GP, SEL_EC(cs_sel));
+    /* IA-32e mode: the target must be a 64-bit code segment (L = 1, D = 0) */
+    if (lma && (!(cs.attr & X86_SEG_L) || (cs.attr & X86_SEG_DB)))
+        return X86_TRAP_EC(X86_VEC_GP, SEL_EC(cs_sel));
+    if (!(cs.attr & X86_SEG_P)) return X86_TRAP_EC(X86_VEC_NP, SEL_EC(cs_sel));
+    unsigned new_cpl = (call && !conforming && dpl < cpl) ? dpl : cpl;
+    cs.sel = (uint16_t)((cs_sel & 0xfffc) | new_cpl); /* CS.RPL <- CPL */
+    cs.attr |= X86_SEG_TYPE_A;
+
+    if (!call) {
+        if (!target_ok(cpu, &cs, target)) return GP0;
+        commit_cs(cpu, &cs, cs_addr, cs_raw, target);
+        return X86_OK;
+    }
+
+    /* The frame, highest address first: [SS, ESP, parameters (inner call)], CS, EIP, in the
+     * gate's size (4 bytes; 8 through a 64-bit gate). */
+    const unsigned w = lma ? 8 : 4;
+    uint64_t frame[4 + 31];
+    unsigned n = 0;
+    struct x86_seg ss = cpu->seg[X86_SS];
+    uint64_t sp = cpu->gpr[X86_RSP], ss_raw = 1ull << 40, ss_addr = 0;
+    if (new_cpl < cpl) {
+        if ((st = gate_stack(cpu, new_cpl, &ss, &sp, &ss_raw, &ss_addr))) return st;
+        frame[n++] = cpu->seg[X86_SS].sel;
+        frame[n++] = cpu->gpr[X86_RSP] & (lma ? UINT64_MAX : 0xffffffffull);
+        /* the parameters, read from the caller's stack before anything changes (#SS(0) or #PF
+         * there): the one at the highest address is pushed first */
+        for (unsigned i = params; i > 0; i--) {
+            uint64_t v;
+            if ((st = x86_stack_peek(cpu, 4 * (i - 1), 4, &v))) return st;
+            frame[n++] = v;
+        }
+    }
+    frame[n++] = cpu->seg[X86_CS].sel;
+    frame[n++] = cpu->next_rip;
+
+    /* room on the (new) stack: #SS(NewSS) on a stack switch, #SS(0) otherwise */
+    const unsigned ss_ec = new_cpl < cpl ? SEL_EC(ss.sel) : 0;
+    uint64_t smask, bottom;
+    if (lma) {
+        smask = UINT64_MAX;
+        bottom = sp - w * n;
+        if (!x86_canonical(sp - 1) || !x86_canonical(bottom)) return X86_TRAP_EC(X86_VEC_SS, ss_ec);
+    } else {
+        smask = (ss.attr & X86_SEG_DB) ? 0xffffffffull : 0xffffull;
+        uint64_t top = sp & smask;
+        bottom = (top - w * n) & smask;
+        bool expand_down = X86_SEG_TYPE(ss.attr) & X86_SEG_TYPE_E;
+        bool fits = expand_down ? bottom > ss.limit : bottom + w * n - 1 <= ss.limit;
+        if (!fits || bottom > top) return X86_TRAP_EC(X86_VEC_SS, ss_ec);
+    }
+    if (!target_ok(cpu, &cs, target)) return GP0;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t lin = (lma ? 0 : ss.base) + ((sp - w * (i + 1)) & smask);
+        if (!lma) lin &= 0xffffffffull;
+        /* pushes onto a CPL < 3 stack are supervisor accesses (SDM Vol. 3A 4.6) */
+        st = new_cpl < 3 ? x86_write_linear_sv(cpu, lin, w, frame[i])
+                         : x86_write_linear(cpu, lin, w, frame[i]);
+        if (st) return st;
+    }
+    if (!(ss_raw & (1ull << 40)))
+        x86_write_linear_sv(cpu, ss_addr + 5, 1, ((ss_raw >> 40) & 0xff) | 1);
+
+    /* Commit. */
+    if (new_cpl < cpl) cpu->seg[X86_SS] = ss;
+    if (lma)
+        cpu->gpr[X86_RSP] = bottom;
+    else
+        x86_set_reg(cpu, X86_RSP, (ss.attr & X86_SEG_DB) ? 4 : 2, true, bottom);
+    cpu->cpl = new_cpl;
+    commit_cs(cpu, &cs, cs_addr, cs_raw, target);
+    (void)insn;
+    if (new_cpl != cpl) {
+        /* the explained transition (SDM Vol. 3A 5.8.5, Figure 5-13) */
+        x86_explain(cpu, lma ? "RSP <- TSS.rsp[CS.DPL]" : "SS:ESP <- TSS.ss:esp[CS.DPL]", sp);
+        x86_explain(cpu, "push SS:ESP, parameters, CS:EIP", bottom);
+        x86_explain(cpu, "CS:EIP <- call gate", target);
+        x86_explain(cpu, "CPL <- CS.DPL", new_cpl);
+        x86_emit_priv(cpu, cpl, new_cpl, EV_MECH_FAR_TRANSFER, 0);
+    }
+    return X86_OK;
+}
+
+static x86_status far_jump(struct x86_cpu *cpu, const struct x86_insn *insn, uint16_t sel,
+                           uint64_t eip)
 {
     struct x86_seg cs;
     uint64_t addr, raw;
-    x86_status st = far_target(cpu, sel, &cs, &addr, &raw);
+    bool gate;
+    x86_status st = far_target(cpu, sel, &cs, &addr, &raw, &gate);
     if (st) return st;
+    if (gate) return gate_transfer(cpu, insn, sel, raw, false);
     if (!target_ok(cpu, &cs, eip)) return GP0;
     commit_cs(cpu, &cs, addr, raw, eip);
     return X86_OK;
@@ -204,8 +386,10 @@ static x86_status far_call(struct x86_cpu *cpu, const struct x86_insn *insn, uin
 {
     struct x86_seg cs;
     uint64_t addr, raw;
-    x86_status st = far_target(cpu, sel, &cs, &addr, &raw);
+    bool gate;
+    x86_status st = far_target(cpu, sel, &cs, &addr, &raw, &gate);
     if (st) return st;
+    if (gate) return gate_transfer(cpu, insn, sel, raw, true);
     unsigned size = insn->osize, ssize = x86_stack_asize(cpu);
     uint64_t smask = x86_size_mask(ssize), sp = cpu->gpr[X86_RSP];
     if ((st = x86_mem_check_write(cpu, X86_SS, (sp - 2 * size) & smask, 2 * size))) return st;
@@ -223,7 +407,7 @@ x86_status x86_op_jmp_far(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     uint64_t eip = insn->imm & x86_size_mask(insn->osize);
     if (insn->info->aux) return far_call(cpu, insn, (uint16_t)insn->imm2, eip);
-    return far_jump(cpu, (uint16_t)insn->imm2, eip);
+    return far_jump(cpu, insn, (uint16_t)insn->imm2, eip);
 }
 
 /* JMP m16:16/32 (FF /5, aux 0) and CALL m16:16/32 (FF /3, aux 1): offset first, then the
@@ -236,7 +420,7 @@ x86_status x86_op_jmp_far_ind(struct x86_cpu *cpu, const struct x86_insn *insn)
         st = x86_mem_read(cpu, insn->seg, (ea + insn->osize) & x86_size_mask(insn->asize), 2, &sel);
     if (st) return st;
     if (insn->info->aux) return far_call(cpu, insn, (uint16_t)sel, off);
-    return far_jump(cpu, (uint16_t)sel, off);
+    return far_jump(cpu, insn, (uint16_t)sel, off);
 }
 
 /* LDS/LES/LSS/LFS/LGS r, m16:16/32 (SDM Vol. 2A LDS/LES/LFS/LGS/LSS): the segment register is
@@ -260,7 +444,9 @@ x86_status x86_op_mov_to_sreg(struct x86_cpu *cpu, const struct x86_insn *insn)
     if (sreg == X86_CS) return UD;
     uint64_t sel;
     x86_status st = x86_read_opnd(cpu, insn, 1, &sel);
-    return st ? st : x86_load_seg(cpu, (enum x86_sreg)sreg, (uint16_t)sel);
+    if (!st) st = x86_load_seg(cpu, (enum x86_sreg)sreg, (uint16_t)sel);
+    if (!st && sreg == X86_SS) x86_intr_shadow(cpu); /* SDM Vol. 2B MOV: to SS */
+    return st;
 }
 
 /* POP Sreg: the stack pointer moves only when the load succeeds. */
@@ -273,6 +459,7 @@ x86_status x86_op_pop_sreg(struct x86_cpu *cpu, const struct x86_insn *insn)
     unsigned ssize = x86_stack_asize(cpu); /* before a POP SS changes it */
     st = x86_load_seg(cpu, (enum x86_sreg)insn->info->aux, (uint16_t)sel);
     if (!st) x86_set_reg(cpu, X86_RSP, ssize, true, sp + insn->osize);
+    if (!st && insn->info->aux == X86_SS) x86_intr_shadow(cpu); /* SDM Vol. 2B POP: SS */
     return st;
 }
 

@@ -220,5 +220,6 @@ x86_status x86_op_popf(struct x86_cpu *cpu, const struct x86_insn *insn)
     if (cpu->cpl > x86_iopl(cpu)) mask &= ~(uint64_t)X86_IF;
     if (insn->osize == 2) mask &= 0xffff;
     cpu->rflags = ((cpu->rflags & ~mask) | (v & mask) | X86_FLAGS_FIXED1) & ~(uint64_t)X86_RF;
+    x86_intr_window(cpu); /* no shadow after POPF (SDM Vol. 3A 6.8.3 names STI only) */
     return X86_OK;
 }

@@ -477,6 +477,22 @@ static inline bool x86_cond(uint64_t fl, unsigned cc)
 /* Sets the arithmetic flags as CMP a, b does. */
 void x86_cmp_flags(struct x86_cpu *cpu, uint64_t a, uint64_t b, unsigned size);
 
+/* An instruction that may set IF, TF or RF (STI, POPF, IRET): with INTR high, or TF or RF set,
+ * the run loop must look at the next boundary, so the batch ends there (cpu.c x86_run). */
+static inline void x86_intr_window(struct x86_cpu *cpu)
+{
+    /* TF and RF (POPF, IRET) also need the run loop's single-instruction path */
+    if ((cpu->m->irq_lines >> MACHINE_LINE_INTR & 1) || (cpu->rflags & (X86_TF | X86_RF)))
+        cpu->m->exit_request = 1;
+}
+/* STI (when IF was 0), MOV SS and POP SS hold off external interrupts until the next instruction
+ * has completed (SDM Vol. 3A 6.8.3; Vol. 2B STI, MOV, POP). m->insns is the count before this
+ * instruction retires. */
+static inline void x86_intr_shadow(struct x86_cpu *cpu)
+{
+    cpu->shadow_end = cpu->m->insns + 2;
+}
+
 /* ---- Handlers: declared from the table ---------------------------------------------------- */
 #define X86_OP(map, opc, mnem, o0, o1, o2, flags, cls, aux, handler)                               \
     x86_status handler(struct x86_cpu *cpu, const struct x86_insn *insn);

@@ -94,6 +94,7 @@ struct event {
     unsigned vector;
     bool soft;     /* INT n, INT3, INTO */
     bool external; /* EXT for error codes: hardware interrupts and exceptions */
+    bool intr;     /* an external interrupt (INTR) */
     bool has_ec;
     uint32_t ec;
     uint64_t ret_eip; /* the EIP saved: the faulting instruction, or the next one */
@@ -143,8 +144,9 @@ static x86_status deliver_protected(struct x86_cpu *cpu, const struct event *ev)
 
     /* The EFLAGS image: RF = 1 for fault-class exceptions (SDM Vol. 3B 17.3.1.1). */
     uint32_t eflags = (uint32_t)cpu->rflags;
-    if (!ev->soft && ev->external && ev->vector != X86_VEC_DF && ev->vector != X86_VEC_MC &&
-        ev->vector != X86_VEC_DB && ev->vector != X86_VEC_NMI && ev->vector < 32)
+    if (!ev->soft && !ev->intr && ev->external && ev->vector != X86_VEC_DF &&
+        ev->vector != X86_VEC_MC && ev->vector != X86_VEC_DB && ev->vector != X86_VEC_NMI &&
+        ev->vector < 32)
         eflags |= X86_RF;
 
     uint32_t frame[6];
@@ -223,9 +225,9 @@ static x86_status deliver_protected(struct x86_cpu *cpu, const struct event *ev)
     }
     if (new_cpl != cpl)
         x86_emit_priv(cpu, cpl, new_cpl,
-                      ev->soft          ? EV_MECH_INT
-                      : ev->vector < 32 ? EV_MECH_EXCEPTION
-                                        : EV_MECH_INTERRUPT,
+                      ev->soft                       ? EV_MECH_INT
+                      : ev->vector < 32 && !ev->intr ? EV_MECH_EXCEPTION
+                                                     : EV_MECH_INTERRUPT,
                       0);
     return X86_OK;
 }
@@ -290,8 +292,9 @@ static x86_status deliver_long(struct x86_cpu *cpu, const struct event *ev)
 
     /* The RFLAGS image: RF = 1 for fault-class exceptions (SDM Vol. 3B 17.3.1.1). */
     uint64_t rflags = cpu->rflags;
-    if (!ev->soft && ev->external && ev->vector != X86_VEC_DF && ev->vector != X86_VEC_MC &&
-        ev->vector != X86_VEC_DB && ev->vector != X86_VEC_NMI && ev->vector < 32)
+    if (!ev->soft && !ev->intr && ev->external && ev->vector != X86_VEC_DF &&
+        ev->vector != X86_VEC_MC && ev->vector != X86_VEC_DB && ev->vector != X86_VEC_NMI &&
+        ev->vector < 32)
         rflags |= X86_RF;
     uint64_t frame[6];
     unsigned n = 0;
@@ -341,9 +344,9 @@ static x86_status deliver_long(struct x86_cpu *cpu, const struct event *ev)
     }
     if (new_cpl != cpl)
         x86_emit_priv(cpu, cpl, new_cpl,
-                      ev->soft          ? EV_MECH_INT
-                      : ev->vector < 32 ? EV_MECH_EXCEPTION
-                                        : EV_MECH_INTERRUPT,
+                      ev->soft                       ? EV_MECH_INT
+                      : ev->vector < 32 && !ev->intr ? EV_MECH_EXCEPTION
+                                                     : EV_MECH_INTERRUPT,
                       0);
     return X86_OK;
 }
@@ -369,7 +372,7 @@ static void emit_exception(struct x86_cpu *cpu, const struct event *ev)
 {
     struct ev e = {.kind = EV_EXCEPTION, .pc = cpu->insn_rip};
     e.exception.vector = ev->vector;
-    e.exception.interrupt = !ev->soft && ev->vector >= 32;
+    e.exception.interrupt = ev->intr || (!ev->soft && ev->vector >= 32);
     e.exception.info = ev->has_ec ? ev->ec : 0;
     ev_emit(&cpu->m->events, &e);
 }
@@ -392,6 +395,7 @@ void x86_deliver(struct x86_cpu *cpu, x86_status trap)
         .ec = X86_TRAP_ERRCODE(trap),
     };
     ev.external = !ev.soft;
+    ev.intr = (trap & X86_TRAP_INTR_BIT) != 0;
     /* INT n, INT3, INTO and INT1 complete as instructions once delivered (not after a fault) */
     bool completes = (trap & X86_TRAP_SOFT_BIT) != 0;
     ev.ret_eip = completes ? cpu->next_rip : cpu->rip;
@@ -649,7 +653,16 @@ static x86_status iret_ia32e(struct x86_cpu *cpu, unsigned size, uint64_t mask)
 /* SDM Vol. 2A IRET "Operation", PROTECTED-MODE-RETURN (32- and 16-bit operand size) through
  * RETURN-TO-SAME-PRIVILEGE-LEVEL and RETURN-TO-OUTER-PRIVILEGE-LEVEL. Nested-task returns
  * (NT = 1) and returns to virtual-8086 mode are not supported and stop the run. */
+static x86_status iret(struct x86_cpu *cpu, const struct x86_insn *insn);
+/* IRET: IF, TF and RF may be restored; the run loop looks at the boundary after it. */
 x86_status x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    x86_status st = iret(cpu, insn);
+    if (st == X86_OK) x86_intr_window(cpu);
+    return st;
+}
+
+static x86_status iret(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     unsigned size = insn->osize;
     if (!x86_protected(cpu)) return not_modelled(cpu, "IRET outside protected mode");

@@ -20,7 +20,7 @@ x86_status x86_op_flagop(struct x86_cpu *cpu, const struct x86_insn *insn)
 
 /* CLI/STI in protected mode: #GP(0) when CPL > IOPL (SDM Vol. 2A CLI, Vol. 2B STI). The
  * virtual-interrupt variants (CR4.PVI, VME) are not modelled: with CPL > IOPL this core always
- * faults. STI's one-instruction interrupt shadow will matter once external interrupts exist. */
+ * faults. STI that sets IF holds interrupts off for one more instruction (SDM Vol. 3A 6.8.3). */
 x86_status x86_op_cli(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     (void)insn;
@@ -33,7 +33,9 @@ x86_status x86_op_sti(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     (void)insn;
     if (x86_protected(cpu) && cpu->cpl > x86_iopl(cpu)) return GP0;
+    if (!(cpu->rflags & X86_IF)) x86_intr_shadow(cpu);
     cpu->rflags |= X86_IF;
+    x86_intr_window(cpu);
     return X86_OK;
 }
 
@@ -185,5 +187,19 @@ x86_status x86_op_rdtsc(struct x86_cpu *cpu, const struct x86_insn *insn)
     x86_rdmsr(cpu, 0x10, &tsc);
     x86_set_reg(cpu, X86_RAX, 4, false, tsc & 0xffffffffu);
     x86_set_reg(cpu, X86_RDX, 4, false, tsc >> 32);
+    return X86_OK;
+}
+
+/* RDTSCP (0F 01 F9; SDM Vol. 2B RDTSCP, AMD APM Vol. 3 RDTSCP): EDX:EAX = the time-stamp counter
+ * as RDTSC, and ECX = IA32_TSC_AUX[31:0]. #UD if CPUID.80000001H:EDX.RDTSCP[bit 27] is not
+ * reported; #GP(0) under CR4.TSD at CPL > 0, as RDTSC. */
+x86_status x86_op_rdtscp(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    if (!(cpu->vendor->ext1_edx & X86_CPUID_EXT1_EDX_RDTSCP)) return X86_TRAP(X86_VEC_UD);
+    x86_status st = x86_op_rdtsc(cpu, insn);
+    if (st) return st;
+    uint64_t aux;
+    x86_rdmsr(cpu, 0xc0000103u, &aux);
+    x86_set_reg(cpu, X86_RCX, 4, false, aux & 0xffffffffu);
     return X86_OK;
 }

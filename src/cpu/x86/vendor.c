@@ -23,7 +23,9 @@
 #define FEAT_EXT1_EDX_NX   (1u << 20)
 #define FEAT_EXT1_EDX_PG1G (1u << 26)
 #define FEAT_EXT1_EDX_LM   (1u << 29)
-#define FEAT_EXT1_EDX_LONG (FEAT_EXT1_EDX_NX | FEAT_EXT1_EDX_PG1G | FEAT_EXT1_EDX_LM)
+/* bit 27 RDTSCP with IA32_TSC_AUX (SDM Vol. 2A Table 3-8; AMD APM Vol. 3 E.4.2), both vendors */
+#define FEAT_EXT1_EDX_LONG                                                                         \
+    (FEAT_EXT1_EDX_NX | FEAT_EXT1_EDX_PG1G | FEAT_EXT1_EDX_LM | X86_CPUID_EXT1_EDX_RDTSCP)
 /* CPUID.80000001H:EDX bit 11 SYSCALL/SYSRET (SDM Vol. 2A Table 3-8: Intel sets it only when
  * CPUID runs in 64-bit mode, x86_vendor.syscall_cpuid_64bit_only; AMD APM Vol. 3 E.4.2). */
 #define FEAT_EXT1_EDX_SYSCALL (1u << 11)

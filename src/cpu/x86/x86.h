@@ -41,8 +41,13 @@ typedef uint32_t x86_status;
 /* INT1 (ICEBP, F1): completes like a software interrupt (the saved EIP is the next
  * instruction's) but is delivered as a hardware #DB: no gate DPL check, EXT = 1 (SDM Vol. 3A
  * 6.12.1.1, 6.13). */
-#define X86_TRAP_INT1_BIT    0x10000000u
-#define X86_TRAP_INT1        (X86_TRAP_SOFT(1) | X86_TRAP_INT1_BIT)
+#define X86_TRAP_INT1_BIT 0x10000000u
+#define X86_TRAP_INT1     (X86_TRAP_SOFT(1) | X86_TRAP_INT1_BIT)
+/* An external (maskable) interrupt from the interrupt controller: delivered as hardware events
+ * are (EXT = 1 in error codes, no gate DPL check), the EIP of the next instruction saved, and
+ * accounted as an interrupt whatever its vector (SDM Vol. 3A 6.3.1). */
+#define X86_TRAP_INTR_BIT    0x08000000u
+#define X86_TRAP_INTR(vec)   (X86_TRAP(vec) | X86_TRAP_INTR_BIT)
 #define X86_IS_TRAP(st)      (((st)&X86_TRAP_BIT) != 0)
 #define X86_TRAP_VECTOR(st)  (((st) >> 16) & 0xffu)
 #define X86_TRAP_HAS_EC(st)  (((st)&X86_TRAP_EC_BIT) != 0)
@@ -112,12 +117,16 @@ enum x86_sreg { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
 #define X86_CR4_VME (1u << 0)
 #define X86_CR4_PVI (1u << 1)
 #define X86_CR4_TSD (1u << 2)
-#define X86_CR4_DE  (1u << 3)
+/* CPUID.80000001H:EDX bit 27: RDTSCP and IA32_TSC_AUX (SDM Vol. 2A Table 3-8) */
+#define X86_CPUID_EXT1_EDX_RDTSCP (1u << 27)
+#define X86_CR4_DE                (1u << 3)
 /* DR6/DR7 (SDM Vol. 3B 17.2): reset values, BD, GD. */
 #define X86_DR6_RESET      0xffff0ff0u
 #define X86_DR7_RESET      0x00000400u
 #define X86_DR6_BD         (1u << 13)
 #define X86_DR7_GD         (1u << 13)
+#define X86_DR6_BS         (1u << 14) /* single step (SDM Vol. 3B 17.2.3) */
+#define X86_DR7_ENABLES    0xffu      /* L0 G0 ... L3 G3 (SDM Vol. 3B 17.2.4) */
 #define X86_CR4_PSE        (1u << 4)
 #define X86_CR4_PAE        (1u << 5)
 #define X86_CR4_PGE        (1u << 7)
@@ -265,6 +274,9 @@ struct x86_cpu {
     /* Derived from CS (and EFER.LMA): 16, 32 or 64, the default code size. */
     unsigned code_bits;
     bool halted;
+    /* The interrupt shadow of STI and MOV SS/POP SS (SDM Vol. 3A 6.8.3): no external interrupt
+     * is taken before m->insns reaches shadow_end (one instruction after the shadowing one). */
+    uint64_t shadow_end;
 
     /* The instruction being executed: its first byte and the address execution continues at
      * when it completes (branches change next_rip; software interrupts push it). */

@@ -110,6 +110,90 @@ static void test_int1(void **state)
     assert_int_equal(xt_read(cpu, XT_KSTACK - 24, 4), 1 * 8 + 2);
 }
 
+/* ---- TF single-step and instruction breakpoints through the run loop (SDM Vol. 3B 17.3.1) -- */
+
+#define DB_HANDLER 0x3000u
+
+/* Ring 0 protected mode, an interrupt gate for #DB at DB_HANDLER: "or dword [esp+8], 0x10000;
+ * iret" (sets RF in the saved EFLAGS, as a debugger's handler does), the run loop's limits
+ * cleared for machine_step. */
+static void db_env(struct xt *t)
+{
+    xt_pm_env(t->cpu);
+    xt_idt_set(t->cpu, X86_VEC_DB, XT_KCODE, DB_HANDLER, 0xe, 0, true);
+    static const uint8_t h[] = {0x81, 0x4c, 0x24, 0x08, 0x00, 0x00, 0x01, 0x00, 0xcf};
+    for (unsigned i = 0; i < sizeof h; i++)
+        xt_write(t->cpu, DB_HANDLER + i, 1, h[i]);
+    t->m.limit_insns = 0;
+    t->m.limit_time = 0;
+}
+
+/* 17.3.1.4: TF = 1 at an instruction's start: #DB after it completes, DR6.BS set, the next EIP
+ * and the EFLAGS with TF saved, TF cleared for the handler. */
+static void test_tf_single_step(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    db_env(t);
+    XT_CODE(cpu, 0x90, 0x90);
+    cpu->rflags |= X86_TF;
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, DB_HANDLER);
+    assert_true(cpu->dr6 & X86_DR6_BS);
+    assert_false(cpu->rflags & X86_TF);
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 12, 4), XT_CODE_ADDR + 1);
+    assert_true(xt_read(cpu, XT_STACK_TOP - 4, 4) & X86_TF);
+    assert_int_equal(t->m.insns, 1);
+}
+
+/* POPF that sets TF: the trap comes after the next instruction (TF was 0 when POPF began). */
+static void test_tf_set_by_popf(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    db_env(t);
+    cpu->gpr[X86_RSP] = XT_STACK_TOP - 16;
+    xt_write(cpu, XT_STACK_TOP - 16, 4, 0x2 | X86_TF);
+    XT_CODE(cpu, 0x9d, 0x90, 0x90); /* popf; nop; nop */
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, XT_CODE_ADDR + 1);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, DB_HANDLER);
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 24, 4), XT_CODE_ADDR + 2);
+}
+
+/* 17.2.4-17.2.5, 17.3.1.1: DR0 an instruction breakpoint (R/W0 = 00, L0): #DB before the
+ * instruction executes (a fault: its EIP saved, RF clear in the image), DR6.B0; the handler
+ * sets RF in the image and IRET returns with RF = 1, which lets the instruction run once, and
+ * RF is cleared after it. */
+static void test_instruction_breakpoint_rf(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    db_env(t);
+    XT_CODE(cpu, 0x90, 0x90, 0x90, 0x90);
+    cpu->dr[0] = XT_CODE_ADDR + 1;
+    cpu->dr7 = X86_DR7_RESET | 1u;                       /* L0, R/W0 = 00, LEN0 = 00 */
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE); /* the nop at +0 */
+    assert_int_equal(cpu->rip, XT_CODE_ADDR + 1);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE); /* the fault at +1; the handler's or */
+    assert_int_equal(cpu->rip, DB_HANDLER + 8);
+    assert_int_equal(cpu->dr6 & 0xf, 1);
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 12, 4), XT_CODE_ADDR + 1);
+    assert_int_equal(t->m.insns, 2);                     /* the faulting nop did not retire */
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE); /* iret */
+    assert_int_equal(cpu->rip, XT_CODE_ADDR + 1);
+    assert_true(cpu->rflags & X86_RF);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE); /* the nop at +1 runs once */
+    assert_int_equal(cpu->rip, XT_CODE_ADDR + 2);
+    assert_false(cpu->rflags & X86_RF);
+    /* disabled in DR7: no fault */
+    cpu->dr7 = X86_DR7_RESET;
+    cpu->rip = XT_CODE_ADDR;
+    assert_int_equal(machine_step(&t->m, 2), STOP_NONE);
+    assert_int_equal(cpu->rip, XT_CODE_ADDR + 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -118,6 +202,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dr_faults, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_dr_64bit, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_int1, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_tf_single_step, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_tf_set_by_popf, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_instruction_breakpoint_rf, xt_setup, xt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

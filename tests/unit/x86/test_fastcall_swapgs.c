@@ -101,14 +101,14 @@ static void test_swapgs_legacy_ud_amd(void **state)
     swapgs_fault(state, true, AT_LEGACY, FC_UD);
 }
 
-/* The other mod = 11B encodings of 0F 01 /7 that have no row stay #UD (RDTSCP, 0F 01 F9, is not
- * implemented), and INVLPG (mod != 11B) still decodes. */
+/* The other mod = 11B encodings of 0F 01 /7 that have no row stay #UD (0F 01 FA, AMD's MONITORX,
+ * is not implemented), and INVLPG (mod != 11B) still decodes. */
 static void test_group7_mod3_rows(void **state)
 {
     struct xt *t = *state;
     struct x86_cpu *cpu = t->cpu;
     fc_long(cpu, false);
-    XT_CODE(cpu, 0x0f, 0x01, 0xf9);
+    XT_CODE(cpu, 0x0f, 0x01, 0xfa);
     assert_int_equal(x86_step(cpu), FC_UD);
     XT_CODE(cpu, 0x0f, 0x01, 0x38); /* invlpg [rax] */
     cpu->gpr[X86_RAX] = 0x5000;

@@ -311,12 +311,13 @@ static void test_retf_outer(void **state)
     xt_assert_trap(t->cpu, run(t), X86_VEC_GP, XT_KCODE);
 }
 
-/* Far transfers through call gates are not modelled yet: the run stops rather than guess. */
+/* Far transfers through task gates are not modelled yet (call gates are: test_callgate.c): the
+ * run stops rather than guess. */
 static void test_far_call_gate_not_built(void **state)
 {
     struct xt *t = *state;
     xt_pm_env(t->cpu);
-    xt_gdt_set(t->cpu, 6, 0, 0, 0x8c, 0); /* a (malformed, but typed) call gate */
+    xt_gdt_set(t->cpu, 6, 0, 0, 0x85, 0); /* a task gate */
     XT_CODE(t->cpu, 0x9a, 0x00, 0x20, 0x00, 0x00, XT_NPDATA, 0x00);
     assert_int_equal(run(t), X86_STOP);
     assert_int_equal(t->m.stop.reason, STOP_FATAL);

@@ -288,6 +288,71 @@ static void test_rdtsc(void **state)
     xt_assert_trap(t->cpu, run(t), X86_VEC_GP, 0);
 }
 
+/* RDTSCP (SDM Vol. 2B RDTSCP): EDX:EAX = TSC as RDTSC reads it, ECX = IA32_TSC_AUX[31:0], the
+ * upper halves of RAX, RDX and RCX cleared in 64-bit mode; CPUID.80000001H:EDX[27] reports it in
+ * both profiles (SDM Vol. 2A Table 3-8, AMD APM Vol. 3 E.4.2). */
+static void test_rdtscp(void **state)
+{
+    struct xt *t = *state;
+    const struct x86_vendor *vendors[] = {&x86_vendor_intel, &x86_vendor_amd};
+    for (unsigned i = 0; i < 2; i++) {
+        t->cpu->vendor = vendors[i];
+        t->cpu->gpr[X86_RAX] = 0x80000001u;
+        t->cpu->rip = XT_CODE_ADDR;
+        XT_CODE(t->cpu, 0x0f, 0xa2); /* cpuid */
+        assert_int_equal(run(t), X86_OK);
+        assert_true(t->cpu->gpr[X86_RDX] & (1u << 27));
+    }
+    assert_int_equal(x86_wrmsr(t->cpu, 0xc0000103u, 0xcafe0007u), X86_OK);
+    assert_int_equal(x86_wrmsr(t->cpu, 0x10, 0x700000000ull), X86_OK);
+    t->cpu->gpr[X86_RCX] = 0;
+    t->cpu->rip = XT_CODE_ADDR;
+    XT_CODE(t->cpu, 0x0f, 0x01, 0xf9); /* rdtscp */
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(t->cpu->rip, XT_CODE_ADDR + 3);
+    assert_int_equal(t->cpu->gpr[X86_RDX], 7);
+    assert_int_equal(t->cpu->gpr[X86_RAX], 0); /* no guest time since the write, as RDTSC */
+    assert_int_equal(t->cpu->gpr[X86_RCX], 0xcafe0007u);
+    /* the TSD rule of RDTSC: #GP(0) at CPL 3, nothing written */
+    t->cpu->cr4 |= X86_CR4_TSD;
+    xt_enter_user(t->cpu);
+    t->cpu->gpr[X86_RCX] = 0x55;
+    t->cpu->rip = XT_CODE_ADDR;
+    xt_assert_trap(t->cpu, run(t), X86_VEC_GP, 0);
+    assert_int_equal(t->cpu->gpr[X86_RCX], 0x55);
+    /* CR4.TSD = 0: CPL 3 may read it */
+    t->cpu->cr4 &= ~(uint64_t)X86_CR4_TSD;
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(t->cpu->gpr[X86_RCX], 0xcafe0007u);
+}
+
+/* RDTSCP: #UD when CPUID.80000001H:EDX.RDTSCP[bit 27] = 0 (SDM Vol. 2B RDTSCP "Protected Mode
+ * Exceptions"); a profile without the bit. */
+static void test_rdtscp_unreported_ud(void **state)
+{
+    struct xt *t = *state;
+    struct x86_vendor old = x86_vendor_intel;
+    old.ext1_edx &= ~X86_CPUID_EXT1_EDX_RDTSCP;
+    t->cpu->vendor = &old;
+    XT_CODE(t->cpu, 0x0f, 0x01, 0xf9);
+    xt_assert_trap(t->cpu, run(t), X86_VEC_UD, -1);
+}
+
+/* RDTSCP in 64-bit mode: the upper halves of RAX, RDX and RCX are cleared (SDM Vol. 2B RDTSCP
+ * "Operation": IA-32e mode). */
+static void test_rdtscp_long(void **state)
+{
+    struct xt *t = *state;
+    xt_lm_env(t->cpu);
+    assert_int_equal(x86_wrmsr(t->cpu, 0xc0000103u, 0x12345678u), X86_OK);
+    t->cpu->gpr[X86_RCX] = ~0ull;
+    t->cpu->gpr[X86_RDX] = ~0ull;
+    XT_CODE(t->cpu, 0x0f, 0x01, 0xf9);
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(t->cpu->gpr[X86_RCX], 0x12345678u);
+    assert_true(t->cpu->gpr[X86_RDX] <= 0xffffffffu);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
@@ -303,6 +368,9 @@ int main(void)
         T(test_software_interrupts),
         T(test_events),
         T(test_rdtsc),
+        T(test_rdtscp),
+        T(test_rdtscp_unreported_ud),
+        T(test_rdtscp_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,177 @@
+/* The 8259A pair (src/dev/pic8259.c) through its ports and machine lines, against the Intel 8259A
+ * data sheet (231468): "Initialization Command Words", "Operation Command Words", "Interrupt
+ * Sequence", "Cascading", and the PC/AT wiring (slave on the master's IR2). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "dev/helpers.h"
+
+#include <stdlib.h>
+
+#define INTR(m) (((m)->irq_lines >> MACHINE_LINE_INTR) & 1)
+
+struct fixture {
+    struct machine m;
+    struct dev_pic *pic;
+};
+
+static void out(struct machine *m, uint16_t port, uint8_t v)
+{
+    assert_int_equal(bus_port_out(&m->bus, port, 1, v), BUS_OK);
+}
+static uint8_t in(struct machine *m, uint16_t port)
+{
+    uint32_t v;
+    assert_int_equal(bus_port_in(&m->bus, port, 1, &v), BUS_OK);
+    return (uint8_t)v;
+}
+
+/* The initialisation Linux and the BIOS use: edge-triggered, cascade, ICW4; master vectors 0x20,
+ * slave 0x28, slave on IR2; 8086 mode; all unmasked. */
+static void init_pair(struct machine *m)
+{
+    out(m, 0x20, 0x11);
+    out(m, 0x21, 0x20);
+    out(m, 0x21, 0x04);
+    out(m, 0x21, 0x01);
+    out(m, 0xa0, 0x11);
+    out(m, 0xa1, 0x28);
+    out(m, 0xa1, 0x02);
+    out(m, 0xa1, 0x01);
+    out(m, 0x21, 0x00);
+    out(m, 0xa1, 0x00);
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    test_machine_init(&f->m, ARCH_I386);
+    char err[256] = "";
+    f->pic = dev_pic_attach(&f->m, err, sizeof err);
+    if (!f->pic) fail_msg("attach: %s", err);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    machine_destroy(&f->m);
+    free(f);
+    return 0;
+}
+
+/* Before initialisation every input is masked (IMR = 0xFF): a line raises nothing. */
+static void masked_until_programmed(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(in(&f->m, 0x21), 0xff);
+    assert_int_equal(in(&f->m, 0xa1), 0xff);
+    machine_set_irq(&f->m, 4, true);
+    assert_int_equal(INTR(&f->m), 0);
+    assert_int_equal(in(&f->m, 0x20), 0x10); /* IRR (OCW3 default) holds the request */
+}
+
+/* ICW2 sets the vector base; INTA gives base + IR, moves the request from IRR to ISR; the
+ * in-service level blocks equal and lower priorities until EOI (fully nested mode). */
+static void vector_isr_and_eoi(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    init_pair(m);
+    machine_set_irq(m, 4, true);
+    assert_int_equal(INTR(m), 1);
+    assert_int_equal(m->int_ack(m->int_dev), 0x24);
+    assert_int_equal(INTR(m), 0);
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0x10);
+    out(m, 0x20, 0x0b); /* OCW3: read ISR */
+    assert_int_equal(in(m, 0x20), 0x10);
+    /* IR6 (lower priority) waits behind IR4 in service; IR0 (higher) is presented */
+    machine_set_irq(m, 6, true);
+    assert_int_equal(INTR(m), 0);
+    machine_set_irq(m, 0, true);
+    assert_int_equal(INTR(m), 1);
+    assert_int_equal(m->int_ack(m->int_dev), 0x20);
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0x11);
+    out(m, 0x20, 0x20); /* OCW2 non-specific EOI: the highest in service (IR0) */
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0x10);
+    assert_int_equal(INTR(m), 0);
+    out(m, 0x20, 0x64); /* OCW2 specific EOI for IR4 */
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0);
+    assert_int_equal(INTR(m), 1); /* IR6 now */
+    assert_int_equal(m->int_ack(m->int_dev), 0x26);
+}
+
+/* Edge triggering: a level held high requests once; a new request needs a new rising edge. */
+static void edge_triggered(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    init_pair(m);
+    machine_set_irq(m, 3, true);
+    assert_int_equal(m->int_ack(m->int_dev), 0x23);
+    out(m, 0x20, 0x20);
+    assert_int_equal(INTR(m), 0); /* still high, no new edge */
+    machine_set_irq(m, 3, false);
+    machine_set_irq(m, 3, true);
+    assert_int_equal(INTR(m), 1);
+}
+
+/* OCW1 masks: a masked request stays in IRR and is presented when unmasked. */
+static void mask_ocw1(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    init_pair(m);
+    out(m, 0x21, 0x10);
+    assert_int_equal(in(m, 0x21), 0x10);
+    machine_set_irq(m, 4, true);
+    assert_int_equal(INTR(m), 0);
+    out(m, 0x21, 0x00);
+    assert_int_equal(INTR(m), 1);
+}
+
+/* Cascade: a slave request (IRQ 8-15) reaches INTR through the master's IR2; INTA gives the
+ * slave's vector and puts IR2 in service on the master and the IR in service on the slave. */
+static void cascade(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    init_pair(m);
+    machine_set_irq(m, 12, true);
+    assert_int_equal(INTR(m), 1);
+    assert_int_equal(m->int_ack(m->int_dev), 0x2c);
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0x04);
+    assert_int_equal(dev_pic_isr(f->pic, 1), 0x10);
+    out(m, 0xa0, 0x20);
+    out(m, 0x20, 0x20);
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0);
+    assert_int_equal(dev_pic_isr(f->pic, 1), 0);
+}
+
+/* A request gone before INTA: the spurious IR7 vector, nothing in service. */
+static void spurious_ir7(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    init_pair(m);
+    assert_int_equal(m->int_ack(m->int_dev), 0x27);
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(masked_until_programmed, setup, teardown),
+        cmocka_unit_test_setup_teardown(vector_isr_and_eoi, setup, teardown),
+        cmocka_unit_test_setup_teardown(edge_triggered, setup, teardown),
+        cmocka_unit_test_setup_teardown(mask_ocw1, setup, teardown),
+        cmocka_unit_test_setup_teardown(cascade, setup, teardown),
+        cmocka_unit_test_setup_teardown(spurious_ir7, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
