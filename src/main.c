@@ -566,13 +566,10 @@ static int boot_and_run(const struct elf_image *kernel, const struct boot_params
         }
     }
     if ((o->trace & TRACE_SYSCALLS) || o->report || o->demo_summary || o->demo_table || timeline) {
-        if (tm_log_attach(&log, &m) < 0) {
+        if (tm_log_attach_model(&log, &m, &model) < 0) {
             machine_destroy(&m);
             return fail(EXIT_HOST_ERROR, "no event subscriber slot left for the transition log");
         }
-        log.clock = tm_model_clock;
-        log.misses = tm_model_misses;
-        log.clock_opaque = &model;
     }
     struct tm_timeline tl;
     struct transition_sinks sinks = {(o->trace & TRACE_SYSCALLS) ? out : NULL,

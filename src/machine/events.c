@@ -10,16 +10,26 @@ void ev_stream_init(struct ev_stream *stream)
 
 static void recompute_wanted(struct ev_stream *stream)
 {
+    if (stream->batch_n) ev_flush(stream); /* the queue was for the old subscribers */
     stream->wanted = 0;
-    for (unsigned i = 0; i < stream->n_subs; i++)
-        if (stream->subs[i].handler) stream->wanted |= stream->subs[i].mask;
+    uint32_t unbatched = 0;
+    for (unsigned i = 0; i < stream->n_subs; i++) {
+        if (!stream->subs[i].handler) continue;
+        stream->wanted |= stream->subs[i].mask;
+        if (!stream->subs[i].batch) unbatched |= stream->subs[i].mask;
+    }
+    /* A kind is queued only when no subscriber of it wants single events. */
+    stream->batched = stream->wanted & EV_BATCHABLE & ~unbatched;
+    ev_batch_limit_changed(stream);
 }
 
-int ev_subscribe(struct ev_stream *stream, uint32_t mask, ev_handler handler, void *opaque)
+int ev_subscribe_batch(struct ev_stream *stream, uint32_t mask, ev_handler handler,
+                       ev_batch_handler batch, void *opaque)
 {
     for (unsigned i = 0; i < EV_MAX_SUBSCRIBERS; i++) {
         if (i < stream->n_subs && stream->subs[i].handler) continue;
         stream->subs[i].handler = handler;
+        stream->subs[i].batch = handler ? batch : NULL;
         stream->subs[i].opaque = opaque;
         stream->subs[i].mask = handler ? mask & EV_MASK_ALL : 0;
         if (i >= stream->n_subs) stream->n_subs = i + 1;
@@ -29,12 +39,49 @@ int ev_subscribe(struct ev_stream *stream, uint32_t mask, ev_handler handler, vo
     return -1;
 }
 
+int ev_subscribe(struct ev_stream *stream, uint32_t mask, ev_handler handler, void *opaque)
+{
+    return ev_subscribe_batch(stream, mask, handler, NULL, opaque);
+}
+
 void ev_unsubscribe(struct ev_stream *stream, int handle)
 {
     if (handle < 0 || (unsigned)handle >= stream->n_subs) return;
+    if (stream->batch_n) ev_flush(stream);
     stream->subs[handle].handler = NULL;
+    stream->subs[handle].batch = NULL;
     stream->subs[handle].mask = 0;
     recompute_wanted(stream);
+}
+
+void ev_batch_limit_changed(struct ev_stream *stream)
+{
+    if (!stream->clock || !stream->clock_limit)
+        stream->batch_room = UINT64_MAX;
+    else
+        stream->batch_room = *stream->clock_limit > *stream->clock
+                                 ? *stream->clock_limit - *stream->clock
+                                 : 0;
+    /* the queued events' costs still count against it */
+    /* the queued events' costs still count against it, and one tick of a trap that a core
+     * adds after its event (RISC-V) */
+    uint64_t used = stream->batch_sum + 1;
+    stream->batch_room = stream->batch_room > used ? stream->batch_room - used : 0;
+}
+
+void ev_flush(struct ev_stream *stream)
+{
+    unsigned n = stream->batch_n;
+    if (!n) return;
+    uint64_t t0 = stream->clock ? *stream->clock : 0, sum = stream->batch_sum;
+    stream->batch_n = 0;
+    stream->batch_sum = 0;
+    stream->batches++;
+    for (unsigned i = 0; i < stream->n_subs; i++)
+        if (stream->subs[i].batch && (stream->subs[i].mask & stream->batched))
+            stream->subs[i].batch(stream->subs[i].opaque, stream->batch, n);
+    if (stream->clock && *stream->clock > t0 && *stream->clock - t0 > sum) stream->batch_overruns++;
+    ev_batch_limit_changed(stream);
 }
 
 const char *ev_kind_name(enum ev_kind kind)

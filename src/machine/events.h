@@ -66,6 +66,9 @@ struct ev {
             uint32_t raw;      /* RISC-V: the 32-bit instruction executed (a compressed one
                                   expanded), for register dependences in the timing model;
                                   x86: 0 */
+            /* In a batch only: written by the timing model for the subscribers after it, the
+             * instruction's first cycle and the model's miss count at it (timing.h). */
+            uint64_t stamp_time, stamp_misses;
         } insn;
         struct {
             uint64_t vaddr, paddr;
@@ -100,18 +103,44 @@ struct ev {
 };
 
 typedef void (*ev_handler)(void *opaque, const struct ev *event);
+/* A subscriber's batch handler: the queued events, in order (see "Batches" below). It may write
+ * into them (the timing model stamps each EV_INSN with its cycle for the subscribers after it). */
+typedef void (*ev_batch_handler)(void *opaque, struct ev *events, unsigned n);
 
 #define EV_MAX_SUBSCRIBERS 8
 
+/* Batches (design.md "Speed": the cores hand the model blocks, not single instructions).
+ * EV_INSN and EV_MEM come once per retired instruction and per data access. When every
+ * subscriber that wants them gives a batch handler, they are queued instead of dispatched, and
+ * handed over as one array: when the queue is full, before any other event is dispatched (so
+ * subscribers see every event in order), when someone reads guest time (machine_now), and when a
+ * core's run returns. A subscriber that moves guest time (the timing model) says how much one
+ * queued event can move it at most (batch_cost); the queue is handed over as soon as the queued
+ * events could have brought guest time to the run's limit, so that the core stops after the same
+ * instruction as it would with one dispatch per event. */
+#define EV_BATCH_MAX     256
+#define EV_BATCHABLE     (EV_MASK(EV_INSN) | EV_MASK(EV_MEM))
+
 struct ev_stream {
     uint64_t count[EV_KIND_COUNT];
-    uint32_t wanted; /* union of the subscribers' masks: kinds worth dispatching */
+    uint32_t wanted;  /* union of the subscribers' masks: kinds worth dispatching */
+    uint32_t batched; /* of them, the kinds that are queued (EV_BATCHABLE, see above) */
     unsigned n_subs;
     struct {
         ev_handler handler;
+        ev_batch_handler batch; /* NULL: one event at a time */
         void *opaque;
         uint32_t mask; /* 1u << EV_x for each kind wanted */
     } subs[EV_MAX_SUBSCRIBERS];
+
+    /* The queue. */
+    unsigned batch_n;
+    uint64_t batch_room; /* guest time the queued events may still add before the limit */
+    uint64_t batch_sum;  /* the sum of the queued events' batch_cost */
+    uint32_t batch_cost[EV_KIND_COUNT]; /* most guest time one queued event of a kind adds */
+    const uint64_t *clock, *clock_limit; /* guest time and the run's limit; NULL: no limit */
+    uint64_t batches, batch_overruns;    /* hand-overs; ones whose time exceeded batch_sum */
+    struct ev batch[EV_BATCH_MAX];
 };
 
 #define EV_MASK(kind) (1u << (kind))
@@ -120,7 +149,14 @@ struct ev_stream {
 void ev_stream_init(struct ev_stream *stream);
 /* Returns a handle (>= 0) for ev_unsubscribe, or -1 when all slots are taken. */
 int ev_subscribe(struct ev_stream *stream, uint32_t mask, ev_handler handler, void *opaque);
+/* ev_subscribe with a batch handler for the kinds in EV_BATCHABLE (handler gets the others). */
+int ev_subscribe_batch(struct ev_stream *stream, uint32_t mask, ev_handler handler,
+                       ev_batch_handler batch, void *opaque);
 void ev_unsubscribe(struct ev_stream *stream, int handle);
+/* Hands the queued events to the batch handlers (in subscription order) and empties the queue. */
+void ev_flush(struct ev_stream *stream);
+/* The run's limit changed (or guest time was set): recompute the room of the queue. */
+void ev_batch_limit_changed(struct ev_stream *stream);
 
 /* Calls the subscribers that want the event's kind, in subscription order. Inline: the cores call
  * it for every retired instruction when the timing model listens (always), so the call into the
@@ -132,14 +168,83 @@ static inline void ev_dispatch(struct ev_stream *stream, const struct ev *event)
         if (stream->subs[i].mask & bit) stream->subs[i].handler(stream->subs[i].opaque, event);
 }
 
+/* The queue's next slot for an event of kind (in stream->batched): the caller fills it and calls
+ * ev_queued. */
+static inline struct ev *ev_queue_slot(struct ev_stream *stream)
+{
+    return &stream->batch[stream->batch_n];
+}
+
+static inline void ev_queued(struct ev_stream *stream, enum ev_kind kind)
+{
+    uint32_t cost = stream->batch_cost[kind];
+    stream->batch_n++;
+    stream->batch_sum += cost;
+    if (cost >= stream->batch_room || stream->batch_n == EV_BATCH_MAX)
+        ev_flush(stream);
+    else
+        stream->batch_room -= cost;
+}
+
 const char *ev_kind_name(enum ev_kind kind);
 const char *ev_mech_name(enum ev_mech mech);
 
-/* The hot path: count, and dispatch only if a subscriber wants this kind. */
+/* The cores' two per-instruction events, built straight into the queue when they are batched. */
+static inline void ev_emit_insn(struct ev_stream *stream, uint64_t pc, uint16_t op_class,
+                                uint8_t len, uint32_t raw)
+{
+    stream->count[EV_INSN]++;
+    if (!(stream->wanted & EV_MASK(EV_INSN))) return;
+    struct ev local, *e = (stream->batched & EV_MASK(EV_INSN)) ? ev_queue_slot(stream) : &local;
+    e->kind = EV_INSN;
+    e->pc = pc;
+    e->insn.op_class = op_class;
+    e->insn.len = len;
+    e->insn.raw = raw;
+    if (e != &local) {
+        ev_queued(stream, EV_INSN);
+        return;
+    }
+    if (stream->batch_n) ev_flush(stream);
+    ev_dispatch(stream, e);
+}
+
+static inline void ev_emit_mem(struct ev_stream *stream, uint64_t pc, uint64_t vaddr,
+                               uint64_t paddr, uint8_t size, uint8_t type)
+{
+    stream->count[EV_MEM]++;
+    if (!(stream->wanted & EV_MASK(EV_MEM))) return;
+    struct ev local, *e = (stream->batched & EV_MASK(EV_MEM)) ? ev_queue_slot(stream) : &local;
+    e->kind = EV_MEM;
+    e->pc = pc;
+    e->mem.vaddr = vaddr;
+    e->mem.paddr = paddr;
+    e->mem.size = size;
+    e->mem.type = type;
+    if (e != &local) {
+        ev_queued(stream, EV_MEM);
+        return;
+    }
+    if (stream->batch_n) ev_flush(stream);
+    ev_dispatch(stream, e);
+}
+
+/* The hot path: count, and dispatch only if a subscriber wants this kind; queue it if it is
+ * batched, and hand the queue over first if it is not (events stay in order). */
 static inline void ev_emit(struct ev_stream *stream, const struct ev *event)
 {
     stream->count[event->kind]++;
-    if (stream->wanted & EV_MASK(event->kind)) ev_dispatch(stream, event);
+    uint32_t bit = EV_MASK(event->kind);
+    if (!(stream->wanted & bit)) return;
+    if (stream->batched & bit) {
+        *ev_queue_slot(stream) = *event;
+        ev_queued(stream, event->kind);
+        return;
+    }
+    if (stream->batch_n) ev_flush(stream);
+    ev_dispatch(stream, event);
+    /* a trap or a privilege change may have moved guest time (the timing model) */
+    if (stream->batched) ev_batch_limit_changed(stream);
 }
 
 #endif

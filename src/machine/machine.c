@@ -32,6 +32,8 @@ int machine_init(struct machine *m, enum mach_arch arch, uint64_t ram_base, uint
     memset(m, 0, sizeof *m);
     m->arch = arch;
     ev_stream_init(&m->events);
+    m->events.clock = &m->time;
+    m->events.clock_limit = &m->limit_time;
     return bus_init(&m->bus, ram_base, ram_size, err, errlen);
 }
 
@@ -141,7 +143,9 @@ static enum stop_reason run_until(struct machine *m, uint64_t step_end)
         m->limit_insns = min_u64(step_end, m->max_insns ? m->max_insns : UINT64_MAX);
         m->limit_time = min_u64(next_deadline, m->max_cycles ? m->max_cycles : UINT64_MAX);
         m->exit_request = 0;
+        ev_batch_limit_changed(&m->events);
         m->cpu_ops->run(m->cpu);
+        machine_sync(m);
     }
     return m->stop.reason;
 }

@@ -146,10 +146,18 @@ void machine_destroy(struct machine *m);
 int machine_own(struct machine *m, void *object, void (*destroy)(void *object));
 int machine_add_clocked(struct machine *m, const struct machine_clocked *clocked);
 
-/* Guest time in ticks of the machine clock. Until the timing model exists a core advances it by
- * one per retired instruction; the timing model will make it the cycle count. */
-static inline uint64_t machine_now(const struct machine *m)
+/* Hands queued events over (events.h "Batches"), so that m->time includes every instruction
+ * retired so far. Whoever reads or sets guest time while a core runs calls this first. */
+static inline void machine_sync(struct machine *m)
 {
+    if (m->events.batch_n) ev_flush(&m->events);
+}
+
+/* Guest time in ticks of the machine clock: a core advances it by one per retired instruction,
+ * and the timing model (src/timing) by the rest of the instruction's cycles. */
+static inline uint64_t machine_now(struct machine *m)
+{
+    machine_sync(m);
     return m->time;
 }
 

@@ -105,17 +105,54 @@ fail:
     return -1;
 }
 
+static unsigned max_u(unsigned a, unsigned b)
+{
+    return a > b ? a : b;
+}
+
+/* Upper bounds of the guest time one EV_INSN and one EV_MEM can add (the queue's batch_cost,
+ * events.h "Batches"), from the profile, twice over for safety. An instruction's cycles are at
+ * most: its fetch missing everything (I-TLB, the second-level TLB, a walk of up to four levels
+ * missing L1D and L2, then L1I and L2), waiting for an operand or a busy unit (a latency, plus
+ * the latency still in flight beyond the last issue), its own issue, a refill or transition
+ * step table, and a mispredict of the branch before it. A data access: the same walk and a miss
+ * to memory. */
+static void batch_costs(const struct tm_profile *p, const uint32_t *flow_cycles, uint32_t *insn,
+                        uint32_t *mem)
+{
+    unsigned miss = p->l1d.latency + p->l2.latency + p->mem_latency;
+    unsigned walk = p->l2tlb.latency + p->walk_overhead + 4 * miss;
+    unsigned fetch = walk + p->l1i.latency + p->l2.latency + p->mem_latency;
+    unsigned issue = 1, latency = p->div32_latency, refill = 0;
+    for (unsigned c = 0; c < TM_MAX_CLASSES; c++) {
+        issue = max_u(issue, p->issue[c]);
+        latency = max_u(latency, p->latency[c]);
+    }
+    refill = max_u(max_u(p->trap_flush, p->xret_flush),
+                   max_u(p->csr_write_serialize, max_u(p->fence_cost, p->sfence_cost)));
+    for (unsigned f = 0; f < TM_X86_FLOW_COUNT; f++)
+        refill += flow_cycles[f];
+    *insn = 2 * (1 + fetch + 2 * latency + issue + refill + 1 + p->mispredict);
+    *mem = 2 * (walk + miss);
+}
+
+static void model_batch(void *opaque, struct ev *events, unsigned n);
+
 int tm_model_attach(struct tm_model *md, const struct tm_profile *p, struct machine *m)
 {
     if (tm_model_init(md, p, m) < 0) return -1;
-    md->handle = ev_subscribe(&m->events,
-                              EV_MASK(EV_INSN) | EV_MASK(EV_MEM) | EV_MASK(EV_EXCEPTION) |
-                                  EV_MASK(EV_PRIV) | EV_MASK(EV_SYSREG) | EV_MASK(EV_TLB_FLUSH),
-                              tm_model_event, md);
+    md->handle = ev_subscribe_batch(
+        &m->events,
+        EV_MASK(EV_INSN) | EV_MASK(EV_MEM) | EV_MASK(EV_EXCEPTION) | EV_MASK(EV_PRIV) |
+            EV_MASK(EV_SYSREG) | EV_MASK(EV_TLB_FLUSH),
+        tm_model_event, model_batch, md);
     if (md->handle < 0) {
         tm_model_destroy(md);
         return -1;
     }
+    batch_costs(p, md->flow_cycles, &m->events.batch_cost[EV_INSN],
+                &m->events.batch_cost[EV_MEM]);
+    ev_batch_limit_changed(&m->events);
     md->t_guest = m->time;
     return 0;
 }
@@ -178,12 +215,16 @@ static inline __attribute__((always_inline)) void advance(struct tm_model *md, u
     md->horizon = h;
     md->st.cycles += delta;
     if (delta != 1) md->m->time += delta - 1; /* the core's tick is one of the delta cycles */
+    /* Guest time as it was right after this event: in a batch, the core has already ticked for
+     * the instructions after it (tick_lag of them). */
+    uint64_t time = md->m->time - md->tick_lag;
     /* the event's own issue cycle in guest time, for the transition log */
-    md->t_guest = md->m->time + (tick_done ? 0 : 1) - (h - t);
-    /* The cores batch steps assuming one tick each; past the slice's end (a device deadline or
-     * the cycle budget) ask the core to return, so a deadline is overshot by at most this one
-     * instruction's (or trap's) cost. */
-    if (md->t_guest >= md->m->limit_time) md->m->exit_request = 1;
+    md->t_guest = time + (tick_done ? 0 : 1) - (h - t);
+    /* The cores batch steps assuming one tick each; once guest time reaches the slice's end (a
+     * device deadline or the cycle budget) ask the core to return, so a deadline is overshot by
+     * at most this one instruction's (or trap's) cost. The rule reads guest time after the
+     * event, which is the same whether events come one by one or in batches (events.h). */
+    if (time >= md->m->limit_time) md->m->exit_request = 1;
 }
 
 /* ---- memory hierarchy ----------------------------------------------------------------------- */
@@ -703,6 +744,29 @@ void tm_model_event(void *opaque, const struct ev *e)
     case EV_SYSREG: on_sysreg(md, e); break;
     case EV_TLB_FLUSH: on_tlb_flush(md, e); break;
     default: break;
+    }
+}
+
+/* A batch of EV_INSN and EV_MEM (events.h "Batches"): the same pricing as one by one. Each
+ * EV_INSN is stamped with its first cycle and the miss count, which the transition log (after
+ * the model in subscription order) reads instead of the model's clock. */
+static void model_batch(void *opaque, struct ev *events, unsigned n)
+{
+    struct tm_model *md = opaque;
+    md->tick_lag = 0;
+    for (unsigned i = 0; i < n; i++)
+        md->tick_lag += events[i].kind == EV_INSN;
+    for (unsigned i = 0; i < n; i++) {
+        struct ev *e = &events[i];
+        if (__builtin_expect(e->kind == EV_INSN, 1)) {
+            md->tick_lag--;
+            on_insn(md, e);
+            e->insn.stamp_time = md->t_guest;
+            e->insn.stamp_misses = md->st.icache_misses + md->st.dcache_misses +
+                                   md->st.itlb_misses + md->st.dtlb_misses;
+        } else if (e->kind == EV_MEM) {
+            on_mem(md, e);
+        }
     }
 }
 

@@ -168,6 +168,8 @@ struct tm_log {
     uint64_t (*misses)(void *opaque); /* tm_model_misses, with clock_opaque; NULL: none */
     void *clock_opaque;
     uint64_t last_insn_time, last_insn_misses; /* stamps of the last EV_INSN */
+    bool stamped; /* handling a batch: the clock and misses are the EV_INSN's stamps */
+    uint64_t stamp_time, stamp_misses;
 };
 
 /* Sets up log for a machine of arch whose registers are read with ops->get_reg(cpu, ...). */
@@ -175,6 +177,10 @@ void tm_log_init(struct tm_log *log, enum mach_arch arch, const struct cpu_ops *
 /* tm_log_init for m, and subscribes to its event stream (EV_INSN, EV_EXCEPTION, EV_PRIV).
  * Returns 0, or -1 when every subscriber slot is taken. */
 int tm_log_attach(struct tm_log *log, struct machine *m);
+struct tm_model;
+/* tm_log_attach with model's clock and misses, subscribed after model for batches of events
+ * (events.h "Batches"), whose EV_INSN the model stamps. */
+int tm_log_attach_model(struct tm_log *log, struct machine *m, struct tm_model *model);
 /* The subscriber (ev_handler): feed every EV_INSN, EV_EXCEPTION and EV_PRIV event in order. */
 void tm_log_event(void *log, const struct ev *event);
 /* The run ended: a crossing still in the kernel is recorded as open (it never returned). */
@@ -379,6 +385,7 @@ struct tm_model {
     uint64_t unit_busy[TM_MAX_CLASSES];
     uint64_t stall;   /* memory stall cycles gathered from EV_MEM for the next EV_INSN */
     uint64_t t_guest; /* guest time at the first cycle of the last priced event */
+    uint64_t tick_lag; /* in a batch: instructions after the one priced (the core ticked them) */
     /* The branch of the last instruction, resolved by the next event's pc. */
     bool branch_pending, branch_call;
     uint8_t branch_kind;

@@ -76,6 +76,7 @@ static bool read_reg(const struct tm_log *log, const char *name, uint64_t *value
 /* The first cycle of the event being handled. */
 static inline uint64_t now(const struct tm_log *log)
 {
+    if (log->stamped) return log->stamp_time; /* in a batch: the model's stamp */
     /* the timing model's clock read in place: no call per instruction (same value) */
     if (log->clock == tm_model_clock) return ((const struct tm_model *)log->clock_opaque)->t_guest;
     if (log->clock) return log->clock(log->clock_opaque);
@@ -84,6 +85,7 @@ static inline uint64_t now(const struct tm_log *log)
 
 static inline uint64_t misses(const struct tm_log *log)
 {
+    if (log->stamped) return log->stamp_misses;
     if (log->misses == tm_model_misses) {
         const struct tm_model_stats *s = &((const struct tm_model *)log->clock_opaque)->st;
         return s->icache_misses + s->dcache_misses + s->itlb_misses + s->dtlb_misses;
@@ -424,6 +426,34 @@ void tm_log_event(void *opaque, const struct ev *e)
     case EV_PRIV: on_priv(log, e); break;
     default: break;
     }
+}
+
+/* A batch (events.h "Batches"), after the model's: each EV_INSN carries the model's stamps. */
+static void log_batch(void *opaque, struct ev *events, unsigned n)
+{
+    struct tm_log *log = opaque;
+    log->stamped = true;
+    for (unsigned i = 0; i < n; i++) {
+        if (events[i].kind != EV_INSN) continue;
+        log->stamp_time = events[i].insn.stamp_time;
+        log->stamp_misses = events[i].insn.stamp_misses;
+        on_insn(log, &events[i]);
+    }
+    log->stamped = false;
+}
+
+int tm_log_attach_model(struct tm_log *log, struct machine *m, struct tm_model *model)
+{
+    tm_log_init(log, m->arch, NULL, NULL);
+    log->m = m;
+    log->clock = tm_model_clock;
+    log->misses = tm_model_misses;
+    log->clock_opaque = model;
+    return ev_subscribe_batch(&m->events,
+                              EV_MASK(EV_INSN) | EV_MASK(EV_EXCEPTION) | EV_MASK(EV_PRIV),
+                              tm_log_event, log_batch, log) < 0
+               ? -1
+               : 0;
 }
 
 void tm_log_finish(struct tm_log *log)

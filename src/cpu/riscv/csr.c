@@ -79,7 +79,7 @@ static bool pmp_locked(const struct rv_hart *h, unsigned entry)
 static uint64_t csr_read(const struct rv_hart *h, unsigned number)
 {
     const struct rv_csrs *c = &h->csr;
-    const struct machine *m = h->m;
+    struct machine *m = h->m;
     if (number >= RV_CSR_pmpcfg0 && number <= RV_CSR_pmpcfg14) {
         uint64_t v = 0;
         unsigned base = (number - RV_CSR_pmpcfg0) * 4;
@@ -119,7 +119,7 @@ static uint64_t csr_read(const struct rv_hart *h, unsigned number)
     case RV_CSR_frm: return c->frm;
     case RV_CSR_fcsr: return (uint64_t)c->frm << 5 | c->fflags;
     case RV_CSR_mcycle:
-    case RV_CSR_cycle: return m->time + c->cycle_offset;
+    case RV_CSR_cycle: return machine_now(m) + c->cycle_offset;
     case RV_CSR_minstret:
     case RV_CSR_instret: return m->insns + c->instret_offset;
     case RV_CSR_time: return m->read_timer ? m->read_timer(m->timer_dev) : 0;
@@ -235,7 +235,7 @@ static void csr_write(struct rv_hart *h, int index, unsigned number, uint64_t va
     case RV_CSR_senvcfg: MERGE(senvcfg); break;
     /* 3.1.10 and unpriv. 10.1: a counter write takes effect after the writing instruction, which
      * therefore does not increment the value written. */
-    case RV_CSR_mcycle: c->cycle_offset = value - (m->time + (in_insn ? 1 : 0)); break;
+    case RV_CSR_mcycle: c->cycle_offset = value - (machine_now(m) + (in_insn ? 1 : 0)); break;
     case RV_CSR_minstret: c->instret_offset = value - (m->insns + (in_insn ? 1 : 0)); break;
     default: break; /* read-only zero, or read-only views: writes are ignored */
     }

@@ -34,7 +34,7 @@ void rv_hart_reset(struct rv_hart *h, uint64_t entry)
     mmu_tlb_flush(&h->tlb, UINT64_MAX, UINT32_MAX);
     rv_xlate_changed(h);
     h->csr.mstatus = RV_MSTATUS_FIXED;
-    h->csr.cycle_offset = 0 - h->m->time;
+    h->csr.cycle_offset = 0 - machine_now(h->m);
     h->csr.instret_offset = 0 - h->m->insns;
     h->priv = RV_PRIV_M;
     h->waiting = false;
@@ -142,15 +142,7 @@ __attribute__((always_inline)) static inline enum rv_step_result step(struct rv_
     h->pc = h->npc;
     m->insns++;
     m->time++;
-    /* ev_emit, with the event built only when someone subscribed to it */
-    m->events.count[EV_INSN]++;
-    if (m->events.wanted & EV_MASK(EV_INSN)) {
-        struct ev ev = {.kind = EV_INSN, .pc = pc};
-        ev.insn.op_class = rv_insn_table[d->id].op_class;
-        ev.insn.len = d->len;
-        ev.insn.raw = d->word;
-        ev_dispatch(&m->events, &ev);
-    }
+    ev_emit_insn(&m->events, pc, rv_insn_table[d->id].op_class, d->len, d->word);
     return RV_STEP_RETIRED;
 }
 
@@ -181,6 +173,7 @@ void rv_run(void *hart)
                                  h->pc);
             return;
         }
+        machine_sync(m); /* the model prices what ran before the wait */
         m->time = m->limit_time;
         return;
     }

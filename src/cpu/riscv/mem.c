@@ -149,16 +149,7 @@ static bool crosses_page(uint64_t vaddr, unsigned size)
 static inline void mem_event(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size,
                              enum ev_mem_type type)
 {
-    struct ev_stream *events = &h->m->events;
-    events->count[EV_MEM]++;
-    if (events->wanted & EV_MASK(EV_MEM)) {
-        struct ev ev = {.kind = EV_MEM, .pc = h->pc};
-        ev.mem.vaddr = vaddr;
-        ev.mem.paddr = paddr;
-        ev.mem.size = (uint8_t)size;
-        ev.mem.type = (uint8_t)type;
-        ev_dispatch(events, &ev);
-    }
+    ev_emit_mem(&h->m->events, h->pc, vaddr, paddr, (uint8_t)size, (uint8_t)type);
 }
 
 int rv_load(struct rv_hart *h, uint64_t vaddr, unsigned size, uint64_t *value)

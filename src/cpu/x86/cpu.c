@@ -131,14 +131,7 @@ static inline void retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class)
     struct machine *m = cpu->m;
     m->insns++;
     m->time++;
-    if (m->events.wanted & EV_MASK(EV_INSN)) {
-        struct ev e = {.kind = EV_INSN, .pc = cpu->insn_rip};
-        e.insn.op_class = op_class;
-        e.insn.len = len;
-        ev_emit(&m->events, &e);
-    } else {
-        m->events.count[EV_INSN]++; /* what ev_emit counts, without building the event */
-    }
+    ev_emit_insn(&m->events, cpu->insn_rip, op_class, len, 0);
 }
 
 void x86_retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class)
@@ -315,6 +308,7 @@ static void x86_run(void *opaque)
                                      "hlt with interrupts disabled at eip %#" PRIx64, cpu->rip);
                 return;
             }
+            machine_sync(m); /* the model prices what ran before the halt */
             m->time = m->limit_time;
             return;
         }

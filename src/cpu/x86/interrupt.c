@@ -404,6 +404,7 @@ void x86_deliver(struct x86_cpu *cpu, x86_status trap)
     for (;;) {
         /* A delivery takes guest time even though nothing retires, so that a handler that
          * faults forever still reaches device deadlines and cycle budgets. */
+        machine_sync(cpu->m); /* queued instructions are priced before this tick */
         cpu->m->time++;
         emit_exception(cpu, &ev);
         x86_status st;

@@ -138,12 +138,7 @@ void x86_tlb_flush_page(struct x86_cpu *cpu, uint64_t lin)
 static void emit_mem(struct x86_cpu *cpu, uint64_t lin, uint64_t phys, unsigned size,
                      enum ev_mem_type type)
 {
-    struct ev e = {.kind = EV_MEM, .pc = cpu->insn_rip};
-    e.mem.vaddr = lin;
-    e.mem.paddr = phys;
-    e.mem.size = (uint8_t)size;
-    e.mem.type = (uint8_t)type;
-    ev_emit(&cpu->m->events, &e);
+    ev_emit_mem(&cpu->m->events, cpu->insn_rip, lin, phys, (uint8_t)size, (uint8_t)type);
 }
 
 /* One access within a page. */

@@ -27,7 +27,7 @@ x86_status x86_rdmsr(struct x86_cpu *cpu, uint32_t number, uint64_t *value)
     if (i == X86_MSR_FS_BASE) *value = cpu->seg[X86_FS].base;
     if (i == X86_MSR_GS_BASE) *value = cpu->seg[X86_GS].base;
     if (i == X86_MSR_TSC) /* the counter runs with guest time; the row holds the offset */
-        *value += cpu->m->time;
+        *value += machine_now(cpu->m);
     return X86_OK;
 }
 
@@ -52,7 +52,7 @@ x86_status x86_wrmsr(struct x86_cpu *cpu, uint32_t number, uint64_t value)
     if (((cpu->vendor->canonical_msrs >> i) & 1) && !x86_canonical(value)) return GP0;
     if (i == X86_MSR_FS_BASE) cpu->seg[X86_FS].base = value;
     if (i == X86_MSR_GS_BASE) cpu->seg[X86_GS].base = value;
-    cpu->msr[i] = i == X86_MSR_TSC ? value - cpu->m->time : value;
+    cpu->msr[i] = i == X86_MSR_TSC ? value - machine_now(cpu->m) : value;
     struct ev e = {.kind = EV_SYSREG, .pc = cpu->insn_rip};
     e.sysreg.space = EV_SYSREG_MSR;
     e.sysreg.number = number;
