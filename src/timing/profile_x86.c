@@ -38,7 +38,9 @@
  *            SYSCALL, SYSRET, SYSENTER, SYSEXIT and SWAPGS on Skylake and Zen 2. The stored copies
  *            searched (2026-11-26) have no such rows (uops.info measures user-mode instructions;
  *            Agner's Skylake and Zen 2 tables list none of these), so none is cited; SWAPGS is an
- *            assumption on both profiles
+ *            assumption on both profiles. Searched again 2026-11-26 (pages, docs, code, issues,
+ *            LLVM's x86 scheduling models) for a SWAPGS cost and for the microcode cost of the
+ *            INT/IRET descriptor checks: none published, both stay [assume]
  *   [assume] an assumption, not measured
  */
 #include <string.h>
