@@ -38,7 +38,9 @@
  *            SYSCALL, SYSRET, SYSENTER, SYSEXIT and SWAPGS on Skylake and Zen 2. The stored copies
  *            searched (2026-11-26) have no such rows (uops.info measures user-mode instructions;
  *            Agner's Skylake and Zen 2 tables list none of these), so none is cited; SWAPGS is an
- *            assumption on both profiles
+ *            assumption on both profiles. Searched again 2026-11-26 (pages, docs, code, issues,
+ *            LLVM's x86 scheduling models) for a SWAPGS cost and for the microcode cost of the
+ *            INT/IRET descriptor checks: none published, both stay [assume]
  *   [assume] an assumption, not measured
  */
 #include <string.h>
@@ -81,258 +83,222 @@ enum {
 #define MULP  0x02
 #define ALONE 0
 
-#define STEP(what, cycles, source)                                                                 \
+/* Per-profile figures that the transition steps below reuse: a descriptor or TSS read is an L1D
+ * hit, and a refetch after a serializing transfer costs what a mispredict does. */
+#define INTEL_L1D        5  /* [AFM] L1D load-to-use 4-5 */
+#define AMD_L1D          4  /* [AFM] */
+#define INTEL_MISPREDICT 16 /* [AFM] Skylake 15-20 */
+#define AMD_MISPREDICT   18 /* [AFM] Zen 2 */
+
+/* The micro-steps of each transition, each stated once. Columns: what the processor does, its
+ * cycles on the intel profile, on the amd profile, and where those numbers come from (both
+ * profiles' sources where they differ). */
+#define INT_SAME_STEPS(S)                                                                          \
+    S("read the IDT gate (8 bytes)", INTEL_L1D, AMD_L1D, "[AFM] L1D hit")                          \
+    S("read the CS descriptor from the GDT", INTEL_L1D, AMD_L1D, "[AFM] L1D hit")                  \
+    S("check gate and CS (type, DPL, present)", 10, 10, "[assume] microcode")                      \
+    S("push EFLAGS, CS, EIP (+ error code)", 3, 3, "[AFM] 1 store/cycle")                          \
+    S("clear IF/TF/NT, load CS:EIP", 2, 2, "[assume]")                                             \
+    S("refetch at the handler (serializing)", INTEL_MISPREDICT, AMD_MISPREDICT,                    \
+      "[AFM] like a mispredict")
+#define INT_STACK_STEPS(S)                                                                         \
+    S("read SS0:ESP0 from the TSS", INTEL_L1D, AMD_L1D, "[AFM] L1D hit")                           \
+    S("read the SS descriptor", INTEL_L1D, AMD_L1D, "[AFM] L1D hit")                               \
+    S("check SS (type, DPL = RPL = CPL)", 10, 10, "[assume] microcode")                            \
+    S("push the old SS and ESP", 2, 2, "[AFM] 1 store/cycle")
+/* IRET_SAME on intel: 6 + 5 + 10 + 16 = 37 cycles. */
+#define IRET_SAME_STEPS(S)                                                                         \
+    S("pop EIP, CS, EFLAGS", INTEL_L1D + 1, AMD_L1D + 1, "[AFM] 2 loads/cycle + L1D hit")          \
+    S("read the CS descriptor", INTEL_L1D, AMD_L1D, "[AFM] L1D hit")                               \
+    S("check CS (RPL, DPL, present)", 10, 10, "[assume] microcode")                                \
+    S("refetch at the return address (serializing)", INTEL_MISPREDICT, AMD_MISPREDICT,             \
+      "[AFM] like a mispredict")
+/* intel calibrated [IRET80]: IRET_SAME + IRET_OUTER = SYSRET (69) + 240 = 309. No AMD figure: amd
+ * takes intel's check step. */
+#define IRET_OUTER_STEPS(S)                                                                        \
+    S("pop ESP, SS", 1, 1, "[AFM] 2 loads/cycle")                                                  \
+    S("read the SS descriptor", INTEL_L1D, AMD_L1D, "[AFM] L1D hit")                               \
+    S("check SS, DS, ES, FS, GS against the new CPL; load the caches", 266, 266,                   \
+      "intel: calibrated [IRET80], 309 - 37 (IRET_SAME) - 1 - 5; amd: [assume] as intel")
+/* intel: SYSCALL + SYSRET calibrated [L4Re]; amd: [K8] 27 and 35 cycles in all. */
+#define SYSCALL_STEPS(S)                                                                           \
+    S("read STAR, LSTAR, SFMASK", 34, 5,                                                           \
+      "intel: calibrated [L4Re] with [K8] split; amd: [K8] 27 minus the steps below")              \
+    S("RCX <- RIP, R11 <- RFLAGS, mask RFLAGS", 2, 2, "[SDM]; [assume]")                           \
+    S("load the fixed CS and SS from STAR (no descriptor read)", 2, 2, "[SDM]; [assume]")          \
+    S("refetch at LSTAR", INTEL_MISPREDICT, AMD_MISPREDICT, "[AFM] like a mispredict")
+#define SYSRET_STEPS(S)                                                                            \
+    S("read STAR; canonical check of RCX (Intel only)", 49, 13,                                    \
+      "intel: calibrated [L4Re] with [K8] split; amd: [K8] 35 minus the steps below")              \
+    S("RIP <- RCX, RFLAGS <- R11", 2, 2, "[SDM]; [assume]")                                        \
+    S("load the fixed CS and SS from STAR", 2, 2, "[SDM]; [assume]")                               \
+    S("refetch at RCX", INTEL_MISPREDICT, AMD_MISPREDICT, "[AFM] like a mispredict")
+/* AMD: SYSENTER/SYSEXIT only in legacy mode (#UD in long and compatibility mode,
+ * shared/reference/timing.md); amd prices them as its SYSCALL/SYSRET. */
+#define SYSENTER_STEPS(S)                                                                          \
+    S("read SYSENTER_CS, _ESP, _EIP", 34, 5, "as SYSCALL's MSR step")                              \
+    S("load flat CS and SS (no descriptor read)", 2, 2, "[SDM]")                                   \
+    S("refetch at SYSENTER_EIP", INTEL_MISPREDICT, AMD_MISPREDICT, "[AFM] like a mispredict")
+/* intel calibrated [SYSX30]: SYSEXIT = SYSRET (69) + 30 = 99. */
+#define SYSEXIT_STEPS(S)                                                                           \
+    S("read SYSENTER_CS; EIP <- EDX, ESP <- ECX", 81, 13,                                          \
+      "intel: calibrated [SYSX30], 99 - 2 - 16; amd: as SYSRET's MSR step")                        \
+    S("load flat CS and SS", 2, 2, "[SDM]")                                                        \
+    S("refetch at EDX", INTEL_MISPREDICT, AMD_MISPREDICT, "[AFM] like a mispredict")
+#define SWAPGS_STEPS(S)                                                                            \
+    S("exchange GS.base and KERNEL_GS_BASE", 8, 8, "[assume] microcoded MSR swap")
+
+/* One profile's column of the step tables, as its struct tm_steps. */
+#define INTEL_STEP(what, intel, amd, source) {what, intel, source},
+#define AMD_STEP(what, intel, amd, source)   {what, amd, source},
+#define COUNT_STEP(what, intel, amd, source) +1
+#define STEPS(table, column)                                                                       \
     {                                                                                              \
-        what, cycles, source                                                                       \
+        .n = 0 table(COUNT_STEP), .step = { table(column) }                                        \
+    }
+#define X86_STEPS(column)                                                                          \
+    {                                                                                              \
+        [TM_X86_INT_SAME] = STEPS(INT_SAME_STEPS, column),                                         \
+        [TM_X86_INT_STACK] = STEPS(INT_STACK_STEPS, column),                                       \
+        [TM_X86_IRET_SAME] = STEPS(IRET_SAME_STEPS, column),                                       \
+        [TM_X86_IRET_OUTER] = STEPS(IRET_OUTER_STEPS, column),                                     \
+        [TM_X86_SYSCALL] = STEPS(SYSCALL_STEPS, column),                                           \
+        [TM_X86_SYSRET] = STEPS(SYSRET_STEPS, column),                                             \
+        [TM_X86_SYSENTER] = STEPS(SYSENTER_STEPS, column),                                         \
+        [TM_X86_SYSEXIT] = STEPS(SYSEXIT_STEPS, column),                                           \
+        [TM_X86_SWAPGS] = STEPS(SWAPGS_STEPS, column),                                             \
     }
 
-const struct tm_profile tm_profile_intel =
-    {
-        .name = "intel",
-        .description = "Intel Skylake-class core (4-wide; classes priced, no out-of-order overlap)",
-        .arch = ARCH_I386,
-        .issue_width = 4, /* [AFM] */
-        .issue = {[C_NOP] = 1,
-                  [C_ALU] = 1,
-                  [C_MOV] = 1,
-                  [C_LOAD] = 1,
-                  [C_STORE] = 1,
-                  [C_MUL] = 1,
-                  [C_DIV] = 6, /* [AFI] DIV r32 reciprocal throughput ~6 */
-                  [C_SHIFT] = 1,
-                  [C_BIT] = 1,
-                  [C_BRANCH] = 1,
-                  [C_CALL] = 2,
-                  [C_RET] = 2,
-                  [C_STACK] = 1,
-                  [C_STRING] = 4,   /* [assume] one MOVS/STOS step */
-                  [C_IO] = 30,      /* [assume] microcoded port I/O */
-                  [C_FLAGS] = 9,    /* [assume] between PUSHF (1) and POPF (~20) [AFI] */
-                  [C_SYSTEM] = 25,  /* [AFI] RDTSC ~25; other microcoded system reads alike */
-                  [C_SERIAL] = 120, /* [AFI] CPUID ~100-250; serializing writes alike [assume] */
-                  [C_INT] = 1},
-        .latency = {[C_ALU] = 1,
-                    [C_MOV] = 1,
-                    [C_LOAD] = 5 /* [AFM] 4-5 */,
-                    [C_MUL] = 3 /* [AFI] */,
-                    [C_DIV] = 26 /* [AFI] */,
-                    [C_SHIFT] = 1,
-                    [C_BIT] = 1,
-                    [C_STACK] = 1},
-        .pipes = {[C_NOP] = ANY,
-                  [C_ALU] = ANY,
-                  [C_MOV] = ANY,
-                  [C_LOAD] = LDP,
-                  [C_STORE] = STP,
-                  [C_MUL] = MULP,
-                  [C_DIV] = MULP,
-                  [C_SHIFT] = BRP,
-                  [C_BIT] = ANY,
-                  [C_BRANCH] = BRP,
-                  [C_CALL] = BRP,
-                  [C_RET] = BRP,
-                  [C_STACK] = LDP | STP},
-        .mispredict = 16,    /* [AFM] Skylake 15-20 */
-        .bht_entries = 4096, /* [assume] bimodal stand-in for a much better predictor */
-        .btb_entries = 4096, /* [assume] */
-        .ras_entries = 16,   /* [AFM] */
-        .l1i = {32 * 1024, 8, 64, 0},
-        .l1d = {32 * 1024, 8, 64, 5},  /* [CACHE] [AFM] */
-        .l2 = {256 * 1024, 4, 64, 12}, /* [CACHE] */
-        .mem_latency = 42,             /* [assume] an L3 hit (no L3 or DRAM modeled) */
-        .itlb = {128, 8, 0},           /* [CACHE] */
-        .dtlb = {64, 4, 0},            /* [CACHE] */
-        .l2tlb = {1536, 12, 9},        /* [CACHE]; [assume] 9 cycles */
-        .walk_levels = 2,              /* 32-bit paging (SDM Vol. 3A 4.3); long mode: 4 */
-        .walk_overhead = 4,            /* [assume] */
-        .asid_bits = 0,                /* no PCID in the x86 core: CR3 writes flush */
-        .x86 =
-            {
-                [TM_X86_INT_SAME] =
-                    {6,
-                     {STEP("read the IDT gate (8 bytes)", 5, "[AFM] L1D hit"),
-                      STEP("read the CS descriptor from the GDT", 5, "[AFM] L1D hit"),
-                      STEP("check gate and CS (type, DPL, present)", 10, "[assume] microcode"),
-                      STEP("push EFLAGS, CS, EIP (+ error code)", 3, "[AFM] 1 store/cycle"),
-                      STEP("clear IF/TF/NT, load CS:EIP", 2, "[assume]"),
-                      STEP("refetch at the handler (serializing)", 16, "[AFM] like a mispredict")}},
-                [TM_X86_INT_STACK] = {4,
-                                      {STEP("read SS0:ESP0 from the TSS", 5, "[AFM] L1D hit"),
-                                       STEP("read the SS descriptor", 5, "[AFM] L1D hit"),
-                                       STEP("check SS (type, DPL = RPL = CPL)", 10,
-                                            "[assume] microcode"),
-                                       STEP("push the old SS and ESP", 2, "[AFM] 1 store/cycle")}},
-                [TM_X86_IRET_SAME] =
-                    {4,
-                     {STEP("pop EIP, CS, EFLAGS", 6, "[AFM] 2 loads/cycle + L1D hit"),
-                      STEP("read the CS descriptor", 5, "[AFM] L1D hit"),
-                      STEP("check CS (RPL, DPL, present)", 10, "[assume] microcode"),
-                      STEP("refetch at the return address (serializing)",
-                           16, "[AFM] like a mispredict")}},
-                /* calibrated [IRET80]: IRET_SAME + IRET_OUTER = SYSRET (69) + 240 = 309 */
-                [TM_X86_IRET_OUTER] =
-                    {3,
-                     {STEP("pop ESP, SS", 1, "[AFM] 2 loads/cycle"),
-                      STEP("read the SS descriptor", 5, "[AFM] L1D hit"),
-                      STEP("check SS, DS, ES, FS, GS against the new CPL; load the caches",
-                           266, "calibrated [IRET80]: 309 - 37 (IRET_SAME) - 1 - 5")}},
-                [TM_X86_SYSCALL] =
-                    {4,
-                     {STEP("read STAR, LSTAR, SFMASK", 34, "calibrated [L4Re] with [K8] split"),
-                      STEP("RCX <- RIP, R11 <- RFLAGS, mask RFLAGS", 2, "[SDM]; [assume]"),
-                      STEP("load the fixed CS and SS from STAR (no descriptor read)", 2,
-                           "[SDM]; [assume]"),
-                      STEP("refetch at LSTAR", 16, "[AFM] like a mispredict")}},
-                [TM_X86_SYSRET] = {4,
-                                   {STEP("read STAR; canonical check of RCX",
-                                         49, "calibrated [L4Re] with [K8] split"),
-                                    STEP("RIP <- RCX, RFLAGS <- R11", 2, "[SDM]; [assume]"),
-                                    STEP("load the fixed CS and SS from STAR", 2,
-                                         "[SDM]; [assume]"),
-                                    STEP("refetch at RCX", 16, "[AFM] like a mispredict")}},
-                [TM_X86_SYSENTER] =
-                    {3,
-                     {STEP("read SYSENTER_CS, _ESP, _EIP", 34, "as SYSCALL's MSR step"),
-                      STEP("load flat CS and SS (no descriptor read)", 2, "[SDM]"),
-                      STEP("refetch at SYSENTER_EIP", 16, "[AFM] like a mispredict")}},
-                /* calibrated [SYSX30]: SYSEXIT = SYSRET (69) + 30 = 99 */
-                [TM_X86_SYSEXIT] = {3,
-                                    {STEP("read SYSENTER_CS; EIP <- EDX, ESP <- ECX",
-                                          81, "calibrated [SYSX30]: 99 - 2 - 16"),
-                                     STEP("load flat CS and SS", 2, "[SDM]"),
-                                     STEP("refetch at EDX", 16, "[AFM] like a mispredict")}},
-                [TM_X86_SWAPGS] = {1,
-                                   {STEP("exchange GS.base and KERNEL_GS_BASE", 8,
-                                         "[assume] microcoded MSR swap")}},
-            },
-        .sources = "Agner Fog instruction tables and microarchitecture guide (Skylake); Intel SDM "
-                   "(steps); SYSCALL/SYSRET MSR steps calibrated on the L4Re Ice Lake-SP null "
-                   "syscall (160 cycles), split as AMD K8 27:35; IRET to ring 3 on Linux "
-                   "2a23c6b8a9c4 (SYSRET + 80 ns at an assumed 3 GHz); SYSEXIT on Linux "
-                   "4214a16b0297 (SYSRET + 30 cycles)",
+const struct tm_profile tm_profile_intel = {
+    .name = "intel",
+    .description = "Intel Skylake-class core (4-wide; classes priced, no out-of-order overlap)",
+    .arch = ARCH_I386,
+    .issue_width = 4, /* [AFM] */
+    .issue = {[C_NOP] = 1,
+              [C_ALU] = 1,
+              [C_MOV] = 1,
+              [C_LOAD] = 1,
+              [C_STORE] = 1,
+              [C_MUL] = 1,
+              [C_DIV] = 6, /* [AFI] DIV r32 reciprocal throughput ~6 */
+              [C_SHIFT] = 1,
+              [C_BIT] = 1,
+              [C_BRANCH] = 1,
+              [C_CALL] = 2,
+              [C_RET] = 2,
+              [C_STACK] = 1,
+              [C_STRING] = 4,   /* [assume] one MOVS/STOS step */
+              [C_IO] = 30,      /* [assume] microcoded port I/O */
+              [C_FLAGS] = 9,    /* [assume] between PUSHF (1) and POPF (~20) [AFI] */
+              [C_SYSTEM] = 25,  /* [AFI] RDTSC ~25; other microcoded system reads alike */
+              [C_SERIAL] = 120, /* [AFI] CPUID ~100-250; serializing writes alike [assume] */
+              [C_INT] = 1},
+    .latency = {[C_ALU] = 1,
+                [C_MOV] = 1,
+                [C_LOAD] = 5 /* [AFM] 4-5 */,
+                [C_MUL] = 3 /* [AFI] */,
+                [C_DIV] = 26 /* [AFI] */,
+                [C_SHIFT] = 1,
+                [C_BIT] = 1,
+                [C_STACK] = 1},
+    .pipes = {[C_NOP] = ANY,
+              [C_ALU] = ANY,
+              [C_MOV] = ANY,
+              [C_LOAD] = LDP,
+              [C_STORE] = STP,
+              [C_MUL] = MULP,
+              [C_DIV] = MULP,
+              [C_SHIFT] = BRP,
+              [C_BIT] = ANY,
+              [C_BRANCH] = BRP,
+              [C_CALL] = BRP,
+              [C_RET] = BRP,
+              [C_STACK] = LDP | STP},
+    .mispredict = INTEL_MISPREDICT,
+    .bht_entries = 4096, /* [assume] bimodal stand-in for a much better predictor */
+    .btb_entries = 4096, /* [assume] */
+    .ras_entries = 16,   /* [AFM] */
+    .l1i = {32 * 1024, 8, 64, 0},
+    .l1d = {32 * 1024, 8, 64, INTEL_L1D}, /* [CACHE] */
+    .l2 = {256 * 1024, 4, 64, 12},        /* [CACHE] */
+    .mem_latency = 42,                    /* [assume] an L3 hit (no L3 or DRAM modeled) */
+    .itlb = {128, 8, 0},                  /* [CACHE] */
+    .dtlb = {64, 4, 0},                   /* [CACHE] */
+    .l2tlb = {1536, 12, 9},               /* [CACHE]; [assume] 9 cycles */
+    .walk_levels = 2,                     /* 32-bit paging (SDM Vol. 3A 4.3); long mode: 4 */
+    .walk_overhead = 4,                   /* [assume] */
+    .asid_bits = 0,                       /* no PCID in the x86 core: CR3 writes flush */
+    .x86 = X86_STEPS(INTEL_STEP),
+    .sources = "Agner Fog instruction tables and microarchitecture guide (Skylake); Intel SDM "
+               "(steps); SYSCALL/SYSRET MSR steps calibrated on the L4Re Ice Lake-SP null "
+               "syscall (160 cycles), split as AMD K8 27:35; IRET to ring 3 on Linux "
+               "2a23c6b8a9c4 (SYSRET + 80 ns at an assumed 3 GHz); SYSEXIT on Linux "
+               "4214a16b0297 (SYSRET + 30 cycles)",
 };
 
-const struct tm_profile tm_profile_amd =
-    {
-        .name = "amd",
-        .description = "AMD Zen 2-class core (4-wide; classes priced, no out-of-order overlap)",
-        .arch = ARCH_I386,
-        .issue_width = 4, /* [AFM] */
-        .issue = {[C_NOP] = 1,
-                  [C_ALU] = 1,
-                  [C_MOV] = 1,
-                  [C_LOAD] = 1,
-                  [C_STORE] = 1,
-                  [C_MUL] = 1,
-                  [C_DIV] = 8, /* [AFI] DIV r32 14-30 latency, [assume] 8 throughput */
-                  [C_SHIFT] = 1,
-                  [C_BIT] = 1,
-                  [C_BRANCH] = 1,
-                  [C_CALL] = 2,
-                  [C_RET] = 2,
-                  [C_STACK] = 1,
-                  [C_STRING] = 4,
-                  [C_IO] = 30,
-                  [C_FLAGS] = 9,
-                  [C_SYSTEM] = 36,  /* [AFI] RDTSC on Zen 2 ~36 (as recalled) */
-                  [C_SERIAL] = 120, /* [assume] as Intel */
-                  [C_INT] = 1},
-        .latency = {[C_ALU] = 1,
-                    [C_MOV] = 1,
-                    [C_LOAD] = 4 /* [AFM] */,
-                    [C_MUL] = 3 /* [AFI] */,
-                    [C_DIV] = 30 /* [AFI] upper bound */,
-                    [C_SHIFT] = 1,
-                    [C_BIT] = 1,
-                    [C_STACK] = 1},
-        .pipes = {[C_NOP] = ANY,
-                  [C_ALU] = ANY,
-                  [C_MOV] = ANY,
-                  [C_LOAD] = LDP,
-                  [C_STORE] = STP,
-                  [C_MUL] = MULP,
-                  [C_DIV] = MULP,
-                  [C_SHIFT] = ANY,
-                  [C_BIT] = ANY,
-                  [C_BRANCH] = BRP,
-                  [C_CALL] = BRP,
-                  [C_RET] = BRP,
-                  [C_STACK] = LDP | STP},
-        .mispredict = 18, /* [AFM] Zen 2 */
-        .bht_entries = 4096,
-        .btb_entries = 4096,
-        .ras_entries = 32, /* [AFM] Zen 2 return stack 32 (as recalled) */
-        .l1i = {32 * 1024, 8, 64, 0},
-        .l1d = {32 * 1024, 8, 64, 4},
-        .l2 = {512 * 1024, 8, 64, 12},
-        .mem_latency = 40, /* [assume] an L3 hit */
-        .itlb = {64, 64, 0},
-        .dtlb = {64, 64, 0},
-        .l2tlb = {2048, 16, 7}, /* [CACHE]; [assume] 7 cycles */
-        .walk_levels = 2,
-        .walk_overhead = 4,
-        .asid_bits = 0,
-        .x86 =
-            {
-                [TM_X86_INT_SAME] =
-                    {6,
-                     {STEP("read the IDT gate (8 bytes)", 4, "[AFM] L1D hit"),
-                      STEP("read the CS descriptor from the GDT", 4, "[AFM] L1D hit"),
-                      STEP("check gate and CS (type, DPL, present)", 10, "[assume] microcode"),
-                      STEP("push EFLAGS, CS, EIP (+ error code)", 3, "[AFM] 1 store/cycle"),
-                      STEP("clear IF/TF/NT, load CS:EIP", 2, "[assume]"),
-                      STEP("refetch at the handler (serializing)", 18, "[AFM] like a mispredict")}},
-                [TM_X86_INT_STACK] = {4,
-                                      {STEP("read SS0:ESP0 from the TSS", 4, "[AFM] L1D hit"),
-                                       STEP("read the SS descriptor", 4, "[AFM] L1D hit"),
-                                       STEP("check SS (type, DPL = RPL = CPL)", 10,
-                                            "[assume] microcode"),
-                                       STEP("push the old SS and ESP", 2, "[AFM] 1 store/cycle")}},
-                [TM_X86_IRET_SAME] =
-                    {4,
-                     {STEP("pop EIP, CS, EFLAGS", 5, "[AFM] 2 loads/cycle + L1D hit"),
-                      STEP("read the CS descriptor", 4, "[AFM] L1D hit"),
-                      STEP("check CS (RPL, DPL, present)", 10, "[assume] microcode"),
-                      STEP("refetch at the return address (serializing)",
-                           18, "[AFM] like a mispredict")}},
-                /* No AMD figure: the intel profile's calibrated check step [IRET80]. */
-                [TM_X86_IRET_OUTER] =
-                    {3,
-                     {STEP("pop ESP, SS", 1, "[AFM] 2 loads/cycle"),
-                      STEP("read the SS descriptor", 4, "[AFM] L1D hit"),
-                      STEP("check SS, DS, ES, FS, GS against the new CPL; load the caches",
-                           266, "[assume] as the intel profile's step, calibrated [IRET80]")}},
-                [TM_X86_SYSCALL] =
-                    {4,
-                     {STEP("read STAR, LSTAR, SFMASK", 5, "[K8] 27 minus the steps below"),
-                      STEP("RCX <- RIP, R11 <- RFLAGS, mask RFLAGS", 2, "[SDM]; [assume]"),
-                      STEP("load the fixed CS and SS from STAR", 2, "[SDM]; [assume]"),
-                      STEP("refetch at LSTAR", 18, "[AFM] like a mispredict")}},
-                [TM_X86_SYSRET] = {4,
-                                   {STEP("read STAR", 13, "[K8] 35 minus the steps below"),
-                                    STEP("RIP <- RCX, RFLAGS <- R11", 2, "[SDM]; [assume]"),
-                                    STEP("load the fixed CS and SS from STAR", 2,
-                                         "[SDM]; [assume]"),
-                                    STEP("refetch at RCX", 18, "[AFM] like a mispredict")}},
-                /* AMD: SYSENTER/SYSEXIT only in legacy mode (#UD in long and compatibility mode,
-                 * shared/reference/timing.md); priced as SYSCALL/SYSRET. */
-                [TM_X86_SYSENTER] =
-                    {3,
-                     {STEP("read SYSENTER_CS, _ESP, _EIP", 5, "as SYSCALL's MSR step"),
-                      STEP("load flat CS and SS", 2, "[SDM]"),
-                      STEP("refetch at SYSENTER_EIP", 18, "[AFM] like a mispredict")}},
-                [TM_X86_SYSEXIT] = {3,
-                                    {STEP("read SYSENTER_CS; EIP <- EDX, ESP <- ECX",
-                                          13, "as SYSRET's MSR step"),
-                                     STEP("load flat CS and SS", 2, "[SDM]"),
-                                     STEP("refetch at EDX", 18, "[AFM] like a mispredict")}},
-                [TM_X86_SWAPGS] = {1,
-                                   {STEP("exchange GS.base and KERNEL_GS_BASE", 8,
-                                         "[assume] microcoded MSR swap")}},
-            },
-        .sources = "Agner Fog instruction tables and microarchitecture guide (Zen 2); Intel SDM "
-                   "(steps); SYSCALL/SYSRET calibrated on AMD K8 27/35 cycles (#25112 table 13); "
-                   "IRET to ring 3 as the intel profile (no AMD figure)",
+const struct tm_profile tm_profile_amd = {
+    .name = "amd",
+    .description = "AMD Zen 2-class core (4-wide; classes priced, no out-of-order overlap)",
+    .arch = ARCH_I386,
+    .issue_width = 4, /* [AFM] */
+    .issue = {[C_NOP] = 1,
+              [C_ALU] = 1,
+              [C_MOV] = 1,
+              [C_LOAD] = 1,
+              [C_STORE] = 1,
+              [C_MUL] = 1,
+              [C_DIV] = 8, /* [AFI] DIV r32 14-30 latency, [assume] 8 throughput */
+              [C_SHIFT] = 1,
+              [C_BIT] = 1,
+              [C_BRANCH] = 1,
+              [C_CALL] = 2,
+              [C_RET] = 2,
+              [C_STACK] = 1,
+              [C_STRING] = 4,
+              [C_IO] = 30,
+              [C_FLAGS] = 9,
+              [C_SYSTEM] = 36,  /* [AFI] RDTSC on Zen 2 ~36 (as recalled) */
+              [C_SERIAL] = 120, /* [assume] as Intel */
+              [C_INT] = 1},
+    .latency = {[C_ALU] = 1,
+                [C_MOV] = 1,
+                [C_LOAD] = 4 /* [AFM] */,
+                [C_MUL] = 3 /* [AFI] */,
+                [C_DIV] = 30 /* [AFI] upper bound */,
+                [C_SHIFT] = 1,
+                [C_BIT] = 1,
+                [C_STACK] = 1},
+    .pipes = {[C_NOP] = ANY,
+              [C_ALU] = ANY,
+              [C_MOV] = ANY,
+              [C_LOAD] = LDP,
+              [C_STORE] = STP,
+              [C_MUL] = MULP,
+              [C_DIV] = MULP,
+              [C_SHIFT] = ANY,
+              [C_BIT] = ANY,
+              [C_BRANCH] = BRP,
+              [C_CALL] = BRP,
+              [C_RET] = BRP,
+              [C_STACK] = LDP | STP},
+    .mispredict = AMD_MISPREDICT,
+    .bht_entries = 4096,
+    .btb_entries = 4096,
+    .ras_entries = 32, /* [AFM] Zen 2 return stack 32 (as recalled) */
+    .l1i = {32 * 1024, 8, 64, 0},
+    .l1d = {32 * 1024, 8, 64, AMD_L1D},
+    .l2 = {512 * 1024, 8, 64, 12},
+    .mem_latency = 40, /* [assume] an L3 hit */
+    .itlb = {64, 64, 0},
+    .dtlb = {64, 64, 0},
+    .l2tlb = {2048, 16, 7}, /* [CACHE]; [assume] 7 cycles */
+    .walk_levels = 2,
+    .walk_overhead = 4,
+    .asid_bits = 0,
+    .x86 = X86_STEPS(AMD_STEP),
+    .sources = "Agner Fog instruction tables and microarchitecture guide (Zen 2); Intel SDM "
+               "(steps); SYSCALL/SYSRET calibrated on AMD K8 27/35 cycles (#25112 table 13); "
+               "IRET to ring 3 as the intel profile (no AMD figure)",
 };
 
 static const struct tm_profile *const profiles[] = {&tm_profile_u74, &tm_profile_rocket,
