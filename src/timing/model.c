@@ -79,7 +79,8 @@ int tm_model_init(struct tm_model *md, const struct tm_profile *p, struct machin
     md->bht = calloc(p->bht_entries ? p->bht_entries : 1, 1);
     md->btb = calloc(p->btb_entries ? p->btb_entries : 1, 2 * sizeof *md->btb);
     md->ras = calloc(p->ras_entries ? p->ras_entries : 1, sizeof *md->ras);
-    if (!md->bht || !md->btb || !md->ras) goto fail;
+    md->blocks = calloc(TM_BLOCKS, sizeof *md->blocks);
+    if (!md->bht || !md->btb || !md->ras || !md->blocks) goto fail;
     for (uint32_t i = 0; i < p->bht_entries; i++)
         md->bht[i] = 1; /* weakly not taken */
     if (tm_cache_init(&md->l1i, p->l1i.size, p->l1i.ways, p->l1i.line) < 0 ||
@@ -159,11 +160,14 @@ int tm_model_attach(struct tm_model *md, const struct tm_profile *p, struct mach
 
 void tm_model_destroy(struct tm_model *md)
 {
+
     if (md->handle >= 0 && md->m) ev_unsubscribe(&md->m->events, md->handle);
     md->handle = -1;
     free(md->bht);
     free(md->btb);
     free(md->ras);
+    free(md->blocks);
+    md->blocks = NULL;
     md->bht = NULL;
     md->btb = NULL;
     md->ras = NULL;
@@ -296,16 +300,23 @@ static unsigned translate(struct tm_model *md, struct tm_cache *l1tlb, uint64_t 
     return md->p->l2tlb.latency + page_walk(md, vaddr);
 }
 
-static inline void on_mem(struct tm_model *md, const struct ev *e)
+/* A data access through the D-TLB and L1D/L2: the cycles it stalls its instruction. */
+static inline __attribute__((always_inline)) unsigned mem_lookup(struct tm_model *md,
+                                                                 const struct ev *e)
 {
-    unsigned stall = translate(md, &md->dtlb, e->mem.vaddr, false);
+    unsigned stall = md->paging ? translate(md, &md->dtlb, e->mem.vaddr, false) : 0;
     if (!tm_cache_access_fast(&md->l1d, e->mem.paddr, 0)) {
         md->st.dcache_misses++;
         unsigned miss = beyond_l1(md, e->mem.paddr);
         /* Stores drain through the store buffer: their misses do not stall issue. */
         if (e->mem.type != EV_MEM_WRITE) stall += miss;
     }
-    md->stall += stall;
+    return stall;
+}
+
+static inline void on_mem(struct tm_model *md, const struct ev *e)
+{
+    md->stall += mem_lookup(md, e);
 }
 
 /* A flush reported during an instruction's execution (EV_SYSREG satp, EV_TLB_FLUSH) comes before
@@ -454,6 +465,13 @@ static void rv_regs(uint32_t w, unsigned *rd, unsigned *rs1, unsigned *rs2)
     }
 }
 
+/* Set bits of a pipe mask (no popcnt instruction in the x86-64 baseline: a nibble table). */
+static inline unsigned bits8(uint8_t v)
+{
+    static const uint8_t nibble[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+    return nibble[v & 15] + nibble[v >> 4];
+}
+
 /* Can an instruction using pipes mask join the group issued in the current cycle? Two
  * instructions that each have only the same one pipe cannot pair; the group's pipes must number
  * more than its instructions. */
@@ -462,7 +480,7 @@ static inline bool fits_group(const struct tm_model *md, uint8_t mask)
     if (!mask || md->group_n == 0 || md->group_n >= md->p->issue_width || md->group_alone)
         return false;
     if (!(mask & (mask - 1)) && (md->group_single & mask)) return false;
-    return (unsigned)__builtin_popcount((unsigned)(md->group_union | mask)) > md->group_n;
+    return bits8(md->group_union | mask) > md->group_n;
 }
 
 static inline uint8_t single_pipe(uint8_t mask)
@@ -555,30 +573,29 @@ static inline const struct tm_insn_info *insn_info(struct tm_model *md, const st
     return s;
 }
 
-static inline __attribute__((always_inline)) void on_insn(struct tm_model *md, const struct ev *e)
+/* The fetch of the instruction at pc: I-TLB and L1I (virtually indexed; see README). Returns the
+ * miss cycles. */
+static inline __attribute__((always_inline)) unsigned fetch_lookup(struct tm_model *md,
+                                                                   uint64_t pc)
+{
+    unsigned fetch = md->paging ? translate(md, &md->itlb, pc, true) : 0;
+    if (!tm_cache_access_fast(&md->l1i, pc, md->asid)) {
+        md->st.icache_misses++;
+        fetch += beyond_l1(md, pc);
+    }
+    return fetch;
+}
+
+/* The pipeline part of an instruction (on_insn after the lookups): issue against the scoreboard,
+ * the issue group and the front end, given its fetch miss cycles and the stall of its data
+ * accesses; then its effect on the front end, guest time, and the branch it leaves pending. */
+static inline __attribute__((always_inline)) void pipeline(struct tm_model *md,
+                                                           const struct tm_insn_info *s,
+                                                           uint64_t pc, uint8_t len,
+                                                           unsigned fetch, uint64_t stall)
 {
     const struct tm_profile *p = md->p;
-    resolve_branch(md, e->pc);
-    /* x86 INT n retires after its delivery, which was priced at its EV_EXCEPTION. */
-    if (__builtin_expect(md->soft_int_pending, 0)) {
-        md->soft_int_pending = false;
-        if (e->pc == md->soft_int_pc) {
-            md->st.insns++;
-            advance(md, md->now, true);
-            return;
-        }
-    }
-    const struct tm_insn_info *s = insn_info(md, e);
     unsigned cls = s->cls;
-
-    /* Fetch: I-TLB and L1I at the instruction's address (virtually indexed; see README). */
-    unsigned fetch = translate(md, &md->itlb, e->pc, true);
-    if (!tm_cache_access_fast(&md->l1i, e->pc, md->asid)) {
-        md->st.icache_misses++;
-        fetch += beyond_l1(md, e->pc);
-    }
-    apply_pending_flush(md);
-
     uint64_t ready = max64(md->reg_ready[s->rs1], md->reg_ready[s->rs2]);
     if (s->unpipelined) ready = max64(ready, md->unit_busy[cls]);
     uint64_t load_ready = ready;
@@ -599,8 +616,6 @@ static inline __attribute__((always_inline)) void on_insn(struct tm_model *md, c
         md->group_single = single_pipe(mask);
         md->group_alone = !mask;
     }
-    uint64_t stall = md->stall;
-    md->stall = 0;
     if (s->rd) md->reg_ready[s->rd] = t + s->latency + stall;
     if (s->unpipelined) md->unit_busy[cls] = t + s->latency;
     md->next_free = t + s->issue + stall;
@@ -637,10 +652,30 @@ static inline __attribute__((always_inline)) void on_insn(struct tm_model *md, c
         md->branch_pending = true;
         md->branch_kind = s->branch_kind;
         md->branch_call = s->call;
-        md->branch_pc = e->pc;
-        md->branch_fallthrough = e->pc + e->insn.len;
+        md->branch_pc = pc;
+        md->branch_fallthrough = pc + len;
         md->branch_issue = t;
     }
+}
+
+static inline __attribute__((always_inline)) void on_insn(struct tm_model *md, const struct ev *e)
+{
+    resolve_branch(md, e->pc);
+    /* x86 INT n retires after its delivery, which was priced at its EV_EXCEPTION. */
+    if (__builtin_expect(md->soft_int_pending, 0)) {
+        md->soft_int_pending = false;
+        if (e->pc == md->soft_int_pc) {
+            md->st.insns++;
+            advance(md, md->now, true);
+            return;
+        }
+    }
+    const struct tm_insn_info *s = insn_info(md, e);
+    unsigned fetch = fetch_lookup(md, e->pc);
+    apply_pending_flush(md);
+    uint64_t stall = md->stall;
+    md->stall = 0;
+    pipeline(md, s, e->pc, e->insn.len, fetch, stall);
 }
 
 /* A trap: the instruction at the commit point does not complete; the front end refills. */
@@ -747,25 +782,285 @@ void tm_model_event(void *opaque, const struct ev *e)
     }
 }
 
-/* A batch of EV_INSN and EV_MEM (events.h "Batches"): the same pricing as one by one. Each
- * EV_INSN is stamped with its first cycle and the miss count, which the transition log (after
- * the model in subscription order) reads instead of the model's clock. */
+/* ---- blocks (timing.h, struct tm_block) ---------------------------------------------------- */
+
+static inline uint64_t insn_key(const struct ev *e)
+{
+    return (uint64_t)e->insn.raw | (uint64_t)e->insn.op_class << 32 | (uint64_t)e->insn.len << 48;
+}
+
+/* x relative to now; 0 for any cycle at or before it. */
+static inline uint64_t rel(uint64_t x, uint64_t now)
+{
+    return x > now ? x - now : 0;
+}
+
+/* The pipeline state before a block, relative to md->now; false when a value does not fit. */
+static bool entry_state(const struct tm_model *md, struct tm_block_state *in)
+{
+    uint64_t h = rel(md->horizon, md->now), nf = rel(md->next_free, md->now),
+             fr = rel(md->front_ready, md->now);
+    memset(in, 0, sizeof *in);
+    in->horizon = (uint32_t)h;
+    in->next_free = (uint32_t)nf;
+    in->front_ready = (uint32_t)fr;
+    in->group_n = md->group_n;
+    in->group_union = md->group_union;
+    in->group_single = md->group_single;
+    in->group_alone = md->group_alone;
+    return (h | nf | fr) <= UINT32_MAX;
+}
+
+static inline bool same_state(const struct tm_block_state *a, const struct tm_block_state *b)
+{
+    return a->horizon == b->horizon && a->next_free == b->next_free &&
+           a->front_ready == b->front_ready && a->group_n == b->group_n &&
+           a->group_union == b->group_union && a->group_single == b->group_single &&
+           a->group_alone == b->group_alone;
+}
+
+/* The registers b reads before writing them are as ready as when it was priced. */
+static inline bool live_ready(const struct tm_model *md, const struct tm_block *b)
+{
+    for (unsigned k = 0; k < b->nlive; k++)
+        if (rel(md->reg_ready[b->live_reg[k]], md->now) != b->live_ready[k]) return false;
+    return true;
+}
+
+/* The memo slot of a block at pc entered in state in: one block may be kept for several entry
+ * states (an x86 loop entered from different issue groups). */
+static inline unsigned block_slot(uint64_t pc, const struct tm_block_state *in)
+{
+    uint64_t h = (pc >> 1) ^ (uint64_t)in->horizon * 0x9e3779b1u ^
+                 (uint64_t)in->next_free * 0x85ebca6bu ^ (uint64_t)in->front_ready * 0xc2b2ae35u ^
+                 (uint64_t)in->group_n << 3 ^ (uint64_t)in->group_union << 7 ^
+                 (uint64_t)in->group_alone << 11;
+    return (unsigned)(h ^ h >> 17) & (TM_BLOCKS - 1);
+}
+
+/* Replays b: the state after it, guest time, counters, and the branch it ends with. */
+static void block_replay(struct tm_model *md, const struct tm_block *b, struct ev *events,
+                         const unsigned *idx, const uint64_t *misses)
+{
+    uint64_t now0 = md->now, h0 = md->horizon;
+    if (md->stamp) {
+        /* guest time after an instruction = time before the block + its horizon's advance, so
+         * its first cycle (advance: time - (horizon - issue)) = time before - h0 + issue */
+        uint64_t base = md->m->time - md->tick_lag - h0 + now0;
+        for (unsigned k = 0; k < b->n; k++) {
+            events[idx[k]].insn.stamp_time = base + b->issue[k];
+            events[idx[k]].insn.stamp_misses = misses[k];
+        }
+    }
+    const struct ev *last = &events[idx[b->n - 1]];
+    for (unsigned k = 0; k < b->nout; k++)
+        md->reg_ready[b->out_reg[k]] = now0 + b->out_ready[k];
+    md->now = now0 + b->out_now;
+    md->horizon = now0 + b->out.horizon;
+    md->next_free = now0 + b->out.next_free;
+    md->front_ready = now0 + b->out.front_ready;
+    md->group_n = b->out.group_n;
+    md->group_union = b->out.group_union;
+    md->group_single = b->out.group_single;
+    md->group_alone = b->out.group_alone;
+    md->st.insns += b->n;
+    md->st.load_use_stalls += b->load_use_stalls;
+    md->st.xrets += b->xrets;
+    /* advance() once for the whole block: each instruction's tick is already in m->time */
+    uint64_t delta = md->horizon - h0;
+    md->st.cycles += delta;
+    md->m->time += delta - b->n;
+    md->tick_lag -= b->n;
+    uint64_t time = md->m->time - md->tick_lag;
+    md->t_guest = time - (md->horizon - md->now);
+    if (time >= md->m->limit_time) md->m->exit_request = 1;
+    if (b->last_kind != BR_NONE) {
+        md->branch_pending = true;
+        md->branch_kind = b->last_kind;
+        md->branch_call = b->last_call;
+        md->branch_pc = last->pc;
+        md->branch_fallthrough = last->pc + last->insn.len;
+        md->branch_issue = now0 + b->out_branch;
+    }
+}
+
+/* Prices the straight-line instructions from events[i] (an EV_INSN) to the first branch, at most
+ * TM_BLOCK_INSNS: first the lookups every instruction makes whatever the pipeline state (caches,
+ * TLBs, and the predictor for the branch before), in event order; then the pipeline, replayed
+ * from the block memo when the block and its entry state recur and nothing missed, else one
+ * instruction at a time (recording the block when it may be replayed). Returns the index of
+ * the first event after the block. */
+static unsigned run_block(struct tm_model *md, struct ev *events, unsigned i, unsigned n)
+{
+    uint64_t pc0 = events[i].pc;
+    resolve_branch(md, pc0);
+    struct tm_block_state in;
+    bool in_fits = entry_state(md, &in);
+    struct tm_block *b = &md->blocks[block_slot(pc0, &in)];
+    unsigned idx[TM_BLOCK_INSNS], count = 0, j;
+    struct tm_insn_info info[TM_BLOCK_INSNS]; /* copies: x86 pcs share memo slots */
+    bool hit = in_fits && b->n && b->pc == pc0 && same_state(&in, &b->in), whole = false;
+    if (hit) { /* the memo's instructions must follow, at consecutive addresses */
+        uint64_t pc = pc0;
+        for (j = i; count < b->n; j++) {
+            if (j == n) break;
+            if (events[j].kind != EV_INSN) continue;
+            if (events[j].pc != pc || insn_key(&events[j]) != b->key[count]) break;
+            pc += events[j].insn.len;
+            idx[count++] = j;
+        }
+        hit = count == b->n;
+        whole = hit;
+    }
+    if (!hit) {
+        count = 0;
+        uint64_t pc = pc0;
+        for (j = i; j < n && count < TM_BLOCK_INSNS; j++) {
+            if (events[j].kind != EV_INSN) continue;
+            if (count && events[j].pc != pc) break; /* not straight on (x86 far transfers) */
+            info[count] = *insn_info(md, &events[j]);
+            idx[count++] = j;
+            pc = events[j].pc + events[j].insn.len;
+            if (info[count - 1].branch_kind != BR_NONE) {
+                whole = true;
+                break;
+            }
+        }
+        whole = whole || count == TM_BLOCK_INSNS;
+    }
+
+    /* The lookups, in event order: data accesses stall the instruction after them. */
+    unsigned fetch[TM_BLOCK_INSNS];
+    uint64_t stall[TM_BLOCK_INSNS], misses[TM_BLOCK_INSNS], acc = md->stall;
+    bool quiet = true;
+    md->stall = 0;
+    for (unsigned k = 0, e = i; k < count; e++) {
+        if (events[e].kind == EV_MEM) {
+            acc += mem_lookup(md, &events[e]);
+        } else if (events[e].kind == EV_INSN) {
+            fetch[k] = fetch_lookup(md, events[e].pc);
+            stall[k] = acc;
+            if (md->stamp)
+                misses[k] = md->st.icache_misses + md->st.dcache_misses + md->st.itlb_misses +
+                            md->st.dtlb_misses;
+            quiet = quiet && !fetch[k] && !acc;
+            acc = 0;
+            k++;
+        }
+    }
+    unsigned next = idx[count - 1] + 1;
+
+    if (hit && quiet && live_ready(md, b)) {
+        md->block_hits++;
+        block_replay(md, b, events, idx, misses);
+        return next;
+    }
+
+    /* One instruction at a time, recording the block if it may be replayed later. */
+    md->block_runs++;
+    struct tm_block rec;
+    bool record = quiet && whole && in_fits;
+    rec.in = in;
+    uint64_t now0 = md->now, h0 = md->horizon, lu0 = md->st.load_use_stalls, xr0 = md->st.xrets;
+    uint32_t written = 0, live = 0;
+    rec.nlive = rec.nout = 0;
+    for (unsigned k = 0; k < count; k++) {
+        struct ev *e = &events[idx[k]];
+        const struct tm_insn_info *s = hit ? insn_info(md, e) : &info[k];
+        if (record) {
+            uint8_t src[2] = {s->rs1, s->rs2};
+            for (unsigned r = 0; r < 2; r++) {
+                uint32_t bit = 1u << src[r];
+                if (!src[r] || ((written | live) & bit)) continue;
+                live |= bit;
+                rec.live_reg[rec.nlive] = src[r];
+                rec.live_ready[rec.nlive++] = (uint32_t)rel(md->reg_ready[src[r]], now0);
+                if (rel(md->reg_ready[src[r]], now0) > UINT32_MAX) record = false;
+            }
+            if (s->rd) written |= 1u << s->rd;
+            if (s->unpipelined) record = false; /* the unit's busy time is not in the state */
+            rec.key[k] = insn_key(e);
+        }
+        md->tick_lag--;
+        pipeline(md, s, e->pc, e->insn.len, fetch[k], stall[k]);
+        rec.issue[k] = (uint32_t)(md->now - now0);
+        if (md->stamp) {
+            e->insn.stamp_time = md->t_guest;
+            e->insn.stamp_misses = misses[k];
+        }
+    }
+    if (!record || md->now - now0 > UINT32_MAX || md->horizon - now0 > UINT32_MAX ||
+        md->next_free - now0 > UINT32_MAX || rel(md->front_ready, now0) > UINT32_MAX)
+        return next;
+    (void)h0;
+    rec.pc = pc0;
+    rec.n = (uint8_t)count;
+    for (unsigned r = 1; r < 32; r++)
+        if (written & (1u << r)) {
+            rec.out_reg[rec.nout] = (uint8_t)r;
+            rec.out_ready[rec.nout++] = (uint32_t)(md->reg_ready[r] - now0);
+        }
+    rec.out.horizon = (uint32_t)(md->horizon - now0);
+    rec.out.next_free = (uint32_t)(md->next_free - now0);
+    rec.out.front_ready = (uint32_t)rel(md->front_ready, now0);
+    rec.out.group_n = md->group_n;
+    rec.out.group_union = md->group_union;
+    rec.out.group_single = md->group_single;
+    rec.out.group_alone = md->group_alone;
+    rec.out_now = (uint32_t)(md->now - now0);
+    rec.out_branch = (uint32_t)(md->branch_issue - now0);
+    const struct tm_insn_info *last =
+        hit ? insn_info(md, &events[idx[count - 1]]) : &info[count - 1];
+    rec.last_kind = last->branch_kind;
+    rec.last_call = last->call;
+    rec.load_use_stalls = (uint16_t)(md->st.load_use_stalls - lu0);
+    rec.xrets = (uint8_t)(md->st.xrets - xr0);
+    *b = rec;
+    return next;
+}
+
+/* A batch of EV_INSN and EV_MEM (events.h "Batches"): priced in blocks, or one by one when a
+ * subscriber reads each instruction's stamps (its first cycle and the miss count, which the
+ * transition log, after the model in subscription order, reads instead of the model's clock). */
 static void model_batch(void *opaque, struct ev *events, unsigned n)
 {
     struct tm_model *md = opaque;
     md->tick_lag = 0;
     for (unsigned i = 0; i < n; i++)
         md->tick_lag += events[i].kind == EV_INSN;
-    for (unsigned i = 0; i < n; i++) {
+    if (md->memo_off) {
+        for (unsigned i = 0; i < n; i++) {
+            struct ev *e = &events[i];
+            if (__builtin_expect(e->kind == EV_INSN, 1)) {
+                md->tick_lag--;
+                on_insn(md, e);
+                e->insn.stamp_time = md->t_guest;
+                e->insn.stamp_misses = md->st.icache_misses + md->st.dcache_misses +
+                                       md->st.itlb_misses + md->st.dtlb_misses;
+            } else if (e->kind == EV_MEM) {
+                on_mem(md, e);
+            }
+        }
+        return;
+    }
+    unsigned i = 0;
+    while (i < n) {
         struct ev *e = &events[i];
-        if (__builtin_expect(e->kind == EV_INSN, 1)) {
-            md->tick_lag--;
+        if (e->kind == EV_MEM) { /* an access of the next instruction: its stall waits */
+            on_mem(md, e);
+            i++;
+        } else if (e->kind != EV_INSN) {
+            i++;
+        } else if (md->soft_int_pending || md->csr_written || md->priv_changed ||
+                   md->flush_pending) {
+            md->tick_lag--; /* what an event between the batches left for this instruction */
             on_insn(md, e);
             e->insn.stamp_time = md->t_guest;
             e->insn.stamp_misses = md->st.icache_misses + md->st.dcache_misses +
                                    md->st.itlb_misses + md->st.dtlb_misses;
-        } else if (e->kind == EV_MEM) {
-            on_mem(md, e);
+            i++;
+        } else {
+            i = run_block(md, events, i, n);
         }
     }
 }

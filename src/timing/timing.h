@@ -363,6 +363,34 @@ struct tm_insn_info {
 };
 #define TM_INFO_MEMO 1024
 
+/* A block: up to TM_BLOCK_INSNS straight-line instructions ending at a branch, priced once for a
+ * given pipeline state at its entry and replayed while that state recurs (design.md "Speed": the
+ * static part summed per block). States are relative to the issue cycle before the block ('now');
+ * values at or below it are 0 (the pipeline only compares them with now or later cycles). */
+#define TM_BLOCK_INSNS 16
+#define TM_BLOCKS      512
+struct tm_block_state {
+    uint32_t horizon, next_free, front_ready;
+    uint8_t group_n, group_union, group_single;
+    bool group_alone;
+};
+struct tm_block {
+    uint64_t pc; /* the first instruction */
+    uint8_t n;   /* instructions; 0: empty */
+    uint8_t nlive, nout, xrets;
+    uint8_t last_kind; /* the branch that ends it (BR_*), and whether it is a call */
+    bool last_call;
+    uint16_t load_use_stalls;
+    uint64_t key[TM_BLOCK_INSNS]; /* each instruction: raw | op_class << 32 | len << 48 */
+    struct tm_block_state in, out;
+    uint32_t out_now, out_branch;    /* the last instruction's issue */
+    uint32_t issue[TM_BLOCK_INSNS]; /* each instruction's issue (for the EV_INSN stamps) */
+    uint8_t live_reg[2 * TM_BLOCK_INSNS]; /* registers read before written, and their readiness */
+    uint32_t live_ready[2 * TM_BLOCK_INSNS];
+    uint8_t out_reg[TM_BLOCK_INSNS]; /* registers written, and their readiness after */
+    uint32_t out_ready[TM_BLOCK_INSNS];
+};
+
 /* Counts of modeled events, for reports and tests. */
 struct tm_model_stats {
     uint64_t cycles, insns, load_use_stalls, mispredicts, branches, traps, xrets, serializations;
@@ -419,7 +447,11 @@ struct tm_model {
     uint32_t flow_cycles[TM_X86_FLOW_COUNT];
     uint32_t bht_mask, btb_mask;
     bool riscv;
-    bool memo_off; /* tests: compute every instruction's static info afresh (the reference) */
+    bool memo_off; /* tests: compute every instruction's static info afresh and price every
+                      instruction alone, without blocks (the reference) */
+    bool stamp;    /* a subscriber reads the EV_INSN stamps (tm_log_attach_model) */
+    uint64_t block_hits, block_runs; /* blocks replayed; blocks priced instruction by instruction */
+    struct tm_block *blocks;         /* TM_BLOCKS, direct-mapped by first pc */
     struct tm_insn_info info[TM_INFO_MEMO];
 };
 

@@ -449,6 +449,7 @@ int tm_log_attach_model(struct tm_log *log, struct machine *m, struct tm_model *
     log->clock = tm_model_clock;
     log->misses = tm_model_misses;
     log->clock_opaque = model;
+    model->stamp = true;
     return ev_subscribe_batch(&m->events,
                               EV_MASK(EV_INSN) | EV_MASK(EV_EXCEPTION) | EV_MASK(EV_PRIV),
                               tm_log_event, log_batch, log) < 0
