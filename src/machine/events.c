@@ -56,31 +56,43 @@ void ev_unsubscribe(struct ev_stream *stream, int handle)
 
 void ev_batch_limit_changed(struct ev_stream *stream)
 {
-    if (!stream->clock || !stream->clock_limit)
-        stream->batch_room = UINT64_MAX;
-    else
-        stream->batch_room = *stream->clock_limit > *stream->clock
-                                 ? *stream->clock_limit - *stream->clock
-                                 : 0;
-    /* the queued events' costs still count against it */
-    /* the queued events' costs still count against it, and one tick of a trap that a core
-     * adds after its event (RISC-V) */
-    uint64_t used = stream->batch_sum + 1;
-    stream->batch_room = stream->batch_room > used ? stream->batch_room - used : 0;
+    uint32_t cost = 0;
+    for (unsigned k = 0; k < EV_KIND_COUNT; k++)
+        if ((stream->batched >> k & 1) && stream->batch_cost[k] > cost)
+            cost = stream->batch_cost[k];
+    if (!stream->clock || !stream->clock_limit || !cost) {
+        stream->batch_cap = EV_BATCH_MAX;
+        return;
+    }
+    /* The guest time left, less one tick that a core adds after a trap's event (RISC-V) and
+     * the bound of what is queued already; the queue is handed over at the first event that
+     * could reach the limit (k events cost at most k * cost). */
+    uint64_t now = *stream->clock, limit = *stream->clock_limit;
+    uint64_t room = limit > now + 1 ? limit - now - 1 : 0;
+    uint64_t used = (uint64_t)stream->batch_n * cost;
+    room = room > used ? room - used : 0;
+    uint64_t more = (room + cost - 1) / cost; /* ceil: the first k with k * cost >= room */
+    if (more == 0) more = 1;
+    uint64_t cap = stream->batch_n + more;
+    stream->batch_cap = cap < EV_BATCH_MAX ? (unsigned)cap : EV_BATCH_MAX;
 }
 
 void ev_flush(struct ev_stream *stream)
 {
     unsigned n = stream->batch_n;
     if (!n) return;
-    uint64_t t0 = stream->clock ? *stream->clock : 0, sum = stream->batch_sum;
+    unsigned insns = stream->batch_insns;
+    uint64_t t0 = stream->clock ? *stream->clock : 0;
+    uint64_t bound = (uint64_t)insns * stream->batch_cost[EV_INSN] +
+                     (uint64_t)(n - insns) * stream->batch_cost[EV_MEM];
     stream->batch_n = 0;
-    stream->batch_sum = 0;
+    stream->batch_insns = 0;
     stream->batches++;
     for (unsigned i = 0; i < stream->n_subs; i++)
         if (stream->subs[i].batch && (stream->subs[i].mask & stream->batched))
-            stream->subs[i].batch(stream->subs[i].opaque, stream->batch, n);
-    if (stream->clock && *stream->clock > t0 && *stream->clock - t0 > sum) stream->batch_overruns++;
+            stream->subs[i].batch(stream->subs[i].opaque, stream->batch, n, insns);
+    if (stream->clock && *stream->clock > t0 && *stream->clock - t0 > bound)
+        stream->batch_overruns++;
     ev_batch_limit_changed(stream);
 }
 

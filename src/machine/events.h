@@ -103,9 +103,10 @@ struct ev {
 };
 
 typedef void (*ev_handler)(void *opaque, const struct ev *event);
-/* A subscriber's batch handler: the queued events, in order (see "Batches" below). It may write
+/* A subscriber's batch handler: the queued events, in order (see "Batches" below), insns of them
+ * EV_INSN. It may write
  * into them (the timing model stamps each EV_INSN with its cycle for the subscribers after it). */
-typedef void (*ev_batch_handler)(void *opaque, struct ev *events, unsigned n);
+typedef void (*ev_batch_handler)(void *opaque, struct ev *events, unsigned n, unsigned insns);
 
 #define EV_MAX_SUBSCRIBERS 8
 
@@ -118,8 +119,8 @@ typedef void (*ev_batch_handler)(void *opaque, struct ev *events, unsigned n);
  * queued event can move it at most (batch_cost); the queue is handed over as soon as the queued
  * events could have brought guest time to the run's limit, so that the core stops after the same
  * instruction as it would with one dispatch per event. */
-#define EV_BATCH_MAX     256
-#define EV_BATCHABLE     (EV_MASK(EV_INSN) | EV_MASK(EV_MEM))
+#define EV_BATCH_MAX 256
+#define EV_BATCHABLE (EV_MASK(EV_INSN) | EV_MASK(EV_MEM))
 
 struct ev_stream {
     uint64_t count[EV_KIND_COUNT];
@@ -135,11 +136,11 @@ struct ev_stream {
 
     /* The queue. */
     unsigned batch_n;
-    uint64_t batch_room; /* guest time the queued events may still add before the limit */
-    uint64_t batch_sum;  /* the sum of the queued events' batch_cost */
-    uint32_t batch_cost[EV_KIND_COUNT]; /* most guest time one queued event of a kind adds */
+    unsigned batch_insns; /* of them, EV_INSN */
+    unsigned batch_cap;   /* hand the queue over when it holds this many events (see below) */
+    uint32_t batch_cost[EV_KIND_COUNT];  /* most guest time one queued event of a kind adds */
     const uint64_t *clock, *clock_limit; /* guest time and the run's limit; NULL: no limit */
-    uint64_t batches, batch_overruns;    /* hand-overs; ones whose time exceeded batch_sum */
+    uint64_t batches, batch_overruns;    /* hand-overs; ones whose time exceeded the bound */
     struct ev batch[EV_BATCH_MAX];
 };
 
@@ -155,7 +156,8 @@ int ev_subscribe_batch(struct ev_stream *stream, uint32_t mask, ev_handler handl
 void ev_unsubscribe(struct ev_stream *stream, int handle);
 /* Hands the queued events to the batch handlers (in subscription order) and empties the queue. */
 void ev_flush(struct ev_stream *stream);
-/* The run's limit changed (or guest time was set): recompute the room of the queue. */
+/* The run's limit changed (or guest time moved outside a batch): recompute batch_cap, the
+ * number of queued events after which they could have brought guest time to the limit. */
 void ev_batch_limit_changed(struct ev_stream *stream);
 
 /* Calls the subscribers that want the event's kind, in subscription order. Inline: the cores call
@@ -177,13 +179,8 @@ static inline struct ev *ev_queue_slot(struct ev_stream *stream)
 
 static inline void ev_queued(struct ev_stream *stream, enum ev_kind kind)
 {
-    uint32_t cost = stream->batch_cost[kind];
-    stream->batch_n++;
-    stream->batch_sum += cost;
-    if (cost >= stream->batch_room || stream->batch_n == EV_BATCH_MAX)
-        ev_flush(stream);
-    else
-        stream->batch_room -= cost;
+    (void)kind;
+    if (++stream->batch_n >= stream->batch_cap) ev_flush(stream);
 }
 
 const char *ev_kind_name(enum ev_kind kind);
@@ -202,6 +199,7 @@ static inline void ev_emit_insn(struct ev_stream *stream, uint64_t pc, uint16_t 
     e->insn.len = len;
     e->insn.raw = raw;
     if (e != &local) {
+        stream->batch_insns++;
         ev_queued(stream, EV_INSN);
         return;
     }
@@ -238,6 +236,7 @@ static inline void ev_emit(struct ev_stream *stream, const struct ev *event)
     if (!(stream->wanted & bit)) return;
     if (stream->batched & bit) {
         *ev_queue_slot(stream) = *event;
+        stream->batch_insns += event->kind == EV_INSN;
         ev_queued(stream, event->kind);
         return;
     }

@@ -137,22 +137,21 @@ static void batch_costs(const struct tm_profile *p, const uint32_t *flow_cycles,
     *mem = 2 * (walk + miss);
 }
 
-static void model_batch(void *opaque, struct ev *events, unsigned n);
+static void model_batch(void *opaque, struct ev *events, unsigned n, unsigned insns);
 
 int tm_model_attach(struct tm_model *md, const struct tm_profile *p, struct machine *m)
 {
     if (tm_model_init(md, p, m) < 0) return -1;
-    md->handle = ev_subscribe_batch(
-        &m->events,
-        EV_MASK(EV_INSN) | EV_MASK(EV_MEM) | EV_MASK(EV_EXCEPTION) | EV_MASK(EV_PRIV) |
-            EV_MASK(EV_SYSREG) | EV_MASK(EV_TLB_FLUSH),
-        tm_model_event, model_batch, md);
+    md->handle =
+        ev_subscribe_batch(&m->events,
+                           EV_MASK(EV_INSN) | EV_MASK(EV_MEM) | EV_MASK(EV_EXCEPTION) |
+                               EV_MASK(EV_PRIV) | EV_MASK(EV_SYSREG) | EV_MASK(EV_TLB_FLUSH),
+                           tm_model_event, model_batch, md);
     if (md->handle < 0) {
         tm_model_destroy(md);
         return -1;
     }
-    batch_costs(p, md->flow_cycles, &m->events.batch_cost[EV_INSN],
-                &m->events.batch_cost[EV_MEM]);
+    batch_costs(p, md->flow_cycles, &m->events.batch_cost[EV_INSN], &m->events.batch_cost[EV_MEM]);
     ev_batch_limit_changed(&m->events);
     md->t_guest = m->time;
     return 0;
@@ -575,8 +574,7 @@ static inline const struct tm_insn_info *insn_info(struct tm_model *md, const st
 
 /* The fetch of the instruction at pc: I-TLB and L1I (virtually indexed; see README). Returns the
  * miss cycles. */
-static inline __attribute__((always_inline)) unsigned fetch_lookup(struct tm_model *md,
-                                                                   uint64_t pc)
+static inline __attribute__((always_inline)) unsigned fetch_lookup(struct tm_model *md, uint64_t pc)
 {
     unsigned fetch = md->paging ? translate(md, &md->itlb, pc, true) : 0;
     if (!tm_cache_access_fast(&md->l1i, pc, md->asid)) {
@@ -591,8 +589,8 @@ static inline __attribute__((always_inline)) unsigned fetch_lookup(struct tm_mod
  * accesses; then its effect on the front end, guest time, and the branch it leaves pending. */
 static inline __attribute__((always_inline)) void pipeline(struct tm_model *md,
                                                            const struct tm_insn_info *s,
-                                                           uint64_t pc, uint8_t len,
-                                                           unsigned fetch, uint64_t stall)
+                                                           uint64_t pc, uint8_t len, unsigned fetch,
+                                                           uint64_t stall)
 {
     const struct tm_profile *p = md->p;
     unsigned cls = s->cls;
@@ -897,60 +895,64 @@ static unsigned run_block(struct tm_model *md, struct ev *events, unsigned i, un
     struct tm_block_state in;
     bool in_fits = entry_state(md, &in);
     struct tm_block *b = &md->blocks[block_slot(pc0, &in)];
-    unsigned idx[TM_BLOCK_INSNS], count = 0, j;
+    unsigned idx[TM_BLOCK_INSNS], count, j;
     struct tm_insn_info info[TM_BLOCK_INSNS]; /* copies: x86 pcs share memo slots */
-    bool hit = in_fits && b->n && b->pc == pc0 && same_state(&in, &b->in), whole = false;
-    if (hit) { /* the memo's instructions must follow, at consecutive addresses */
-        uint64_t pc = pc0;
-        for (j = i; count < b->n; j++) {
-            if (j == n) break;
-            if (events[j].kind != EV_INSN) continue;
-            if (events[j].pc != pc || insn_key(&events[j]) != b->key[count]) break;
-            pc += events[j].insn.len;
-            idx[count++] = j;
-        }
-        hit = count == b->n;
-        whole = hit;
-    }
-    if (!hit) {
-        count = 0;
-        uint64_t pc = pc0;
-        for (j = i; j < n && count < TM_BLOCK_INSNS; j++) {
-            if (events[j].kind != EV_INSN) continue;
-            if (count && events[j].pc != pc) break; /* not straight on (x86 far transfers) */
-            info[count] = *insn_info(md, &events[j]);
-            idx[count++] = j;
-            pc = events[j].pc + events[j].insn.len;
-            if (info[count - 1].branch_kind != BR_NONE) {
-                whole = true;
-                break;
-            }
-        }
-        whole = whole || count == TM_BLOCK_INSNS;
-    }
+    bool hit = in_fits && b->n && b->pc == pc0 && same_state(&in, &b->in), whole;
 
-    /* The lookups, in event order: data accesses stall the instruction after them. */
+    /* One pass over the events: the block's extent (the memo's instructions at consecutive
+     * addresses, or up to the first branch), and the lookups, in event order (a data access
+     * stalls the instruction after it). A fetch from the line of the instruction before hits in
+     * L1I and the I-TLB: nothing else touched them since, and a repeated hit changes no state
+     * (tm_cache_access_fast), so it is not looked up again. */
     unsigned fetch[TM_BLOCK_INSNS];
-    uint64_t stall[TM_BLOCK_INSNS], misses[TM_BLOCK_INSNS], acc = md->stall;
-    bool quiet = true;
-    md->stall = 0;
-    for (unsigned k = 0, e = i; k < count; e++) {
-        if (events[e].kind == EV_MEM) {
-            acc += mem_lookup(md, &events[e]);
-        } else if (events[e].kind == EV_INSN) {
-            fetch[k] = fetch_lookup(md, events[e].pc);
-            stall[k] = acc;
-            if (md->stamp)
-                misses[k] = md->st.icache_misses + md->st.dcache_misses + md->st.itlb_misses +
+    uint64_t stall[TM_BLOCK_INSNS], misses[TM_BLOCK_INSNS], acc;
+    unsigned shift = md->l1i.sets ? md->l1i.line_shift : 12;
+    bool quiet;
+again:
+    count = 0;
+    whole = false;
+    quiet = true;
+    acc = md->stall;
+    uint64_t pc = pc0, line = UINT64_MAX;
+    for (j = i; j < n; j++) {
+        struct ev *e = &events[j];
+        if (e->kind == EV_MEM) {
+            acc += mem_lookup(md, e);
+            continue;
+        }
+        if (e->kind != EV_INSN) continue;
+        if (e->pc != pc) break; /* not straight on (x86 far transfers): the next block's */
+        if (hit) {
+            if (insn_key(e) != b->key[count]) {
+                if (count) break;
+                hit = false; /* another block at this pc: nothing looked up yet */
+                goto again;
+            }
+        } else {
+            info[count] = *insn_info(md, e);
+        }
+        uint64_t this_line = e->pc >> shift;
+        fetch[count] = this_line == line ? 0 : fetch_lookup(md, e->pc);
+        line = this_line;
+        stall[count] = acc;
+        if (md->stamp)
+            misses[count] = md->st.icache_misses + md->st.dcache_misses + md->st.itlb_misses +
                             md->st.dtlb_misses;
-            quiet = quiet && !fetch[k] && !acc;
-            acc = 0;
-            k++;
+        quiet = quiet && !fetch[count] && !acc;
+        acc = 0;
+        idx[count++] = j;
+        pc = e->pc + e->insn.len;
+        if (hit ? count == b->n
+                : info[count - 1].branch_kind != BR_NONE || count == TM_BLOCK_INSNS) {
+            whole = true;
+            j++;
+            break;
         }
     }
-    unsigned next = idx[count - 1] + 1;
+    md->stall = acc; /* accesses of the instruction after the block */
+    unsigned next = j;
 
-    if (hit && quiet && live_ready(md, b)) {
+    if (hit && whole && quiet && live_ready(md, b)) {
         md->block_hits++;
         block_replay(md, b, events, idx, misses);
         return next;
@@ -1022,12 +1024,10 @@ static unsigned run_block(struct tm_model *md, struct ev *events, unsigned i, un
 /* A batch of EV_INSN and EV_MEM (events.h "Batches"): priced in blocks, or one by one when a
  * subscriber reads each instruction's stamps (its first cycle and the miss count, which the
  * transition log, after the model in subscription order, reads instead of the model's clock). */
-static void model_batch(void *opaque, struct ev *events, unsigned n)
+static void model_batch(void *opaque, struct ev *events, unsigned n, unsigned insns)
 {
     struct tm_model *md = opaque;
-    md->tick_lag = 0;
-    for (unsigned i = 0; i < n; i++)
-        md->tick_lag += events[i].kind == EV_INSN;
+    md->tick_lag = insns;
     if (md->memo_off) {
         for (unsigned i = 0; i < n; i++) {
             struct ev *e = &events[i];

@@ -383,8 +383,8 @@ struct tm_block {
     uint16_t load_use_stalls;
     uint64_t key[TM_BLOCK_INSNS]; /* each instruction: raw | op_class << 32 | len << 48 */
     struct tm_block_state in, out;
-    uint32_t out_now, out_branch;    /* the last instruction's issue */
-    uint32_t issue[TM_BLOCK_INSNS]; /* each instruction's issue (for the EV_INSN stamps) */
+    uint32_t out_now, out_branch;         /* the last instruction's issue */
+    uint32_t issue[TM_BLOCK_INSNS];       /* each instruction's issue (for the EV_INSN stamps) */
     uint8_t live_reg[2 * TM_BLOCK_INSNS]; /* registers read before written, and their readiness */
     uint32_t live_ready[2 * TM_BLOCK_INSNS];
     uint8_t out_reg[TM_BLOCK_INSNS]; /* registers written, and their readiness after */
@@ -411,8 +411,8 @@ struct tm_model {
     bool group_alone;     /* the group holds an instruction that issues alone */
     uint64_t reg_ready[32];
     uint64_t unit_busy[TM_MAX_CLASSES];
-    uint64_t stall;   /* memory stall cycles gathered from EV_MEM for the next EV_INSN */
-    uint64_t t_guest; /* guest time at the first cycle of the last priced event */
+    uint64_t stall;    /* memory stall cycles gathered from EV_MEM for the next EV_INSN */
+    uint64_t t_guest;  /* guest time at the first cycle of the last priced event */
     uint64_t tick_lag; /* in a batch: instructions after the one priced (the core ticked them) */
     /* The branch of the last instruction, resolved by the next event's pc. */
     bool branch_pending, branch_call;

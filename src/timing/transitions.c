@@ -429,8 +429,9 @@ void tm_log_event(void *opaque, const struct ev *e)
 }
 
 /* A batch (events.h "Batches"), after the model's: each EV_INSN carries the model's stamps. */
-static void log_batch(void *opaque, struct ev *events, unsigned n)
+static void log_batch(void *opaque, struct ev *events, unsigned n, unsigned insns)
 {
+    (void)insns;
     struct tm_log *log = opaque;
     log->stamped = true;
     for (unsigned i = 0; i < n; i++) {

@@ -142,7 +142,7 @@ __attribute__((always_inline)) static inline enum rv_step_result step(struct rv_
     h->pc = h->npc;
     m->insns++;
     m->time++;
-    ev_emit_insn(&m->events, pc, rv_insn_table[d->id].op_class, d->len, d->word);
+    ev_emit_insn(&m->events, pc, d->op_class, d->len, d->word);
     return RV_STEP_RETIRED;
 }
 

@@ -112,10 +112,11 @@ struct rv_hart;
 struct rv_dinsn {
     int (*exec)(struct rv_hart *h, uint32_t insn); /* the row's handler */
     uint64_t paddr;
-    uint32_t raw;  /* the bits as fetched: 16 (len 2) or 32 (len 4) */
-    uint32_t word; /* the 32-bit instruction executed (compressed ones expanded) */
-    uint16_t id;   /* row of insn.def */
-    uint8_t len;   /* 0: empty */
+    uint32_t raw;     /* the bits as fetched: 16 (len 2) or 32 (len 4) */
+    uint32_t word;    /* the 32-bit instruction executed (compressed ones expanded) */
+    uint16_t id;      /* row of insn.def */
+    uint8_t len;      /* 0: empty */
+    uint8_t op_class; /* the row's operation class (for EV_INSN) */
 };
 
 struct rv_hart {

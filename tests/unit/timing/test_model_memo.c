@@ -1,4 +1,7 @@
 /* The timing model's shortcuts price exactly what the plain computation prices:
+ *   blocks      batches of events (events.h "Batches") priced in straight-line blocks and
+ *               replayed from the block memo (model.c run_block), against the reference fed one
+ *               event at a time, on the same streams; compared whenever a batch was handed over
  *   memo        the per-instruction static info (class costs, pipes, registers, branch kind,
  *               refill) memoized by pc and checked by word and class, against a model that
  *               computes it afresh for every instruction (tm_model.memo_off), on long
@@ -27,14 +30,27 @@ struct fx {
     struct tm_model md;
 };
 
-static void fx_init(struct fx *f, const struct tm_profile *p, bool memo_off)
+/* How a fixture's model gets its events. */
+enum mode {
+    SINGLE,    /* one event at a time, memoized static info */
+    REFERENCE, /* one event at a time, everything computed afresh (memo_off) */
+    BLOCKS     /* as ringside runs it: tm_model_attach, batches priced in blocks */
+};
+
+static void fx_init(struct fx *f, const struct tm_profile *p, enum mode mode)
 {
     memset(f, 0, sizeof *f);
     ev_stream_init(&f->m.events);
     f->m.arch = p->arch;
     f->m.limit_time = UINT64_MAX;
+    f->m.events.clock = &f->m.time;
+    f->m.events.clock_limit = &f->m.limit_time;
+    if (mode == BLOCKS) {
+        assert_int_equal(tm_model_attach(&f->md, p, &f->m), 0);
+        return;
+    }
     assert_int_equal(tm_model_init(&f->md, p, &f->m), 0);
-    f->md.memo_off = memo_off;
+    f->md.memo_off = mode == REFERENCE;
     assert_true(ev_subscribe(&f->m.events, EV_MASK_ALL, tm_model_event, &f->md) >= 0);
 }
 
@@ -47,7 +63,10 @@ static uint32_t rnd(void)
     return (uint32_t)(rng_state >> 16);
 }
 
-/* Feeds e to both models (with the core's tick where the core ticks) and compares them. */
+/* Feeds e to both models (with the core's tick where the core ticks) and compares them: after
+ * every event, or when a's events are batched, whenever a has priced them (a batch handed over)
+ * and every 997 events (a's queue handed over first, as reading guest time does). */
+static unsigned long fed;
 static void both(struct fx *a, struct fx *b, const struct ev *e, bool tick_before)
 {
     struct fx *f[2] = {a, b};
@@ -56,14 +75,28 @@ static void both(struct fx *a, struct fx *b, const struct ev *e, bool tick_befor
             f[i]->m.insns++;
             f[i]->m.time++;
         }
-        ev_emit(&f[i]->m.events, e);
+        if (e->kind == EV_INSN)
+            ev_emit_insn(&f[i]->m.events, e->pc, e->insn.op_class, e->insn.len, e->insn.raw);
+        else if (e->kind == EV_MEM)
+            ev_emit_mem(&f[i]->m.events, e->pc, e->mem.vaddr, e->mem.paddr, e->mem.size,
+                        e->mem.type);
+        else
+            ev_emit(&f[i]->m.events, e);
     }
+    if (++fed % 997 == 0) machine_sync(&a->m);
+    if (a->m.events.batch_n) return;
     assert_int_equal(a->m.time, b->m.time);
     assert_int_equal(a->md.t_guest, b->md.t_guest);
 }
 
 static void compare_end(struct fx *a, struct fx *b)
 {
+    machine_sync(&a->m);
+    assert_int_equal(a->m.time, b->m.time);
+    assert_int_equal(a->md.t_guest, b->md.t_guest);
+    assert_int_equal(a->m.events.batch_overruns, 0);
+    if (a->md.blocks && a->m.events.batched) /* the blocks were replayed, not only priced */
+        assert_true(a->md.block_hits > 1000);
     assert_memory_equal(&a->md.st, &b->md.st, sizeof a->md.st);
     assert_int_equal(a->md.horizon, b->md.horizon);
     tm_model_destroy(&a->md);
@@ -78,11 +111,11 @@ static uint32_t random_rv_word(uint16_t *op_class)
     return in->match | (rnd() & ~in->mask);
 }
 
-static void riscv_stream(const struct tm_profile *p)
+static void riscv_stream(const struct tm_profile *p, enum mode mode)
 {
     static struct fx a, b;
-    fx_init(&a, p, false);
-    fx_init(&b, p, true);
+    fx_init(&a, p, mode);
+    fx_init(&b, p, REFERENCE);
     enum { CODE = 3072 }; /* 12 KiB of code: memo slots (by pc) collide */
     static uint32_t word[CODE];
     static uint16_t cls[CODE];
@@ -137,15 +170,24 @@ static void riscv_memo_prices_like_the_reference(void **state)
 {
     (void)state;
     rng_state = 0x9e3779b97f4a7c15ull;
-    riscv_stream(&tm_profile_u74);
-    riscv_stream(&tm_profile_rocket);
+    riscv_stream(&tm_profile_u74, SINGLE);
+    riscv_stream(&tm_profile_rocket, SINGLE);
 }
 
-static void x86_stream(const struct tm_profile *p)
+/* Batches and blocks (model.c run_block) against the reference, on the same streams. */
+static void riscv_blocks_price_like_the_reference(void **state)
+{
+    (void)state;
+    rng_state = 0x9e3779b97f4a7c15ull;
+    riscv_stream(&tm_profile_u74, BLOCKS);
+    riscv_stream(&tm_profile_rocket, BLOCKS);
+}
+
+static void x86_stream(const struct tm_profile *p, enum mode mode)
 {
     static struct fx a, b;
-    fx_init(&a, p, false);
-    fx_init(&b, p, true);
+    fx_init(&a, p, mode);
+    fx_init(&b, p, REFERENCE);
     enum { CODE = 4096 };
     static uint16_t cls[CODE];
     static uint8_t len[CODE];
@@ -183,8 +225,16 @@ static void x86_memo_prices_like_the_reference(void **state)
 {
     (void)state;
     rng_state = 0x243f6a8885a308d3ull;
-    x86_stream(&tm_profile_intel);
-    x86_stream(&tm_profile_amd);
+    x86_stream(&tm_profile_intel, SINGLE);
+    x86_stream(&tm_profile_amd, SINGLE);
+}
+
+static void x86_blocks_price_like_the_reference(void **state)
+{
+    (void)state;
+    rng_state = 0x243f6a8885a308d3ull;
+    x86_stream(&tm_profile_intel, BLOCKS);
+    x86_stream(&tm_profile_amd, BLOCKS);
 }
 
 static void cache_fast_path_answers_like_the_full_lookup(void **state)
@@ -229,6 +279,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(riscv_memo_prices_like_the_reference),
         cmocka_unit_test(x86_memo_prices_like_the_reference),
+        cmocka_unit_test(riscv_blocks_price_like_the_reference),
+        cmocka_unit_test(x86_blocks_price_like_the_reference),
         cmocka_unit_test(cache_fast_path_answers_like_the_full_lookup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
