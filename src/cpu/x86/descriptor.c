@@ -725,8 +725,11 @@ x86_status x86_op_mov_to_cr(struct x86_cpu *cpu, const struct x86_insn *insn)
  * Vol. 3B 17.2): CPL 0 (the table's XF_PRIV); 32-bit operands outside 64-bit mode, 64-bit in it.
  * DR4/DR5 are DR6/DR7 when CR4.DE = 0 and #UD when CR4.DE = 1. With DR7.GD set the access is a
  * #DB fault with DR6.BD set and GD cleared (17.2.4). In 64-bit mode a write of nonzero bits 63:32
- * to DR6/DR7 is #GP(0). DR6 and DR7 keep their fixed bits (17.2.3, 17.2.4). The breakpoints are
- * stored, not yet matched. */
+ * to DR6/DR7 is #GP(0). DR6 and DR7 keep their fixed bits (17.2.3, 17.2.4). Writing DR0-DR3 or
+ * DR7 flushes the TLB, as pages with armed data breakpoints must not stay in it (memory.c), and
+ * ends the run loop's batch so that the next instruction takes its debug path (cpu.c). R/Wn = 10
+ * with CR4.DE = 0 is accepted: it is undefined, not a fault (Vol. 2B lists no exception for it),
+ * and never matches here. */
 static x86_status dr_index(struct x86_cpu *cpu, unsigned n, unsigned *index)
 {
     if (n == 4 || n == 5) {
@@ -764,12 +767,16 @@ x86_status x86_op_mov_to_dr(struct x86_cpu *cpu, const struct x86_insn *insn)
     }
     x86_status st = dr_index(cpu, insn->reg, &n);
     if (st) return st;
+    if (n == 6) {
+        cpu->dr6 = (v & 0xe00fu) | X86_DR6_RESET; /* B0-B3, BD, BS, BT; the rest fixed */
+        return X86_OK;
+    }
     if (n < 4)
         cpu->dr[n] = v;
-    else if (n == 6)
-        cpu->dr6 = (v & 0xe00fu) | X86_DR6_RESET; /* B0-B3, BD, BS, BT; the rest fixed */
     else
         cpu->dr7 = (v & 0xffff23ffu) | X86_DR7_RESET; /* bit 10 reads 1; 11, 12, 14, 15 read 0 */
+    x86_tlb_flush(cpu);
+    if (cpu->dr7 & X86_DR7_ENABLES) cpu->m->exit_request = 1;
     return X86_OK;
 }
 

@@ -79,6 +79,7 @@ x86_status x86_op_in(struct x86_cpu *cpu, const struct x86_insn *insn)
     uint32_t v = 0;
     bus_port_in(&cpu->m->bus, (uint16_t)port, size, &v);
     x86_set_reg(cpu, X86_RAX, size, false, v);
+    x86_dbg_io(cpu, (uint16_t)port, size); /* SDM Vol. 3B 17.2.4: R/Wn = 10 */
     return X86_OK;
 }
 
@@ -91,6 +92,7 @@ x86_status x86_op_out(struct x86_cpu *cpu, const struct x86_insn *insn)
     if (st) return st;
     bus_port_out(&cpu->m->bus, (uint16_t)port, size,
                  (uint32_t)(cpu->gpr[X86_RAX] & x86_size_mask(size)));
+    x86_dbg_io(cpu, (uint16_t)port, size); /* SDM Vol. 3B 17.2.4: R/Wn = 10 */
     return X86_OK;
 }
 
