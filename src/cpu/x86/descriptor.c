@@ -850,6 +850,28 @@ x86_status x86_op_lar(struct x86_cpu *cpu, const struct x86_insn *insn)
     return X86_OK;
 }
 
+/* ARPL r/m16, r16 (63 /r outside 64-bit mode; SDM Vol. 2A ARPL): when the destination
+ * selector's RPL is below the source's, it is raised to the source's and ZF = 1; else ZF = 0 and
+ * the destination is unchanged. Protected mode only (#UD in real-address and virtual-8086 mode).
+ * A memory destination must be writable (#GP(0) / #SS(0), checked before the read as for any
+ * destination); it is written only when it changes. */
+x86_status x86_op_arpl(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    if (!x86_protected(cpu)) return UD;
+    if (insn->has_mem) {
+        x86_status st = x86_mem_check_write(cpu, insn->seg, x86_ea(cpu, insn), 2);
+        if (st) return st;
+    }
+    uint64_t dst, src;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &dst);
+    if (st) return st;
+    x86_read_opnd(cpu, insn, 1, &src);
+    bool raise = (dst & 3) < (src & 3);
+    if (raise && (st = x86_write_opnd(cpu, insn, 0, (dst & ~3ull) | (src & 3)))) return st;
+    set_zf(cpu, raise);
+    return X86_OK;
+}
+
 /* VERR / VERW r/m16 (0F 00 /4, /5; SDM Vol. 2B VERR/VERW), aux 0 / 1: ZF = 1 when the selector
  * names a visible code or data segment that is readable (VERR: data, or readable code) or
  * writable (VERW: writable data); only ZF changes. */

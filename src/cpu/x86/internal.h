@@ -112,6 +112,9 @@ extern const struct x86_opinfo x86_optab[512];
 extern const struct x86_opinfo x86_groups[X86_NGROUPS][8];
 /* Group 7's rows for ModRM.mod = 11B, by reg and rm (X86_GOP_R). */
 extern const struct x86_opinfo x86_group7_mod3[8][8];
+/* The rows outside 64-bit mode of opcodes that are XF_O64 in x86_optab (X86_OP_L), by index
+ * map << 8 | opcode; NULL when there is none (then #UD outside 64-bit mode). */
+const struct x86_opinfo *x86_optab_legacy(unsigned index);
 
 /* ---- The decoded instruction ------------------------------------------------------------ */
 
@@ -519,10 +522,13 @@ static inline void x86_intr_shadow(struct x86_cpu *cpu)
     x86_status handler(struct x86_cpu *cpu, const struct x86_insn *insn);
 #define X86_GOP_R(group, reg, rm, mnem, o0, o1, o2, flags, cls, aux, handler)                      \
     x86_status handler(struct x86_cpu *cpu, const struct x86_insn *insn);
+#define X86_OP_L(map, opc, mnem, o0, o1, o2, flags, cls, aux, handler)                             \
+    x86_status handler(struct x86_cpu *cpu, const struct x86_insn *insn);
 #include "cpu/x86/opcodes.def"
 #undef X86_OP
 #undef X86_GROUP
 #undef X86_GOP
 #undef X86_GOP_R
+#undef X86_OP_L
 
 #endif
