@@ -610,6 +610,20 @@ static void set_lma(struct x86_cpu *cpu, bool on)
     ev_emit(&cpu->m->events, &e);
 }
 
+/* PAE paging is in use with these CR0/CR4 values (SDM Vol. 3A 4.1.1 Table 4-1: PG = 1, PAE = 1,
+ * and not IA-32e mode, i.e. EFER.LME = 0 when PG is being set, LMA = 0 after). */
+static bool pae_paging(const struct x86_cpu *cpu, uint64_t cr0, uint64_t cr4)
+{
+    return (cr0 & X86_CR0_PG) && (cr4 & X86_CR4_PAE) && !(cpu->msr[X86_MSR_EFER] & X86_EFER_LME);
+}
+
+/* SDM Vol. 3A 4.4.1: loads the PDPTE registers from the table at cr3, or #GP(0) when a present
+ * PDPTE sets a reserved bit (then neither they nor the control register change). */
+static x86_status load_pdptes(struct x86_cpu *cpu, uint64_t cr3)
+{
+    return mmu_x86_load_pdptes(&cpu->m->bus, cr3, cpu->pdpte) ? X86_OK : GP0;
+}
+
 /* Writes CRn with the checks of SDM Vol. 2B "MOV-Move to/from Control Registers". */
 x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v)
 {
@@ -630,14 +644,19 @@ x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v)
          * (APM Vol. 2 14.7: #GP(0); the SDM only allows it from compatibility mode). */
         if (pg_on && (efer & X86_EFER_LME) && !(cpu->cr4 & X86_CR4_PAE)) return GP0;
         if (pg_off && cpu->code_bits == 64) return GP0;
-        /* Real mode and legacy PAE paging (PAE = 1 without LME) are not modelled: stop loudly
-         * rather than run wrong. */
-        bool legacy_pae = (v & X86_CR0_PG) && (cpu->cr4 & X86_CR4_PAE) && !(efer & X86_EFER_LME);
-        if (!(v & X86_CR0_PE) || legacy_pae) {
+        /* Real mode is not modelled: stop loudly rather than run wrong. */
+        if (!(v & X86_CR0_PE)) {
             machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
-                                 "x86: CR0 = %#llx needs %s, not implemented yet",
-                                 (unsigned long long)v, legacy_pae ? "PAE paging" : "real mode");
+                                 "x86: CR0 = %#llx needs real mode, not implemented yet",
+                                 (unsigned long long)v);
             return X86_STOP;
+        }
+        /* SDM Vol. 3A 4.4.1: a change of PG, CD or NW with PAE paging in use after it loads the
+         * PDPTEs (#GP(0) for a reserved bit, CR0 unchanged) */
+        const uint64_t pdpte_bits = X86_CR0_PG | X86_CR0_CD | X86_CR0_NW;
+        if (((v ^ old) & pdpte_bits) && pae_paging(cpu, v, cpu->cr4)) {
+            x86_status st = load_pdptes(cpu, cpu->cr3);
+            if (st) return st;
         }
         cpu->cr0 = v;
         if (pg_on && (efer & X86_EFER_LME)) set_lma(cpu, true);
@@ -652,6 +671,11 @@ x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v)
         old = cpu->cr3;
         /* SDM Vol. 3A 4.5.2: with 4-level paging, CR3 bits 63:MAXPHYADDR are reserved */
         if ((cpu->msr[X86_MSR_EFER] & X86_EFER_LMA) && (v >> MMU_X86_MAXPHYADDR)) return GP0;
+        /* SDM Vol. 3A 4.4.1: with PAE paging, MOV to CR3 loads the PDPTEs */
+        if (pae_paging(cpu, cpu->cr0, cpu->cr4)) {
+            x86_status st = load_pdptes(cpu, v);
+            if (st) return st;
+        }
         cpu->cr3 = v;
         break;
     case 8:
@@ -668,13 +692,12 @@ x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v)
         if (v & ~(uint64_t)CR4_ALLOWED) return GP0;
         /* SDM Vol. 2B MOV CR: clearing PAE while IA-32e mode is active: #GP(0) */
         if ((cpu->msr[X86_MSR_EFER] & X86_EFER_LMA) && !(v & X86_CR4_PAE)) return GP0;
-        /* legacy PAE paging is not modelled (see CR0) */
-        if ((cpu->cr0 & X86_CR0_PG) && (v & X86_CR4_PAE) &&
-            !(cpu->msr[X86_MSR_EFER] & X86_EFER_LMA)) {
-            machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
-                                 "x86: CR4.PAE with 32-bit paging on needs PAE paging, "
-                                 "not implemented yet");
-            return X86_STOP;
+        /* SDM Vol. 3A 4.4.1: a change of PAE, PGE or PSE with PAE paging in use after it loads
+         * the PDPTEs (SMEP is not modelled) */
+        if (((v ^ old) & (X86_CR4_PAE | X86_CR4_PGE | X86_CR4_PSE)) &&
+            pae_paging(cpu, cpu->cr0, v)) {
+            x86_status st = load_pdptes(cpu, cpu->cr3);
+            if (st) return st;
         }
         cpu->cr4 = v;
         break;

@@ -3,7 +3,7 @@
  * so that RAM accesses are one lookup and one memcpy.
  *
  * TLB entries are keyed by page and privilege (user or supervisor), separately for reads,
- * fetches (4-level paging can disable execution) and writes; a write entry exists only
+ * fetches (PAE and 4-level paging can disable execution) and writes; a write entry exists only
  * once a walk for a write has set the dirty flag. Like a hardware TLB it is not coherent with the
  * page tables: CR0/CR3/CR4 writes and INVLPG flush it.
  *
@@ -80,10 +80,16 @@ static x86_status translate(struct x86_cpu *cpu, uint64_t lin, enum x86_access a
     enum mmu_x86_access macc = acc == X86_ACC_WRITE  ? MMU_X86_WRITE
                                : acc == X86_ACC_EXEC ? MMU_X86_FETCH
                                                      : MMU_X86_READ;
-    /* EFER.LMA = 1 means 4-level paging (SDM Vol. 3A 4.1.1, Table 4-1) */
-    bool ok = (cpu->msr[X86_MSR_EFER] & X86_EFER_LMA)
-                  ? mmu_x86_translate4(&cpu->m->bus, &regs, lin, macc, user, &res, &ec)
-                  : mmu_x86_translate32(&cpu->m->bus, &regs, (uint32_t)lin, macc, user, &res, &ec);
+    /* SDM Vol. 3A 4.1.1, Table 4-1: EFER.LMA = 1 means 4-level paging; else CR4.PAE = 1 means
+     * PAE paging (through the PDPTE registers), else 32-bit paging */
+    bool ok;
+    if (cpu->msr[X86_MSR_EFER] & X86_EFER_LMA)
+        ok = mmu_x86_translate4(&cpu->m->bus, &regs, lin, macc, user, &res, &ec);
+    else if (cpu->cr4 & X86_CR4_PAE)
+        ok = mmu_x86_translate_pae(&cpu->m->bus, &regs, cpu->pdpte, (uint32_t)lin, macc, user, &res,
+                                   &ec);
+    else
+        ok = mmu_x86_translate32(&cpu->m->bus, &regs, (uint32_t)lin, macc, user, &res, &ec);
     if (!ok) {
         cpu->cr2 = lin;
         return X86_TRAP_EC(X86_VEC_PF, ec);

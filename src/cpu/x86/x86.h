@@ -273,7 +273,10 @@ struct x86_cpu {
     uint64_t rflags; /* kept architectural after every instruction (flags are computed eagerly) */
     struct x86_seg seg[X86_NSEG];
     uint64_t cr0, cr2, cr3, cr4, cr8; /* EFER is msr[X86_MSR_EFER] */
-    uint64_t dr[4], dr6, dr7;         /* debug registers (SDM Vol. 3B 17.2) */
+    /* PAE paging's PDPTE registers, loaded from CR3's table by MOV to CR0/CR3/CR4 (SDM Vol. 3A
+     * 4.4.1); the walk uses them, not memory. */
+    uint64_t pdpte[4];
+    uint64_t dr[4], dr6, dr7; /* debug registers (SDM Vol. 3B 17.2) */
     /* Data and I/O breakpoints (B0-B3) the current instruction's accesses met; reported as a
      * #DB trap when it completes (cpu.c debug_step; memory.c x86_dbg_match). */
     uint8_t dbg_hits;
