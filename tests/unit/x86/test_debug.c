@@ -230,6 +230,30 @@ static void test_data_write_breakpoint(void **state)
     assert_int_equal(t->m.insns, 2); /* the store retired before the trap */
 }
 
+/* 64-bit mode: 17.2.5, LEN = 10 covers eight bytes; a qword load overlapping them traps, one
+ * just past them does not; the 64-bit frame saves the next RIP. */
+static void test_data_breakpoint_64bit(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    db_env(t);
+    xt_lm_env(cpu);
+    cpu->gpr[X86_RSP] = XT_STACK_TOP;
+    xt_idt64_set(cpu, X86_VEC_DB, XT_LM_KCODE, DB_HANDLER, 0xe, 0, 0, true);
+    /* mov rax, [0x10008]; mov rax, [0x10004] */
+    XT_CODE(cpu, 0x48, 0x8b, 0x04, 0x25, 0x08, 0x00, 0x01, 0x00, 0x48, 0x8b, 0x04, 0x25, 0x04, 0x00,
+            0x01, 0x00);
+    cpu->dr[0] = XT_DATA_ADDR;
+    cpu->dr7 = dr7_bp(0, X86_DR7_RW_RDWR, 2);
+    x86_tlb_flush(cpu);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, XT_CODE_ADDR + 8);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, DB_HANDLER);
+    assert_int_equal(cpu->dr6 & 0xf, 1);
+    assert_int_equal(xt_read(cpu, cpu->gpr[X86_RSP], 8), XT_CODE_ADDR + 16);
+}
+
 /* Runs the one instruction at XT_CODE_ADDR (n bytes) through the run loop and returns DR6.B0-B3
  * of the #DB it raised, or 0 when it completed without one. */
 static unsigned access_hits(struct xt *t, const uint8_t *code, unsigned n)
@@ -438,6 +462,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_instruction_breakpoint_rf, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_data_write_breakpoint, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_data_breakpoint_table, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_data_breakpoint_64bit, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_data_breakpoint_mov_dr, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_data_breakpoint_with_single_step, xt_setup,
                                         xt_teardown),
