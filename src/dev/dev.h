@@ -68,12 +68,14 @@ struct dev_pic *dev_pic_attach(struct machine *m, char *err, size_t errlen);
 /* The in-service register of chip 0 (master) or 1 (slave), for tests and the monitor. */
 uint8_t dev_pic_isr(const struct dev_pic *p, unsigned chip);
 
-/* The 8254 PIT's channel 0 (pit8254.c) at ports 0x40-0x43 on IRQ 'irq': modes 2 and 3 (rate
- * generators) counting at 1.193182 MHz of guest time (machine ticks at a nominal 1 GHz), one
- * rising edge on the line per period. Channels 1 and 2 are not modelled. Until a count is
- * written it does not count. */
-#define DEV_PIT_PORT 0x40
-#define DEV_PIT_HZ   1193182u
+/* The 8254 PIT (pit8254.c) at ports 0x40-0x43: three counters in modes 0-5 counting at
+ * 1.193182 MHz of guest time (machine ticks at a nominal 1 GHz), the counter latch and read-back
+ * commands. Counter 0's OUT rising edges pulse line 'irq'; counter 2's GATE is bit 0 of port
+ * 0x61 and its OUT reads as bit 5 there (bit 4 toggles with counter 1's periods, the PC's
+ * refresh request). Until a count is written a counter does not count. */
+#define DEV_PIT_PORT   0x40
+#define DEV_PIT_PORT61 0x61
+#define DEV_PIT_HZ     1193182u
 struct dev_pit;
 struct dev_pit *dev_pit_attach(struct machine *m, unsigned irq, char *err, size_t errlen);
 

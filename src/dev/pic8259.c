@@ -6,11 +6,13 @@
  * Inputs are the machine's lines 0-15 (machine_set_irq); the master's output is the CPU's INTR,
  * line MACHINE_LINE_INTR; the CPU's INTA is machine.int_ack. Modelled: ICW1-ICW4 (edge or level
  * triggering, single or cascade, the vector base from ICW2, automatic EOI from ICW4), OCW1 (the
- * mask), OCW2 non-specific and specific EOI, OCW3 reading IRR or ISR, fully nested priority
- * (IR0 highest; an in-service request blocks those of equal and lower priority), and the
- * spurious IR7 when a request goes away before INTA. Not modelled: priority rotation, special
- * mask and special fully nested modes, the poll command, 8080/8085 mode. Until initialised each
- * chip masks every input (IMR = 0xFF), so a guest that never programs them sees no interrupt. */
+ * mask), OCW2 (non-specific and specific EOI, rotation on either EOI, rotation in automatic EOI
+ * mode, set priority: "Automatic Rotation", "Specific Rotation"), OCW3 reading IRR or ISR, fully
+ * nested priority (an in-service request blocks those of equal and lower priority; IR0 highest
+ * until a rotation makes another IR the lowest), and the spurious IR7 when a request goes away
+ * before INTA. Not modelled: special mask and special fully nested modes, the poll command,
+ * 8080/8085 mode. Until initialised each chip masks every input (IMR = 0xFF), so a guest that
+ * never programs them sees no interrupt. */
 #include "dev/dev.h"
 #include "dev/dev_internal.h"
 #include "machine/machine.h"
@@ -25,6 +27,8 @@ struct pic_chip {
     bool icw4, single; /* ICW1 IC4, SNGL */
     bool level;        /* ICW1 LTIM */
     bool aeoi;         /* ICW4 AEOI */
+    bool rotate_aeoi;  /* OCW2 R = 1, SL = 0, EOI = 0: rotate in automatic EOI mode */
+    uint8_t lowest;    /* the IR of lowest priority (7 after ICW1); the next one is highest */
     bool read_isr;     /* OCW3 RR/RIS */
     uint8_t lines;     /* the inputs' levels last seen (edge detection) */
 };
@@ -40,9 +44,18 @@ struct dev_pic {
     struct pic_chip chip[2]; /* master, slave */
 };
 
-static unsigned lowest_bit(unsigned v)
+/* The IR of highest priority among the bits of v (nonzero): priorities run from IR lowest + 1
+ * (highest) round to IR lowest. */
+static unsigned highest(const struct pic_chip *c, unsigned v)
 {
-    return (unsigned)__builtin_ctz(v);
+    unsigned first = (c->lowest + 1u) & 7u;
+    unsigned rotated = ((v >> first) | (v << (8 - first))) & 0xffu; /* bit 0: IR first */
+    return (first + (unsigned)__builtin_ctz(rotated)) & 7u;
+}
+/* Priority rank of an IR: 0 highest, 7 lowest. */
+static unsigned rank(const struct pic_chip *c, unsigned irq)
+{
+    return (irq - c->lowest - 1u) & 7u;
 }
 
 /* The request the chip would present (fully nested mode): the highest-priority unmasked IRR bit
@@ -51,8 +64,8 @@ static int chip_pending(const struct pic_chip *c)
 {
     unsigned req = c->irr & (uint8_t)~c->imr;
     if (!req) return -1;
-    unsigned irq = lowest_bit(req);
-    if (c->isr && lowest_bit(c->isr) <= irq) return -1;
+    unsigned irq = highest(c, req);
+    if (c->isr && rank(c, highest(c, c->isr)) <= rank(c, irq)) return -1;
     return (int)irq;
 }
 
@@ -92,7 +105,10 @@ static int chip_ack(struct pic_chip *c, int *irq_out)
     *irq_out = irq;
     if (irq < 0) return c->base | 7;
     c->irr &= (uint8_t) ~(1u << irq);
-    if (!c->aeoi) c->isr |= (uint8_t)(1u << irq);
+    if (!c->aeoi)
+        c->isr |= (uint8_t)(1u << irq);
+    else if (c->rotate_aeoi)
+        c->lowest = (uint8_t)irq; /* "Automatic Rotation" in AEOI mode: at the end of INTA */
     return c->base | irq;
 }
 
@@ -131,15 +147,32 @@ static enum bus_status pic_write(void *dev, uint64_t offset, unsigned size, uint
             c->isr = 0;
             c->irr = 0;
             c->aeoi = false;
+            c->rotate_aeoi = false;
+            c->lowest = 7; /* "IR7 input is assigned priority 7" */
             c->read_isr = false;
         } else if (v & 0x08) { /* OCW3 */
             if (v & 2) c->read_isr = v & 1;
-        } else { /* OCW2 */
-            unsigned cmd = v >> 5;
-            if (cmd == 1 && c->isr) /* non-specific EOI: the highest in-service level */
-                c->isr &= (uint8_t) ~(1u << lowest_bit(c->isr));
-            else if (cmd == 3) /* specific EOI */
-                c->isr &= (uint8_t) ~(1u << (v & 7));
+        } else { /* OCW2: R, SL, EOI in bits 7-5, the level L in 2-0 */
+            unsigned cmd = v >> 5, level = v & 7;
+            switch (cmd) {
+            case 1: /* non-specific EOI: the highest-priority in-service level */
+            case 5: /* rotate on non-specific EOI: that level becomes the lowest */
+                if (c->isr) {
+                    unsigned irq = highest(c, c->isr);
+                    c->isr &= (uint8_t) ~(1u << irq);
+                    if (cmd == 5) c->lowest = (uint8_t)irq;
+                }
+                break;
+            case 3: /* specific EOI */
+            case 7: /* rotate on specific EOI: L becomes the lowest */
+                c->isr &= (uint8_t) ~(1u << level);
+                if (cmd == 7) c->lowest = (uint8_t)level;
+                break;
+            case 6: c->lowest = (uint8_t)level; break; /* set priority: L lowest */
+            case 4: c->rotate_aeoi = true; break;      /* rotate in AEOI mode (set) */
+            case 0: c->rotate_aeoi = false; break;     /* rotate in AEOI mode (clear) */
+            default: break;                            /* 2: no operation */
+            }
         }
     } else {
         switch (c->icw_step) {
@@ -178,6 +211,7 @@ struct dev_pic *dev_pic_attach(struct machine *m, char *err, size_t errlen)
     static const char *const names[2] = {"8259A master", "8259A slave"};
     for (unsigned i = 0; i < 2; i++) {
         p->chip[i].imr = 0xff;
+        p->chip[i].lowest = 7;
         p->port[i] = (struct pic_port){p, i};
         struct bus_region region = {
             .name = names[i], .base = bases[i], .size = 2, .ops = &pic_ops, .dev = &p->port[i]};

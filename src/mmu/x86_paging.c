@@ -1,4 +1,4 @@
-/* 32-bit and 4-level paging (SDM Vol. 3A 4.3, 4.5, 4.6-4.8). */
+/* 32-bit, PAE and 4-level paging (SDM Vol. 3A 4.3, 4.4, 4.5, 4.6-4.8). */
 #include "mmu/x86_paging.h"
 
 #define PTE_P   (1u << 0)
@@ -163,6 +163,95 @@ bool mmu_x86_translate4(struct bus *bus, const struct mmu_x86_regs *regs, uint64
     }
     out->phys = (entries[level] & E_ADDR & ~page_mask) | (lin & page_mask);
     out->page_size = (uint32_t)(page_mask + 1);
+    out->nx = nxe && xd;
+    return true;
+}
+
+/* ---- PAE paging (SDM Vol. 3A 4.4) ---------------------------------------------------------- */
+
+/* Table 4-8: PDPTE bits 2:1 and 8:5 are reserved, and 63:MAXPHYADDR (PAE PDPTEs have no XD). */
+#define PDPTE_RSVD (0x1e6ull | ~((1ull << MMU_X86_MAXPHYADDR) - 1))
+/* Tables 4-9 to 4-11: bits 62:MAXPHYADDR of a PDE or PTE are reserved, and bit 63 (XD) when
+ * EFER.NXE = 0; a 2 MiB PDE also reserves bits 20:13. */
+#define PAE_ADDR_RSVD (((1ull << 63) - 1) & ~((1ull << MMU_X86_MAXPHYADDR) - 1))
+
+bool mmu_x86_load_pdptes(struct bus *bus, uint64_t cr3, uint64_t pdpte[4])
+{
+    /* 4.4.1: CR3[31:5] is the PDPT's physical address */
+    uint64_t table = cr3 & 0xffffffe0u, e[4];
+    for (unsigned i = 0; i < 4; i++) {
+        if (!read_entry64(bus, table + 8 * i, &e[i])) e[i] = 0; /* no memory: not present */
+        if ((e[i] & E_P) && (e[i] & PDPTE_RSVD)) return false;
+    }
+    for (unsigned i = 0; i < 4; i++)
+        pdpte[i] = e[i];
+    return true;
+}
+
+bool mmu_x86_translate_pae(struct bus *bus, const struct mmu_x86_regs *regs,
+                           const uint64_t pdpte[4], uint32_t lin, enum mmu_x86_access acc,
+                           bool user, struct mmu_x86_result *out, uint32_t *pf_error)
+{
+    const bool write = acc == MMU_X86_WRITE;
+    const bool nxe = (regs->efer & MMU_X86_EFER_NXE) != 0;
+    /* 4.7: I/D is set for fetches when PAE paging is in use with NXE = 1 */
+    const uint32_t ec_base = (write ? MMU_X86_PF_W : 0) | (user ? MMU_X86_PF_U : 0) |
+                             (acc == MMU_X86_FETCH && nxe ? MMU_X86_PF_I : 0);
+    const uint64_t rsvd = PAE_ADDR_RSVD | (nxe ? 0 : E_XD);
+    /* 4.4.2: a PDPTE register with P = 0 is a not-present fault */
+    uint64_t dir = pdpte[lin >> 30];
+    if (!(dir & E_P)) {
+        *pf_error = ec_base;
+        return false;
+    }
+    uint64_t pde_addr = (dir & E_ADDR) + ((lin >> 21) & 0x1ff) * 8, pde, pte = 0, pte_addr = 0;
+    if (!read_entry64(bus, pde_addr, &pde) || !(pde & E_P)) {
+        *pf_error = ec_base;
+        return false;
+    }
+    /* Table 4-9: PS = 1 maps a 2 MiB page (whatever CR4.PSE says) */
+    bool large = pde & E_PS;
+    if (pde & (rsvd | (large ? 0x1fe000ull : 0))) {
+        *pf_error = ec_base | MMU_X86_PF_P | MMU_X86_PF_RSVD;
+        return false;
+    }
+    uint64_t rights = pde, xd = pde & E_XD;
+    if (!large) {
+        pte_addr = (pde & E_ADDR) + ((lin >> 12) & 0x1ff) * 8;
+        if (!read_entry64(bus, pte_addr, &pte) || !(pte & E_P)) {
+            *pf_error = ec_base;
+            return false;
+        }
+        if (pte & rsvd) {
+            *pf_error = ec_base | MMU_X86_PF_P | MMU_X86_PF_RSVD;
+            return false;
+        }
+        rights &= pte;
+        xd |= pte & E_XD;
+    }
+    /* 4.6.1: the PDPTEs carry no rights; U/S and R/W combine over the PDE and PTE, supervisor
+     * writes need R/W only with CR0.WP; 4.6.2: with NXE = 1, XD = 1 in either forbids fetches.
+     * SMEP/SMAP are not modelled. */
+    bool ok = true;
+    if (user && !(rights & E_US)) ok = false;
+    if (write && !(rights & E_RW) && (user || (regs->cr0 & CR0_WP))) ok = false;
+    if (acc == MMU_X86_FETCH && nxe && xd) ok = false;
+    if (!ok) {
+        *pf_error = ec_base | MMU_X86_PF_P;
+        return false;
+    }
+    /* 4.8: accessed flags in the PDE and PTE (the PDPTEs have none), dirty in the leaf */
+    uint64_t set = E_A | (large && write ? E_D : 0);
+    if ((pde & set) != set) bus_write(bus, pde_addr, 8, pde | set);
+    if (large) {
+        out->phys = (pde & E_ADDR & ~0x1fffffull) | (lin & 0x1fffffu);
+        out->page_size = 2u << 20;
+    } else {
+        set = E_A | (write ? E_D : 0);
+        if ((pte & set) != set) bus_write(bus, pte_addr, 8, pte | set);
+        out->phys = (pte & E_ADDR) | (lin & 0xfffu);
+        out->page_size = 4096;
+    }
     out->nx = nxe && xd;
     return true;
 }

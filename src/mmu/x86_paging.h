@@ -1,8 +1,9 @@
-/* x86 paging: the 32-bit two-level page walk with 4 MiB pages (SDM Vol. 3A 4.3 "32-Bit Paging")
- * and the 4-level walk of IA-32e mode with 2 MiB and 1 GiB pages and execute-disable (4.5
- * "4-Level Paging"), access rights (4.6), accessed and dirty flags (4.8) and #PF error codes
- * (4.7). Legacy PAE paging (3 levels, PDPTE registers) is not modelled. The CPU core keeps its own
- * TLB of host pointers over these walkers. */
+/* x86 paging: the 32-bit two-level page walk with 4 MiB pages (SDM Vol. 3A 4.3 "32-Bit Paging"),
+ * PAE paging's walk from the four PDPTE registers with 2 MiB pages and execute-disable (4.4 "PAE
+ * Paging"), and the 4-level walk of IA-32e mode with 2 MiB and 1 GiB pages and execute-disable
+ * (4.5 "4-Level Paging"), access rights (4.6), accessed and dirty flags (4.8) and #PF error codes
+ * (4.7). The CPU core keeps its own TLB of host pointers over these walkers, and the PDPTE
+ * registers. */
 #ifndef RINGSIDE_MMU_X86_PAGING_H
 #define RINGSIDE_MMU_X86_PAGING_H
 
@@ -33,7 +34,7 @@ struct mmu_x86_regs {
 struct mmu_x86_result {
     uint64_t phys;      /* the physical address of the byte */
     uint32_t page_size; /* 4 KiB, 2 MiB, 4 MiB or 1 GiB */
-    bool nx;            /* 4-level paging: execution is disabled for this page */
+    bool nx;            /* PAE and 4-level paging: execution is disabled for this page */
 };
 
 /* Translates linear address lin for an access at user (CPL 3, not an implicit supervisor
@@ -43,6 +44,21 @@ struct mmu_x86_result {
 bool mmu_x86_translate32(struct bus *bus, const struct mmu_x86_regs *regs, uint32_t lin,
                          enum mmu_x86_access acc, bool user, struct mmu_x86_result *out,
                          uint32_t *pf_error);
+
+/* PAE paging (CR0.PG = 1, CR4.PAE = 1, EFER.LME = 0; SDM Vol. 3A 4.4.1): loads the four PDPTEs
+ * from the 32-byte-aligned table at CR3[31:5] into pdpte[]. Returns false, leaving pdpte[]
+ * unchanged, when a present PDPTE has a reserved bit set (bits 2:1, 8:5 or 63:MAXPHYADDR, Table
+ * 4-8): the MOV to CR0/CR3/CR4 that loads them then raises #GP(0). */
+bool mmu_x86_load_pdptes(struct bus *bus, uint64_t cr3, uint64_t pdpte[4]);
+
+/* Translates as mmu_x86_translate32 does, for PAE paging (4.4.2): lin[31:30] selects a PDPTE
+ * register (not memory: a PDPT changed in memory takes effect when the PDPTEs are reloaded), the
+ * 8-byte PDE and PTE come from memory; PS = 1 in a PDE maps a 2 MiB page. Error codes add RSVD
+ * for a reserved bit in the PDE or PTE (XD when EFER.NXE = 0) and I/D for a fetch with
+ * EFER.NXE = 1 (4.7); a fetch from a page with XD = 1 (EFER.NXE = 1) is a protection fault. */
+bool mmu_x86_translate_pae(struct bus *bus, const struct mmu_x86_regs *regs,
+                           const uint64_t pdpte[4], uint32_t lin, enum mmu_x86_access acc,
+                           bool user, struct mmu_x86_result *out, uint32_t *pf_error);
 
 /* The same for 4-level paging (CR0.PG, CR4.PAE and EFER.LME; SDM Vol. 3A 4.5): lin is a
  * canonical 48-bit linear address. Error codes add RSVD for a reserved bit in any entry used and

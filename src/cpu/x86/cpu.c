@@ -241,9 +241,10 @@ static inline __attribute__((always_inline)) x86_status step(struct x86_cpu *cpu
 /* One instruction with the debug features (SDM Vol. 3B 17.3.1): the instruction breakpoints of
  * DR0-DR3 (R/W = 00, enabled in DR7) fault before it unless RF = 1 (DR6.Bn; RF suppresses one
  * instruction and is cleared when an instruction completes); with TF = 1 at its start, a
- * single-step #DB trap follows its completion (DR6.BS), with the next EIP saved. Data
- * breakpoints are not modelled yet. The run loop takes this path only when TF, RF or a DR7
- * enable is set. */
+ * single-step #DB trap follows its completion (DR6.BS), with the next EIP saved. The data and
+ * I/O breakpoints its accesses met (R/W = 01, 11, 10: memory.c records them in dbg_hits) are
+ * a #DB trap after it completes (17.3.1.2: DR6.Bn, RF does not suppress them), in the same #DB
+ * as a single step. The run loop takes this path only when TF, RF or a DR7 enable is set. */
 static x86_status debug_step(struct x86_cpu *cpu)
 {
     bool tf = cpu->rflags & X86_TF, rf = cpu->rflags & X86_RF;
@@ -261,13 +262,15 @@ static x86_status debug_step(struct x86_cpu *cpu)
             return X86_TRAP(X86_VEC_DB);            /* a fault: RIP stays */
         }
     }
+    cpu->dbg_hits = 0; /* what earlier deliveries' accesses met is not this instruction's */
     x86_status st = step(cpu);
     if (st != X86_OK && st != X86_HALT) return st;
     /* 17.3.1.1: RF is cleared once an instruction completes; IRET loads it (the RF it had at
      * the start is what it cleared; an IRET started with RF = 1 is not modelled apart) */
     if (rf) cpu->rflags &= ~(uint64_t)X86_RF;
-    if (!tf) return st;
-    cpu->dr6 = (cpu->dr6 & ~0xfull) | X86_DR6_BS;
+    if (!tf && !cpu->dbg_hits) return st;
+    cpu->dr6 = (cpu->dr6 & ~0xfull) | cpu->dbg_hits | (tf ? X86_DR6_BS : 0);
+    cpu->dbg_hits = 0;
     if (st == X86_HALT)
         cpu->halted = false;     /* the trap is taken first; its IRET returns past HLT */
     return X86_TRAP(X86_VEC_DB); /* a trap: RIP is already the next instruction */

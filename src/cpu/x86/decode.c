@@ -14,6 +14,7 @@
 #define Ed  X86_OPND(OK_E, OS_D)
 #define Gb  X86_OPND(OK_G, OS_B)
 #define Gv  X86_OPND(OK_G, OS_V)
+#define Gw  X86_OPND(OK_G, OS_W)
 #define M   X86_OPND(OK_M, OS_V)
 #define Mp  X86_OPND(OK_M, OS_P)
 #define Mq  X86_OPND(OK_M, OS_Q)
@@ -56,11 +57,13 @@ const struct x86_opinfo x86_optab[512] = {
     [(map) << 8 | (opc)] = {NULL, NULL, {__, o1, __}, (flags) | XF_MODRM, 0, 0, (group) + 1},
 #define X86_GOP(group, reg, mnem, o0, o1, o2, flags, cls, aux, handler)
 #define X86_GOP_R(group, reg, rm, mnem, o0, o1, o2, flags, cls, aux, handler)
+#define X86_OP_L(map, opc, mnem, o0, o1, o2, flags, cls, aux, handler)
 #include "cpu/x86/opcodes.def"
 #undef X86_OP
 #undef X86_GROUP
 #undef X86_GOP
 #undef X86_GOP_R
+#undef X86_OP_L
 };
 
 const struct x86_opinfo x86_groups[X86_NGROUPS][8] = {
@@ -69,11 +72,13 @@ const struct x86_opinfo x86_groups[X86_NGROUPS][8] = {
 #define X86_GOP(group, reg, mnem, o0, o1, o2, flags, cls, aux, handler)                            \
     [group][reg] = {mnem, handler, {o0, o1, o2}, (flags) | XF_MODRM, X86_CLASS_##cls, (aux), 0},
 #define X86_GOP_R(group, reg, rm, mnem, o0, o1, o2, flags, cls, aux, handler)
+#define X86_OP_L(map, opc, mnem, o0, o1, o2, flags, cls, aux, handler)
 #include "cpu/x86/opcodes.def"
 #undef X86_OP
 #undef X86_GROUP
 #undef X86_GOP
 #undef X86_GOP_R
+#undef X86_OP_L
 };
 
 const struct x86_opinfo x86_group7_mod3[8][8] = {
@@ -83,12 +88,42 @@ const struct x86_opinfo x86_group7_mod3[8][8] = {
 #define X86_GOP_R(group, reg, rm, mnem, o0, o1, o2, flags, cls, aux, handler)                      \
     [(group) == X86_G7 ? (reg) : -1][rm] = {                                                       \
         mnem, handler, {o0, o1, o2}, (flags) | XF_MODRM, X86_CLASS_##cls, (aux), 0},
+#define X86_OP_L(map, opc, mnem, o0, o1, o2, flags, cls, aux, handler)
 #include "cpu/x86/opcodes.def"
 #undef X86_OP
 #undef X86_GROUP
 #undef X86_GOP
 #undef X86_GOP_R
+#undef X86_OP_L
 };
+
+/* The X86_OP_L rows, with their index; few, so searched (only XF_O64 rows outside 64-bit mode
+ * come here). */
+static const struct {
+    uint16_t index;
+    struct x86_opinfo row;
+} optab_legacy[] = {
+#define X86_OP(map, opc, mnem, o0, o1, o2, flags, cls, aux, handler)
+#define X86_GROUP(map, opc, group, o1, flags)
+#define X86_GOP(group, reg, mnem, o0, o1, o2, flags, cls, aux, handler)
+#define X86_GOP_R(group, reg, rm, mnem, o0, o1, o2, flags, cls, aux, handler)
+#define X86_OP_L(map, opc, mnem, o0, o1, o2, flags, cls, aux, handler)                             \
+    {(map) << 8 | (opc),                                                                           \
+     {mnem, handler, {o0, o1, o2}, ROW_FLAGS(o0, o1, o2, flags), X86_CLASS_##cls, (aux), 0}},
+#include "cpu/x86/opcodes.def"
+#undef X86_OP
+#undef X86_GROUP
+#undef X86_GOP
+#undef X86_GOP_R
+#undef X86_OP_L
+};
+
+const struct x86_opinfo *x86_optab_legacy(unsigned index)
+{
+    for (size_t i = 0; i < sizeof optab_legacy / sizeof optab_legacy[0]; i++)
+        if (optab_legacy[i].index == index) return &optab_legacy[i].row;
+    return NULL;
+}
 
 #define GP0 X86_TRAP_EC(X86_VEC_GP, 0)
 #define UD  X86_TRAP(X86_VEC_UD)
@@ -175,6 +210,11 @@ opcode:;
     insn->opcode = opc;
 
     const struct x86_opinfo *row = &x86_optab[map << 8 | opc];
+    if ((row->flags & XF_O64) && !mode64) {
+        /* the opcode's other instruction outside 64-bit mode (63: ARPL), or #UD */
+        row = x86_optab_legacy(map << 8 | opc);
+        if (!row) return UD;
+    }
     uint16_t flags = row->flags;
     memcpy(insn->opnd, row->opnd, sizeof insn->opnd);
     if (row->group) {

@@ -610,6 +610,20 @@ static void set_lma(struct x86_cpu *cpu, bool on)
     ev_emit(&cpu->m->events, &e);
 }
 
+/* PAE paging is in use with these CR0/CR4 values (SDM Vol. 3A 4.1.1 Table 4-1: PG = 1, PAE = 1,
+ * and not IA-32e mode, i.e. EFER.LME = 0 when PG is being set, LMA = 0 after). */
+static bool pae_paging(const struct x86_cpu *cpu, uint64_t cr0, uint64_t cr4)
+{
+    return (cr0 & X86_CR0_PG) && (cr4 & X86_CR4_PAE) && !(cpu->msr[X86_MSR_EFER] & X86_EFER_LME);
+}
+
+/* SDM Vol. 3A 4.4.1: loads the PDPTE registers from the table at cr3, or #GP(0) when a present
+ * PDPTE sets a reserved bit (then neither they nor the control register change). */
+static x86_status load_pdptes(struct x86_cpu *cpu, uint64_t cr3)
+{
+    return mmu_x86_load_pdptes(&cpu->m->bus, cr3, cpu->pdpte) ? X86_OK : GP0;
+}
+
 /* Writes CRn with the checks of SDM Vol. 2B "MOV-Move to/from Control Registers". */
 x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v)
 {
@@ -630,14 +644,19 @@ x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v)
          * (APM Vol. 2 14.7: #GP(0); the SDM only allows it from compatibility mode). */
         if (pg_on && (efer & X86_EFER_LME) && !(cpu->cr4 & X86_CR4_PAE)) return GP0;
         if (pg_off && cpu->code_bits == 64) return GP0;
-        /* Real mode and legacy PAE paging (PAE = 1 without LME) are not modelled: stop loudly
-         * rather than run wrong. */
-        bool legacy_pae = (v & X86_CR0_PG) && (cpu->cr4 & X86_CR4_PAE) && !(efer & X86_EFER_LME);
-        if (!(v & X86_CR0_PE) || legacy_pae) {
+        /* Real mode is not modelled: stop loudly rather than run wrong. */
+        if (!(v & X86_CR0_PE)) {
             machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
-                                 "x86: CR0 = %#llx needs %s, not implemented yet",
-                                 (unsigned long long)v, legacy_pae ? "PAE paging" : "real mode");
+                                 "x86: CR0 = %#llx needs real mode, not implemented yet",
+                                 (unsigned long long)v);
             return X86_STOP;
+        }
+        /* SDM Vol. 3A 4.4.1: a change of PG, CD or NW with PAE paging in use after it loads the
+         * PDPTEs (#GP(0) for a reserved bit, CR0 unchanged) */
+        const uint64_t pdpte_bits = X86_CR0_PG | X86_CR0_CD | X86_CR0_NW;
+        if (((v ^ old) & pdpte_bits) && pae_paging(cpu, v, cpu->cr4)) {
+            x86_status st = load_pdptes(cpu, cpu->cr3);
+            if (st) return st;
         }
         cpu->cr0 = v;
         if (pg_on && (efer & X86_EFER_LME)) set_lma(cpu, true);
@@ -652,6 +671,11 @@ x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v)
         old = cpu->cr3;
         /* SDM Vol. 3A 4.5.2: with 4-level paging, CR3 bits 63:MAXPHYADDR are reserved */
         if ((cpu->msr[X86_MSR_EFER] & X86_EFER_LMA) && (v >> MMU_X86_MAXPHYADDR)) return GP0;
+        /* SDM Vol. 3A 4.4.1: with PAE paging, MOV to CR3 loads the PDPTEs */
+        if (pae_paging(cpu, cpu->cr0, cpu->cr4)) {
+            x86_status st = load_pdptes(cpu, v);
+            if (st) return st;
+        }
         cpu->cr3 = v;
         break;
     case 8:
@@ -668,13 +692,12 @@ x86_status x86_write_cr(struct x86_cpu *cpu, unsigned n, uint64_t v)
         if (v & ~(uint64_t)CR4_ALLOWED) return GP0;
         /* SDM Vol. 2B MOV CR: clearing PAE while IA-32e mode is active: #GP(0) */
         if ((cpu->msr[X86_MSR_EFER] & X86_EFER_LMA) && !(v & X86_CR4_PAE)) return GP0;
-        /* legacy PAE paging is not modelled (see CR0) */
-        if ((cpu->cr0 & X86_CR0_PG) && (v & X86_CR4_PAE) &&
-            !(cpu->msr[X86_MSR_EFER] & X86_EFER_LMA)) {
-            machine_request_stop(cpu->m, STOP_FATAL, EXIT_NOT_BUILT,
-                                 "x86: CR4.PAE with 32-bit paging on needs PAE paging, "
-                                 "not implemented yet");
-            return X86_STOP;
+        /* SDM Vol. 3A 4.4.1: a change of PAE, PGE or PSE with PAE paging in use after it loads
+         * the PDPTEs (SMEP is not modelled) */
+        if (((v ^ old) & (X86_CR4_PAE | X86_CR4_PGE | X86_CR4_PSE)) &&
+            pae_paging(cpu, cpu->cr0, v)) {
+            x86_status st = load_pdptes(cpu, cpu->cr3);
+            if (st) return st;
         }
         cpu->cr4 = v;
         break;
@@ -725,8 +748,11 @@ x86_status x86_op_mov_to_cr(struct x86_cpu *cpu, const struct x86_insn *insn)
  * Vol. 3B 17.2): CPL 0 (the table's XF_PRIV); 32-bit operands outside 64-bit mode, 64-bit in it.
  * DR4/DR5 are DR6/DR7 when CR4.DE = 0 and #UD when CR4.DE = 1. With DR7.GD set the access is a
  * #DB fault with DR6.BD set and GD cleared (17.2.4). In 64-bit mode a write of nonzero bits 63:32
- * to DR6/DR7 is #GP(0). DR6 and DR7 keep their fixed bits (17.2.3, 17.2.4). The breakpoints are
- * stored, not yet matched. */
+ * to DR6/DR7 is #GP(0). DR6 and DR7 keep their fixed bits (17.2.3, 17.2.4). Writing DR0-DR3 or
+ * DR7 flushes the TLB, as pages with armed data breakpoints must not stay in it (memory.c), and
+ * ends the run loop's batch so that the next instruction takes its debug path (cpu.c). R/Wn = 10
+ * with CR4.DE = 0 is accepted: it is undefined, not a fault (Vol. 2B lists no exception for it),
+ * and never matches here. */
 static x86_status dr_index(struct x86_cpu *cpu, unsigned n, unsigned *index)
 {
     if (n == 4 || n == 5) {
@@ -764,12 +790,16 @@ x86_status x86_op_mov_to_dr(struct x86_cpu *cpu, const struct x86_insn *insn)
     }
     x86_status st = dr_index(cpu, insn->reg, &n);
     if (st) return st;
+    if (n == 6) {
+        cpu->dr6 = (v & 0xe00fu) | X86_DR6_RESET; /* B0-B3, BD, BS, BT; the rest fixed */
+        return X86_OK;
+    }
     if (n < 4)
         cpu->dr[n] = v;
-    else if (n == 6)
-        cpu->dr6 = (v & 0xe00fu) | X86_DR6_RESET; /* B0-B3, BD, BS, BT; the rest fixed */
     else
         cpu->dr7 = (v & 0xffff23ffu) | X86_DR7_RESET; /* bit 10 reads 1; 11, 12, 14, 15 read 0 */
+    x86_tlb_flush(cpu);
+    if (cpu->dr7 & X86_DR7_ENABLES) cpu->m->exit_request = 1;
     return X86_OK;
 }
 
@@ -840,6 +870,28 @@ x86_status x86_op_lar(struct x86_cpu *cpu, const struct x86_insn *insn)
     if (!ok) return X86_OK;
     uint64_t result = lsl ? d.limit : (raw >> 32) & 0x00f0ff00u;
     x86_set_reg(cpu, insn->reg, insn->osize == 8 ? 4 : insn->osize, insn->has_rex, result);
+    return X86_OK;
+}
+
+/* ARPL r/m16, r16 (63 /r outside 64-bit mode; SDM Vol. 2A ARPL): when the destination
+ * selector's RPL is below the source's, it is raised to the source's and ZF = 1; else ZF = 0 and
+ * the destination is unchanged. Protected mode only (#UD in real-address and virtual-8086 mode).
+ * A memory destination must be writable (#GP(0) / #SS(0), checked before the read as for any
+ * destination); it is written only when it changes. */
+x86_status x86_op_arpl(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    if (!x86_protected(cpu)) return UD;
+    if (insn->has_mem) {
+        x86_status st = x86_mem_check_write(cpu, insn->seg, x86_ea(cpu, insn), 2);
+        if (st) return st;
+    }
+    uint64_t dst, src;
+    x86_status st = x86_read_opnd(cpu, insn, 0, &dst);
+    if (st) return st;
+    x86_read_opnd(cpu, insn, 1, &src);
+    bool raise = (dst & 3) < (src & 3);
+    if (raise && (st = x86_write_opnd(cpu, insn, 0, (dst & ~3ull) | (src & 3)))) return st;
+    set_zf(cpu, raise);
     return X86_OK;
 }
 

@@ -112,6 +112,9 @@ extern const struct x86_opinfo x86_optab[512];
 extern const struct x86_opinfo x86_groups[X86_NGROUPS][8];
 /* Group 7's rows for ModRM.mod = 11B, by reg and rm (X86_GOP_R). */
 extern const struct x86_opinfo x86_group7_mod3[8][8];
+/* The rows outside 64-bit mode of opcodes that are XF_O64 in x86_optab (X86_OP_L), by index
+ * map << 8 | opcode; NULL when there is none (then #UD outside 64-bit mode). */
+const struct x86_opinfo *x86_optab_legacy(unsigned index);
 
 /* ---- The decoded instruction ------------------------------------------------------------ */
 
@@ -318,6 +321,24 @@ static inline x86_status x86_mem_write(struct x86_cpu *cpu, unsigned sreg, uint6
 /* Implicit supervisor-mode accesses (descriptor tables, TSS, delivery stacks). */
 x86_status x86_read_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *value);
 x86_status x86_write_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t value);
+/* Data and I/O breakpoints (memory.c; SDM Vol. 3B 17.2.4-17.2.5, 17.3.1.2): an access of size
+ * bytes at addr (linear address or I/O port) that meets an enabled DR0-DR3 condition sets its
+ * bit in cpu->dbg_hits; the run loop's debug path reports them as a #DB trap after the
+ * instruction. Data accesses are matched in memory.c; I/O instructions call x86_dbg_io. */
+enum x86_dbg_kind { X86_DBG_READ, X86_DBG_WRITE, X86_DBG_IO };
+void x86_dbg_match(struct x86_cpu *cpu, uint64_t addr, unsigned size, enum x86_dbg_kind kind);
+static inline void x86_dbg_io(struct x86_cpu *cpu, uint16_t port, unsigned size)
+{
+    if ((cpu->dr7 & X86_DR7_ENABLES) && (cpu->cr4 & X86_CR4_DE))
+        x86_dbg_match(cpu, port, size, X86_DBG_IO);
+}
+/* Reports the recorded hits: DR6.B0-B3 = the hits, DR6's other bits kept (17.2.3); the #DB. */
+static inline x86_status x86_dbg_trap(struct x86_cpu *cpu)
+{
+    cpu->dr6 = (cpu->dr6 & ~0xfull) | cpu->dbg_hits;
+    cpu->dbg_hits = 0;
+    return X86_TRAP(X86_VEC_DB);
+}
 /* Drops the TLB entries of the page holding lin (INVLPG). */
 void x86_tlb_flush_page(struct x86_cpu *cpu, uint64_t lin);
 
@@ -501,10 +522,13 @@ static inline void x86_intr_shadow(struct x86_cpu *cpu)
     x86_status handler(struct x86_cpu *cpu, const struct x86_insn *insn);
 #define X86_GOP_R(group, reg, rm, mnem, o0, o1, o2, flags, cls, aux, handler)                      \
     x86_status handler(struct x86_cpu *cpu, const struct x86_insn *insn);
+#define X86_OP_L(map, opc, mnem, o0, o1, o2, flags, cls, aux, handler)                             \
+    x86_status handler(struct x86_cpu *cpu, const struct x86_insn *insn);
 #include "cpu/x86/opcodes.def"
 #undef X86_OP
 #undef X86_GROUP
 #undef X86_GOP
 #undef X86_GOP_R
+#undef X86_OP_L
 
 #endif

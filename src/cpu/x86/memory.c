@@ -3,9 +3,12 @@
  * so that RAM accesses are one lookup and one memcpy.
  *
  * TLB entries are keyed by page and privilege (user or supervisor), separately for reads,
- * fetches (4-level paging can disable execution) and writes; a write entry exists only
+ * fetches (PAE and 4-level paging can disable execution) and writes; a write entry exists only
  * once a walk for a write has set the dirty flag. Like a hardware TLB it is not coherent with the
- * page tables: CR0/CR3/CR4 writes and INVLPG flush it. */
+ * page tables: CR0/CR3/CR4 writes and INVLPG flush it.
+ *
+ * Data breakpoints (DR0-DR3 with R/W = 01 or 11) are matched here, on the slow path: a page that
+ * holds one never enters the TLB for the kinds of access it watches. */
 #include "cpu/x86/internal.h"
 #include "mmu/x86_paging.h"
 
@@ -77,10 +80,16 @@ static x86_status translate(struct x86_cpu *cpu, uint64_t lin, enum x86_access a
     enum mmu_x86_access macc = acc == X86_ACC_WRITE  ? MMU_X86_WRITE
                                : acc == X86_ACC_EXEC ? MMU_X86_FETCH
                                                      : MMU_X86_READ;
-    /* EFER.LMA = 1 means 4-level paging (SDM Vol. 3A 4.1.1, Table 4-1) */
-    bool ok = (cpu->msr[X86_MSR_EFER] & X86_EFER_LMA)
-                  ? mmu_x86_translate4(&cpu->m->bus, &regs, lin, macc, user, &res, &ec)
-                  : mmu_x86_translate32(&cpu->m->bus, &regs, (uint32_t)lin, macc, user, &res, &ec);
+    /* SDM Vol. 3A 4.1.1, Table 4-1: EFER.LMA = 1 means 4-level paging; else CR4.PAE = 1 means
+     * PAE paging (through the PDPTE registers), else 32-bit paging */
+    bool ok;
+    if (cpu->msr[X86_MSR_EFER] & X86_EFER_LMA)
+        ok = mmu_x86_translate4(&cpu->m->bus, &regs, lin, macc, user, &res, &ec);
+    else if (cpu->cr4 & X86_CR4_PAE)
+        ok = mmu_x86_translate_pae(&cpu->m->bus, &regs, cpu->pdpte, (uint32_t)lin, macc, user, &res,
+                                   &ec);
+    else
+        ok = mmu_x86_translate32(&cpu->m->bus, &regs, (uint32_t)lin, macc, user, &res, &ec);
     if (!ok) {
         cpu->cr2 = lin;
         return X86_TRAP_EC(X86_VEC_PF, ec);
@@ -94,6 +103,66 @@ static x86_status translate(struct x86_cpu *cpu, uint64_t lin, enum x86_access a
 static inline uint64_t tlb_key(uint64_t vpn, bool user)
 {
     return X86_TLB_KEY(vpn, user);
+}
+
+/* ---- Data and I/O breakpoints (SDM Vol. 3B 17.2.4-17.2.5, 17.3.1.2) ----------------------- */
+
+/* Bytes covered by LENn: 00 one, 01 two, 11 four, 10 eight (17.2.5: eight bytes on the
+ * processors this core models, in every mode). */
+static const uint8_t dbg_len_bytes[4] = {1, 2, 8, 4};
+
+/* Breakpoint n of DR7 applies to an access of this kind: enabled (Ln or Gn) and R/Wn = 01 or 11
+ * for writes, 11 for reads, 10 for I/O with CR4.DE = 1 (with CR4.DE = 0, 10 is undefined: it
+ * never matches here). */
+static bool dbg_applies(const struct x86_cpu *cpu, unsigned n, enum x86_dbg_kind kind)
+{
+    if (!((cpu->dr7 >> (2 * n)) & 3)) return false;
+    unsigned rw = X86_DR7_RW(cpu->dr7, n);
+    switch (kind) {
+    case X86_DBG_READ: return rw == X86_DR7_RW_RDWR;
+    case X86_DBG_WRITE: return rw == X86_DR7_RW_WRITE || rw == X86_DR7_RW_RDWR;
+    default: return rw == X86_DR7_RW_IO && (cpu->cr4 & X86_CR4_DE);
+    }
+}
+
+/* The first byte breakpoint n covers: 17.2.5, the low address bits below LENn are not compared
+ * (breakpoint addresses are aligned to their length); outside IA-32e mode addresses have 32
+ * bits. */
+static uint64_t dbg_start(const struct x86_cpu *cpu, unsigned n)
+{
+    uint64_t a = cpu->dr[n] & ~(uint64_t)(dbg_len_bytes[X86_DR7_LEN(cpu->dr7, n)] - 1u);
+    return x86_lma(cpu) ? a : a & 0xffffffffull;
+}
+
+/* 17.2.5: a data or I/O breakpoint is met when any byte of the access lies in the range
+ * DRn .. DRn + LENn - 1. The hit is recorded in dbg_hits and reported after the instruction
+ * (17.3.1.2: a trap). */
+void x86_dbg_match(struct x86_cpu *cpu, uint64_t addr, unsigned size, enum x86_dbg_kind kind)
+{
+    for (unsigned n = 0; n < 4; n++) {
+        if (!dbg_applies(cpu, n, kind)) continue;
+        uint64_t start = dbg_start(cpu, n);
+        uint64_t len = dbg_len_bytes[X86_DR7_LEN(cpu->dr7, n)];
+        if (addr - start < len || start - addr < size) cpu->dbg_hits |= (uint8_t)(1u << n);
+    }
+}
+
+/* A page holding an armed data breakpoint gets no TLB entry for that kind of access, so that
+ * every such access takes the slow path below (which matches it) and the inline fast paths of
+ * internal.h need no breakpoint test. MOV DRn flushes the TLB (descriptor.c). */
+static bool dbg_watched(const struct x86_cpu *cpu, uint64_t vpn, enum x86_access acc)
+{
+    if (!(cpu->dr7 & X86_DR7_ENABLES) || acc == X86_ACC_EXEC) return false;
+    enum x86_dbg_kind kind = acc == X86_ACC_WRITE ? X86_DBG_WRITE : X86_DBG_READ;
+    for (unsigned n = 0; n < 4; n++)
+        if (dbg_applies(cpu, n, kind) && dbg_start(cpu, n) >> PAGE_SHIFT == vpn) return true;
+    return false;
+}
+
+static inline void dbg_access(struct x86_cpu *cpu, uint64_t lin, unsigned size,
+                              enum x86_dbg_kind kind)
+{
+    if (cpu->dr7 & X86_DR7_ENABLES) x86_dbg_match(cpu, lin, size, kind);
 }
 
 /* Host pointer for the page holding lin, through the TLB; NULL when the page is not plain RAM
@@ -111,8 +180,10 @@ static uint8_t *page_host(struct x86_cpu *cpu, uint64_t lin, enum x86_access acc
     if (*st) return NULL;
     uint8_t *host = bus_ram_ptr(&cpu->m->bus, *phys & ~(uint64_t)(PAGE_SIZE - 1), PAGE_SIZE);
     if (!host) return NULL;
-    e->tag = tlb_key(vpn, user);
-    e->host = host;
+    if (!dbg_watched(cpu, vpn, acc)) {
+        e->tag = tlb_key(vpn, user);
+        e->host = host;
+    }
     return host + (lin & (PAGE_SIZE - 1));
 }
 
@@ -161,6 +232,7 @@ static x86_status read_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size,
         emit_mem(cpu, lin, phys, size, EV_MEM_READ);
     else
         cpu->m->events.count[EV_MEM]++;
+    dbg_access(cpu, lin, size, X86_DBG_READ);
     *value = v & x86_size_mask(size);
     return X86_OK;
 }
@@ -182,6 +254,7 @@ static x86_status write_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size
         emit_mem(cpu, lin, phys, size, EV_MEM_WRITE);
     else
         cpu->m->events.count[EV_MEM]++;
+    dbg_access(cpu, lin, size, X86_DBG_WRITE);
     return X86_OK;
 }
 

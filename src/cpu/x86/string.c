@@ -47,12 +47,15 @@ static x86_status string_op(struct x86_cpu *cpu, const struct x86_insn *insn, en
             st = x86_mem_check_write(cpu, X86_ES, di, size);
             if (st) break;
             bus_port_in(&cpu->m->bus, (uint16_t)cpu->gpr[X86_RDX], size, &v);
+            x86_dbg_io(cpu, (uint16_t)cpu->gpr[X86_RDX], size);
             st = x86_mem_write(cpu, X86_ES, di, size, v);
             break;
         }
         case STR_OUTS:
             st = x86_mem_read(cpu, insn->seg, si, size, &a);
-            if (!st) bus_port_out(&cpu->m->bus, (uint16_t)cpu->gpr[X86_RDX], size, (uint32_t)a);
+            if (st) break;
+            bus_port_out(&cpu->m->bus, (uint16_t)cpu->gpr[X86_RDX], size, (uint32_t)a);
+            x86_dbg_io(cpu, (uint16_t)cpu->gpr[X86_RDX], size);
             break;
         }
         if (st) return st;
@@ -70,6 +73,11 @@ static x86_status string_op(struct x86_cpu *cpu, const struct x86_insn *insn, en
             bool zf = cpu->rflags & X86_ZF;
             if ((insn->rep == REP_F3 && !zf) || (insn->rep == REP_F2 && zf)) return X86_OK;
         }
+        /* SDM Vol. 3B 17.3.1.2: a data or I/O breakpoint met by a repeated string instruction
+         * is reported after the iteration that met it; with iterations left, RIP stays at the
+         * instruction (the registers hold the progress), which resumes when the handler
+         * returns. After the last iteration the run loop reports it as for any instruction. */
+        if (cpu->dbg_hits && (cpu->gpr[X86_RCX] & amask) != 0) return x86_dbg_trap(cpu);
     }
 }
 

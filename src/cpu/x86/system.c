@@ -79,6 +79,7 @@ x86_status x86_op_in(struct x86_cpu *cpu, const struct x86_insn *insn)
     uint32_t v = 0;
     bus_port_in(&cpu->m->bus, (uint16_t)port, size, &v);
     x86_set_reg(cpu, X86_RAX, size, false, v);
+    x86_dbg_io(cpu, (uint16_t)port, size); /* SDM Vol. 3B 17.2.4: R/Wn = 10 */
     return X86_OK;
 }
 
@@ -91,6 +92,7 @@ x86_status x86_op_out(struct x86_cpu *cpu, const struct x86_insn *insn)
     if (st) return st;
     bus_port_out(&cpu->m->bus, (uint16_t)port, size,
                  (uint32_t)(cpu->gpr[X86_RAX] & x86_size_mask(size)));
+    x86_dbg_io(cpu, (uint16_t)port, size); /* SDM Vol. 3B 17.2.4: R/Wn = 10 */
     return X86_OK;
 }
 
@@ -173,6 +175,24 @@ x86_status x86_op_into(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     (void)insn;
     return (cpu->rflags & X86_OF) ? X86_TRAP_SOFT(X86_VEC_OF) : X86_OK;
+}
+
+/* BOUND r16, m16&16 / r32, m32&32 (62 /r; SDM Vol. 2A BOUND): the signed index in the register
+ * must lie within the signed bounds at m (lower) and m + operand size (upper), else #BR (a
+ * fault: the saved EIP is BOUND's). A register operand is #UD (the table's M), as is 64-bit mode
+ * (XF_I64). Both bounds are read before the comparison, so either read may fault. */
+x86_status x86_op_bound(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->osize;
+    uint64_t ea = x86_ea(cpu, insn), lo, hi;
+    x86_status st = x86_mem_read(cpu, insn->seg, ea, size, &lo);
+    if (!st) st = x86_mem_read(cpu, insn->seg, (ea + size) & x86_size_mask(insn->asize), size, &hi);
+    if (st) return st;
+    unsigned shift = 64 - 8 * size;
+    int64_t index = (int64_t)(x86_get_reg(cpu, insn->reg, size, true) << shift) >> shift;
+    int64_t lower = (int64_t)(lo << shift) >> shift, upper = (int64_t)(hi << shift) >> shift;
+    if (index < lower || index > upper) return X86_TRAP(X86_VEC_BR);
+    return X86_OK;
 }
 
 /* RDTSC (SDM Vol. 2B RDTSC): EDX:EAX = the time-stamp counter; with CR4.TSD = 1 only CPL 0 may

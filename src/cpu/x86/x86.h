@@ -137,6 +137,14 @@ enum x86_sreg { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
 #define X86_EFER_LMA       (1u << 10)
 #define X86_EFER_NXE       (1u << 11)
 
+/* DR7 R/Wn (bits 16 + 4n) and LENn (bits 18 + 4n) of breakpoint n (SDM Vol. 3B 17.2.4-17.2.5) */
+#define X86_DR7_RW(dr7, n)  ((unsigned)((dr7) >> (16 + 4 * (n))) & 3u)
+#define X86_DR7_LEN(dr7, n) ((unsigned)((dr7) >> (18 + 4 * (n))) & 3u)
+#define X86_DR7_RW_EXEC     0u /* instruction execution */
+#define X86_DR7_RW_WRITE    1u /* data writes */
+#define X86_DR7_RW_IO       2u /* I/O reads or writes (CR4.DE = 1; undefined otherwise) */
+#define X86_DR7_RW_RDWR     3u /* data reads or writes, not fetches */
+
 /* A segment register: the visible selector and the hidden descriptor cache (SDM Vol. 3A 3.4.3).
  * attr packs the descriptor's access rights as VMX does (SDM Vol. 3C 24.4.1): bits 0-3 type, 4 S,
  * 5-6 DPL, 7 P, 12 AVL, 13 L, 14 D/B, 15 G, 16 unusable (null selector loaded). limit is the byte
@@ -265,7 +273,13 @@ struct x86_cpu {
     uint64_t rflags; /* kept architectural after every instruction (flags are computed eagerly) */
     struct x86_seg seg[X86_NSEG];
     uint64_t cr0, cr2, cr3, cr4, cr8; /* EFER is msr[X86_MSR_EFER] */
-    uint64_t dr[4], dr6, dr7;         /* debug registers (breakpoints are not modelled yet) */
+    /* PAE paging's PDPTE registers, loaded from CR3's table by MOV to CR0/CR3/CR4 (SDM Vol. 3A
+     * 4.4.1); the walk uses them, not memory. */
+    uint64_t pdpte[4];
+    uint64_t dr[4], dr6, dr7; /* debug registers (SDM Vol. 3B 17.2) */
+    /* Data and I/O breakpoints (B0-B3) the current instruction's accesses met; reported as a
+     * #DB trap when it completes (cpu.c debug_step; memory.c x86_dbg_match). */
+    uint8_t dbg_hits;
     struct x86_dtr gdtr, idtr;
     struct x86_seg ldtr, tr;
     unsigned cpl;

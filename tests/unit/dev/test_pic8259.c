@@ -1,6 +1,7 @@
 /* The 8259A pair (src/dev/pic8259.c) through its ports and machine lines, against the Intel 8259A
  * data sheet (231468): "Initialization Command Words", "Operation Command Words", "Interrupt
- * Sequence", "Cascading", and the PC/AT wiring (slave on the master's IR2). */
+ * Sequence", "Cascading", "Automatic Rotation", "Specific Rotation", and the PC/AT wiring (slave on
+ * the master's IR2). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -163,6 +164,111 @@ static void spurious_ir7(void **state)
     assert_int_equal(dev_pic_isr(f->pic, 0), 0);
 }
 
+/* A rising edge on line n. */
+static void pulse(struct machine *m, unsigned n)
+{
+    machine_set_irq(m, n, false);
+    machine_set_irq(m, n, true);
+}
+
+/* "Specific Rotation": OCW2 set priority (R = 1, SL = 1, EOI = 0) makes IR L the lowest, so IR
+ * L + 1 is the highest: with IR4 lowest, IR6 goes before IR1, and IR1 waits behind IR6 in
+ * service. */
+static void set_priority(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    init_pair(m);
+    out(m, 0x20, 0xc4);
+    machine_set_irq(m, 1, true);
+    machine_set_irq(m, 6, true);
+    assert_int_equal(m->int_ack(m->int_dev), 0x26);
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0x40);
+    assert_int_equal(INTR(m), 0);
+    out(m, 0x20, 0x20); /* non-specific EOI: IR6 */
+    assert_int_equal(INTR(m), 1);
+    assert_int_equal(m->int_ack(m->int_dev), 0x21);
+}
+
+/* "Automatic Rotation": rotate on non-specific EOI (R = 1, SL = 0, EOI = 1) ends the highest
+ * in-service level and makes it the lowest, so devices of equal priority take turns. The
+ * non-specific EOI follows the rotated order. */
+static void rotate_on_nonspecific_eoi(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    init_pair(m);
+    machine_set_irq(m, 3, true);
+    machine_set_irq(m, 5, true);
+    assert_int_equal(m->int_ack(m->int_dev), 0x23);
+    out(m, 0x20, 0xa0); /* IR3 ends and becomes the lowest: IR4 highest */
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0);
+    assert_int_equal(m->int_ack(m->int_dev), 0x25);
+    pulse(m, 3); /* IR3 is below IR5 in service now */
+    assert_int_equal(INTR(m), 0);
+    out(m, 0x20, 0xa0); /* IR5 ends, becomes the lowest */
+    assert_int_equal(INTR(m), 1);
+    assert_int_equal(m->int_ack(m->int_dev), 0x23);
+    /* IR3 lowest (order 4 5 6 7 0 1 2 3): IR1 in service, then IR6 nests above it; a
+     * non-specific EOI ends IR6, the higher of the two, not IR1 */
+    out(m, 0x20, 0x63); /* specific EOI: IR3 */
+    pulse(m, 1);
+    assert_int_equal(m->int_ack(m->int_dev), 0x21);
+    pulse(m, 6);
+    assert_int_equal(m->int_ack(m->int_dev), 0x26);
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0x42);
+    out(m, 0x20, 0x20);
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0x02);
+}
+
+/* "Specific Rotation": rotate on specific EOI (R = 1, SL = 1, EOI = 1) ends IR L and makes it
+ * the lowest: with IR4 lowest, IR5 goes before IR0, and IR0 waits behind it in service. */
+static void rotate_on_specific_eoi(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    init_pair(m);
+    machine_set_irq(m, 4, true);
+    assert_int_equal(m->int_ack(m->int_dev), 0x24);
+    out(m, 0x20, 0xe4);
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0);
+    machine_set_irq(m, 0, true);
+    machine_set_irq(m, 5, true);
+    assert_int_equal(m->int_ack(m->int_dev), 0x25);
+    assert_int_equal(INTR(m), 0);
+    out(m, 0x20, 0x20);
+    assert_int_equal(m->int_ack(m->int_dev), 0x20);
+}
+
+/* "Automatic Rotation" in automatic EOI mode: with the rotate-in-AEOI flip-flop set (OCW2 R = 1,
+ * SL = 0, EOI = 0), each acknowledged IR becomes the lowest at the end of INTA; cleared (OCW2
+ * 000), the priorities stay. */
+static void rotate_in_aeoi(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    out(m, 0x20, 0x11);
+    out(m, 0x21, 0x20);
+    out(m, 0x21, 0x04);
+    out(m, 0x21, 0x03); /* ICW4: AEOI, 8086 mode */
+    out(m, 0x21, 0x00);
+    out(m, 0x20, 0x80);
+    machine_set_irq(m, 1, true);
+    assert_int_equal(m->int_ack(m->int_dev), 0x21);
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0); /* AEOI */
+    pulse(m, 1);
+    machine_set_irq(m, 7, true);
+    assert_int_equal(m->int_ack(m->int_dev), 0x27); /* IR1 is the lowest */
+    assert_int_equal(m->int_ack(m->int_dev), 0x21); /* IR7 became the lowest */
+    out(m, 0x20, 0x00);                             /* clear: IR1 stays the lowest */
+    pulse(m, 7);
+    machine_set_irq(m, 0, true);
+    assert_int_equal(m->int_ack(m->int_dev), 0x27);
+    pulse(m, 7);
+    assert_int_equal(m->int_ack(m->int_dev), 0x27); /* still before IR0 */
+    assert_int_equal(m->int_ack(m->int_dev), 0x20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +278,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(mask_ocw1, setup, teardown),
         cmocka_unit_test_setup_teardown(cascade, setup, teardown),
         cmocka_unit_test_setup_teardown(spurious_ir7, setup, teardown),
+        cmocka_unit_test_setup_teardown(set_priority, setup, teardown),
+        cmocka_unit_test_setup_teardown(rotate_on_nonspecific_eoi, setup, teardown),
+        cmocka_unit_test_setup_teardown(rotate_on_specific_eoi, setup, teardown),
+        cmocka_unit_test_setup_teardown(rotate_in_aeoi, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
-/* The 8254's counter 0 (src/dev/pit8254.c) through its ports and the machine's clocked hook,
- * against the Intel 8254 data sheet (231164): "Control Word Format", "Mode 2 - Rate Generator",
- * "Mode 3 - Square Wave Mode", "Counter Latch Command". One PIT clock is 10^9 / 1193182 machine
- * ticks. */
+/* The 8254 (src/dev/pit8254.c) through its ports, port 0x61 and the machine's clocked hook,
+ * against the Intel 8254 data sheet (231164): "Control Word Format", "Mode 0" to "Mode 3",
+ * "Gate Pin Operations Summary", "Counter Latch Command", "Read-Back Command", "Status Byte";
+ * port 0x61 as the PC/AT has it (bit 0 GATE 2, bit 5 OUT 2, bit 4 the refresh toggle). Clock k
+ * of a count falls floor(k * 10^9 / 1193182) machine ticks after it is loaded. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -118,12 +119,185 @@ static void mode3_and_latch(void **state)
     assert_int_equal(f->edges, 1);
 }
 
+/* Machine ticks from a count's load to its clock k. */
+static uint64_t clk(uint64_t k)
+{
+    return k * 1000000000ull / DEV_PIT_HZ;
+}
+
+#define OUT2(m) ((in(m, 0x61) >> 5) & 1)
+
+/* Reads counter n's count through the counter latch command (RW = 3: LSB, MSB). */
+static unsigned read_count(struct machine *m, unsigned n)
+{
+    out(m, 0x43, (uint8_t)(n << 6));
+    unsigned lo = in(m, (uint16_t)(0x40 + n));
+    return in(m, (uint16_t)(0x40 + n)) << 8 | lo;
+}
+
+static void load_count(struct machine *m, unsigned n, unsigned control, unsigned count)
+{
+    out(m, 0x43, (uint8_t)control);
+    out(m, (uint16_t)(0x40 + n), (uint8_t)count);
+    out(m, (uint16_t)(0x40 + n), (uint8_t)(count >> 8));
+}
+
+/* Mode 0 on counter 2: OUT is low from the control word; GATE 2 (port 0x61 bit 0) low holds the
+ * count, high lets it count; OUT (port 0x61 bit 5) goes high at the terminal count. GATE low in
+ * the middle pauses the count, which resumes where it stopped. */
+static void counter2_mode0_gate(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    assert_int_equal(in(m, 0x61) & 1, 0); /* GATE 2 low */
+    load_count(m, 2, 0xb0, 1000);         /* counter 2, LSB then MSB, mode 0 */
+    assert_int_equal(OUT2(m), 0);
+    m->time = 5000000;
+    assert_int_equal(read_count(m, 2), 1000); /* not counting */
+    out(m, 0x61, 0x01);
+    uint64_t t0 = m->time;
+    m->time = t0 + clk(999);
+    assert_int_equal(read_count(m, 2), 1);
+    assert_int_equal(OUT2(m), 0);
+    m->time = t0 + clk(1000);
+    assert_int_equal(OUT2(m), 1);
+    assert_int_equal(in(m, 0x61) & 0x21, 0x21);
+    m->time = t0 + clk(1010); /* it counts on past 0: FFFFH, ... */
+    assert_int_equal(read_count(m, 2), 0x10000 - 10);
+    assert_int_equal(OUT2(m), 1);
+    /* pause: 400 clocks, GATE low for a while, then the other 600 */
+    m->time = 10000000;
+    load_count(m, 2, 0xb0, 1000);
+    t0 = m->time;
+    m->time = t0 + clk(400);
+    out(m, 0x61, 0x00);
+    m->time += 3000000;
+    assert_int_equal(read_count(m, 2), 600);
+    assert_int_equal(OUT2(m), 0);
+    out(m, 0x61, 0x01);
+    uint64_t t1 = m->time;
+    m->time = t1 + clk(599);
+    assert_int_equal(OUT2(m), 0);
+    m->time = t1 + clk(600);
+    assert_int_equal(OUT2(m), 1);
+}
+
+/* Mode 3 on counter 2: OUT high for (N + 1) / 2 clocks, low for N / 2; GATE low sets OUT high at
+ * once and stops the count; GATE's rising edge reloads it (a new period starts). */
+static void counter2_mode3_square_wave(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    out(m, 0x61, 0x01);
+    load_count(m, 2, 0xb6, 5); /* counter 2, LSB then MSB, mode 3 */
+    uint64_t t0 = m->time;
+    static const int expect[] = {1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 1};
+    for (unsigned k = 0; k < sizeof expect / sizeof expect[0]; k++) {
+        m->time = t0 + clk(k);
+        assert_int_equal(OUT2(m), expect[k]);
+    }
+    m->time = t0 + clk(13); /* low */
+    assert_int_equal(OUT2(m), 0);
+    out(m, 0x61, 0x00);
+    assert_int_equal(OUT2(m), 1);
+    m->time += 1000000;
+    out(m, 0x61, 0x01); /* reload: high for 3 clocks from here */
+    t0 = m->time;
+    m->time = t0 + clk(2);
+    assert_int_equal(OUT2(m), 1);
+    m->time = t0 + clk(3);
+    assert_int_equal(OUT2(m), 0);
+}
+
+/* Mode 1 on counter 2 (hardware retriggerable one-shot): OUT stays high until GATE's rising
+ * edge, then is low for N clocks; a new rising edge retriggers. */
+static void counter2_mode1_one_shot(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    load_count(m, 2, 0xb2, 10);
+    m->time = 100000;
+    assert_int_equal(OUT2(m), 1);
+    assert_int_equal(read_count(m, 2), 10);
+    out(m, 0x61, 0x01);
+    uint64_t t0 = m->time;
+    m->time = t0 + clk(6);
+    assert_int_equal(OUT2(m), 0);
+    assert_int_equal(read_count(m, 2), 4);
+    out(m, 0x61, 0x00);
+    out(m, 0x61, 0x01); /* retrigger: N clocks from now */
+    t0 = m->time;
+    m->time = t0 + clk(9);
+    assert_int_equal(OUT2(m), 0);
+    m->time = t0 + clk(10);
+    assert_int_equal(OUT2(m), 1);
+}
+
+/* Counter 1 in mode 2 (the PC's refresh timer, count 18): it counts with GATE tied high, and
+ * port 0x61 bit 4 toggles with each of its periods. Bits 0-3 of port 0x61 read back, 6-7 are 0. */
+static void counter1_refresh_toggle(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    load_count(m, 1, 0x74, 18); /* counter 1, LSB then MSB, mode 2 */
+    uint64_t t0 = m->time;
+    m->time = t0 + clk(5);
+    assert_int_equal(read_count(m, 1), 13);
+    assert_int_equal(in(m, 0x61) & 0x10, 0);
+    m->time = t0 + clk(18);
+    assert_int_equal(in(m, 0x61) & 0x10, 0x10);
+    m->time = t0 + clk(35);
+    assert_int_equal(in(m, 0x61) & 0x10, 0x10);
+    m->time = t0 + clk(36);
+    assert_int_equal(in(m, 0x61) & 0x10, 0);
+    out(m, 0x61, 0xff);
+    assert_int_equal(in(m, 0x61) & 0xcf, 0x0f);
+    assert_int_equal(f->edges, 0); /* only counter 0 drives IRQ 0 */
+}
+
+/* Mode 0 on counter 0: one rising edge on IRQ 0 at the terminal count, none after. */
+static void counter0_mode0_once(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    m->time = 500;
+    load_count(m, 0, 0x30, 100); /* counter 0, LSB then MSB, mode 0 */
+    assert_int_equal(deadline(m), 500 + clk(100));
+    advance(m, deadline(m));
+    assert_int_equal(f->edges, 1);
+    assert_int_equal(deadline(m), UINT64_MAX);
+    m->time = 500 + clk(150);
+    assert_int_equal(read_count(m, 0), 0x10000 - 50);
+}
+
+/* Read-back (control word 11xxxxxxB): the status byte (OUT, NULL COUNT, RW, mode, BCD) comes out
+ * before the latched count; NULL COUNT is set between a control word and its count. */
+static void read_back(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    load_count(m, 0, 0x34, 0x1234); /* mode 2, OUT high */
+    out(m, 0x43, 0xc2);             /* latch count and status of counter 0 */
+    assert_int_equal(in(m, 0x40), 0xb4);
+    assert_int_equal(in(m, 0x40), 0x34);
+    assert_int_equal(in(m, 0x40), 0x12);
+    out(m, 0x43, 0xb0); /* counter 2, mode 0, no count yet: OUT low, NULL COUNT */
+    out(m, 0x43, 0xe8); /* latch the status of counter 2 only */
+    assert_int_equal(in(m, 0x42), 0x70);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(idle_until_count, setup, teardown),
         cmocka_unit_test_setup_teardown(mode2_period, setup, teardown),
         cmocka_unit_test_setup_teardown(mode3_and_latch, setup, teardown),
+        cmocka_unit_test_setup_teardown(counter2_mode0_gate, setup, teardown),
+        cmocka_unit_test_setup_teardown(counter2_mode3_square_wave, setup, teardown),
+        cmocka_unit_test_setup_teardown(counter2_mode1_one_shot, setup, teardown),
+        cmocka_unit_test_setup_teardown(counter1_refresh_toggle, setup, teardown),
+        cmocka_unit_test_setup_teardown(counter0_mode0_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(read_back, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

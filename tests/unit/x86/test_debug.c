@@ -1,7 +1,7 @@
-/* Debug registers and INT1: MOV to/from DR0-DR7 (SDM Vol. 2B "MOV-Move to/from Debug
- * Registers", Vol. 3B 17.2: DR4/DR5 aliases with CR4.DE = 0, #UD with CR4.DE = 1, DR7.GD, the
- * fixed bits of DR6/DR7, CPL 0, 64-bit operands) and INT1 (SDM Vol. 2A INT n/INTO/INT3/INT1,
- * Vol. 3A 6.12.1.1: no gate DPL check, the next EIP saved). */
+/* Debug registers, INT1, single-step and breakpoints: MOV to/from DR0-DR7 (SDM Vol. 2B "MOV-Move
+ * to/from Debug Registers", Vol. 3B 17.2: DR4/DR5 aliases with CR4.DE = 0, #UD with CR4.DE = 1,
+ * DR7.GD, the fixed bits of DR6/DR7, CPL 0, 64-bit operands) and INT1 (SDM Vol. 2A INT
+ * n/INTO/INT3/INT1, Vol. 3A 6.12.1.1: no gate DPL check, the next EIP saved). */
 #include "x86/helpers.h"
 
 static x86_status run(struct xt *t)
@@ -194,6 +194,261 @@ static void test_instruction_breakpoint_rf(void **state)
     assert_int_equal(cpu->rip, XT_CODE_ADDR + 2);
 }
 
+/* ---- Data and I/O breakpoints (SDM Vol. 3B 17.2.4-17.2.5, 17.3.1.2) ---------------------- */
+
+/* DR7 for breakpoint n: enable Ln, R/Wn = rw, LENn = len (the field's encoding). */
+static uint64_t dr7_bp(unsigned n, unsigned rw, unsigned len)
+{
+    return X86_DR7_RESET | 1u << (2 * n) | (uint64_t)rw << (16 + 4 * n) |
+           (uint64_t)len << (18 + 4 * n);
+}
+
+/* 17.3.1.2: a data write breakpoint (R/W0 = 01) is a trap: the store completes and retires, then
+ * #DB with DR6.B0 (BS clear) and the next instruction's EIP saved. RF = 1 does not suppress it
+ * (17.3.1.1: RF is for instruction breakpoints). A read of the same bytes does not trigger it. */
+static void test_data_write_breakpoint(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    db_env(t);
+    /* mov eax, [0x10002]; mov [0x10000], eax; nop */
+    XT_CODE(cpu, 0xa1, 0x02, 0x00, 0x01, 0x00, 0xa3, 0x00, 0x00, 0x01, 0x00, 0x90);
+    xt_write(cpu, XT_DATA_ADDR, 4, 0);
+    xt_write(cpu, XT_DATA_ADDR + 2, 4, 0xabcd);
+    cpu->dr[0] = XT_DATA_ADDR + 2;
+    cpu->dr7 = dr7_bp(0, X86_DR7_RW_WRITE, 0);
+    x86_tlb_flush(cpu); /* as MOV DR7 does */
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, XT_CODE_ADDR + 5);
+    assert_int_equal(cpu->gpr[X86_RAX], 0xabcd);
+    cpu->rflags |= X86_RF;
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, DB_HANDLER);
+    assert_int_equal(xt_read(cpu, XT_DATA_ADDR, 4), 0xabcd); /* the store completed */
+    assert_int_equal(cpu->dr6, X86_DR6_RESET | 1u);
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 12, 4), XT_CODE_ADDR + 10);
+    assert_int_equal(t->m.insns, 2); /* the store retired before the trap */
+}
+
+/* 64-bit mode: 17.2.5, LEN = 10 covers eight bytes; a qword load overlapping them traps, one
+ * just past them does not; the 64-bit frame saves the next RIP. */
+static void test_data_breakpoint_64bit(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    db_env(t);
+    xt_lm_env(cpu);
+    cpu->gpr[X86_RSP] = XT_STACK_TOP;
+    xt_idt64_set(cpu, X86_VEC_DB, XT_LM_KCODE, DB_HANDLER, 0xe, 0, 0, true);
+    /* mov rax, [0x10008]; mov rax, [0x10004] */
+    XT_CODE(cpu, 0x48, 0x8b, 0x04, 0x25, 0x08, 0x00, 0x01, 0x00, 0x48, 0x8b, 0x04, 0x25, 0x04, 0x00,
+            0x01, 0x00);
+    cpu->dr[0] = XT_DATA_ADDR;
+    cpu->dr7 = dr7_bp(0, X86_DR7_RW_RDWR, 2);
+    x86_tlb_flush(cpu);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, XT_CODE_ADDR + 8);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, DB_HANDLER);
+    assert_int_equal(cpu->dr6 & 0xf, 1);
+    assert_int_equal(xt_read(cpu, cpu->gpr[X86_RSP], 8), XT_CODE_ADDR + 16);
+}
+
+/* Runs the one instruction at XT_CODE_ADDR (n bytes) through the run loop and returns DR6.B0-B3
+ * of the #DB it raised, or 0 when it completed without one. */
+static unsigned access_hits(struct xt *t, const uint8_t *code, unsigned n)
+{
+    struct x86_cpu *cpu = t->cpu;
+    for (unsigned i = 0; i < n; i++)
+        xt_write(cpu, XT_CODE_ADDR + i, 1, code[i]);
+    cpu->rip = XT_CODE_ADDR;
+    cpu->gpr[X86_RSP] = XT_STACK_TOP;
+    cpu->dr6 = X86_DR6_RESET;
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    if (cpu->rip == DB_HANDLER) {
+        assert_int_equal(xt_read(cpu, XT_STACK_TOP - 12, 4), XT_CODE_ADDR + n); /* a trap */
+        return (unsigned)(cpu->dr6 & 0xf);
+    }
+    assert_int_equal(cpu->rip, XT_CODE_ADDR + n);
+    return 0;
+}
+
+/* A load (write = false) or store of size bytes at addr with a disp32 operand. */
+static unsigned mem_hits(struct xt *t, bool write, uint32_t addr, unsigned size)
+{
+    uint8_t code[8];
+    unsigned n = 0;
+    if (size == 2) code[n++] = 0x66;
+    code[n++] = (uint8_t)((write ? 0x88 : 0x8a) | (size > 1)); /* mov [m], r / mov r, [m] */
+    code[n++] = 0x05;                                          /* eax / al, disp32 */
+    for (unsigned i = 0; i < 4; i++)
+        code[n++] = (uint8_t)(addr >> (8 * i));
+    return access_hits(t, code, n);
+}
+
+/* 17.2.5 and its Table 17-1 ("Breakpoint Examples"): DR0 = A0001H R/W 11 LEN 1 byte, DR1 =
+ * A0002H R/W 01 LEN 1, DR2 = B0002H R/W 11 LEN 2, DR3 = C0000H R/W 01 LEN 4. Any byte of the
+ * access within DRn .. DRn + LEN - 1 triggers; write breakpoints ignore reads. */
+static void test_data_breakpoint_table(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    db_env(t);
+    cpu->dr[0] = 0xa0001;
+    cpu->dr[1] = 0xa0002;
+    cpu->dr[2] = 0xb0002;
+    cpu->dr[3] = 0xc0000;
+    cpu->dr7 = dr7_bp(0, 3, 0) | dr7_bp(1, 1, 0) | dr7_bp(2, 3, 1) | dr7_bp(3, 1, 3);
+    x86_tlb_flush(cpu);
+    /* the operations that trap */
+    assert_int_equal(mem_hits(t, false, 0xa0001, 1), 1);
+    assert_int_equal(mem_hits(t, true, 0xa0001, 1), 1);
+    assert_int_equal(mem_hits(t, true, 0xa0001, 2), 1 | 2); /* A0001H-A0002H: DR0 and DR1 */
+    assert_int_equal(mem_hits(t, true, 0xa0002, 1), 2);
+    assert_int_equal(mem_hits(t, true, 0xa0002, 2), 2);
+    assert_int_equal(mem_hits(t, false, 0xb0001, 4), 4);
+    assert_int_equal(mem_hits(t, true, 0xb0002, 1), 4);
+    assert_int_equal(mem_hits(t, false, 0xb0002, 2), 4);
+    assert_int_equal(mem_hits(t, true, 0xc0000, 4), 8);
+    assert_int_equal(mem_hits(t, true, 0xc0001, 2), 8);
+    assert_int_equal(mem_hits(t, true, 0xc0003, 1), 8);
+    /* the operations that do not */
+    assert_int_equal(mem_hits(t, false, 0xa0000, 1), 0);
+    assert_int_equal(mem_hits(t, true, 0xa0000, 1), 0);
+    assert_int_equal(mem_hits(t, false, 0xa0002, 1), 0);
+    assert_int_equal(mem_hits(t, false, 0xa0003, 4), 0);
+    assert_int_equal(mem_hits(t, true, 0xb0000, 2), 0);
+    assert_int_equal(mem_hits(t, false, 0xc0000, 2), 0);
+    assert_int_equal(mem_hits(t, true, 0xc0004, 4), 0);
+    /* 17.2.5: LEN = 10 covers eight bytes; the address bits below the length are not compared
+     * (DR0 = D0003H covers D0000H-D0007H) */
+    cpu->dr[0] = 0xd0003;
+    cpu->dr7 = dr7_bp(0, 3, 2);
+    x86_tlb_flush(cpu);
+    assert_int_equal(mem_hits(t, false, 0xd0000, 1), 1);
+    assert_int_equal(mem_hits(t, true, 0xd0007, 1), 1);
+    assert_int_equal(mem_hits(t, false, 0xcfffe, 2), 0);
+    assert_int_equal(mem_hits(t, true, 0xd0008, 4), 0);
+    /* not enabled (L0 = G0 = 0): nothing; G0 alone enables it */
+    cpu->dr7 = dr7_bp(0, 3, 2) & ~(uint64_t)1;
+    x86_tlb_flush(cpu);
+    assert_int_equal(mem_hits(t, false, 0xd0000, 1), 0);
+    cpu->dr7 |= 2;
+    x86_tlb_flush(cpu);
+    assert_int_equal(mem_hits(t, false, 0xd0000, 1), 1);
+}
+
+/* MOV DR0/DR7 arm a data breakpoint on a page the TLB already holds: the write after them traps
+ * (MOV DRn drops the page from the TLB), and MOV DR7 ends the batch, so the breakpoint applies
+ * from the next instruction on. */
+static void test_data_breakpoint_mov_dr(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    db_env(t);
+    cpu->gpr[X86_RAX] = XT_DATA_ADDR + 0x10;
+    cpu->gpr[X86_RBX] = dr7_bp(0, X86_DR7_RW_WRITE, 3);
+    cpu->gpr[X86_RCX] = 0x55;
+    /* mov [eax], ecx; mov dr0, eax; mov dr7, ebx; mov [eax+2], cl; nop */
+    XT_CODE(cpu, 0x89, 0x08, 0x0f, 0x23, 0xc0, 0x0f, 0x23, 0xfb, 0x88, 0x48, 0x02, 0x90);
+    assert_int_equal(machine_step(&t->m, 4), STOP_NONE);
+    assert_int_equal(cpu->rip, DB_HANDLER);
+    assert_int_equal(cpu->dr6 & 0xf, 1);
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 12, 4), XT_CODE_ADDR + 11);
+    assert_int_equal(xt_read(cpu, XT_DATA_ADDR + 0x12, 1), 0x55);
+    assert_int_equal(t->m.insns, 4);
+}
+
+/* 17.3.1.2 with 17.3.1.4: a data breakpoint and a single step at the same boundary are one #DB
+ * with DR6.B0 and DR6.BS. */
+static void test_data_breakpoint_with_single_step(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    db_env(t);
+    XT_CODE(cpu, 0xa3, 0x00, 0x00, 0x01, 0x00); /* mov [0x10000], eax */
+    cpu->dr[1] = XT_DATA_ADDR;
+    cpu->dr7 = dr7_bp(1, X86_DR7_RW_RDWR, 0);
+    x86_tlb_flush(cpu);
+    cpu->rflags |= X86_TF;
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, DB_HANDLER);
+    assert_int_equal(cpu->dr6, X86_DR6_RESET | X86_DR6_BS | 2u);
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 12, 4), XT_CODE_ADDR + 5);
+}
+
+/* 17.3.1.2, Vol. 2B REP: a repeated string instruction reports a data breakpoint after the
+ * iteration that met it; with iterations left, the saved EIP is the string instruction and ECX,
+ * EDI hold the progress, and the handler's IRET resumes it. A hit in the last iteration is
+ * reported as for any instruction (the next EIP saved). */
+static void test_data_breakpoint_rep_stos(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    db_env(t);
+    XT_CODE(cpu, 0xf3, 0xaa, 0x90); /* rep stosb; nop */
+    cpu->gpr[X86_RAX] = 0x77;
+    cpu->gpr[X86_RCX] = 4;
+    cpu->gpr[X86_RDI] = XT_DATA_ADDR;
+    xt_write(cpu, XT_DATA_ADDR, 4, 0);
+    cpu->dr[2] = XT_DATA_ADDR + 1;
+    cpu->dr7 = dr7_bp(2, X86_DR7_RW_WRITE, 0);
+    x86_tlb_flush(cpu);
+    /* the trap after two iterations; the string instruction has not retired, so the step
+     * also runs the handler's first instruction */
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, DB_HANDLER + 8);
+    assert_int_equal(t->m.insns, 1);
+    assert_int_equal(cpu->dr6 & 0xf, 4);
+    assert_int_equal(cpu->gpr[X86_RCX], 2);
+    assert_int_equal(cpu->gpr[X86_RDI], XT_DATA_ADDR + 2);
+    assert_int_equal(xt_read(cpu, XT_DATA_ADDR, 4), 0x7777);
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 12, 4), XT_CODE_ADDR);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE); /* iret */
+    assert_int_equal(cpu->rip, XT_CODE_ADDR);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE); /* the rest of the repetition */
+    assert_int_equal(cpu->rip, XT_CODE_ADDR + 2);
+    assert_int_equal(cpu->gpr[X86_RCX], 0);
+    assert_int_equal(xt_read(cpu, XT_DATA_ADDR, 4), 0x77777777u);
+    /* the hit in the last iteration: reported after the instruction */
+    cpu->rip = XT_CODE_ADDR;
+    cpu->gpr[X86_RCX] = 2;
+    cpu->gpr[X86_RDI] = XT_DATA_ADDR;
+    cpu->gpr[X86_RSP] = XT_STACK_TOP;
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, DB_HANDLER);
+    assert_int_equal(cpu->gpr[X86_RCX], 0);
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 12, 4), XT_CODE_ADDR + 2);
+}
+
+/* 17.2.4: R/W = 10 breaks on I/O reads or writes of the port range in DRn when CR4.DE = 1; with
+ * CR4.DE = 0 the encoding is undefined (this core: never a breakpoint). MOV DR7 accepts it. */
+static void test_io_breakpoint(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    db_env(t);
+    static const uint8_t out80[] = {0xe6, 0x80}; /* out 0x80, al */
+    static const uint8_t in_dx[] = {0xec};       /* in al, dx */
+    static const uint8_t out84[] = {0xe6, 0x84};
+    cpu->dr[3] = 0x80;
+    cpu->dr7 = dr7_bp(3, X86_DR7_RW_IO, 1); /* ports 0x80-0x81 */
+    assert_int_equal(access_hits(t, out80, sizeof out80), 0);
+    cpu->cr4 |= X86_CR4_DE;
+    assert_int_equal(access_hits(t, out80, sizeof out80), 8);
+    cpu->gpr[X86_RDX] = 0x81;
+    assert_int_equal(access_hits(t, in_dx, sizeof in_dx), 8);
+    assert_int_equal(access_hits(t, out84, sizeof out84), 0);
+    /* an I/O breakpoint does not watch memory at the same address */
+    assert_int_equal(mem_hits(t, true, 0x80, 1), 0);
+    /* MOV DR7 with R/W0 = 10 and CR4.DE = 0: accepted (Vol. 2B MOV DR lists no fault) */
+    cpu->cr4 &= ~(uint64_t)X86_CR4_DE;
+    cpu->gpr[X86_RBX] = dr7_bp(0, X86_DR7_RW_IO, 0);
+    static const uint8_t mov_dr7[] = {0x0f, 0x23, 0xfb};
+    assert_int_equal(access_hits(t, mov_dr7, sizeof mov_dr7), 0);
+    assert_int_equal(cpu->dr7, dr7_bp(0, X86_DR7_RW_IO, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +460,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tf_single_step, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_tf_set_by_popf, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_instruction_breakpoint_rf, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_data_write_breakpoint, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_data_breakpoint_table, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_data_breakpoint_64bit, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_data_breakpoint_mov_dr, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_data_breakpoint_with_single_step, xt_setup,
+                                        xt_teardown),
+        cmocka_unit_test_setup_teardown(test_data_breakpoint_rep_stos, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_io_breakpoint, xt_setup, xt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -241,19 +241,6 @@ static void test_mov_cr(void **state)
     assert_int_equal(t->cpu->gpr[X86_RAX], X86_CR0_PE | X86_CR0_ET);
 }
 
-/* PAE paging is not modelled yet: setting CR0.PG with CR4.PAE = 1 stops the run loudly instead
- * of translating wrongly. */
-static void test_cr0_pae_not_built(void **state)
-{
-    struct xt *t = *state;
-    t->cpu->cr4 = X86_CR4_PAE;
-    t->cpu->gpr[X86_RAX] = X86_CR0_PE | X86_CR0_PG;
-    XT_CODE(t->cpu, 0x0f, 0x22, 0xc0);
-    assert_int_equal(machine_run(&t->m), STOP_FATAL);
-    assert_int_equal(machine_exit_status(&t->m), EXIT_NOT_BUILT);
-    assert_false(t->cpu->cr0 & X86_CR0_PG);
-}
-
 /* CALL ptr16:32 to a code segment at the same privilege pushes CS and EIP; RET far pops them
  * (SDM Vol. 2A CALL, RET); RET far imm16 releases the parameters. */
 static void test_far_call_retf(void **state)
@@ -361,7 +348,6 @@ int main(void)
         T(test_ltr_lldt),
         T(test_ldt_selector),
         T(test_mov_cr),
-        T(test_cr0_pae_not_built),
         T(test_far_call_retf),
         T(test_retf_outer),
         T(test_far_call_gate_not_built),
