@@ -11,7 +11,9 @@
 #define RINGSIDE_MACHINE_EVENTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define EV_KINDS(X)                                                                                \
     X(INSN, "insn")           /* an instruction retired */                                         \
@@ -102,6 +104,12 @@ struct ev {
     };
 };
 
+/* ev_insn_key's layout of ev.insn */
+_Static_assert(offsetof(struct ev, insn.op_class) + 2 == offsetof(struct ev, insn.len) &&
+                   offsetof(struct ev, insn.len) + 2 == offsetof(struct ev, insn.raw),
+               "ev.insn: op_class, len, a pad byte, raw");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "a little-endian host");
+
 typedef void (*ev_handler)(void *opaque, const struct ev *event);
 /* A subscriber's batch handler: the queued events, in order (see "Batches" below), insns of them
  * EV_INSN. It may write
@@ -186,6 +194,15 @@ static inline void ev_queued(struct ev_stream *stream, enum ev_kind kind)
 const char *ev_kind_name(enum ev_kind kind);
 const char *ev_mech_name(enum ev_mech mech);
 
+/* The first 8 bytes of ev.insn (op_class, len, a zero pad byte, raw) as one word: an
+ * instruction's identity for the timing model's block memo. ev_emit_insn stores them whole. */
+static inline uint64_t ev_insn_key(const struct ev *e)
+{
+    uint64_t key;
+    memcpy(&key, &e->insn, sizeof key);
+    return key;
+}
+
 /* The cores' two per-instruction events, built straight into the queue when they are batched. */
 static inline void ev_emit_insn(struct ev_stream *stream, uint64_t pc, uint16_t op_class,
                                 uint8_t len, uint32_t raw)
@@ -195,9 +212,9 @@ static inline void ev_emit_insn(struct ev_stream *stream, uint64_t pc, uint16_t 
     struct ev local, *e = (stream->batched & EV_MASK(EV_INSN)) ? ev_queue_slot(stream) : &local;
     e->kind = EV_INSN;
     e->pc = pc;
-    e->insn.op_class = op_class;
-    e->insn.len = len;
-    e->insn.raw = raw;
+    /* op_class at offset 0, len at 2, a pad byte at 3, raw at 4 (little-endian host) */
+    uint64_t key = op_class | (uint64_t)len << 16 | (uint64_t)raw << 32;
+    memcpy(&e->insn, &key, sizeof key);
     if (e != &local) {
         stream->batch_insns++;
         ev_queued(stream, EV_INSN);

@@ -354,10 +354,23 @@ static uint8_t *bht_slot(struct tm_model *md, uint64_t pc)
     return &md->bht[md->bht_mask ? i & md->bht_mask : i % md->p->bht_entries];
 }
 
-static uint64_t *btb_slot(struct tm_model *md, uint64_t pc)
+/* (pc >> 1) % entries; a BTB of 28 entries (not a power of two) would divide at every branch,
+ * so the last few indexes are remembered by pc. */
+static uint64_t btb_index(struct tm_model *md, uint64_t pc)
 {
     uint64_t i = pc >> 1;
-    return &md->btb[2 * (md->btb_mask ? i & md->btb_mask : i % md->p->btb_entries)];
+    if (md->btb_mask) return i & md->btb_mask;
+    struct tm_index_memo *memo = &md->btb_memo[i & (TM_INDEX_MEMO - 1)];
+    if (memo->key != i + 1) {
+        memo->key = i + 1;
+        memo->index = i % md->p->btb_entries;
+    }
+    return memo->index;
+}
+
+static uint64_t *btb_slot(struct tm_model *md, uint64_t pc)
+{
+    return &md->btb[2 * btb_index(md, pc)];
 }
 
 /* Direct-mapped BTB: pairs (pc tag, target). Returns the predicted target or UINT64_MAX. */
@@ -784,7 +797,7 @@ void tm_model_event(void *opaque, const struct ev *e)
 
 static inline uint64_t insn_key(const struct ev *e)
 {
-    return (uint64_t)e->insn.raw | (uint64_t)e->insn.op_class << 32 | (uint64_t)e->insn.len << 48;
+    return ev_insn_key(e);
 }
 
 /* x relative to now; 0 for any cycle at or before it. */

@@ -381,7 +381,7 @@ struct tm_block {
     uint8_t last_kind; /* the branch that ends it (BR_*), and whether it is a call */
     bool last_call;
     uint16_t load_use_stalls;
-    uint64_t key[TM_BLOCK_INSNS]; /* each instruction: raw | op_class << 32 | len << 48 */
+    uint64_t key[TM_BLOCK_INSNS]; /* each instruction's ev_insn_key */
     struct tm_block_state in, out;
     uint32_t out_now, out_branch;         /* the last instruction's issue */
     uint32_t issue[TM_BLOCK_INSNS];       /* each instruction's issue (for the EV_INSN stamps) */
@@ -446,6 +446,11 @@ struct tm_model {
      * (entries - 1 when a power of two, else 0: use the modulo). */
     uint32_t flow_cycles[TM_X86_FLOW_COUNT];
     uint32_t bht_mask, btb_mask;
+#define TM_INDEX_MEMO 16
+    struct tm_index_memo {
+        uint64_t key; /* (pc >> 1) + 1; 0: empty */
+        uint64_t index;
+    } btb_memo[TM_INDEX_MEMO];
     bool riscv;
     bool memo_off; /* tests: compute every instruction's static info afresh and price every
                       instruction alone, without blocks (the reference) */
