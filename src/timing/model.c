@@ -20,6 +20,11 @@
  * x86 instructions carry no operand registers in the event stream (ev.insn.raw = 0): on x86 the
  * model has no register dependences, only class costs, pairing, prediction, caches and the
  * transition micro-steps.
+ *
+ * Batches of EV_INSN/EV_MEM (model_batch) are priced in blocks (run_block): the lookups per
+ * instruction in event order, then the pipeline per instruction (pipeline(), shared with the
+ * one-event path on_insn) or, for a block seen before from the same entry state with no miss,
+ * replayed from the block memo (timing.h "The cycle model", struct tm_block).
  */
 #include <inttypes.h>
 #include <stdlib.h>

@@ -220,7 +220,16 @@ void tm_timeline_end(struct tm_timeline *tl);
  * Guest time is what rdcycle/mcycle, rdtime/CLINT mtime and rdtsc read, so a guest that measures
  * itself sees the model's cycles. A device deadline can be overshot by at most one instruction's
  * (or one trap's) cost: the run loop slices at deadlines counted in ticks, and the model adds the
- * rest of an instruction's cycles after the core's tick. */
+ * rest of an instruction's cycles after the core's tick.
+ *
+ * Speed (design.md "Speed"): EV_INSN and EV_MEM reach the model in batches (events.h "Batches";
+ * the queue is handed over before guest time is read and before the events could reach the
+ * run's limit, so nothing observable changes). The model prices a batch in blocks, straight-line
+ * instructions up to a branch: the cache, TLB and predictor lookups for every instruction, and
+ * the pipeline once per block and entry state, replayed from a memo (struct tm_block) when the
+ * same block comes again from the same state with nothing missing. Every shortcut prices exactly
+ * what the instruction-by-instruction computation prices (tests/unit/timing/test_model_memo.c,
+ * tests/e2e/model_cycles.sh). */
 
 #define TM_MAX_CLASSES 32
 
