@@ -56,10 +56,11 @@ void ev_unsubscribe(struct ev_stream *stream, int handle)
 
 void ev_batch_limit_changed(struct ev_stream *stream)
 {
-    uint32_t cost = 0;
-    for (unsigned k = 0; k < EV_KIND_COUNT; k++)
-        if ((stream->batched >> k & 1) && stream->batch_cost[k] > cost)
-            cost = stream->batch_cost[k];
+    uint32_t cost = 0; /* the most one queued event can cost (only EV_INSN and EV_MEM queue) */
+    if ((stream->batched & EV_MASK(EV_INSN)) && stream->batch_cost[EV_INSN] > cost)
+        cost = stream->batch_cost[EV_INSN];
+    if ((stream->batched & EV_MASK(EV_MEM)) && stream->batch_cost[EV_MEM] > cost)
+        cost = stream->batch_cost[EV_MEM];
     if (!stream->clock || !stream->clock_limit || !cost) {
         stream->batch_cap = EV_BATCH_MAX;
         return;
@@ -71,6 +72,10 @@ void ev_batch_limit_changed(struct ev_stream *stream)
     uint64_t room = limit > now + 1 ? limit - now - 1 : 0;
     uint64_t used = (uint64_t)stream->batch_n * cost;
     room = room > used ? room - used : 0;
+    if (room >= (uint64_t)EV_BATCH_MAX * cost) { /* the common case: no division */
+        stream->batch_cap = EV_BATCH_MAX;
+        return;
+    }
     uint64_t more = (room + cost - 1) / cost; /* ceil: the first k with k * cost >= room */
     if (more == 0) more = 1;
     uint64_t cap = stream->batch_n + more;

@@ -62,7 +62,9 @@ enum mmu_fault mmu_sv39_walk(struct bus *bus, const struct mmu_sv39_request *req
                              struct mmu_sv39_result *result);
 
 /* The software TLB: direct-mapped by virtual page number, one 4 KiB page per entry (superpages
- * fill one entry per page touched). */
+ * fill one entry per page touched). A flush of everything (each satp write, and sfence.vma
+ * without operands: twice per system call on an xv6-style kernel) starts a new generation
+ * instead of clearing the entries; an entry of an older generation is empty. */
 #define MMU_TLB_ENTRIES 256
 struct mmu_tlb_entry {
     uint64_t tag;   /* vaddr >> 12, plus 1; 0 = empty */
@@ -70,20 +72,27 @@ struct mmu_tlb_entry {
     uint16_t asid;
     uint8_t pte;   /* low PTE bits: V R W X U G A D */
     uint8_t level; /* of the leaf: address flushes cover the whole superpage */
+    uint32_t gen;  /* the generation it was filled in */
 };
 struct mmu_tlb {
     struct mmu_tlb_entry e[MMU_TLB_ENTRIES];
+    uint32_t gen;
 };
 
 static inline struct mmu_tlb_entry *mmu_tlb_slot(struct mmu_tlb *tlb, uint64_t vaddr)
 {
     return &tlb->e[(vaddr >> 12) % MMU_TLB_ENTRIES];
 }
+/* Whether e holds a translation now. */
+static inline bool mmu_tlb_valid(const struct mmu_tlb *tlb, const struct mmu_tlb_entry *e)
+{
+    return e->tag && e->gen == tlb->gen;
+}
 /* The entry for vaddr's page, or NULL. */
 static inline const struct mmu_tlb_entry *mmu_tlb_lookup(struct mmu_tlb *tlb, uint64_t vaddr)
 {
     const struct mmu_tlb_entry *e = mmu_tlb_slot(tlb, vaddr);
-    return e->tag == (vaddr >> 12) + 1 ? e : NULL;
+    return e->tag == (vaddr >> 12) + 1 && e->gen == tlb->gen ? e : NULL;
 }
 void mmu_tlb_insert(struct mmu_tlb *tlb, uint64_t vaddr, const struct mmu_sv39_result *result,
                     uint16_t asid);

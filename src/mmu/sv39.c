@@ -81,13 +81,18 @@ void mmu_tlb_insert(struct mmu_tlb *tlb, uint64_t vaddr, const struct mmu_sv39_r
     e->asid = asid;
     e->pte = (uint8_t)result->pte;
     e->level = (uint8_t)result->level;
+    e->gen = tlb->gen;
 }
 
 void mmu_tlb_flush(struct mmu_tlb *tlb, uint64_t vaddr, uint32_t asid)
 {
+    if (vaddr == UINT64_MAX && asid == UINT32_MAX) {
+        if (++tlb->gen == 0) memset(tlb->e, 0, sizeof tlb->e); /* generations wrapped */
+        return;
+    }
     for (unsigned k = 0; k < MMU_TLB_ENTRIES; k++) {
         struct mmu_tlb_entry *e = &tlb->e[k];
-        if (!e->tag) continue;
+        if (!mmu_tlb_valid(tlb, e)) continue;
         if (vaddr != UINT64_MAX) {
             /* the leaf covering vaddr: for a superpage, every 4 KiB page cached from it */
             unsigned shift = 9 * e->level;

@@ -1424,7 +1424,7 @@ int mon_cmd_info_tlb(struct mon *mon, int argc, char **argv)
                 MMU_TLB_ENTRIES);
         for (unsigned i = 0; i < MMU_TLB_ENTRIES; i++) {
             const struct mmu_tlb_entry *e = &h->tlb.e[i];
-            if (!e->tag) continue;
+            if (!mmu_tlb_valid(&h->tlb, e)) continue;
             char sym[128];
             uint64_t va = (e->tag - 1) << 12;
             fprintf(mon->out, "%3u va 0x%016" PRIx64 " -> pa 0x%010" PRIx64 " asid %u level %u ", i,
