@@ -27,7 +27,8 @@ int tm_cache_init(struct tm_cache *c, uint32_t size, uint32_t ways, uint32_t lin
     c->line_shift = log2u(line);
     c->tag = calloc((size_t)c->sets * ways, sizeof *c->tag);
     c->stamp = calloc((size_t)c->sets * ways, sizeof *c->stamp);
-    if (!c->tag || !c->stamp) {
+    c->valid = calloc(c->sets, sizeof *c->valid);
+    if (!c->tag || !c->stamp || !c->valid) {
         tm_cache_free(c);
         return -1;
     }
@@ -38,8 +39,10 @@ void tm_cache_free(struct tm_cache *c)
 {
     free(c->tag);
     free(c->stamp);
+    free(c->valid);
     c->tag = NULL;
     c->stamp = NULL;
+    c->valid = NULL;
     c->sets = 0;
 }
 
@@ -73,9 +76,11 @@ bool tm_cache_access(struct tm_cache *c, uint64_t addr, uint32_t extra)
     uint32_t set = (uint32_t)(block % c->sets);
     uint64_t *t = &c->tag[(size_t)set * c->ways];
     uint64_t *s = &c->stamp[(size_t)set * c->ways];
+    unsigned valid = c->valid[set];
     c->clock++;
-    unsigned victim = 0;
-    for (unsigned w = 0; w < c->ways; w++) {
+    /* A set keeps its valid blocks in its first ways (see tm_cache_flush), so a lookup scans
+     * only those: after a TLB flush, a handful instead of 40. */
+    for (unsigned w = 0; w < valid; w++) {
         if (t[w] == tag) {
             s[w] = c->clock;
             c->hits++;
@@ -84,7 +89,16 @@ bool tm_cache_access(struct tm_cache *c, uint64_t addr, uint32_t extra)
             *hint = (uint32_t)c->last_idx + 1;
             return true;
         }
-        if (!t[w] || (t[victim] && s[w] < s[victim])) victim = w;
+    }
+    /* A free way if there is one (which one changes nothing: only the set's contents and their
+     * order of use are ever observed), else the least recently used block. */
+    unsigned victim = 0;
+    if (valid < c->ways) {
+        victim = valid;
+        c->valid[set] = (uint16_t)(valid + 1);
+    } else {
+        for (unsigned w = 1; w < c->ways; w++)
+            if (s[w] < s[victim]) victim = w;
     }
     c->misses++;
     t[victim] = tag;
@@ -98,17 +112,27 @@ bool tm_cache_access(struct tm_cache *c, uint64_t addr, uint32_t extra)
 void tm_cache_flush(struct tm_cache *c, uint64_t addr, uint32_t extra)
 {
     if (!c->sets) return;
-    size_t n = (size_t)c->sets * c->ways;
     if (addr == UINT64_MAX && extra == UINT32_MAX) { /* everything: satp/CR3 switches */
-        memset(c->tag, 0, n * sizeof *c->tag);
+        memset(c->tag, 0, (size_t)c->sets * c->ways * sizeof *c->tag);
+        memset(c->valid, 0, c->sets * sizeof *c->valid);
         return;
     }
     uint64_t block = addr >> c->line_shift;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t t = c->tag[i];
-        if (!t) continue;
-        if (addr != UINT64_MAX && (t >> 16) != block + 1) continue;
-        if (extra != UINT32_MAX && (t & 0xffff) != (extra & 0xffff)) continue;
-        c->tag[i] = 0;
+    for (uint32_t set = 0; set < c->sets; set++) {
+        uint64_t *t = &c->tag[(size_t)set * c->ways];
+        uint64_t *s = &c->stamp[(size_t)set * c->ways];
+        unsigned w = 0;
+        while (w < c->valid[set]) {
+            if ((addr != UINT64_MAX && (t[w] >> 16) != block + 1) ||
+                (extra != UINT32_MAX && (t[w] & 0xffff) != (extra & 0xffff))) {
+                w++;
+                continue;
+            }
+            /* keep the valid blocks first: the set's last one moves into the hole */
+            unsigned last = --c->valid[set];
+            t[w] = t[last];
+            s[w] = s[last];
+            t[last] = 0;
+        }
     }
 }

@@ -315,6 +315,7 @@ struct tm_cache {
     uint32_t sets, ways, line_shift;
     uint64_t *tag;   /* sets * ways: (block number + 1) << 16 | asid, 0 = empty */
     uint64_t *stamp; /* LRU */
+    uint16_t *valid; /* per set: its valid blocks are in ways 0 .. valid - 1 */
     uint64_t clock;
     uint64_t hits, misses;
     uint64_t last_tag; /* the block of the last access and its slot */
