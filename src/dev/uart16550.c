@@ -18,9 +18,13 @@
  *   serial reset sets them; in loopback they follow the MCR outputs.
  * - The interrupt output goes straight to irq_line. On a PC, OUT2 gates IRQ4 on the board, not in
  *   the UART; ringside does not model that gate (neither does QEMU's 16550).
- * - Only 1-byte accesses exist on the chip; wider ones are BUS_BAD_ACCESS. Writes to the
- *   read-only LSR and MSR are ignored: the datasheet reserves LSR writes for factory test and no
- *   bus error exists for them (QEMU ignores them too). */
+ * - The chip has a byte-wide data bus. Memory-mapped (the RISC-V virt platform), a naturally
+ *   aligned 2-, 4- or 8-byte access reaches the register at its address with the low byte (a
+ *   read gives that byte, zero-extended), as QEMU's virt UART takes them (qemu-system-riscv64 7.2
+ *   prints the low byte of sh, sw and sd to THR); misaligned wide accesses are BUS_BAD_ACCESS.
+ *   On I/O ports (the PC) only 1-byte accesses are taken. Writes to the read-only LSR and MSR
+ *   are ignored: the datasheet reserves LSR writes for factory test and no bus error exists for
+ *   them (QEMU ignores them too). */
 #include "dev/dev.h"
 #include "dev/dev_internal.h"
 #include "machine/machine.h"
@@ -89,6 +93,7 @@ enum {
 
 struct dev_uart {
     struct machine *m;
+    bool mmio; /* memory-mapped: aligned wide accesses reach one register */
     struct dev_console console;
     int in_fd; /* console.in_fd until end of input, then -1 */
     int irq_line;
@@ -194,10 +199,17 @@ static void set_modem_inputs(struct dev_uart *u, uint8_t inputs)
     u->msr = inputs | (u->msr & 0x0F) | deltas;
 }
 
+/* An access of size bytes at offset reaches one register (see the top of the file). */
+static bool access_ok(const struct dev_uart *u, uint64_t offset, unsigned size)
+{
+    if (size == 1) return true;
+    return u->mmio && (size == 2 || size == 4 || size == 8) && offset % size == 0;
+}
+
 static enum bus_status uart_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
 {
     struct dev_uart *u = dev;
-    if (size != 1) return BUS_BAD_ACCESS;
+    if (!access_ok(u, offset, size)) return BUS_BAD_ACCESS;
     uint8_t v = 0;
     switch (offset) {
     case REG_RBR_THR_DLL:
@@ -249,7 +261,7 @@ static void write_fcr(struct dev_uart *u, uint8_t v)
 static enum bus_status uart_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
 {
     struct dev_uart *u = dev;
-    if (size != 1) return BUS_BAD_ACCESS;
+    if (!access_ok(u, offset, size)) return BUS_BAD_ACCESS;
     uint8_t v = (uint8_t)value;
     switch (offset) {
     case REG_RBR_THR_DLL:
@@ -330,6 +342,7 @@ struct dev_uart *dev_uart_attach(struct machine *m, bool port_io, uint64_t base,
         return NULL;
     }
     u->m = m;
+    u->mmio = !port_io;
     if (console)
         u->console = *console;
     else
