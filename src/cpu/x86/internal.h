@@ -287,8 +287,23 @@ static inline void x86_store_le(uint8_t *p, unsigned size, uint64_t value)
     }
 }
 
-/* Memory through a segment. The fast path: a TLB hit for a RAM page, the access within it, and
- * no EV_MEM listener (the event is only counted); everything else goes through
+/* The EV_MEM of an access that hit the TLB (a RAM page, so the physical address follows from the
+ * host pointer): built straight into the event queue when the timing model listens, else only
+ * counted; the same event memory.c's slow path emits. */
+static inline void x86_mem_event(struct x86_cpu *cpu, const struct x86_tlb_entry *t, uint64_t lin,
+                                 unsigned size, enum ev_mem_type type)
+{
+    struct machine *m = cpu->m;
+    if (!(m->events.wanted & EV_MASK(EV_MEM))) {
+        m->events.count[EV_MEM]++;
+        return;
+    }
+    uint64_t phys = (uint64_t)(t->host - m->bus.ram) + m->bus.ram_base + (lin & 0xfff);
+    ev_emit_mem(&m->events, cpu->insn_rip, lin, phys, (uint8_t)size, (uint8_t)type);
+}
+
+/* Memory through a segment. The fast path: a TLB hit for a RAM page and the access within it
+ * (data breakpoints never hit: their pages get no TLB entry); everything else goes through
  * x86_read_linear/x86_write_linear (memory.c), which fill the TLB. */
 static inline x86_status x86_mem_read(struct x86_cpu *cpu, unsigned sreg, uint64_t offset,
                                       unsigned size, uint64_t *value)
@@ -299,7 +314,7 @@ static inline x86_status x86_mem_read(struct x86_cpu *cpu, unsigned sreg, uint64
     const struct x86_tlb_entry *t = x86_tlb_hit(cpu->tlb_read, cpu, lin, size);
     if (t) {
         *value = x86_load_le(t->host + (lin & 0xfff), size);
-        cpu->m->events.count[EV_MEM]++;
+        x86_mem_event(cpu, t, lin, size, EV_MEM_READ);
         return X86_OK;
     }
     return x86_read_linear(cpu, lin, size, value);
@@ -313,7 +328,7 @@ static inline x86_status x86_mem_write(struct x86_cpu *cpu, unsigned sreg, uint6
     const struct x86_tlb_entry *t = x86_tlb_hit(cpu->tlb_write, cpu, lin, size);
     if (t) {
         x86_store_le(t->host + (lin & 0xfff), size, value);
-        cpu->m->events.count[EV_MEM]++;
+        x86_mem_event(cpu, t, lin, size, EV_MEM_WRITE);
         return X86_OK;
     }
     return x86_write_linear(cpu, lin, size, value);
@@ -362,9 +377,7 @@ x86_tlb_hit(const struct x86_tlb_entry *tlb, const struct x86_cpu *cpu, uint64_t
 {
     uint64_t vpn = lin >> 12;
     const struct x86_tlb_entry *t = &tlb[vpn % X86_TLB_SIZE];
-    if (t->tag != X86_TLB_KEY(vpn, cpu->cpl == 3) || (lin & 0xfff) > 4096u - size ||
-        (cpu->m->events.wanted & EV_MASK(EV_MEM)))
-        return NULL;
+    if (t->tag != X86_TLB_KEY(vpn, cpu->cpl == 3) || (lin & 0xfff) > 4096u - size) return NULL;
     return t;
 }
 
