@@ -100,6 +100,69 @@ void x86_cmp_flags(struct x86_cpu *cpu, uint64_t a, uint64_t b, unsigned size)
     alu(cpu, 7, a, b, size);
 }
 
+/* ---- Lazy flags (internal.h) ------------------------------------------------------------- */
+
+uint64_t x86_get_rflags(const struct x86_cpu *cpu)
+{
+    unsigned size = cpu->lf_size;
+    uint64_t f, mask = ARITH;
+    switch (cpu->lf_op) {
+    case LF_NONE: return cpu->rflags;
+    case LF_ADD: add_flags(cpu->lf_a, cpu->lf_b, 0, size, &f); break;
+    case LF_SUB: sub_flags(cpu->lf_a, cpu->lf_b, 0, size, &f); break;
+    case LF_INC:
+        add_flags(cpu->lf_a, 1, 0, size, &f);
+        mask &= ~(uint64_t)X86_CF;
+        break;
+    case LF_DEC:
+        sub_flags(cpu->lf_a, 1, 0, size, &f);
+        mask &= ~(uint64_t)X86_CF;
+        break;
+    default: f = flags_szp(cpu->lf_res, size); break; /* LF_LOGIC */
+    }
+    return (cpu->rflags & ~mask) | (f & mask);
+}
+
+void x86_flags_materialize(struct x86_cpu *cpu)
+{
+    cpu->rflags = x86_get_rflags(cpu);
+    cpu->lf_op = LF_NONE;
+}
+
+/* The eight ALU operations recording their flags lazily; ADC and SBB read CF, so they
+ * materialize the flags and compute eagerly. a and b are masked to size. */
+static inline __attribute__((always_inline)) uint64_t
+alu_lazy(struct x86_cpu *cpu, unsigned op, uint64_t a, uint64_t b, unsigned size)
+{
+    uint64_t res;
+    enum x86_lazy_op lop;
+    switch (op) {
+    case 0: res = a + b, lop = LF_ADD; break;
+    case 1: res = a | b, lop = LF_LOGIC; break;
+    case 2:
+    case 3: x86_flags_sync(cpu); return alu(cpu, op, a, b, size);
+    case 4: res = a & b, lop = LF_LOGIC; break;
+    case 6: res = a ^ b, lop = LF_LOGIC; break;
+    default: res = a - b, lop = LF_SUB; break; /* SUB, CMP */
+    }
+    res &= x86_size_mask(size);
+    x86_lazy_set(cpu, lop, size, a, b, res);
+    return res;
+}
+
+/* INC/DEC keep CF: the CF of a pending record moves into rflags first. */
+static inline void lazy_keep_cf(struct x86_cpu *cpu)
+{
+    uint64_t cf;
+    switch (cpu->lf_op) {
+    case LF_ADD: cf = cpu->lf_res < cpu->lf_a; break;
+    case LF_SUB: cf = cpu->lf_a < cpu->lf_b; break;
+    case LF_LOGIC: cf = 0; break;
+    default: return; /* none pending, or INC/DEC: rflags holds CF */
+    }
+    cpu->rflags = (cpu->rflags & ~(uint64_t)X86_CF) | (cf ? X86_CF : 0);
+}
+
 x86_status x86_op_alu(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     uint64_t a, b;
@@ -123,7 +186,7 @@ x86_status x86_op_alu_r(struct x86_cpu *cpu, const struct x86_insn *insn)
     uint64_t mask = x86_size_mask(size);
     uint64_t a = cpu->gpr[insn->fast_dst] & mask;
     uint64_t b = (insn->fast_src < 0 ? insn->imm : cpu->gpr[insn->fast_src]) & mask;
-    uint64_t res = alu(cpu, op, a, b, size);
+    uint64_t res = alu_lazy(cpu, op, a, b, size);
     if (op != 7) x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
     return X86_OK;
 }
@@ -135,7 +198,7 @@ x86_status x86_op_alu_rm(struct x86_cpu *cpu, const struct x86_insn *insn)
     uint64_t b;
     x86_status st = x86_mem_read(cpu, insn->seg, x86_ea(cpu, insn), size, &b);
     if (st) return st;
-    uint64_t res = alu(cpu, op, cpu->gpr[insn->fast_dst] & x86_size_mask(size), b, size);
+    uint64_t res = alu_lazy(cpu, op, cpu->gpr[insn->fast_dst] & x86_size_mask(size), b, size);
     if (op != 7) x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
     return X86_OK;
 }
@@ -145,7 +208,8 @@ x86_status x86_op_test_r(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     unsigned size = insn->opsz[0];
     uint64_t b = insn->fast_src < 0 ? insn->imm : cpu->gpr[insn->fast_src];
-    alu(cpu, 4, cpu->gpr[insn->fast_dst], b, size);
+    uint64_t res = cpu->gpr[insn->fast_dst] & b & x86_size_mask(size);
+    x86_lazy_set(cpu, LF_LOGIC, size, 0, 0, res);
     return X86_OK;
 }
 
@@ -153,17 +217,21 @@ x86_status x86_op_test_r(struct x86_cpu *cpu, const struct x86_insn *insn)
 x86_status x86_op_inc_r(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     unsigned size = insn->opsz[0];
-    uint64_t f, res = add_flags(cpu->gpr[insn->fast_dst], 1, 0, size, &f);
+    uint64_t mask = x86_size_mask(size);
+    uint64_t a = cpu->gpr[insn->fast_dst] & mask, res = (a + 1) & mask;
+    lazy_keep_cf(cpu);
+    x86_lazy_set(cpu, LF_INC, size, a, 1, res);
     x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
-    set_flags(cpu, ARITH & ~(uint64_t)X86_CF, f);
     return X86_OK;
 }
 x86_status x86_op_dec_r(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     unsigned size = insn->opsz[0];
-    uint64_t f, res = sub_flags(cpu->gpr[insn->fast_dst], 1, 0, size, &f);
+    uint64_t mask = x86_size_mask(size);
+    uint64_t a = cpu->gpr[insn->fast_dst] & mask, res = (a - 1) & mask;
+    lazy_keep_cf(cpu);
+    x86_lazy_set(cpu, LF_DEC, size, a, 1, res);
     x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
-    set_flags(cpu, ARITH & ~(uint64_t)X86_CF, f);
     return X86_OK;
 }
 

@@ -221,6 +221,7 @@ static inline __attribute__((always_inline)) x86_status step(struct x86_cpu *cpu
     }
     /* SDM Vol. 3A 5.9: privileged instructions at CPL > 0 raise #GP(0). */
     if ((insn->flags & XF_PRIV) && cpu->cpl != 0) return X86_TRAP_EC(X86_VEC_GP, 0);
+    if (!insn->lazy_ok) x86_flags_sync(cpu); /* the handler reads or writes RFLAGS itself */
     cpu->next_rip = (rip + insn->len) & (cpu->code_bits == 64   ? UINT64_MAX
                                          : cpu->code_bits == 32 ? 0xffffffffull
                                                                 : 0xffffull);
@@ -278,7 +279,9 @@ static x86_status debug_step(struct x86_cpu *cpu)
 
 x86_status x86_step(struct x86_cpu *cpu)
 {
-    return step(cpu);
+    x86_status st = step(cpu);
+    x86_flags_sync(cpu); /* callers see an architectural RFLAGS */
+    return st;
 }
 
 /* The run loop (machine.h cpu_ops.run contract). External interrupts are sampled at the
@@ -323,13 +326,14 @@ static void x86_run(void *opaque)
         x86_status st;
         if ((cpu->rflags & (X86_TF | X86_RF)) || (cpu->dr7 & X86_DR7_ENABLES)) {
             st = debug_step(cpu);
-            if (st == X86_OK) continue;
         } else {
             do
                 st = step(cpu);
             while (st == X86_OK && --n && !m->exit_request);
-            if (st == X86_OK) continue;
         }
+        /* delivery pushes RFLAGS, and the run loop's callers read it */
+        x86_flags_sync(cpu);
+        if (st == X86_OK) continue;
         if (st == X86_HALT)
             cpu->halted = true;
         else if (X86_IS_TRAP(st))

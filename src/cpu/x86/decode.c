@@ -418,11 +418,14 @@ static int fast_operand(const struct x86_insn *insn, unsigned i)
 
 void x86_specialize(struct x86_insn *insn)
 {
+    /* Jcc reads the lazy flags itself (x86_cond_now); the handlers chosen below keep them */
+    insn->lazy_ok = insn->exec == x86_op_jcc;
     if (insn->lock) return;
     int d = fast_operand(insn, 0), s = fast_operand(insn, 1);
     if ((insn->exec == x86_op_inc || insn->exec == x86_op_dec) && d >= 0) {
         insn->exec = insn->exec == x86_op_inc ? x86_op_inc_r : x86_op_dec_r;
         insn->fast_dst = (int8_t)d;
+        insn->lazy_ok = true;
         return;
     }
     bool mem0 = X86_OPND_KIND(insn->opnd[0]) == OK_E && insn->has_mem;
@@ -430,6 +433,7 @@ void x86_specialize(struct x86_insn *insn)
     if (insn->exec == x86_op_movzx && d >= 0 && mem1) {
         insn->exec = x86_op_movzx_load;
         insn->fast_dst = (int8_t)d;
+        insn->lazy_ok = true;
         return;
     }
     if (insn->opsz[0] != insn->opsz[1]) return;
@@ -450,4 +454,5 @@ void x86_specialize(struct x86_insn *insn)
     }
     insn->fast_dst = (int8_t)d;
     insn->fast_src = (int8_t)s;
+    insn->lazy_ok = true;
 }

@@ -151,6 +151,9 @@ struct x86_insn {
     /* Set by the decoder for the specialized handlers (x86_specialize): operand 0's register,
      * and operand 1's register or -1 for the immediate. */
     int8_t fast_dst, fast_src;
+    /* The handler keeps lazy flags correct itself (internal.h "Lazy flags"): the step need not
+     * materialize them before it. */
+    bool lazy_ok;
 };
 #define X86_BASE_RIP 16
 
@@ -508,8 +511,89 @@ static inline bool x86_cond(uint64_t fl, unsigned cc)
     return (cc & 1) ? !r : r;
 }
 
-/* Sets the arithmetic flags as CMP a, b does. */
+/* Sets the arithmetic flags as CMP a, b does (eagerly: no lazy flags may be pending). */
 void x86_cmp_flags(struct x86_cpu *cpu, uint64_t a, uint64_t b, unsigned size);
+
+/* ---- Lazy flags -------------------------------------------------------------------------- */
+
+/* The ALU handlers of x86_specialize (those with insn->lazy_ok) record their operation, operands
+ * and result instead of computing CF PF AF ZF SF OF; the flags are computed when something reads
+ * them. The step materializes them (x86_flags_sync) before any handler without lazy_ok runs, and
+ * the run loop and x86_step before they return or deliver, so all other code sees an
+ * architectural RFLAGS. Jcc evaluates the common conditions straight from the record. */
+enum x86_lazy_op {
+    LF_NONE,  /* rflags is architectural */
+    LF_ADD,   /* ADD: all six flags */
+    LF_SUB,   /* SUB, CMP: all six flags */
+    LF_LOGIC, /* AND, OR, XOR, TEST: CF = OF = AF = 0 (AF undefined, cleared as eagerly) */
+    LF_INC,   /* INC: as ADD a, 1, CF kept in rflags */
+    LF_DEC,   /* DEC: as SUB a, 1, CF kept in rflags */
+};
+
+/* Computes the recorded flags into rflags (alu.c). */
+void x86_flags_materialize(struct x86_cpu *cpu);
+static inline void x86_flags_sync(struct x86_cpu *cpu)
+{
+    if (cpu->lf_op != LF_NONE) x86_flags_materialize(cpu);
+}
+static inline void x86_lazy_set(struct x86_cpu *cpu, enum x86_lazy_op op, unsigned size, uint64_t a,
+                                uint64_t b, uint64_t res)
+{
+    cpu->lf_op = (uint8_t)op;
+    cpu->lf_size = (uint8_t)size;
+    cpu->lf_a = a;
+    cpu->lf_b = b;
+    cpu->lf_res = res;
+}
+
+/* Condition code cc (SDM Vol. 1 B.1) on the current flags, lazy or not. After SUB/CMP a, b the
+ * conditions are the comparisons of a and b (B: a < b unsigned, L: a < b signed, SF != OF); after
+ * a logical operation OF = CF = 0, so L is S and B is never true. */
+static inline bool x86_cond_now(struct x86_cpu *cpu, unsigned cc)
+{
+    bool r;
+    unsigned sign = cpu->lf_size * 8u - 1u;
+    if (cpu->lf_op == LF_SUB) {
+        uint64_t a = cpu->lf_a, b = cpu->lf_b;
+        unsigned sh = 63u - sign;
+        int64_t sa = (int64_t)(a << sh), sb = (int64_t)(b << sh);
+        switch (cc >> 1) {
+        case 1: r = a < b; break;
+        case 2: r = cpu->lf_res == 0; break;
+        case 3: r = a <= b; break;
+        case 4: r = (cpu->lf_res >> sign) & 1; break;
+        case 6: r = sa < sb; break;
+        case 7: r = sa <= sb; break;
+        default: goto eager; /* O, P */
+        }
+        return (cc & 1) ? !r : r;
+    }
+    if (cpu->lf_op == LF_LOGIC) {
+        uint64_t res = cpu->lf_res;
+        switch (cc >> 1) {
+        case 0:
+        case 1: r = false; break; /* O, B */
+        case 2:
+        case 3: r = res == 0; break; /* E, BE */
+        case 4:
+        case 6: r = (res >> sign) & 1; break;               /* S, L */
+        case 7: r = res == 0 || ((res >> sign) & 1); break; /* LE */
+        default: goto eager;                                /* P */
+        }
+        return (cc & 1) ? !r : r;
+    }
+    if (cpu->lf_op == LF_INC || cpu->lf_op == LF_DEC) {
+        switch (cc >> 1) {
+        case 2: r = cpu->lf_res == 0; break;          /* E */
+        case 4: r = (cpu->lf_res >> sign) & 1; break; /* S */
+        default: goto eager;
+        }
+        return (cc & 1) ? !r : r;
+    }
+eager:
+    x86_flags_sync(cpu);
+    return x86_cond(cpu->rflags, cc);
+}
 
 /* An instruction that may set IF, TF or RF (STI, POPF, IRET): with INTR high, or TF or RF set,
  * the run loop must look at the next boundary, so the batch ends there (cpu.c x86_run). */
