@@ -418,12 +418,26 @@ static int fast_operand(const struct x86_insn *insn, unsigned i)
 
 void x86_specialize(struct x86_insn *insn)
 {
-    /* Jcc reads the lazy flags itself (x86_cond_now); the handlers chosen below keep them */
-    insn->lazy_ok = insn->exec == x86_op_jcc;
+    /* Jcc reads the lazy flags itself (x86_cond_now); these neither read nor write the
+     * arithmetic flags; the handlers chosen below keep them */
+    x86_handler e = insn->exec;
+    insn->lazy_ok = e == x86_op_jcc || e == x86_op_mov || e == x86_op_lea || e == x86_op_push ||
+                    e == x86_op_pop || e == x86_op_not || e == x86_op_movzx || e == x86_op_movsx ||
+                    e == x86_op_jmp || e == x86_op_call || e == x86_op_ret || e == x86_op_nop ||
+                    e == x86_op_leave;
     if (insn->lock) return;
     int d = fast_operand(insn, 0), s = fast_operand(insn, 1);
-    if ((insn->exec == x86_op_inc || insn->exec == x86_op_dec) && d >= 0) {
-        insn->exec = insn->exec == x86_op_inc ? x86_op_inc_r : x86_op_dec_r;
+    if ((e == x86_op_inc || e == x86_op_dec || e == x86_op_neg) && d >= 0) {
+        insn->exec = e == x86_op_inc ? x86_op_inc_r : e == x86_op_dec ? x86_op_dec_r : x86_op_neg_r;
+        insn->fast_dst = (int8_t)d;
+        insn->lazy_ok = true;
+        return;
+    }
+    /* SHL/SAL, SHR, SAR (group 2 rows 4-7) by 1, an immediate or CL */
+    enum x86_opnd_kind k1 = X86_OPND_KIND(insn->opnd[1]);
+    if (e == x86_op_shift && d >= 0 && insn->info->aux >= 4 &&
+        (k1 == OK_ONE || k1 == OK_I || k1 == OK_CL)) {
+        insn->exec = x86_op_shift_r;
         insn->fast_dst = (int8_t)d;
         insn->lazy_ok = true;
         return;

@@ -177,6 +177,8 @@ x86_status x86_op_mov_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_mov_load(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_movzx_load(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_mov_store(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_neg_r(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_shift_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 
 /* ---- Registers --------------------------------------------------------------------------- */
 
@@ -528,6 +530,9 @@ enum x86_lazy_op {
     LF_LOGIC, /* AND, OR, XOR, TEST: CF = OF = AF = 0 (AF undefined, cleared as eagerly) */
     LF_INC,   /* INC: as ADD a, 1, CF kept in rflags */
     LF_DEC,   /* DEC: as SUB a, 1, CF kept in rflags */
+    LF_SHL,   /* SHL/SAL a by b (1..63): all six flags */
+    LF_SHR,   /* SHR a by b */
+    LF_SAR,   /* SAR a by b */
 };
 
 /* Computes the recorded flags into rflags (alu.c). */
@@ -582,7 +587,7 @@ static inline bool x86_cond_now(struct x86_cpu *cpu, unsigned cc)
         }
         return (cc & 1) ? !r : r;
     }
-    if (cpu->lf_op == LF_INC || cpu->lf_op == LF_DEC) {
+    if (cpu->lf_op >= LF_INC) { /* INC, DEC, shifts: ZF and SF from the result */
         switch (cc >> 1) {
         case 2: r = cpu->lf_res == 0; break;          /* E */
         case 4: r = (cpu->lf_res >> sign) & 1; break; /* S */

@@ -3,7 +3,7 @@
  * and Jcc evaluates its condition from the record (SDM Vol. 1 B.1), and once through x86_step,
  * which leaves RFLAGS architectural after every instruction. The branch taken, the registers and
  * RFLAGS must be the same (SDM Vol. 1 3.4.3.1 status flags; Vol. 2 ADD, SUB, CMP, AND, OR, XOR,
- * TEST, ADC, SBB, INC, DEC, NEG, SHL: the flags each defines). */
+ * TEST, ADC, SBB, INC, DEC, NEG, SAL/SAR/SHL/SHR, ROL: the flags each defines). */
 #include "x86/helpers.h"
 
 struct op {
@@ -39,6 +39,17 @@ static const struct op ops[] = {
     {"shl eax, 1", {0xd1, 0xe0}, 2},
     {"cmp [ecx], eax", {0x39, 0x01}, 2},
     {"mov eax, ebx", {0x89, 0xd8}, 2},
+    {"shr eax, 1", {0xd1, 0xe8}, 2},
+    {"shr eax, 31", {0xc1, 0xe8, 0x1f}, 3},
+    {"sar eax, 5", {0xc1, 0xf8, 0x05}, 3},
+    {"sar al, 7", {0xc0, 0xf8, 0x07}, 3},
+    {"shl eax, cl (cl = 0)", {0xd3, 0xe0}, 2},
+    {"sal ax, 15", {0x66, 0xc1, 0xf0, 0x0f}, 4},
+    {"shr al, 1", {0xd0, 0xe8}, 2},
+    {"neg al", {0xf6, 0xd8}, 2},
+    {"rol eax, 1", {0xd1, 0xc0}, 2},
+    {"not eax", {0xf7, 0xd0}, 2},
+    {"lea eax, [eax + 1]", {0x8d, 0x40, 0x01}, 3},
 };
 #define NOPS (sizeof ops / sizeof ops[0])
 
