@@ -237,6 +237,37 @@ x86_status x86_op_alu_r(struct x86_cpu *cpu, const struct x86_insn *insn)
     return X86_OK;
 }
 
+/* x86_op_alu_r for 32-bit operands, one handler per operation and source kind (register: rr,
+ * immediate: ri), chosen by x86_specialize: no operation switch and no size masks left. A 32-bit
+ * destination is zero-extended (SDM Vol. 1 3.4.1.1); CMP and TEST write nothing. */
+#define ALU32(name, expr, lop, writes)                                                             \
+    x86_status x86_op_##name##_rr32(struct x86_cpu *cpu, const struct x86_insn *insn)              \
+    {                                                                                              \
+        uint64_t a = (uint32_t)cpu->gpr[insn->fast_dst];                                           \
+        uint64_t b = (uint32_t)cpu->gpr[insn->fast_src];                                           \
+        uint64_t res = (uint32_t)(expr);                                                           \
+        x86_lazy_set(cpu, lop, 4, a, b, res);                                                      \
+        if (writes) cpu->gpr[insn->fast_dst] = res;                                                \
+        return X86_OK;                                                                             \
+    }                                                                                              \
+    x86_status x86_op_##name##_ri32(struct x86_cpu *cpu, const struct x86_insn *insn)              \
+    {                                                                                              \
+        uint64_t a = (uint32_t)cpu->gpr[insn->fast_dst];                                           \
+        uint64_t b = (uint32_t)insn->imm;                                                          \
+        uint64_t res = (uint32_t)(expr);                                                           \
+        x86_lazy_set(cpu, lop, 4, a, b, res);                                                      \
+        if (writes) cpu->gpr[insn->fast_dst] = res;                                                \
+        return X86_OK;                                                                             \
+    }
+ALU32(add, a + b, LF_ADD, true)
+ALU32(or, a | b, LF_LOGIC, true)
+ALU32(and, (a & b), LF_LOGIC, true)
+ALU32(sub, a - b, LF_SUB, true)
+ALU32(xor, a ^ b, LF_LOGIC, true)
+ALU32(cmp, a - b, LF_SUB, false)
+ALU32(test, (a & b), LF_LOGIC, false)
+#undef ALU32
+
 /* x86_op_alu with a register destination and a memory source (x86_specialize). */
 x86_status x86_op_alu_rm(struct x86_cpu *cpu, const struct x86_insn *insn)
 {

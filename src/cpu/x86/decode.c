@@ -416,6 +416,24 @@ static int fast_operand(const struct x86_insn *insn, unsigned i)
     }
 }
 
+/* The 32-bit forms of x86_op_alu_r and x86_op_test_r, by operation (ADC and SBB keep the
+ * general handler). s: the source register, or -1 for the immediate. */
+static void specialize32(struct x86_insn *insn, int s)
+{
+    static const x86_handler rr[8] = {
+        x86_op_add_rr32, x86_op_or_rr32,  NULL,           NULL, x86_op_and_rr32,
+        x86_op_sub_rr32, x86_op_xor_rr32, x86_op_cmp_rr32};
+    static const x86_handler ri[8] = {
+        x86_op_add_ri32, x86_op_or_ri32,  NULL,           NULL, x86_op_and_ri32,
+        x86_op_sub_ri32, x86_op_xor_ri32, x86_op_cmp_ri32};
+    x86_handler h = NULL;
+    if (insn->exec == x86_op_alu_r)
+        h = (s < 0 ? ri : rr)[insn->info->aux & 7];
+    else if (insn->exec == x86_op_test_r)
+        h = s < 0 ? x86_op_test_ri32 : x86_op_test_rr32;
+    if (h) insn->exec = h;
+}
+
 void x86_specialize(struct x86_insn *insn)
 {
     /* Jcc reads the lazy flags itself (x86_cond_now); these neither read nor write the
@@ -469,4 +487,5 @@ void x86_specialize(struct x86_insn *insn)
     insn->fast_dst = (int8_t)d;
     insn->fast_src = (int8_t)s;
     insn->lazy_ok = true;
+    if (insn->opsz[0] == 4) specialize32(insn, s);
 }

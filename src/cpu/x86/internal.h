@@ -178,6 +178,13 @@ x86_status x86_op_mov_load(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_movzx_load(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_mov_store(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_neg_r(struct x86_cpu *cpu, const struct x86_insn *insn);
+/* x86_op_alu_r / x86_op_test_r at 32 bits, by operation: register (rr) or immediate (ri) source */
+#define X86_ALU32_HANDLERS(X) X(add) X(or) X(and) X(sub) X(xor) X(cmp) X(test)
+#define X(name)                                                                                    \
+    x86_status x86_op_##name##_rr32(struct x86_cpu *cpu, const struct x86_insn *insn);             \
+    x86_status x86_op_##name##_ri32(struct x86_cpu *cpu, const struct x86_insn *insn);
+X86_ALU32_HANDLERS(X)
+#undef X
 x86_status x86_op_shift_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 
 /* ---- Registers --------------------------------------------------------------------------- */
