@@ -42,6 +42,7 @@ void x86_update_mode(struct x86_cpu *cpu)
         cpu->code_bits = 32;
     else
         cpu->code_bits = 16;
+    cpu->ip_mask = x86_size_mask(cpu->code_bits / 8);
 }
 
 /* Flat 4 GiB segments of the Multiboot hand-off (Multiboot spec 3.2): code execute/read and
@@ -222,19 +223,17 @@ static inline __attribute__((always_inline)) x86_status step(struct x86_cpu *cpu
     /* SDM Vol. 3A 5.9: privileged instructions at CPL > 0 raise #GP(0). */
     if ((insn->flags & XF_PRIV) && cpu->cpl != 0) return X86_TRAP_EC(X86_VEC_GP, 0);
     if (!insn->lazy_ok) x86_flags_sync(cpu); /* the handler reads or writes RFLAGS itself */
-    cpu->next_rip = (rip + insn->len) & (cpu->code_bits == 64   ? UINT64_MAX
-                                         : cpu->code_bits == 32 ? 0xffffffffull
-                                                                : 0xffffull);
+    cpu->next_rip = (rip + insn->len) & cpu->ip_mask;
     x86_status st = insn->exec(cpu, insn);
     if (st == X86_OK || st == X86_HALT) {
         cpu->rip = cpu->next_rip;
-        retire(cpu, insn->len, insn->info->op_class);
+        retire(cpu, insn->len, insn->op_class);
     } else if (X86_IS_TRAP(st) && (st & X86_TRAP_SOFT_BIT)) {
         /* INT n / INT3 / INTO complete as instructions once their delivery succeeds: then
          * x86_deliver() retires them and saves next_rip. RIP stays here in case delivery faults,
          * which reports the INT instruction itself. */
         cpu->soft_len = insn->len;
-        cpu->soft_class = insn->info->op_class;
+        cpu->soft_class = insn->op_class;
     }
     return st;
 }

@@ -438,6 +438,7 @@ void x86_specialize(struct x86_insn *insn)
 {
     /* Jcc reads the lazy flags itself (x86_cond_now); these neither read nor write the
      * arithmetic flags; the handlers chosen below keep them */
+    insn->op_class = insn->info->op_class;
     x86_handler e = insn->exec;
     insn->lazy_ok = e == x86_op_jcc || e == x86_op_mov || e == x86_op_lea || e == x86_op_push ||
                     e == x86_op_pop || e == x86_op_not || e == x86_op_movzx || e == x86_op_movsx ||

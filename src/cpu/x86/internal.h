@@ -154,6 +154,7 @@ struct x86_insn {
     /* The handler keeps lazy flags correct itself (internal.h "Lazy flags"): the step need not
      * materialize them before it. */
     bool lazy_ok;
+    uint8_t op_class; /* info->op_class, here for the step */
 };
 #define X86_BASE_RIP 16
 

@@ -293,6 +293,7 @@ struct x86_cpu {
 
     /* Derived from CS (and EFER.LMA): 16, 32 or 64, the default code size. */
     unsigned code_bits;
+    uint64_t ip_mask; /* RIP's width in code_bits code: 0xFFFF, 0xFFFFFFFF or all ones */
     bool halted;
     /* The interrupt shadow of STI and MOV SS/POP SS (SDM Vol. 3A 6.8.3): no external interrupt
      * is taken before m->insns reaches shadow_end (one instruction after the shadowing one). */
