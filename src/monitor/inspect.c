@@ -589,7 +589,7 @@ void mon_snapshot(struct mon *mon, struct mon_regs *regs)
     const struct x86_cpu *cpu = mon->m->cpu;
     memcpy(regs->r, cpu->gpr, 8 * sizeof cpu->gpr[0]);
     regs->r[8] = cpu->rip;
-    regs->r[9] = cpu->rflags;
+    regs->r[9] = x86_get_rflags(cpu); /* inside the run loop: flags may be lazy */
     regs->r[10] = cpu->cpl;
     for (unsigned s = 0; s < X86_NSEG; s++)
         regs->r[11 + s] = cpu->seg[s].sel;

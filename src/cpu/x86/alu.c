@@ -100,6 +100,115 @@ void x86_cmp_flags(struct x86_cpu *cpu, uint64_t a, uint64_t b, unsigned size)
     alu(cpu, 7, a, b, size);
 }
 
+/* The flags of SHL/SAL, SHR and SAR of a (masked to size) by count (1..63) giving res: CF is the
+ * last bit shifted out (0 once it is beyond the operand); OF is MSB(res) XOR CF for SHL, MSB(a)
+ * for SHR, 0 for SAR (SDM Vol. 2B SAL/SAR/SHL/SHR "Flags Affected"; for counts other than 1 OF
+ * is undefined and this formula is the core's choice); AF is undefined (cleared). */
+static inline uint64_t shl_flags(uint64_t a, uint64_t count, uint64_t res, unsigned size)
+{
+    unsigned bits = size * 8;
+    unsigned out = count <= bits ? (unsigned)(a >> (bits - count)) & 1 : 0;
+    return flags_szp(res, size) | (out ? X86_CF : 0) |
+           ((((res >> (bits - 1)) & 1) ^ out) ? X86_OF : 0);
+}
+static inline uint64_t shr_flags(uint64_t a, uint64_t count, uint64_t res, unsigned size)
+{
+    unsigned bits = size * 8;
+    unsigned out = count <= bits ? (unsigned)(a >> (count - 1)) & 1 : 0;
+    return flags_szp(res, size) | (out ? X86_CF : 0) | (((a >> (bits - 1)) & 1) ? X86_OF : 0);
+}
+static inline uint64_t sar_flags(uint64_t a, uint64_t count, uint64_t res, unsigned size)
+{
+    unsigned bits = size * 8;
+    int64_t sa = (int64_t)sign_extend(a, size);
+    unsigned c = count < bits ? (unsigned)count : bits;
+    unsigned out = (unsigned)((sa >> (c - 1)) & 1);
+    return flags_szp(res, size) | (out ? X86_CF : 0);
+}
+static inline uint64_t shl_result(uint64_t a, uint64_t count, unsigned size)
+{
+    return count < 64 ? (a << count) & x86_size_mask(size) : 0;
+}
+static inline uint64_t shr_result(uint64_t a, uint64_t count, unsigned size)
+{
+    return count < size * 8u ? a >> count : 0;
+}
+static inline uint64_t sar_result(uint64_t a, uint64_t count, unsigned size)
+{
+    int64_t sa = (int64_t)sign_extend(a, size);
+    unsigned c = count < size * 8u ? (unsigned)count : size * 8u;
+    return (uint64_t)(c < 64 ? sa >> c : sa >> 63) & x86_size_mask(size);
+}
+
+/* ---- Lazy flags (internal.h) ------------------------------------------------------------- */
+
+uint64_t x86_get_rflags(const struct x86_cpu *cpu)
+{
+    unsigned size = cpu->lf_size;
+    uint64_t f, mask = ARITH;
+    switch (cpu->lf_op) {
+    case LF_NONE: return cpu->rflags;
+    case LF_ADD: add_flags(cpu->lf_a, cpu->lf_b, 0, size, &f); break;
+    case LF_SUB: sub_flags(cpu->lf_a, cpu->lf_b, 0, size, &f); break;
+    case LF_INC:
+        add_flags(cpu->lf_a, 1, 0, size, &f);
+        mask &= ~(uint64_t)X86_CF;
+        break;
+    case LF_DEC:
+        sub_flags(cpu->lf_a, 1, 0, size, &f);
+        mask &= ~(uint64_t)X86_CF;
+        break;
+    case LF_SHL: f = shl_flags(cpu->lf_a, cpu->lf_b, cpu->lf_res, size); break;
+    case LF_SHR: f = shr_flags(cpu->lf_a, cpu->lf_b, cpu->lf_res, size); break;
+    case LF_SAR: f = sar_flags(cpu->lf_a, cpu->lf_b, cpu->lf_res, size); break;
+    default: f = flags_szp(cpu->lf_res, size); break; /* LF_LOGIC */
+    }
+    return (cpu->rflags & ~mask) | (f & mask);
+}
+
+void x86_flags_materialize(struct x86_cpu *cpu)
+{
+    cpu->rflags = x86_get_rflags(cpu);
+    cpu->lf_op = LF_NONE;
+}
+
+/* The eight ALU operations recording their flags lazily; ADC and SBB read CF, so they
+ * materialize the flags and compute eagerly. a and b are masked to size. */
+static inline __attribute__((always_inline)) uint64_t
+alu_lazy(struct x86_cpu *cpu, unsigned op, uint64_t a, uint64_t b, unsigned size)
+{
+    uint64_t res;
+    enum x86_lazy_op lop;
+    switch (op) {
+    case 0: res = a + b, lop = LF_ADD; break;
+    case 1: res = a | b, lop = LF_LOGIC; break;
+    case 2:
+    case 3: x86_flags_sync(cpu); return alu(cpu, op, a, b, size);
+    case 4: res = a & b, lop = LF_LOGIC; break;
+    case 6: res = a ^ b, lop = LF_LOGIC; break;
+    default: res = a - b, lop = LF_SUB; break; /* SUB, CMP */
+    }
+    res &= x86_size_mask(size);
+    x86_lazy_set(cpu, lop, size, a, b, res);
+    return res;
+}
+
+/* INC/DEC keep CF: the CF of a pending record moves into rflags first. */
+static inline void lazy_keep_cf(struct x86_cpu *cpu)
+{
+    uint64_t cf;
+    switch (cpu->lf_op) {
+    case LF_ADD: cf = cpu->lf_res < cpu->lf_a; break;
+    case LF_SUB: cf = cpu->lf_a < cpu->lf_b; break;
+    case LF_LOGIC: cf = 0; break;
+    case LF_SHL:
+    case LF_SHR:
+    case LF_SAR: cf = x86_get_rflags(cpu) & X86_CF; break;
+    default: return; /* none pending, or INC/DEC: rflags holds CF */
+    }
+    cpu->rflags = (cpu->rflags & ~(uint64_t)X86_CF) | (cf ? X86_CF : 0);
+}
+
 x86_status x86_op_alu(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     uint64_t a, b;
@@ -123,10 +232,41 @@ x86_status x86_op_alu_r(struct x86_cpu *cpu, const struct x86_insn *insn)
     uint64_t mask = x86_size_mask(size);
     uint64_t a = cpu->gpr[insn->fast_dst] & mask;
     uint64_t b = (insn->fast_src < 0 ? insn->imm : cpu->gpr[insn->fast_src]) & mask;
-    uint64_t res = alu(cpu, op, a, b, size);
+    uint64_t res = alu_lazy(cpu, op, a, b, size);
     if (op != 7) x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
     return X86_OK;
 }
+
+/* x86_op_alu_r for 32-bit operands, one handler per operation and source kind (register: rr,
+ * immediate: ri), chosen by x86_specialize: no operation switch and no size masks left. A 32-bit
+ * destination is zero-extended (SDM Vol. 1 3.4.1.1); CMP and TEST write nothing. */
+#define ALU32(name, expr, lop, writes)                                                             \
+    x86_status x86_op_##name##_rr32(struct x86_cpu *cpu, const struct x86_insn *insn)              \
+    {                                                                                              \
+        uint64_t a = (uint32_t)cpu->gpr[insn->fast_dst];                                           \
+        uint64_t b = (uint32_t)cpu->gpr[insn->fast_src];                                           \
+        uint64_t res = (uint32_t)(expr);                                                           \
+        x86_lazy_set(cpu, lop, 4, a, b, res);                                                      \
+        if (writes) cpu->gpr[insn->fast_dst] = res;                                                \
+        return X86_OK;                                                                             \
+    }                                                                                              \
+    x86_status x86_op_##name##_ri32(struct x86_cpu *cpu, const struct x86_insn *insn)              \
+    {                                                                                              \
+        uint64_t a = (uint32_t)cpu->gpr[insn->fast_dst];                                           \
+        uint64_t b = (uint32_t)insn->imm;                                                          \
+        uint64_t res = (uint32_t)(expr);                                                           \
+        x86_lazy_set(cpu, lop, 4, a, b, res);                                                      \
+        if (writes) cpu->gpr[insn->fast_dst] = res;                                                \
+        return X86_OK;                                                                             \
+    }
+ALU32(add, a + b, LF_ADD, true)
+ALU32(or, a | b, LF_LOGIC, true)
+ALU32(and, (a & b), LF_LOGIC, true)
+ALU32(sub, a - b, LF_SUB, true)
+ALU32(xor, a ^ b, LF_LOGIC, true)
+ALU32(cmp, a - b, LF_SUB, false)
+ALU32(test, (a & b), LF_LOGIC, false)
+#undef ALU32
 
 /* x86_op_alu with a register destination and a memory source (x86_specialize). */
 x86_status x86_op_alu_rm(struct x86_cpu *cpu, const struct x86_insn *insn)
@@ -135,7 +275,7 @@ x86_status x86_op_alu_rm(struct x86_cpu *cpu, const struct x86_insn *insn)
     uint64_t b;
     x86_status st = x86_mem_read(cpu, insn->seg, x86_ea(cpu, insn), size, &b);
     if (st) return st;
-    uint64_t res = alu(cpu, op, cpu->gpr[insn->fast_dst] & x86_size_mask(size), b, size);
+    uint64_t res = alu_lazy(cpu, op, cpu->gpr[insn->fast_dst] & x86_size_mask(size), b, size);
     if (op != 7) x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
     return X86_OK;
 }
@@ -145,7 +285,8 @@ x86_status x86_op_test_r(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     unsigned size = insn->opsz[0];
     uint64_t b = insn->fast_src < 0 ? insn->imm : cpu->gpr[insn->fast_src];
-    alu(cpu, 4, cpu->gpr[insn->fast_dst], b, size);
+    uint64_t res = cpu->gpr[insn->fast_dst] & b & x86_size_mask(size);
+    x86_lazy_set(cpu, LF_LOGIC, size, 0, 0, res);
     return X86_OK;
 }
 
@@ -153,17 +294,21 @@ x86_status x86_op_test_r(struct x86_cpu *cpu, const struct x86_insn *insn)
 x86_status x86_op_inc_r(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     unsigned size = insn->opsz[0];
-    uint64_t f, res = add_flags(cpu->gpr[insn->fast_dst], 1, 0, size, &f);
+    uint64_t mask = x86_size_mask(size);
+    uint64_t a = cpu->gpr[insn->fast_dst] & mask, res = (a + 1) & mask;
+    lazy_keep_cf(cpu);
+    x86_lazy_set(cpu, LF_INC, size, a, 1, res);
     x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
-    set_flags(cpu, ARITH & ~(uint64_t)X86_CF, f);
     return X86_OK;
 }
 x86_status x86_op_dec_r(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     unsigned size = insn->opsz[0];
-    uint64_t f, res = sub_flags(cpu->gpr[insn->fast_dst], 1, 0, size, &f);
+    uint64_t mask = x86_size_mask(size);
+    uint64_t a = cpu->gpr[insn->fast_dst] & mask, res = (a - 1) & mask;
+    lazy_keep_cf(cpu);
+    x86_lazy_set(cpu, LF_DEC, size, a, 1, res);
     x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
-    set_flags(cpu, ARITH & ~(uint64_t)X86_CF, f);
     return X86_OK;
 }
 
@@ -207,6 +352,17 @@ x86_status x86_op_neg(struct x86_cpu *cpu, const struct x86_insn *insn)
     st = x86_write_opnd(cpu, insn, 0, res);
     if (!st) set_flags(cpu, ARITH, f);
     return st;
+}
+
+/* NEG of a register (x86_specialize): recorded as SUB 0, dest. */
+x86_status x86_op_neg_r(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0];
+    uint64_t mask = x86_size_mask(size);
+    uint64_t a = cpu->gpr[insn->fast_dst] & mask, res = (0 - a) & mask;
+    x86_lazy_set(cpu, LF_SUB, size, 0, a, res);
+    x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
+    return X86_OK;
 }
 
 /* NOT: no flags. */
@@ -279,34 +435,50 @@ x86_status x86_op_shift(struct x86_cpu *cpu, const struct x86_insn *insn)
         break;
     }
     case 4:
-    case 6: { /* SHL/SAL: CF = last bit shifted out, OF = MSB(result) XOR CF */
-        unsigned out = count <= bits ? (unsigned)(a >> (bits - count)) & 1 : 0;
-        res = count < 64 ? (a << count) & mask : 0;
-        f = flags_szp(res, size) | (out ? X86_CF : 0) |
-            ((((res >> (bits - 1)) & 1) ^ out) ? X86_OF : 0);
+    case 6: /* SHL/SAL */
+        res = shl_result(a, count, size);
+        f = shl_flags(a, count, res, size);
         fmask = ARITH;
         break;
-    }
-    case 5: { /* SHR: CF = last bit shifted out, OF = MSB(original) */
-        unsigned out = count <= bits ? (unsigned)(a >> (count - 1)) & 1 : 0;
-        res = count < bits ? a >> count : 0;
-        f = flags_szp(res, size) | (out ? X86_CF : 0) | (((a >> (bits - 1)) & 1) ? X86_OF : 0);
+    case 5: /* SHR */
+        res = shr_result(a, count, size);
+        f = shr_flags(a, count, res, size);
         fmask = ARITH;
         break;
-    }
-    default: { /* SAR: CF = last bit shifted out (the sign once count >= width), OF = 0 */
-        int64_t sa = (int64_t)sign_extend(a, size);
-        unsigned c = count < bits ? (unsigned)count : bits;
-        unsigned out = (unsigned)((c ? sa >> (c - 1) : sa) & 1);
-        res = (uint64_t)(c < 64 ? sa >> c : sa >> 63) & mask;
-        f = flags_szp(res, size) | (out ? X86_CF : 0);
+    default: /* SAR */
+        res = sar_result(a, count, size);
+        f = sar_flags(a, count, res, size);
         fmask = ARITH;
         break;
-    }
     }
     st = x86_write_opnd(cpu, insn, 0, res);
     if (!st) set_flags(cpu, fmask, f);
     return st;
+}
+
+/* SHL/SAL, SHR and SAR of a register by 1, an immediate or CL (x86_specialize), recording the
+ * flags; a masked count of 0 changes nothing. */
+x86_status x86_op_shift_r(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0];
+    uint64_t count;
+    switch (X86_OPND_KIND(insn->opnd[1])) {
+    case OK_ONE: count = 1; break;
+    case OK_CL: count = cpu->gpr[X86_RCX]; break;
+    default: count = insn->imm; break;
+    }
+    count &= size == 8 ? 0x3f : 0x1f;
+    if (count == 0) return X86_OK;
+    uint64_t a = cpu->gpr[insn->fast_dst] & x86_size_mask(size), res;
+    enum x86_lazy_op op;
+    switch (insn->info->aux) {
+    case 5: res = shr_result(a, count, size), op = LF_SHR; break;
+    case 7: res = sar_result(a, count, size), op = LF_SAR; break;
+    default: res = shl_result(a, count, size), op = LF_SHL; break; /* SHL, SAL */
+    }
+    x86_lazy_set(cpu, op, size, a, count, res);
+    x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
+    return X86_OK;
 }
 
 /* ---- Multiply and divide (SDM Vol. 2A DIV, IDIV, IMUL; Vol. 2B MUL) ----------------------- */

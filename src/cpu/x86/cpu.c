@@ -42,6 +42,7 @@ void x86_update_mode(struct x86_cpu *cpu)
         cpu->code_bits = 32;
     else
         cpu->code_bits = 16;
+    cpu->ip_mask = x86_size_mask(cpu->code_bits / 8);
 }
 
 /* Flat 4 GiB segments of the Multiboot hand-off (Multiboot spec 3.2): code execute/read and
@@ -221,19 +222,18 @@ static inline __attribute__((always_inline)) x86_status step(struct x86_cpu *cpu
     }
     /* SDM Vol. 3A 5.9: privileged instructions at CPL > 0 raise #GP(0). */
     if ((insn->flags & XF_PRIV) && cpu->cpl != 0) return X86_TRAP_EC(X86_VEC_GP, 0);
-    cpu->next_rip = (rip + insn->len) & (cpu->code_bits == 64   ? UINT64_MAX
-                                         : cpu->code_bits == 32 ? 0xffffffffull
-                                                                : 0xffffull);
+    if (!insn->lazy_ok) x86_flags_sync(cpu); /* the handler reads or writes RFLAGS itself */
+    cpu->next_rip = (rip + insn->len) & cpu->ip_mask;
     x86_status st = insn->exec(cpu, insn);
     if (st == X86_OK || st == X86_HALT) {
         cpu->rip = cpu->next_rip;
-        retire(cpu, insn->len, insn->info->op_class);
+        retire(cpu, insn->len, insn->op_class);
     } else if (X86_IS_TRAP(st) && (st & X86_TRAP_SOFT_BIT)) {
         /* INT n / INT3 / INTO complete as instructions once their delivery succeeds: then
          * x86_deliver() retires them and saves next_rip. RIP stays here in case delivery faults,
          * which reports the INT instruction itself. */
         cpu->soft_len = insn->len;
-        cpu->soft_class = insn->info->op_class;
+        cpu->soft_class = insn->op_class;
     }
     return st;
 }
@@ -278,7 +278,9 @@ static x86_status debug_step(struct x86_cpu *cpu)
 
 x86_status x86_step(struct x86_cpu *cpu)
 {
-    return step(cpu);
+    x86_status st = step(cpu);
+    x86_flags_sync(cpu); /* callers see an architectural RFLAGS */
+    return st;
 }
 
 /* The run loop (machine.h cpu_ops.run contract). External interrupts are sampled at the
@@ -323,13 +325,14 @@ static void x86_run(void *opaque)
         x86_status st;
         if ((cpu->rflags & (X86_TF | X86_RF)) || (cpu->dr7 & X86_DR7_ENABLES)) {
             st = debug_step(cpu);
-            if (st == X86_OK) continue;
         } else {
             do
                 st = step(cpu);
             while (st == X86_OK && --n && !m->exit_request);
-            if (st == X86_OK) continue;
         }
+        /* delivery pushes RFLAGS, and the run loop's callers read it */
+        x86_flags_sync(cpu);
+        if (st == X86_OK) continue;
         if (st == X86_HALT)
             cpu->halted = true;
         else if (X86_IS_TRAP(st))

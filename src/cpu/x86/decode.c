@@ -416,13 +416,49 @@ static int fast_operand(const struct x86_insn *insn, unsigned i)
     }
 }
 
+/* The 32-bit forms of x86_op_alu_r and x86_op_test_r, by operation (ADC and SBB keep the
+ * general handler). s: the source register, or -1 for the immediate. */
+static void specialize32(struct x86_insn *insn, int s)
+{
+    static const x86_handler rr[8] = {
+        x86_op_add_rr32, x86_op_or_rr32,  NULL,           NULL, x86_op_and_rr32,
+        x86_op_sub_rr32, x86_op_xor_rr32, x86_op_cmp_rr32};
+    static const x86_handler ri[8] = {
+        x86_op_add_ri32, x86_op_or_ri32,  NULL,           NULL, x86_op_and_ri32,
+        x86_op_sub_ri32, x86_op_xor_ri32, x86_op_cmp_ri32};
+    x86_handler h = NULL;
+    if (insn->exec == x86_op_alu_r)
+        h = (s < 0 ? ri : rr)[insn->info->aux & 7];
+    else if (insn->exec == x86_op_test_r)
+        h = s < 0 ? x86_op_test_ri32 : x86_op_test_rr32;
+    if (h) insn->exec = h;
+}
+
 void x86_specialize(struct x86_insn *insn)
 {
+    /* Jcc reads the lazy flags itself (x86_cond_now); these neither read nor write the
+     * arithmetic flags; the handlers chosen below keep them */
+    insn->op_class = insn->info->op_class;
+    x86_handler e = insn->exec;
+    insn->lazy_ok = e == x86_op_jcc || e == x86_op_mov || e == x86_op_lea || e == x86_op_push ||
+                    e == x86_op_pop || e == x86_op_not || e == x86_op_movzx || e == x86_op_movsx ||
+                    e == x86_op_jmp || e == x86_op_call || e == x86_op_ret || e == x86_op_nop ||
+                    e == x86_op_leave;
     if (insn->lock) return;
     int d = fast_operand(insn, 0), s = fast_operand(insn, 1);
-    if ((insn->exec == x86_op_inc || insn->exec == x86_op_dec) && d >= 0) {
-        insn->exec = insn->exec == x86_op_inc ? x86_op_inc_r : x86_op_dec_r;
+    if ((e == x86_op_inc || e == x86_op_dec || e == x86_op_neg) && d >= 0) {
+        insn->exec = e == x86_op_inc ? x86_op_inc_r : e == x86_op_dec ? x86_op_dec_r : x86_op_neg_r;
         insn->fast_dst = (int8_t)d;
+        insn->lazy_ok = true;
+        return;
+    }
+    /* SHL/SAL, SHR, SAR (group 2 rows 4-7) by 1, an immediate or CL */
+    enum x86_opnd_kind k1 = X86_OPND_KIND(insn->opnd[1]);
+    if (e == x86_op_shift && d >= 0 && insn->info->aux >= 4 &&
+        (k1 == OK_ONE || k1 == OK_I || k1 == OK_CL)) {
+        insn->exec = x86_op_shift_r;
+        insn->fast_dst = (int8_t)d;
+        insn->lazy_ok = true;
         return;
     }
     bool mem0 = X86_OPND_KIND(insn->opnd[0]) == OK_E && insn->has_mem;
@@ -430,6 +466,7 @@ void x86_specialize(struct x86_insn *insn)
     if (insn->exec == x86_op_movzx && d >= 0 && mem1) {
         insn->exec = x86_op_movzx_load;
         insn->fast_dst = (int8_t)d;
+        insn->lazy_ok = true;
         return;
     }
     if (insn->opsz[0] != insn->opsz[1]) return;
@@ -450,4 +487,6 @@ void x86_specialize(struct x86_insn *insn)
     }
     insn->fast_dst = (int8_t)d;
     insn->fast_src = (int8_t)s;
+    insn->lazy_ok = true;
+    if (insn->opsz[0] == 4) specialize32(insn, s);
 }

@@ -10,7 +10,7 @@ x86_status x86_op_jmp(struct x86_cpu *cpu, const struct x86_insn *insn)
 
 x86_status x86_op_jcc(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
-    if (!x86_cond(cpu->rflags, insn->info->aux)) return X86_OK;
+    if (!x86_cond_now(cpu, insn->opcode & 0xf)) return X86_OK;
     return x86_branch(cpu, cpu->next_rip + insn->imm, insn->osize);
 }
 

@@ -151,6 +151,10 @@ struct x86_insn {
     /* Set by the decoder for the specialized handlers (x86_specialize): operand 0's register,
      * and operand 1's register or -1 for the immediate. */
     int8_t fast_dst, fast_src;
+    /* The handler keeps lazy flags correct itself (internal.h "Lazy flags"): the step need not
+     * materialize them before it. */
+    bool lazy_ok;
+    uint8_t op_class; /* info->op_class, here for the step */
 };
 #define X86_BASE_RIP 16
 
@@ -174,6 +178,15 @@ x86_status x86_op_mov_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_mov_load(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_movzx_load(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_mov_store(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_neg_r(struct x86_cpu *cpu, const struct x86_insn *insn);
+/* x86_op_alu_r / x86_op_test_r at 32 bits, by operation: register (rr) or immediate (ri) source */
+#define X86_ALU32_HANDLERS(X) X(add) X(or) X(and) X(sub) X(xor) X(cmp) X(test)
+#define X(name)                                                                                    \
+    x86_status x86_op_##name##_rr32(struct x86_cpu *cpu, const struct x86_insn *insn);             \
+    x86_status x86_op_##name##_ri32(struct x86_cpu *cpu, const struct x86_insn *insn);
+X86_ALU32_HANDLERS(X)
+#undef X
+x86_status x86_op_shift_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 
 /* ---- Registers --------------------------------------------------------------------------- */
 
@@ -287,8 +300,23 @@ static inline void x86_store_le(uint8_t *p, unsigned size, uint64_t value)
     }
 }
 
-/* Memory through a segment. The fast path: a TLB hit for a RAM page, the access within it, and
- * no EV_MEM listener (the event is only counted); everything else goes through
+/* The EV_MEM of an access that hit the TLB (a RAM page, so the physical address follows from the
+ * host pointer): built straight into the event queue when the timing model listens, else only
+ * counted; the same event memory.c's slow path emits. */
+static inline void x86_mem_event(struct x86_cpu *cpu, const struct x86_tlb_entry *t, uint64_t lin,
+                                 unsigned size, enum ev_mem_type type)
+{
+    struct machine *m = cpu->m;
+    if (!(m->events.wanted & EV_MASK(EV_MEM))) {
+        m->events.count[EV_MEM]++;
+        return;
+    }
+    uint64_t phys = (uint64_t)(t->host - m->bus.ram) + m->bus.ram_base + (lin & 0xfff);
+    ev_emit_mem(&m->events, cpu->insn_rip, lin, phys, (uint8_t)size, (uint8_t)type);
+}
+
+/* Memory through a segment. The fast path: a TLB hit for a RAM page and the access within it
+ * (data breakpoints never hit: their pages get no TLB entry); everything else goes through
  * x86_read_linear/x86_write_linear (memory.c), which fill the TLB. */
 static inline x86_status x86_mem_read(struct x86_cpu *cpu, unsigned sreg, uint64_t offset,
                                       unsigned size, uint64_t *value)
@@ -299,7 +327,7 @@ static inline x86_status x86_mem_read(struct x86_cpu *cpu, unsigned sreg, uint64
     const struct x86_tlb_entry *t = x86_tlb_hit(cpu->tlb_read, cpu, lin, size);
     if (t) {
         *value = x86_load_le(t->host + (lin & 0xfff), size);
-        cpu->m->events.count[EV_MEM]++;
+        x86_mem_event(cpu, t, lin, size, EV_MEM_READ);
         return X86_OK;
     }
     return x86_read_linear(cpu, lin, size, value);
@@ -313,7 +341,7 @@ static inline x86_status x86_mem_write(struct x86_cpu *cpu, unsigned sreg, uint6
     const struct x86_tlb_entry *t = x86_tlb_hit(cpu->tlb_write, cpu, lin, size);
     if (t) {
         x86_store_le(t->host + (lin & 0xfff), size, value);
-        cpu->m->events.count[EV_MEM]++;
+        x86_mem_event(cpu, t, lin, size, EV_MEM_WRITE);
         return X86_OK;
     }
     return x86_write_linear(cpu, lin, size, value);
@@ -362,9 +390,7 @@ x86_tlb_hit(const struct x86_tlb_entry *tlb, const struct x86_cpu *cpu, uint64_t
 {
     uint64_t vpn = lin >> 12;
     const struct x86_tlb_entry *t = &tlb[vpn % X86_TLB_SIZE];
-    if (t->tag != X86_TLB_KEY(vpn, cpu->cpl == 3) || (lin & 0xfff) > 4096u - size ||
-        (cpu->m->events.wanted & EV_MASK(EV_MEM)))
-        return NULL;
+    if (t->tag != X86_TLB_KEY(vpn, cpu->cpl == 3) || (lin & 0xfff) > 4096u - size) return NULL;
     return t;
 }
 
@@ -495,8 +521,92 @@ static inline bool x86_cond(uint64_t fl, unsigned cc)
     return (cc & 1) ? !r : r;
 }
 
-/* Sets the arithmetic flags as CMP a, b does. */
+/* Sets the arithmetic flags as CMP a, b does (eagerly: no lazy flags may be pending). */
 void x86_cmp_flags(struct x86_cpu *cpu, uint64_t a, uint64_t b, unsigned size);
+
+/* ---- Lazy flags -------------------------------------------------------------------------- */
+
+/* The ALU handlers of x86_specialize (those with insn->lazy_ok) record their operation, operands
+ * and result instead of computing CF PF AF ZF SF OF; the flags are computed when something reads
+ * them. The step materializes them (x86_flags_sync) before any handler without lazy_ok runs, and
+ * the run loop and x86_step before they return or deliver, so all other code sees an
+ * architectural RFLAGS. Jcc evaluates the common conditions straight from the record. */
+enum x86_lazy_op {
+    LF_NONE,  /* rflags is architectural */
+    LF_ADD,   /* ADD: all six flags */
+    LF_SUB,   /* SUB, CMP: all six flags */
+    LF_LOGIC, /* AND, OR, XOR, TEST: CF = OF = AF = 0 (AF undefined, cleared as eagerly) */
+    LF_INC,   /* INC: as ADD a, 1, CF kept in rflags */
+    LF_DEC,   /* DEC: as SUB a, 1, CF kept in rflags */
+    LF_SHL,   /* SHL/SAL a by b (1..63): all six flags */
+    LF_SHR,   /* SHR a by b */
+    LF_SAR,   /* SAR a by b */
+};
+
+/* Computes the recorded flags into rflags (alu.c). */
+void x86_flags_materialize(struct x86_cpu *cpu);
+static inline void x86_flags_sync(struct x86_cpu *cpu)
+{
+    if (cpu->lf_op != LF_NONE) x86_flags_materialize(cpu);
+}
+static inline void x86_lazy_set(struct x86_cpu *cpu, enum x86_lazy_op op, unsigned size, uint64_t a,
+                                uint64_t b, uint64_t res)
+{
+    cpu->lf_op = (uint8_t)op;
+    cpu->lf_size = (uint8_t)size;
+    cpu->lf_a = a;
+    cpu->lf_b = b;
+    cpu->lf_res = res;
+}
+
+/* Condition code cc (SDM Vol. 1 B.1) on the current flags, lazy or not. After SUB/CMP a, b the
+ * conditions are the comparisons of a and b (B: a < b unsigned, L: a < b signed, SF != OF); after
+ * a logical operation OF = CF = 0, so L is S and B is never true. */
+static inline bool x86_cond_now(struct x86_cpu *cpu, unsigned cc)
+{
+    bool r;
+    unsigned sign = cpu->lf_size * 8u - 1u;
+    if (cpu->lf_op == LF_SUB) {
+        uint64_t a = cpu->lf_a, b = cpu->lf_b;
+        unsigned sh = 63u - sign;
+        int64_t sa = (int64_t)(a << sh), sb = (int64_t)(b << sh);
+        switch (cc >> 1) {
+        case 1: r = a < b; break;
+        case 2: r = cpu->lf_res == 0; break;
+        case 3: r = a <= b; break;
+        case 4: r = (cpu->lf_res >> sign) & 1; break;
+        case 6: r = sa < sb; break;
+        case 7: r = sa <= sb; break;
+        default: goto eager; /* O, P */
+        }
+        return (cc & 1) ? !r : r;
+    }
+    if (cpu->lf_op == LF_LOGIC) {
+        uint64_t res = cpu->lf_res;
+        switch (cc >> 1) {
+        case 0:
+        case 1: r = false; break; /* O, B */
+        case 2:
+        case 3: r = res == 0; break; /* E, BE */
+        case 4:
+        case 6: r = (res >> sign) & 1; break;               /* S, L */
+        case 7: r = res == 0 || ((res >> sign) & 1); break; /* LE */
+        default: goto eager;                                /* P */
+        }
+        return (cc & 1) ? !r : r;
+    }
+    if (cpu->lf_op >= LF_INC) { /* INC, DEC, shifts: ZF and SF from the result */
+        switch (cc >> 1) {
+        case 2: r = cpu->lf_res == 0; break;          /* E */
+        case 4: r = (cpu->lf_res >> sign) & 1; break; /* S */
+        default: goto eager;
+        }
+        return (cc & 1) ? !r : r;
+    }
+eager:
+    x86_flags_sync(cpu);
+    return x86_cond(cpu->rflags, cc);
+}
 
 /* An instruction that may set IF, TF or RF (STI, POPF, IRET): with INTR high, or TF or RF set,
  * the run loop must look at the next boundary, so the batch ends there (cpu.c x86_run). */

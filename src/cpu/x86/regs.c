@@ -59,7 +59,7 @@ bool x86_reg_by_name(void *opaque, const char *name, uint64_t *value)
     else if (!strcmp(name, "eip"))
         *value = (uint32_t)cpu->rip;
     else if (!strcmp(name, "rflags") || !strcmp(name, "eflags"))
-        *value = cpu->rflags;
+        *value = x86_get_rflags(cpu); /* an event subscriber may read it inside the run loop */
     else if (!strcmp(name, "cpl") || !strcmp(name, "priv"))
         *value = cpu->cpl;
     else if ((i = cr_number(name)) >= 0)
@@ -91,9 +91,10 @@ bool x86_set_reg_by_name(void *opaque, const char *name, uint64_t value)
         cpu->gpr[i] = (cpu->gpr[i] & ~0xffffull) | (uint16_t)value;
     else if (!strcmp(name, "rip") || !strcmp(name, "pc") || !strcmp(name, "eip"))
         cpu->rip = value;
-    else if (!strcmp(name, "rflags") || !strcmp(name, "eflags"))
+    else if (!strcmp(name, "rflags") || !strcmp(name, "eflags")) {
+        cpu->lf_op = LF_NONE; /* the value replaces any lazily recorded flags */
         cpu->rflags = (value & 0x3f7fd7ull) | X86_FLAGS_FIXED1; /* reserved bits read as 0 */
-    else if ((i = cr_number(name)) >= 0)
+    } else if ((i = cr_number(name)) >= 0)
         return x86_write_cr(cpu, (unsigned)i, value) == X86_OK; /* the MOV CR rules */
     else if ((i = msr_by_name(name)) >= 0)
         return x86_wrmsr(cpu, x86_msr_table[i].number, value) == X86_OK;

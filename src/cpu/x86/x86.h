@@ -270,7 +270,13 @@ struct x86_cpu {
 
     uint64_t gpr[16]; /* RAX..R15, indexed by enum x86_gpr / REX-extended numbers */
     uint64_t rip;
-    uint64_t rflags; /* kept architectural after every instruction (flags are computed eagerly) */
+    /* Architectural whenever the run loop and x86_step are not running. Inside them, while
+     * lf_op != 0, its arithmetic flags (CF PF AF ZF SF OF; CF excepted for INC/DEC) are those
+     * of the last ALU operation, kept as lf_* and computed when read (internal.h "Lazy flags");
+     * the other bits are always current. */
+    uint64_t rflags;
+    uint8_t lf_op, lf_size;      /* enum x86_lazy_op, the operand size in bytes */
+    uint64_t lf_a, lf_b, lf_res; /* the operands and result, masked to lf_size */
     struct x86_seg seg[X86_NSEG];
     uint64_t cr0, cr2, cr3, cr4, cr8; /* EFER is msr[X86_MSR_EFER] */
     /* PAE paging's PDPTE registers, loaded from CR3's table by MOV to CR0/CR3/CR4 (SDM Vol. 3A
@@ -287,6 +293,7 @@ struct x86_cpu {
 
     /* Derived from CS (and EFER.LMA): 16, 32 or 64, the default code size. */
     unsigned code_bits;
+    uint64_t ip_mask; /* RIP's width in code_bits code: 0xFFFF, 0xFFFFFFFF or all ones */
     bool halted;
     /* The interrupt shadow of STI and MOV SS/POP SS (SDM Vol. 3A 6.8.3): no external interrupt
      * is taken before m->insns reaches shadow_end (one instruction after the shadowing one). */
@@ -333,6 +340,10 @@ x86_status x86_step(struct x86_cpu *cpu);
  * RSP0/IST) describe; a fault during delivery becomes #DF, a fault during #DF a triple fault
  * (machine_request_stop(STOP_FATAL, EXIT_GUEST_FATAL, ...)). */
 void x86_deliver(struct x86_cpu *cpu, x86_status trap);
+
+/* RFLAGS as the architecture has it, also while the run loop is running (an event subscriber
+ * reading it computes lazily recorded flags; see x86_cpu.rflags). */
+uint64_t x86_get_rflags(const struct x86_cpu *cpu);
 
 /* Architectural register dump (cpu_ops.dump). */
 void x86_dump(struct x86_cpu *cpu, FILE *out);
