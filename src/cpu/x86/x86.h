@@ -262,7 +262,7 @@ struct x86_tlb_entry {
 };
 
 struct x86_dcache_entry;
-#define X86_DCACHE_SIZE 1024
+#define X86_DCACHE_SIZE 4096
 
 struct x86_cpu {
     struct machine *m;
