@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "cpu/riscv/fast.h"
 #include "cpu/riscv/internal.h"
 
 static void ops_dump(void *hart, FILE *out)
@@ -92,8 +93,7 @@ static inline int fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_
         const struct rv_dinsn *d = &h->icache[(paddr >> 1) % RV_ICACHE_ENTRIES];
         uint32_t mask = d->len == 2 ? 0xffffu : 0xffffffffu;
         if (d->paddr == paddr && d->len && (raw & mask) == d->raw) {
-            h->insn_raw = d->raw;
-            *out = d;
+            *out = d; /* h->insn_raw is set by the handler path (fast.h) */
             return RV_OK;
         }
     }
@@ -101,9 +101,10 @@ static inline int fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_
 }
 
 /* One step: a pending enabled interrupt is taken before the next instruction (priv. spec 3.1.9);
- * otherwise fetch, decode, execute. An instruction that traps does not retire (design.md
- * "Counting rule"): no register, pc or counter changes but the trap's. Trap delivery takes one
- * tick of guest time, so that a guest stuck in a trap loop still meets the cycle budget. */
+ * otherwise fetch, decode, execute (the inline form, or the handler: fast.h). An instruction that
+ * traps does not retire (design.md "Counting rule"): no register, pc or counter changes but the
+ * trap's. Trap delivery takes one tick of guest time, so that a guest stuck in a trap loop still
+ * meets the cycle budget. */
 __attribute__((always_inline)) static inline enum rv_step_result step(struct rv_hart *h)
 {
     struct machine *m = h->m;
@@ -123,9 +124,10 @@ __attribute__((always_inline)) static inline enum rv_step_result step(struct rv_
     uint64_t pc = h->pc;
     const struct rv_dinsn *d = NULL;
     int rc = fetch_decoded(h, pc, &d);
+    uint64_t npc = pc;
     if (rc == RV_OK) {
-        h->npc = pc + d->len;
-        rc = d->exec(h, d->word);
+        npc += d->len;
+        rc = rv_fast_exec(h, d, pc, &npc);
         h->x[0] = 0;
     }
     if (rc != RV_OK) {
@@ -139,7 +141,7 @@ __attribute__((always_inline)) static inline enum rv_step_result step(struct rv_
                                  "riscv64: trap loop at %#" PRIx64 " (cause %d)", pc, rc - 1);
         return RV_STEP_EXCEPTION;
     }
-    h->pc = h->npc;
+    h->pc = npc;
     m->insns++;
     m->time++;
     ev_emit_insn(&m->events, pc, d->op_class, d->len, d->word);

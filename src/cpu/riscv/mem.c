@@ -292,6 +292,7 @@ static int decode_into(struct rv_hart *h, uint64_t paddr, uint32_t raw, struct r
     d->id = (uint16_t)id;
     d->len = (uint8_t)len;
     d->op_class = (uint8_t)rv_insn_table[id].op_class;
+    rv_fast_prepare(d);
     return 0;
 }
 

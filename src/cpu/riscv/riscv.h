@@ -117,6 +117,9 @@ struct rv_dinsn {
     uint16_t id;      /* row of insn.def */
     uint8_t len;      /* 0: empty */
     uint8_t op_class; /* the row's operation class (for EV_INSN) */
+    /* The run loop's inline form (fast.h, enum rv_fast; 0: call exec) and its operands */
+    uint8_t fast, rd, rs1, rs2;
+    int32_t imm;
 };
 
 struct rv_hart {
