@@ -8,6 +8,75 @@
 
 #include "cpu/riscv/internal.h"
 
+/* The host address of the size bytes at vaddr when a data access there is a plain RAM access
+ * that cannot fault: physical addresses (M-mode without MPRV, or satp Bare: priv. spec 3.1.6.3,
+ * 4.1.11), PMP open at that privilege (3.7, pmp.c), and RAM with no device over it. NULL: take
+ * rv_load/rv_store, which do the whole job. The same checks as mem.c's, in the same order of
+ * outcome, so the access and its EV_MEM are exactly rv_load's/rv_store's. */
+__attribute__((always_inline)) static inline uint8_t *rv_fast_ram(struct rv_hart *h, uint64_t vaddr,
+                                                                  unsigned size)
+{
+    uint64_t st = h->csr.mstatus;
+    unsigned priv = h->priv;
+    if (priv == RV_PRIV_M && (st & RV_MSTATUS_MPRV))
+        priv = (unsigned)((st & RV_MSTATUS_MPP) >> RV_MSTATUS_MPP_SHIFT);
+    if (priv != RV_PRIV_M && (h->csr.satp >> RV_SATP_MODE_SHIFT) != RV_SATP_MODE_BARE) return NULL;
+    if (!((h->pmp_open >> priv) & 1)) return NULL;
+    const struct bus *bus = &h->m->bus;
+    uint64_t off = vaddr - bus->ram_base;
+    if (off >= bus->ram_size || size > bus->ram_size - off || bus->n_mmio_over_ram) return NULL;
+    return bus->ram + off;
+}
+
+/* rv_load (size 1, 2, 4 or 8: a constant where it is inlined) with rv_fast_ram's case inline. */
+__attribute__((always_inline)) static inline int rv_fast_load(struct rv_hart *h, uint64_t vaddr,
+                                                              unsigned size, uint64_t *value)
+{
+    const uint8_t *p = rv_fast_ram(h, vaddr, size);
+    if (!p) return rv_load(h, vaddr, size, value);
+    switch (size) { /* little-endian host and guest */
+    case 1: *value = *p; break;
+    case 2: {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        *value = v;
+        break;
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        *value = v;
+        break;
+    }
+    default: memcpy(value, p, 8); break;
+    }
+    ev_emit_mem(&h->m->events, h->pc, vaddr, vaddr, (uint8_t)size, EV_MEM_READ);
+    return RV_OK;
+}
+
+__attribute__((always_inline)) static inline int rv_fast_store(struct rv_hart *h, uint64_t vaddr,
+                                                               unsigned size, uint64_t value)
+{
+    uint8_t *p = rv_fast_ram(h, vaddr, size);
+    if (!p) return rv_store(h, vaddr, size, value);
+    switch (size) {
+    case 1: *p = (uint8_t)value; break;
+    case 2: {
+        uint16_t v = (uint16_t)value;
+        memcpy(p, &v, 2);
+        break;
+    }
+    case 4: {
+        uint32_t v = (uint32_t)value;
+        memcpy(p, &v, 4);
+        break;
+    }
+    default: memcpy(p, &value, 8); break;
+    }
+    ev_emit_mem(&h->m->events, h->pc, vaddr, vaddr, (uint8_t)size, EV_MEM_WRITE);
+    return RV_OK;
+}
+
 /* Executes d at pc: writes rd and *npc (pc + length on entry), returns RV_OK or a trap with
  * h->tval set, exactly as the row's handler would (which it calls when d->fast is RV_FAST_NONE).
  * x0 may be written; the run loop re-zeroes it. */
@@ -77,37 +146,37 @@ rv_fast_exec(struct rv_hart *h, const struct rv_dinsn *d, uint64_t pc, uint64_t 
         return RV_OK;
     /* 2.6 loads and stores, 5.3; effective address = rs1 + imm */
     case RV_FAST_LB:
-        rc = rv_load(h, a + imm, 1, &v);
+        rc = rv_fast_load(h, a + imm, 1, &v);
         if (rc == RV_OK) x[d->rd] = rv_sext(v, 8);
         return rc;
     case RV_FAST_LBU:
-        rc = rv_load(h, a + imm, 1, &v);
+        rc = rv_fast_load(h, a + imm, 1, &v);
         if (rc == RV_OK) x[d->rd] = v;
         return rc;
     case RV_FAST_LH:
-        rc = rv_load(h, a + imm, 2, &v);
+        rc = rv_fast_load(h, a + imm, 2, &v);
         if (rc == RV_OK) x[d->rd] = rv_sext(v, 16);
         return rc;
     case RV_FAST_LHU:
-        rc = rv_load(h, a + imm, 2, &v);
+        rc = rv_fast_load(h, a + imm, 2, &v);
         if (rc == RV_OK) x[d->rd] = v;
         return rc;
     case RV_FAST_LW:
-        rc = rv_load(h, a + imm, 4, &v);
+        rc = rv_fast_load(h, a + imm, 4, &v);
         if (rc == RV_OK) x[d->rd] = rv_sext(v, 32);
         return rc;
     case RV_FAST_LWU:
-        rc = rv_load(h, a + imm, 4, &v);
+        rc = rv_fast_load(h, a + imm, 4, &v);
         if (rc == RV_OK) x[d->rd] = v;
         return rc;
     case RV_FAST_LD:
-        rc = rv_load(h, a + imm, 8, &v);
+        rc = rv_fast_load(h, a + imm, 8, &v);
         if (rc == RV_OK) x[d->rd] = v;
         return rc;
-    case RV_FAST_SB: return rv_store(h, a + imm, 1, b);
-    case RV_FAST_SH: return rv_store(h, a + imm, 2, b);
-    case RV_FAST_SW: return rv_store(h, a + imm, 4, b);
-    case RV_FAST_SD: return rv_store(h, a + imm, 8, b);
+    case RV_FAST_SB: return rv_fast_store(h, a + imm, 1, b);
+    case RV_FAST_SH: return rv_fast_store(h, a + imm, 2, b);
+    case RV_FAST_SW: return rv_fast_store(h, a + imm, 4, b);
+    case RV_FAST_SD: return rv_fast_store(h, a + imm, 8, b);
     default: /* RV_FAST_NONE: the row's handler, through h->npc (the handler contract) */
         h->npc = *npc;
         h->insn_raw = d->raw;
