@@ -100,25 +100,40 @@ static inline int fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_
     return rv_fetch_decoded(h, pc, out);
 }
 
+/* Whether a retired instruction of this class can have changed what decides interrupts: mie,
+ * mip, mstatus, mideleg and the privilege (CSR instructions, xRET, wfi and the rest of SYSTEM,
+ * fences for good measure). The platform lines (m->irq_lines) change only through
+ * machine_set_irq, which ends the run loop's batch (exit_request); traps recheck too. */
+static inline bool may_change_irq(unsigned op_class)
+{
+    return op_class == RV_OPC_CSR || op_class == RV_OPC_SYSTEM || op_class == RV_OPC_FENCE;
+}
+
 /* One step: a pending enabled interrupt is taken before the next instruction (priv. spec 3.1.9);
  * otherwise fetch, decode, execute (the inline form, or the handler: fast.h). An instruction that
  * traps does not retire (design.md "Counting rule"): no register, pc or counter changes but the
  * trap's. Trap delivery takes one tick of guest time, so that a guest stuck in a trap loop still
- * meets the cycle budget. */
-__attribute__((always_inline)) static inline enum rv_step_result step(struct rv_hart *h)
+ * meets the cycle budget. *check says whether interrupts (and wfi) must be looked at before this
+ * instruction: nothing else can have changed the answer since the last look; the step sets it
+ * again when what it did can (may_change_irq, traps). */
+__attribute__((always_inline)) static inline enum rv_step_result step(struct rv_hart *h,
+                                                                      bool *check)
 {
     struct machine *m = h->m;
-    uint64_t pending = h->csr.mie & (h->csr.mip | (m->irq_lines & RV_PLATFORM_INTS));
-    if (pending) {
-        if (h->waiting) h->waiting = false;
-        int irq = rv_interrupt_pending(h);
-        if (irq >= 0) {
-            rv_trap_deliver(h, (uint64_t)irq, true, 0);
-            m->time++;
-            return RV_STEP_INTERRUPT;
+    if (*check) {
+        uint64_t pending = h->csr.mie & (h->csr.mip | (m->irq_lines & RV_PLATFORM_INTS));
+        if (pending) {
+            if (h->waiting) h->waiting = false;
+            int irq = rv_interrupt_pending(h);
+            if (irq >= 0) {
+                rv_trap_deliver(h, (uint64_t)irq, true, 0);
+                m->time++;
+                return RV_STEP_INTERRUPT;
+            }
+        } else if (h->waiting) {
+            return RV_STEP_WAITING;
         }
-    } else if (h->waiting) {
-        return RV_STEP_WAITING;
+        *check = false;
     }
 
     uint64_t pc = h->pc;
@@ -131,6 +146,7 @@ __attribute__((always_inline)) static inline enum rv_step_result step(struct rv_
         h->x[0] = 0;
     }
     if (rc != RV_OK) {
+        *check = true;
         rv_trap_deliver(h, (uint64_t)(rc - 1), false, h->tval);
         m->time++;
         /* A fault in the handler's first instruction at the handler's own address repeats
@@ -141,6 +157,7 @@ __attribute__((always_inline)) static inline enum rv_step_result step(struct rv_
                                  "riscv64: trap loop at %#" PRIx64 " (cause %d)", pc, rc - 1);
         return RV_STEP_EXCEPTION;
     }
+    if (may_change_irq(d->op_class)) *check = true;
     h->pc = npc;
     m->insns++;
     m->time++;
@@ -148,9 +165,12 @@ __attribute__((always_inline)) static inline enum rv_step_result step(struct rv_
     return RV_STEP_RETIRED;
 }
 
+/* Single steps come from the monitor and tests, which may change any state in between: always
+ * check. */
 enum rv_step_result rv_step(struct rv_hart *h)
 {
-    return step(h);
+    bool check = true;
+    return step(h, &check);
 }
 
 /* cpu_ops.run (machine.h contract). A hart in wfi lets guest time pass to the next deadline; if
@@ -166,7 +186,8 @@ void rv_run(void *hart)
         uint64_t n = m->limit_insns - m->insns, n_time = m->limit_time - m->time;
         if (n_time < n) n = n_time;
         enum rv_step_result r = RV_STEP_RETIRED;
-        while (n-- && !m->exit_request && (r = step(h)) != RV_STEP_WAITING)
+        bool check = true; /* devices and the monitor act between batches */
+        while (n-- && !m->exit_request && (r = step(h, &check)) != RV_STEP_WAITING)
             ;
         if (r != RV_STEP_WAITING) continue;
         if (m->limit_time == UINT64_MAX || !(h->csr.mie & RV_PLATFORM_INTS)) {
