@@ -77,9 +77,9 @@ __attribute__((always_inline)) static inline int rv_fast_store(struct rv_hart *h
     return RV_OK;
 }
 
-/* Executes d at pc: writes rd and *npc (pc + length on entry), returns RV_OK or a trap with
- * h->tval set, exactly as the row's handler would (which it calls when d->fast is RV_FAST_NONE).
- * x0 may be written; the run loop re-zeroes it. */
+/* Executes d at pc (d->fast != RV_FAST_NONE): writes rd and *npc (pc + length on entry), returns
+ * RV_OK or a trap with h->tval set, exactly as the row's handler would. x0 may be written; the
+ * run loop re-zeroes it. */
 __attribute__((always_inline)) static inline int
 rv_fast_exec(struct rv_hart *h, const struct rv_dinsn *d, uint64_t pc, uint64_t *npc)
 {
@@ -177,13 +177,9 @@ rv_fast_exec(struct rv_hart *h, const struct rv_dinsn *d, uint64_t pc, uint64_t 
     case RV_FAST_SH: return rv_fast_store(h, a + imm, 2, b);
     case RV_FAST_SW: return rv_fast_store(h, a + imm, 4, b);
     case RV_FAST_SD: return rv_fast_store(h, a + imm, 8, b);
-    default: /* RV_FAST_NONE: the row's handler, through h->npc (the handler contract) */
-        h->npc = *npc;
-        h->insn_raw = d->raw;
-        rc = d->exec(h, d->word);
-        *npc = h->npc;
-        return rc;
+    default: break; /* RV_FAST_NONE: the caller calls the handler */
     }
+    __builtin_unreachable();
 }
 
 #endif

@@ -49,6 +49,8 @@ struct rv_hart *rv_hart_create(struct machine *m, uint64_t entry)
     struct rv_hart *h = calloc(1, sizeof *h);
     if (!h) return NULL;
     h->m = m;
+    for (unsigned i = 0; i < RV_ICACHE_ENTRIES; i++)
+        h->icache[i].paddr = RV_DINSN_EMPTY; /* len 0 */
     rv_decode_init(h);
     rv_rvc_init(h);
     rv_hart_reset(h, entry);
@@ -81,23 +83,18 @@ int rv_cpu_attach(struct machine *m, const struct boot_state *boot, char *err, s
 }
 
 /* The decoded instruction at pc when the fetch page and the decoded-instruction cache both hit
- * (the common case, kept here so that it inlines into the loop), else mem.c's full path. */
-static inline int fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **out)
+ * (the common case, kept here so that it inlines into the loop), else NULL: mem.c's full path.
+ * One compare for the page (fetch_fast), one for the entry's address and one for its bits. */
+static inline const struct rv_dinsn *fetch_hit(const struct rv_hart *h, uint64_t pc)
 {
     uint64_t off = pc & 0xfff;
-    if ((pc & ~0xfffull) == h->fetch_vpage && h->fetch_gen == h->xlate_gen && h->fetch_host &&
-        off <= 0xffc) {
-        uint32_t raw;
-        memcpy(&raw, h->fetch_host + off, 4);
-        uint64_t paddr = h->fetch_ppage | off;
-        const struct rv_dinsn *d = &h->icache[(paddr >> 1) % RV_ICACHE_ENTRIES];
-        uint32_t mask = d->len == 2 ? 0xffffu : 0xffffffffu;
-        if (d->paddr == paddr && d->len && (raw & mask) == d->raw) {
-            *out = d; /* h->insn_raw is set by the handler path (fast.h) */
-            return RV_OK;
-        }
-    }
-    return rv_fetch_decoded(h, pc, out);
+    if ((pc & ~0xfffull) != h->fetch_fast || off > 0xffc) return NULL;
+    uint32_t raw;
+    memcpy(&raw, h->fetch_host + off, 4);
+    uint64_t paddr = h->fetch_ppage | off;
+    const struct rv_dinsn *d = &h->icache[(paddr >> 1) % RV_ICACHE_ENTRIES];
+    if (d->paddr != paddr || (raw & d->rawmask) != d->raw) return NULL;
+    return d;
 }
 
 /* Whether a retired instruction of this class can have changed what decides interrupts: mie,
@@ -137,12 +134,21 @@ __attribute__((always_inline)) static inline enum rv_step_result step(struct rv_
     }
 
     uint64_t pc = h->pc;
-    const struct rv_dinsn *d = NULL;
-    int rc = fetch_decoded(h, pc, &d);
+    int rc = RV_OK;
+    const struct rv_dinsn *d = fetch_hit(h, pc);
+    if (!d) rc = rv_fetch_decoded(h, pc, &d);
     uint64_t npc = pc;
     if (rc == RV_OK) {
         npc += d->len;
-        rc = rv_fast_exec(h, d, pc, &npc);
+        if (d->fast != RV_FAST_NONE) {
+            rc = rv_fast_exec(h, d, pc, &npc);
+        } else { /* the row's handler, through h->npc (the handler contract) */
+            h->npc = npc;
+            h->insn_raw = d->raw;
+            rc = d->exec(h, d->word);
+            npc = h->npc;
+            if (may_change_irq(d->op_class)) *check = true; /* no inline form can */
+        }
         h->x[0] = 0;
     }
     if (rc != RV_OK) {
@@ -157,7 +163,6 @@ __attribute__((always_inline)) static inline enum rv_step_result step(struct rv_
                                  "riscv64: trap loop at %#" PRIx64 " (cause %d)", pc, rc - 1);
         return RV_STEP_EXCEPTION;
     }
-    if (may_change_irq(d->op_class)) *check = true;
     h->pc = npc;
     m->insns++;
     m->time++;

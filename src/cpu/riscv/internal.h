@@ -225,6 +225,7 @@ int rv_fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **d);
 static inline void rv_xlate_changed(struct rv_hart *h)
 {
     h->xlate_gen++;
+    h->fetch_fast = 1;
 }
 /* Instruction fetch of the parcel(s) at pc: RV_OK with *word, or an instruction fault trap. */
 int rv_fetch(struct rv_hart *h, uint64_t pc, uint32_t *word, unsigned *len);
