@@ -127,6 +127,44 @@ static void test_forms_equal_handlers_u(void **state)
     assert_true(check_rows(t, &seed, 100) >= 40);
 }
 
+/* Sv39 (priv. spec 4.3, 4.4): RAM mapped at its own address by one gigapage, so the loads and
+ * stores hit the software TLB after their first walk; the permission check of a hit (4.3.1: U
+ * pages, SUM, W and D) decides as the walk does. */
+static void map_ram(struct rvt *t, uint64_t flags)
+{
+    const uint64_t root = RVT_BASE + 0x80000;
+    for (unsigned i = 0; i < 512; i++)
+        rvt_put64(t, root + 8 * i, 0);
+    rvt_put64(t, root + 8 * (RVT_BASE >> 30), ((RVT_BASE >> 12) << 10) | flags);
+    rvt_set_csr(t, RV_CSR_satp, (8ull << 60) | (root >> 12));
+}
+
+static void test_forms_equal_handlers_sv39_4_3(void **state)
+{
+    struct rvt *t = *state;
+    uint64_t seed = 0x5eed5eed5eed5eedull;
+    const uint64_t vr = MMU_PTE_V | MMU_PTE_R | MMU_PTE_X | MMU_PTE_A;
+    const uint64_t all = vr | MMU_PTE_W | MMU_PTE_U | MMU_PTE_D;
+    /* each privilege change keeps the TLB (only satp writes flush it here): the next run hits
+     * entries filled under other rules */
+    map_ram(t, all);
+    rvt_set_priv(t, RV_PRIV_U);
+    assert_true(check_rows(t, &seed, 100) >= 40);
+    rvt_set_priv(t, RV_PRIV_S); /* a U page from S: only with SUM */
+    assert_true(check_rows(t, &seed, 50) >= 40);
+    rvt_set_csr(t, RV_CSR_mstatus, rvt_csr(t, RV_CSR_mstatus) | RV_MSTATUS_SUM);
+    assert_true(check_rows(t, &seed, 50) >= 40);
+    map_ram(t, all & ~(uint64_t)MMU_PTE_D); /* stores set D through the walk */
+    assert_true(check_rows(t, &seed, 50) >= 40);
+    map_ram(t, vr | MMU_PTE_U); /* read-only */
+    assert_true(check_rows(t, &seed, 50) >= 40);
+    map_ram(t, all & ~(uint64_t)MMU_PTE_U);
+    rvt_set_priv(t, RV_PRIV_S);
+    assert_true(check_rows(t, &seed, 50) >= 40);
+    rvt_set_priv(t, RV_PRIV_U); /* an S page from U faults */
+    assert_true(check_rows(t, &seed, 50) >= 40);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, rvt_setup, rvt_teardown)
 int main(void)
 {
@@ -134,6 +172,7 @@ int main(void)
         T(test_forms_equal_handlers_m),
         T(test_forms_equal_handlers_mprv),
         T(test_forms_equal_handlers_u),
+        T(test_forms_equal_handlers_sv39_4_3),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
