@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "cpu/riscv/fast.h"
 #include "cpu/riscv/internal.h"
 
 static void ops_dump(void *hart, FILE *out)
@@ -48,6 +49,8 @@ struct rv_hart *rv_hart_create(struct machine *m, uint64_t entry)
     struct rv_hart *h = calloc(1, sizeof *h);
     if (!h) return NULL;
     h->m = m;
+    for (unsigned i = 0; i < RV_ICACHE_ENTRIES; i++)
+        h->icache[i].paddr = RV_DINSN_EMPTY; /* len 0 */
     rv_decode_init(h);
     rv_rvc_init(h);
     rv_hart_reset(h, entry);
@@ -80,55 +83,76 @@ int rv_cpu_attach(struct machine *m, const struct boot_state *boot, char *err, s
 }
 
 /* The decoded instruction at pc when the fetch page and the decoded-instruction cache both hit
- * (the common case, kept here so that it inlines into the loop), else mem.c's full path. */
-static inline int fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **out)
+ * (the common case, kept here so that it inlines into the loop), else NULL: mem.c's full path.
+ * One compare for the page (fetch_fast), one for the entry's address and one for its bits. */
+static inline const struct rv_dinsn *fetch_hit(const struct rv_hart *h, uint64_t pc)
 {
     uint64_t off = pc & 0xfff;
-    if ((pc & ~0xfffull) == h->fetch_vpage && h->fetch_gen == h->xlate_gen && h->fetch_host &&
-        off <= 0xffc) {
-        uint32_t raw;
-        memcpy(&raw, h->fetch_host + off, 4);
-        uint64_t paddr = h->fetch_ppage | off;
-        const struct rv_dinsn *d = &h->icache[(paddr >> 1) % RV_ICACHE_ENTRIES];
-        uint32_t mask = d->len == 2 ? 0xffffu : 0xffffffffu;
-        if (d->paddr == paddr && d->len && (raw & mask) == d->raw) {
-            h->insn_raw = d->raw;
-            *out = d;
-            return RV_OK;
-        }
-    }
-    return rv_fetch_decoded(h, pc, out);
+    if ((pc & ~0xfffull) != h->fetch_fast || off > 0xffc) return NULL;
+    uint32_t raw;
+    memcpy(&raw, h->fetch_host + off, 4);
+    uint64_t paddr = h->fetch_ppage | off;
+    const struct rv_dinsn *d = &h->icache[(paddr >> 1) % RV_ICACHE_ENTRIES];
+    if (d->paddr != paddr || (raw & d->rawmask) != d->raw) return NULL;
+    return d;
+}
+
+/* Whether a retired instruction of this class can have changed what decides interrupts: mie,
+ * mip, mstatus, mideleg and the privilege (CSR instructions, xRET, wfi and the rest of SYSTEM,
+ * fences for good measure). The platform lines (m->irq_lines) change only through
+ * machine_set_irq, which ends the run loop's batch (exit_request); traps recheck too. */
+static inline bool may_change_irq(unsigned op_class)
+{
+    return op_class == RV_OPC_CSR || op_class == RV_OPC_SYSTEM || op_class == RV_OPC_FENCE;
 }
 
 /* One step: a pending enabled interrupt is taken before the next instruction (priv. spec 3.1.9);
- * otherwise fetch, decode, execute. An instruction that traps does not retire (design.md
- * "Counting rule"): no register, pc or counter changes but the trap's. Trap delivery takes one
- * tick of guest time, so that a guest stuck in a trap loop still meets the cycle budget. */
-__attribute__((always_inline)) static inline enum rv_step_result step(struct rv_hart *h)
+ * otherwise fetch, decode, execute (the inline form, or the handler: fast.h). An instruction that
+ * traps does not retire (design.md "Counting rule"): no register, pc or counter changes but the
+ * trap's. Trap delivery takes one tick of guest time, so that a guest stuck in a trap loop still
+ * meets the cycle budget. *check says whether interrupts (and wfi) must be looked at before this
+ * instruction: nothing else can have changed the answer since the last look; the step sets it
+ * again when what it did can (may_change_irq, traps). */
+__attribute__((always_inline)) static inline enum rv_step_result step(struct rv_hart *h,
+                                                                      bool *check)
 {
     struct machine *m = h->m;
-    uint64_t pending = h->csr.mie & (h->csr.mip | (m->irq_lines & RV_PLATFORM_INTS));
-    if (pending) {
-        if (h->waiting) h->waiting = false;
-        int irq = rv_interrupt_pending(h);
-        if (irq >= 0) {
-            rv_trap_deliver(h, (uint64_t)irq, true, 0);
-            m->time++;
-            return RV_STEP_INTERRUPT;
+    if (*check) {
+        uint64_t pending = h->csr.mie & (h->csr.mip | (m->irq_lines & RV_PLATFORM_INTS));
+        if (pending) {
+            if (h->waiting) h->waiting = false;
+            int irq = rv_interrupt_pending(h);
+            if (irq >= 0) {
+                rv_trap_deliver(h, (uint64_t)irq, true, 0);
+                m->time++;
+                return RV_STEP_INTERRUPT;
+            }
+        } else if (h->waiting) {
+            return RV_STEP_WAITING;
         }
-    } else if (h->waiting) {
-        return RV_STEP_WAITING;
+        *check = false;
     }
 
     uint64_t pc = h->pc;
-    const struct rv_dinsn *d = NULL;
-    int rc = fetch_decoded(h, pc, &d);
+    int rc = RV_OK;
+    const struct rv_dinsn *d = fetch_hit(h, pc);
+    if (!d) rc = rv_fetch_decoded(h, pc, &d);
+    uint64_t npc = pc;
     if (rc == RV_OK) {
-        h->npc = pc + d->len;
-        rc = d->exec(h, d->word);
+        npc += d->len;
+        if (d->fast != RV_FAST_NONE) {
+            rc = rv_fast_exec(h, d, pc, &npc);
+        } else { /* the row's handler, through h->npc (the handler contract) */
+            h->npc = npc;
+            h->insn_raw = d->raw;
+            rc = d->exec(h, d->word);
+            npc = h->npc;
+            if (may_change_irq(d->op_class)) *check = true; /* no inline form can */
+        }
         h->x[0] = 0;
     }
     if (rc != RV_OK) {
+        *check = true;
         rv_trap_deliver(h, (uint64_t)(rc - 1), false, h->tval);
         m->time++;
         /* A fault in the handler's first instruction at the handler's own address repeats
@@ -139,16 +163,19 @@ __attribute__((always_inline)) static inline enum rv_step_result step(struct rv_
                                  "riscv64: trap loop at %#" PRIx64 " (cause %d)", pc, rc - 1);
         return RV_STEP_EXCEPTION;
     }
-    h->pc = h->npc;
+    h->pc = npc;
     m->insns++;
     m->time++;
     ev_emit_insn(&m->events, pc, d->op_class, d->len, d->word);
     return RV_STEP_RETIRED;
 }
 
+/* Single steps come from the monitor and tests, which may change any state in between: always
+ * check. */
 enum rv_step_result rv_step(struct rv_hart *h)
 {
-    return step(h);
+    bool check = true;
+    return step(h, &check);
 }
 
 /* cpu_ops.run (machine.h contract). A hart in wfi lets guest time pass to the next deadline; if
@@ -164,7 +191,8 @@ void rv_run(void *hart)
         uint64_t n = m->limit_insns - m->insns, n_time = m->limit_time - m->time;
         if (n_time < n) n = n_time;
         enum rv_step_result r = RV_STEP_RETIRED;
-        while (n-- && !m->exit_request && (r = step(h)) != RV_STEP_WAITING)
+        bool check = true; /* devices and the monitor act between batches */
+        while (n-- && !m->exit_request && (r = step(h, &check)) != RV_STEP_WAITING)
             ;
         if (r != RV_STEP_WAITING) continue;
         if (m->limit_time == UINT64_MAX || !(h->csr.mie & RV_PLATFORM_INTS)) {

@@ -104,6 +104,58 @@ extern rv_exec_fn *const rv_exec_table[RV_INSN_COUNT];
 void rv_decode_init(struct rv_hart *h);
 void rv_rvc_init(struct rv_hart *h);
 
+/* The inline forms of fast.h, chosen at decode (rv_fast_prepare); RV_FAST_NONE calls the handler.
+ */
+enum rv_fast {
+    RV_FAST_NONE,
+    RV_FAST_ADDI,
+    RV_FAST_ANDI,
+    RV_FAST_ORI,
+    RV_FAST_XORI,
+    RV_FAST_SLTIU,
+    RV_FAST_ADDIW,
+    RV_FAST_SLLI,
+    RV_FAST_SRLI,
+    RV_FAST_SRAI,
+    RV_FAST_SLLIW,
+    RV_FAST_SRLIW,
+    RV_FAST_SRAIW,
+    RV_FAST_LUI,
+    RV_FAST_AUIPC,
+    RV_FAST_ADD,
+    RV_FAST_SUB,
+    RV_FAST_AND,
+    RV_FAST_OR,
+    RV_FAST_XOR,
+    RV_FAST_SLTU,
+    RV_FAST_SLL,
+    RV_FAST_SRL,
+    RV_FAST_ADDW,
+    RV_FAST_SUBW,
+    RV_FAST_JAL,
+    RV_FAST_JALR,
+    RV_FAST_BEQ,
+    RV_FAST_BNE,
+    RV_FAST_BLT,
+    RV_FAST_BGE,
+    RV_FAST_BLTU,
+    RV_FAST_BGEU,
+    RV_FAST_LB,
+    RV_FAST_LBU,
+    RV_FAST_LH,
+    RV_FAST_LHU,
+    RV_FAST_LW,
+    RV_FAST_LWU,
+    RV_FAST_LD,
+    RV_FAST_SB,
+    RV_FAST_SH,
+    RV_FAST_SW,
+    RV_FAST_SD,
+};
+struct rv_dinsn;
+/* Sets d->fast and its operands from d->id and d->word (decode.c). */
+void rv_fast_prepare(struct rv_dinsn *d);
+
 /* Illegal instruction, with the instruction bits in tval (priv. spec 3.1.16). */
 static inline int rv_illegal(struct rv_hart *h)
 {
@@ -173,6 +225,7 @@ int rv_fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **d);
 static inline void rv_xlate_changed(struct rv_hart *h)
 {
     h->xlate_gen++;
+    h->fetch_fast = 1;
 }
 /* Instruction fetch of the parcel(s) at pc: RV_OK with *word, or an instruction fault trap. */
 int rv_fetch(struct rv_hart *h, uint64_t pc, uint32_t *word, unsigned *len);

@@ -291,7 +291,9 @@ static int decode_into(struct rv_hart *h, uint64_t paddr, uint32_t raw, struct r
     d->word = word;
     d->id = (uint16_t)id;
     d->len = (uint8_t)len;
+    d->rawmask = len == 2 ? 0xffffu : 0xffffffffu;
     d->op_class = (uint8_t)rv_insn_table[id].op_class;
+    rv_fast_prepare(d);
     return 0;
 }
 
@@ -308,6 +310,7 @@ int rv_fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **out
         /* with PMP checks to make (3.7), every fetch takes the parcel path, which checks */
         h->fetch_host =
             ((h->pmp_open >> h->priv) & 1) ? bus_ram_ptr(&h->m->bus, h->fetch_ppage, 4096) : NULL;
+        h->fetch_fast = h->fetch_host ? h->fetch_vpage : 1;
     }
     /* Not plain RAM, or an instruction that may cross the page: the parcel-by-parcel path. */
     if (!h->fetch_host || off > 0xffc) {
@@ -323,10 +326,10 @@ int rv_fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **out
     memcpy(&raw, h->fetch_host + off, 4);
     uint64_t paddr = h->fetch_ppage | off;
     struct rv_dinsn *d = &h->icache[(paddr >> 1) % RV_ICACHE_ENTRIES];
-    uint32_t mask = d->len == 2 ? 0xffffu : 0xffffffffu;
-    if (d->paddr != paddr || !d->len || (raw & mask) != d->raw) {
+    if (d->paddr != paddr || (raw & d->rawmask) != d->raw) {
         if (decode_into(h, paddr, raw, d) < 0) {
             d->len = 0;
+            d->paddr = RV_DINSN_EMPTY;
             return rv_illegal(h);
         }
     }

@@ -108,15 +108,22 @@ struct rv_csrs {
 #define RV_RVC_BUCKETS    24   /* quadrant 0-2 x funct3 */
 #define RV_ICACHE_ENTRIES 8192 /* decoded instructions, direct-mapped by physical address */
 
+/* paddr of an empty decoded entry: odd, so no fetch address matches it */
+#define RV_DINSN_EMPTY UINT64_MAX
+
 struct rv_hart;
 struct rv_dinsn {
     int (*exec)(struct rv_hart *h, uint32_t insn); /* the row's handler */
     uint64_t paddr;
     uint32_t raw;     /* the bits as fetched: 16 (len 2) or 32 (len 4) */
+    uint32_t rawmask; /* of the 32 bits at paddr, the ones that are raw's */
     uint32_t word;    /* the 32-bit instruction executed (compressed ones expanded) */
     uint16_t id;      /* row of insn.def */
-    uint8_t len;      /* 0: empty */
+    uint8_t len;      /* 0: empty (then paddr is RV_DINSN_EMPTY) */
     uint8_t op_class; /* the row's operation class (for EV_INSN) */
+    /* The run loop's inline form (fast.h, enum rv_fast; 0: call exec) and its operands */
+    uint8_t fast, rd, rs1, rs2;
+    int32_t imm;
 };
 
 struct rv_hart {
@@ -146,6 +153,9 @@ struct rv_hart {
      * xlate_gen (bumped by every TLB flush and privilege change). */
     uint64_t fetch_vpage, fetch_ppage, fetch_gen, xlate_gen;
     uint8_t *fetch_host;
+    /* fetch_vpage while it is valid and fetch_host is set (the run loop's one-compare check),
+     * else 1, which no page address equals */
+    uint64_t fetch_fast;
     /* Decoded instructions by physical address; an entry is used only when the bits in memory
      * still equal the bits it was decoded from, so it is coherent with every store by
      * construction (fence.i has nothing to do). */
