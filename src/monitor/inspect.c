@@ -171,10 +171,58 @@ static int walk_x86_4(struct mon *mon, const struct x86_cpu *cpu, uint64_t va,
     return n;
 }
 
-/* x86: 4-level paging when CR4.PAE with EFER.LME (the core models no legacy PAE paging). */
+/* PAE paging (SDM Vol. 3A 4.4): the PDPTE comes from the register the CPU loaded (cpu->pdpte,
+ * shown at its address in CR3's table), then an 8-byte PDE (PS: a 2 MiB page) and PTE. PDPTEs
+ * hold no access rights (4.4.1); XD and bits 63:MAXPHYADDR of the PDE and PTE are reserved as in
+ * 4-level paging (Table 4-11). */
+static int walk_x86_pae(struct mon *mon, const struct x86_cpu *cpu, uint64_t va,
+                        struct walk_step *steps, uint64_t *pa, bool *ok)
+{
+    *ok = false;
+    const uint64_t addr_mask = ((1ull << MMU_X86_MAXPHYADDR) - 1) & ~0xfffull;
+    const uint64_t rsvd_all = (((1ull << 52) - 1) & ~((1ull << MMU_X86_MAXPHYADDR) - 1)) |
+                              (cpu->msr[X86_MSR_EFER] & X86_EFER_NXE ? 0 : 1ull << 63);
+    unsigned i = (unsigned)(va >> 30) & 3;
+    uint64_t e = cpu->pdpte[i];
+    steps[0] =
+        (struct walk_step){.entry_addr = (cpu->cr3 & 0xffffffe0u) + i * 8, .entry = e, .level = 2};
+    if (!(e & 1)) return 1;
+    uint64_t table = e & addr_mask;
+    int n = 1;
+    for (int level = 1; level >= 0; level--) {
+        unsigned shift = 12 + 9 * (unsigned)level;
+        uint64_t addr = table + ((va >> shift) & 0x1ff) * 8;
+        if (read_phys(mon, addr, &e, 8) < 0) return n;
+        steps[n++] = (struct walk_step){.entry_addr = addr, .entry = e, .level = level};
+        if (!(e & 1)) return n;
+        uint64_t rsvd = rsvd_all;
+        bool leaf = level == 0 || (e & 0x80);
+        if (level == 1 && (e & 0x80)) rsvd |= 0x1fe000ull; /* a 2 MiB page's bits 20:13 */
+        if (e & rsvd) {
+            steps[n - 1].rsvd = e & rsvd;
+            return n;
+        }
+        if (leaf) {
+            uint64_t span = 1ull << shift;
+            steps[n - 1].leaf = true;
+            *pa = (e & addr_mask & ~(span - 1)) | (va & (span - 1) & 0xffffffffu);
+            *ok = true;
+            return n;
+        }
+        table = e & addr_mask;
+    }
+    return n;
+}
+
+/* x86: 4-level paging when CR4.PAE with EFER.LME; PAE paging when CR4.PAE without it. */
 static bool x86_paging4(const struct x86_cpu *cpu)
 {
     return (cpu->cr4 & X86_CR4_PAE) && (cpu->msr[X86_MSR_EFER] & X86_EFER_LME);
+}
+
+static bool x86_paging_pae(const struct x86_cpu *cpu)
+{
+    return (cpu->cr4 & X86_CR4_PAE) && !(cpu->msr[X86_MSR_EFER] & X86_EFER_LME);
 }
 
 int mon_translate(struct mon *mon, uint64_t va, uint64_t *pa)
@@ -198,8 +246,8 @@ int mon_translate(struct mon *mon, uint64_t va, uint64_t *pa)
     }
     if (x86_paging4(cpu))
         walk_x86_4(mon, cpu, va, steps, pa, &ok);
-    else if (cpu->cr4 & X86_CR4_PAE)
-        return -1; /* legacy PAE paging: not modelled */
+    else if (x86_paging_pae(cpu))
+        walk_x86_pae(mon, cpu, va & 0xffffffffu, steps, pa, &ok);
     else
         walk_x86_32(mon, cpu, va, steps, pa, &ok);
     return ok ? 0 : -1;
@@ -1286,7 +1334,9 @@ static const char *page_name(struct mon *mon, int level, bool four)
     return level == 1 ? "4 MiB" : "4 KiB";
 }
 
-/* The x86 walk's header: the control registers it depends on, the address's indices. */
+/* The x86 walk's header: the control registers it depends on, the address's indices. Returns 0
+ * when paging is off (nothing to walk), -1 when the address cannot be walked, 1 for a 32-bit or
+ * 4-level walk (*four tells which) and 2 for a PAE walk. */
 static int pt_x86_head(struct mon *mon, struct x86_cpu *cpu, uint64_t va, bool *four)
 {
     uint64_t efer = cpu->msr[X86_MSR_EFER];
@@ -1319,9 +1369,15 @@ static int pt_x86_head(struct mon *mon, struct x86_cpu *cpu, uint64_t va, bool *
                 va & 0xfff);
         return 1;
     }
-    if (cpu->cr4 & X86_CR4_PAE) {
-        fprintf(mon->out, "pt: legacy PAE paging (CR4.PAE without EFER.LME) is not modelled\n");
-        return -1;
+    if (x86_paging_pae(cpu)) {
+        /* the entries are named and shown as in 4-level paging, from the PDPTE down */
+        *four = true;
+        va &= 0xffffffffu;
+        fprintf(mon->out,
+                "linear %#" PRIx64 " (PAE paging): pdpte=%#" PRIx64 " pd=%#" PRIx64 " pt=%#" PRIx64
+                " offset=%#" PRIx64 "\n",
+                va, (va >> 30) & 3, (va >> 21) & 0x1ff, (va >> 12) & 0x1ff, va & 0xfff);
+        return 2;
     }
     fprintf(mon->out,
             "linear %#" PRIx64 ": directory=%#" PRIx64 " table=%#" PRIx64 " offset=%#" PRIx64 "\n",
@@ -1337,7 +1393,7 @@ int mon_cmd_pt(struct mon *mon, int argc, char **argv)
         return -1;
     }
     struct walk_step steps[4];
-    bool ok, four = false;
+    bool ok, four = false, pae = false;
     int n;
     if (is_riscv(mon)) {
         struct rv_hart *h = mon->m->cpu;
@@ -1363,8 +1419,10 @@ int mon_cmd_pt(struct mon *mon, int argc, char **argv)
         struct x86_cpu *cpu = mon->m->cpu;
         int head = pt_x86_head(mon, cpu, va, &four);
         if (head <= 0) return head;
-        n = four ? walk_x86_4(mon, cpu, va, steps, &pa, &ok)
-                 : walk_x86_32(mon, cpu, va, steps, &pa, &ok);
+        pae = head == 2;
+        n = pae    ? walk_x86_pae(mon, cpu, va & 0xffffffffu, steps, &pa, &ok)
+            : four ? walk_x86_4(mon, cpu, va, steps, &pa, &ok)
+                   : walk_x86_32(mon, cpu, va, steps, &pa, &ok);
     }
     /* x86: the rights of a page combine over the levels (SDM Vol. 3A 4.6) */
     uint64_t rights = 6, xd = 0;
@@ -1373,8 +1431,10 @@ int mon_cmd_pt(struct mon *mon, int argc, char **argv)
         fprintf(mon->out, "  %-5s @%#" PRIx64 " = 0x%016" PRIx64 " ", step_name(mon, st, four),
                 st->entry_addr, st->entry);
         print_pte_flags(mon, st->entry, !is_riscv(mon), st->level == 0);
-        rights &= st->entry;
-        xd |= st->entry >> 63;
+        if (!(pae && st->level == 2)) { /* a PAE PDPTE holds no rights (SDM Vol. 3A 4.4.1) */
+            rights &= st->entry;
+            xd |= st->entry >> 63;
+        }
         bool present = is_riscv(mon) ? (st->entry & MMU_PTE_V) : (st->entry & 1);
         if (!present)
             fprintf(mon->out, " not present");
