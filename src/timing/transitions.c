@@ -431,14 +431,34 @@ void tm_log_event(void *opaque, const struct ev *e)
 /* A batch (events.h "Batches"), after the model's: each EV_INSN carries the model's stamps. */
 static void log_batch(void *opaque, struct ev *events, unsigned n, unsigned insns)
 {
-    (void)insns;
     struct tm_log *log = opaque;
     log->stamped = true;
     for (unsigned i = 0; i < n; i++) {
         if (events[i].kind != EV_INSN) continue;
+        /* Only EV_PRIV and EV_EXCEPTION, never in a batch, move a crossing on from the kernel
+         * part or from user work: the rest of the batch is counted at once, and its last
+         * instruction is the one on_insn would remember. */
+        uint64_t *bulk = log->phase == TM_IN_KERNEL ? &log->cur.count[TM_KERNEL][TM_INSNS]
+                         : log->phase != TM_OUTSIDE ? NULL
+                         : !log->in_user            ? &log->kernel_outside_insns
+                         : log->ret_insn_seen       ? &log->user_insns
+                                                    : NULL;
+        if (bulk) {
+            unsigned last = n - 1;
+            while (events[last].kind != EV_INSN)
+                last--;
+            *bulk += insns;
+            log->last_insn_pc = events[last].pc;
+            log->last_insn_time = events[last].insn.stamp_time;
+            log->last_insn_misses = events[last].insn.stamp_misses;
+            log->have_last_insn = true;
+            log->pending.valid = false;
+            break;
+        }
         log->stamp_time = events[i].insn.stamp_time;
         log->stamp_misses = events[i].insn.stamp_misses;
         on_insn(log, &events[i]);
+        insns--; /* the instructions left in the batch */
     }
     log->stamped = false;
 }
