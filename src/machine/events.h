@@ -178,16 +178,15 @@ static inline void ev_dispatch(struct ev_stream *stream, const struct ev *event)
         if (stream->subs[i].mask & bit) stream->subs[i].handler(stream->subs[i].opaque, event);
 }
 
-/* The queue's next slot for an event of kind (in stream->batched): the caller fills it and calls
- * ev_queued. */
+/* The queue's next slot for an event of a batched kind: the caller fills it and calls ev_queued,
+ * which hands the queue over when it reaches batch_cap. */
 static inline struct ev *ev_queue_slot(struct ev_stream *stream)
 {
     return &stream->batch[stream->batch_n];
 }
 
-static inline void ev_queued(struct ev_stream *stream, enum ev_kind kind)
+static inline void ev_queued(struct ev_stream *stream)
 {
-    (void)kind;
     if (++stream->batch_n >= stream->batch_cap) ev_flush(stream);
 }
 
@@ -217,7 +216,7 @@ static inline void ev_emit_insn(struct ev_stream *stream, uint64_t pc, uint16_t 
     memcpy(&e->insn, &key, sizeof key);
     if (e != &local) {
         stream->batch_insns++;
-        ev_queued(stream, EV_INSN);
+        ev_queued(stream);
         return;
     }
     if (stream->batch_n) ev_flush(stream);
@@ -237,7 +236,7 @@ static inline void ev_emit_mem(struct ev_stream *stream, uint64_t pc, uint64_t v
     e->mem.size = size;
     e->mem.type = type;
     if (e != &local) {
-        ev_queued(stream, EV_MEM);
+        ev_queued(stream);
         return;
     }
     if (stream->batch_n) ev_flush(stream);
@@ -254,7 +253,7 @@ static inline void ev_emit(struct ev_stream *stream, const struct ev *event)
     if (stream->batched & bit) {
         *ev_queue_slot(stream) = *event;
         stream->batch_insns += event->kind == EV_INSN;
-        ev_queued(stream, event->kind);
+        ev_queued(stream);
         return;
     }
     if (stream->batch_n) ev_flush(stream);

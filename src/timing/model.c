@@ -991,7 +991,7 @@ again:
     struct tm_block rec;
     bool record = quiet && whole && in_fits;
     rec.in = in;
-    uint64_t now0 = md->now, h0 = md->horizon, lu0 = md->st.load_use_stalls, xr0 = md->st.xrets;
+    uint64_t now0 = md->now, lu0 = md->st.load_use_stalls, xr0 = md->st.xrets;
     uint32_t written = 0, live = 0;
     rec.nlive = rec.nout = 0;
     for (unsigned k = 0; k < count; k++) {
@@ -1022,7 +1022,6 @@ again:
     if (!record || md->now - now0 > UINT32_MAX || md->horizon - now0 > UINT32_MAX ||
         md->next_free - now0 > UINT32_MAX || rel(md->front_ready, now0) > UINT32_MAX)
         return next;
-    (void)h0;
     rec.pc = pc0;
     rec.n = (uint8_t)count;
     for (unsigned r = 1; r < 32; r++)
