@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum bus_status {
     BUS_OK = 0,
@@ -74,5 +75,48 @@ uint8_t *bus_ram_ptr(struct bus *bus, uint64_t paddr, uint64_t len);
 int bus_copy_to_ram(struct bus *bus, uint64_t paddr, const void *src, uint64_t len);
 int bus_copy_from_ram(struct bus *bus, uint64_t paddr, void *dst, uint64_t len);
 int bus_zero_ram(struct bus *bus, uint64_t paddr, uint64_t len);
+
+/* A 1-, 2-, 4- or 8-byte little-endian value at host pointer p into guest RAM (the host is
+ * little-endian, as both guests are): what the cores' fast paths read and write once they hold a
+ * RAM pointer. Inline, so a constant size folds to one move. */
+static inline uint64_t bus_ram_load(const uint8_t *p, unsigned size)
+{
+    switch (size) {
+    case 1: return p[0];
+    case 2: {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        return v;
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return v;
+    }
+    default: {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return v;
+    }
+    }
+}
+
+static inline void bus_ram_store(uint8_t *p, unsigned size, uint64_t value)
+{
+    switch (size) {
+    case 1: p[0] = (uint8_t)value; break;
+    case 2: {
+        uint16_t v = (uint16_t)value;
+        memcpy(p, &v, 2);
+        break;
+    }
+    case 4: {
+        uint32_t v = (uint32_t)value;
+        memcpy(p, &v, 4);
+        break;
+    }
+    default: memcpy(p, &value, 8); break;
+    }
+}
 
 #endif

@@ -34,22 +34,7 @@ __attribute__((always_inline)) static inline int rv_fast_load(struct rv_hart *h,
 {
     const uint8_t *p = rv_fast_ram(h, vaddr, size);
     if (!p) return rv_load(h, vaddr, size, value);
-    switch (size) { /* little-endian host and guest */
-    case 1: *value = *p; break;
-    case 2: {
-        uint16_t v;
-        memcpy(&v, p, 2);
-        *value = v;
-        break;
-    }
-    case 4: {
-        uint32_t v;
-        memcpy(&v, p, 4);
-        *value = v;
-        break;
-    }
-    default: memcpy(value, p, 8); break;
-    }
+    *value = bus_ram_load(p, size);
     ev_emit_mem(&h->m->events, h->pc, vaddr, vaddr, (uint8_t)size, EV_MEM_READ);
     return RV_OK;
 }
@@ -59,20 +44,7 @@ __attribute__((always_inline)) static inline int rv_fast_store(struct rv_hart *h
 {
     uint8_t *p = rv_fast_ram(h, vaddr, size);
     if (!p) return rv_store(h, vaddr, size, value);
-    switch (size) {
-    case 1: *p = (uint8_t)value; break;
-    case 2: {
-        uint16_t v = (uint16_t)value;
-        memcpy(p, &v, 2);
-        break;
-    }
-    case 4: {
-        uint32_t v = (uint32_t)value;
-        memcpy(p, &v, 4);
-        break;
-    }
-    default: memcpy(p, &value, 8); break;
-    }
+    bus_ram_store(p, size, value);
     ev_emit_mem(&h->m->events, h->pc, vaddr, vaddr, (uint8_t)size, EV_MEM_WRITE);
     return RV_OK;
 }

@@ -80,23 +80,7 @@ __attribute__((always_inline)) static inline int phys_read(struct rv_hart *h, ui
     struct bus *bus = &h->m->bus;
     uint64_t off = paddr - bus->ram_base;
     if (off < bus->ram_size && size <= bus->ram_size - off && !bus->n_mmio_over_ram) {
-        const uint8_t *p = bus->ram + off; /* little-endian host and guest */
-        switch (size) {
-        case 1: *value = *p; break;
-        case 2: {
-            uint16_t v;
-            memcpy(&v, p, 2);
-            *value = v;
-            break;
-        }
-        case 4: {
-            uint32_t v;
-            memcpy(&v, p, 4);
-            *value = v;
-            break;
-        }
-        default: memcpy(value, p, 8); break;
-        }
+        *value = bus_ram_load(bus->ram + off, size);
         return RV_OK;
     }
     if (bus_read(bus, paddr, size, value) != BUS_OK) {
@@ -112,21 +96,7 @@ phys_write(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uin
     struct bus *bus = &h->m->bus;
     uint64_t off = paddr - bus->ram_base;
     if (off < bus->ram_size && size <= bus->ram_size - off && !bus->n_mmio_over_ram) {
-        uint8_t *p = bus->ram + off;
-        switch (size) {
-        case 1: *p = (uint8_t)value; break;
-        case 2: {
-            uint16_t v = (uint16_t)value;
-            memcpy(p, &v, 2);
-            break;
-        }
-        case 4: {
-            uint32_t v = (uint32_t)value;
-            memcpy(p, &v, 4);
-            break;
-        }
-        default: memcpy(p, &value, 8); break;
-        }
+        bus_ram_store(bus->ram + off, size, value);
         return RV_OK;
     }
     if (bus_write(bus, paddr, size, value) != BUS_OK) {

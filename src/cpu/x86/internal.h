@@ -261,44 +261,6 @@ x86_status x86_seg_linear(const struct x86_cpu *cpu, unsigned sreg, uint64_t off
 static inline const struct x86_tlb_entry *x86_tlb_hit(const struct x86_tlb_entry *tlb,
                                                       const struct x86_cpu *cpu, uint64_t lin,
                                                       unsigned size);
-static inline uint64_t x86_load_le(const uint8_t *p, unsigned size)
-{
-    switch (size) {
-    case 1: return p[0];
-    case 2: {
-        uint16_t v;
-        memcpy(&v, p, 2);
-        return v;
-    }
-    case 4: {
-        uint32_t v;
-        memcpy(&v, p, 4);
-        return v;
-    }
-    default: {
-        uint64_t v;
-        memcpy(&v, p, 8);
-        return v;
-    }
-    }
-}
-static inline void x86_store_le(uint8_t *p, unsigned size, uint64_t value)
-{
-    switch (size) {
-    case 1: p[0] = (uint8_t)value; break;
-    case 2: {
-        uint16_t v = (uint16_t)value;
-        memcpy(p, &v, 2);
-        break;
-    }
-    case 4: {
-        uint32_t v = (uint32_t)value;
-        memcpy(p, &v, 4);
-        break;
-    }
-    default: memcpy(p, &value, 8); break;
-    }
-}
 
 /* The EV_MEM of an access that hit the TLB (a RAM page, so the physical address follows from the
  * host pointer): built straight into the event queue when the timing model listens, else only
@@ -326,7 +288,7 @@ static inline x86_status x86_mem_read(struct x86_cpu *cpu, unsigned sreg, uint64
     if (st) return st;
     const struct x86_tlb_entry *t = x86_tlb_hit(cpu->tlb_read, cpu, lin, size);
     if (t) {
-        *value = x86_load_le(t->host + (lin & 0xfff), size);
+        *value = bus_ram_load(t->host + (lin & 0xfff), size);
         x86_mem_event(cpu, t, lin, size, EV_MEM_READ);
         return X86_OK;
     }
@@ -340,7 +302,7 @@ static inline x86_status x86_mem_write(struct x86_cpu *cpu, unsigned sreg, uint6
     if (st) return st;
     const struct x86_tlb_entry *t = x86_tlb_hit(cpu->tlb_write, cpu, lin, size);
     if (t) {
-        x86_store_le(t->host + (lin & 0xfff), size, value);
+        bus_ram_store(t->host + (lin & 0xfff), size, value);
         x86_mem_event(cpu, t, lin, size, EV_MEM_WRITE);
         return X86_OK;
     }
