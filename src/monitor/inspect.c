@@ -130,23 +130,23 @@ static int walk_x86_32(struct mon *mon, const struct x86_cpu *cpu, uint64_t va,
 /* x86 4-level paging (SDM Vol. 3A 4.5): PML4E (level 3), PDPTE (2), PDE (1), PTE (0), stopping
  * at a 1 GiB or 2 MiB page, a not-present entry or one with reserved bits set (4.5.5, Tables
  * 4-14 to 4-20, MAXPHYADDR as the CPU's: MMU_X86_MAXPHYADDR). Reads only: no A/D bits. */
-static int walk_x86_4(struct mon *mon, const struct x86_cpu *cpu, uint64_t va,
-                      struct walk_step *steps, uint64_t *pa, bool *ok)
+/* The 8-byte entries of x86 paging from level top down to the PTE (level 0), starting at table,
+ * appended to steps[*n]: 4-level paging (SDM Vol. 3A 4.5) from the PML4 (top 3), PAE paging
+ * (4.4) from a page directory (top 1). Reserved bits: 63:MAXPHYADDR, XD without EFER.NXE,
+ * PML4E.PS, and a large page's address bits below its boundary (Tables 4-11, 4-15). */
+static void walk_x86_levels(struct mon *mon, const struct x86_cpu *cpu, uint64_t va, uint64_t table,
+                            int top, struct walk_step *steps, int *n, uint64_t *pa, bool *ok)
 {
-    *ok = false;
-    if (!x86_canonical48(va)) return 0;
     const uint64_t addr_mask = ((1ull << MMU_X86_MAXPHYADDR) - 1) & ~0xfffull;
     const uint64_t rsvd_all = (((1ull << 52) - 1) & ~((1ull << MMU_X86_MAXPHYADDR) - 1)) |
                               (cpu->msr[X86_MSR_EFER] & X86_EFER_NXE ? 0 : 1ull << 63);
-    uint64_t table = cpu->cr3 & addr_mask;
-    int n = 0;
-    for (int level = 3; level >= 0; level--) {
+    for (int level = top; level >= 0; level--) {
         unsigned shift = 12 + 9 * (unsigned)level;
         uint64_t addr = table + ((va >> shift) & 0x1ff) * 8, e;
-        if (read_phys(mon, addr, &e, 8) < 0) return n;
-        steps[n] = (struct walk_step){.entry_addr = addr, .entry = e, .level = level};
-        n++;
-        if (!(e & 1)) return n;
+        if (read_phys(mon, addr, &e, 8) < 0) return;
+        steps[*n] = (struct walk_step){.entry_addr = addr, .entry = e, .level = level};
+        (*n)++;
+        if (!(e & 1)) return;
         uint64_t rsvd = rsvd_all;
         bool leaf = level == 0;
         if (level == 3)
@@ -156,61 +156,46 @@ static int walk_x86_4(struct mon *mon, const struct x86_cpu *cpu, uint64_t va,
             leaf = true;
         }
         if (e & rsvd) {
-            steps[n - 1].rsvd = e & rsvd;
-            return n;
+            steps[*n - 1].rsvd = e & rsvd;
+            return;
         }
         if (leaf) {
             uint64_t span = 1ull << shift;
-            steps[n - 1].leaf = true;
+            steps[*n - 1].leaf = true;
             *pa = (e & addr_mask & ~(span - 1)) | (va & (span - 1));
             *ok = true;
-            return n;
+            return;
         }
         table = e & addr_mask;
     }
+}
+
+static int walk_x86_4(struct mon *mon, const struct x86_cpu *cpu, uint64_t va,
+                      struct walk_step *steps, uint64_t *pa, bool *ok)
+{
+    *ok = false;
+    if (!x86_canonical48(va)) return 0;
+    int n = 0;
+    walk_x86_levels(mon, cpu, va, cpu->cr3 & ((1ull << MMU_X86_MAXPHYADDR) - 1) & ~0xfffull, 3,
+                    steps, &n, pa, ok);
     return n;
 }
 
 /* PAE paging (SDM Vol. 3A 4.4): the PDPTE comes from the register the CPU loaded (cpu->pdpte,
- * shown at its address in CR3's table), then an 8-byte PDE (PS: a 2 MiB page) and PTE. PDPTEs
- * hold no access rights (4.4.1); XD and bits 63:MAXPHYADDR of the PDE and PTE are reserved as in
- * 4-level paging (Table 4-11). */
+ * shown at its address in CR3's table; PDPTEs hold no access rights, 4.4.1), then the PDE and PTE
+ * as in 4-level paging. va is a 32-bit linear address. */
 static int walk_x86_pae(struct mon *mon, const struct x86_cpu *cpu, uint64_t va,
                         struct walk_step *steps, uint64_t *pa, bool *ok)
 {
     *ok = false;
-    const uint64_t addr_mask = ((1ull << MMU_X86_MAXPHYADDR) - 1) & ~0xfffull;
-    const uint64_t rsvd_all = (((1ull << 52) - 1) & ~((1ull << MMU_X86_MAXPHYADDR) - 1)) |
-                              (cpu->msr[X86_MSR_EFER] & X86_EFER_NXE ? 0 : 1ull << 63);
     unsigned i = (unsigned)(va >> 30) & 3;
     uint64_t e = cpu->pdpte[i];
     steps[0] =
         (struct walk_step){.entry_addr = (cpu->cr3 & 0xffffffe0u) + i * 8, .entry = e, .level = 2};
-    if (!(e & 1)) return 1;
-    uint64_t table = e & addr_mask;
     int n = 1;
-    for (int level = 1; level >= 0; level--) {
-        unsigned shift = 12 + 9 * (unsigned)level;
-        uint64_t addr = table + ((va >> shift) & 0x1ff) * 8;
-        if (read_phys(mon, addr, &e, 8) < 0) return n;
-        steps[n++] = (struct walk_step){.entry_addr = addr, .entry = e, .level = level};
-        if (!(e & 1)) return n;
-        uint64_t rsvd = rsvd_all;
-        bool leaf = level == 0 || (e & 0x80);
-        if (level == 1 && (e & 0x80)) rsvd |= 0x1fe000ull; /* a 2 MiB page's bits 20:13 */
-        if (e & rsvd) {
-            steps[n - 1].rsvd = e & rsvd;
-            return n;
-        }
-        if (leaf) {
-            uint64_t span = 1ull << shift;
-            steps[n - 1].leaf = true;
-            *pa = (e & addr_mask & ~(span - 1)) | (va & (span - 1) & 0xffffffffu);
-            *ok = true;
-            return n;
-        }
-        table = e & addr_mask;
-    }
+    if (e & 1)
+        walk_x86_levels(mon, cpu, va, e & ((1ull << MMU_X86_MAXPHYADDR) - 1) & ~0xfffull, 1, steps,
+                        &n, pa, ok);
     return n;
 }
 
