@@ -1,13 +1,25 @@
 /* 32-bit, PAE and 4-level paging (SDM Vol. 3A 4.3, 4.4, 4.5, 4.6-4.8). */
 #include "mmu/x86_paging.h"
 
-#define PTE_P   (1u << 0)
-#define PTE_RW  (1u << 1)
-#define PTE_US  (1u << 2)
-#define PTE_A   (1u << 5)
-#define PTE_D   (1u << 6)
-#define PDE_PS  (1u << 7)
-#define CR0_WP  (1u << 16)
+#define PTE_P  (1u << 0)
+#define PTE_RW (1u << 1)
+#define PTE_US (1u << 2)
+#define PTE_A  (1u << 5)
+#define PTE_D  (1u << 6)
+#define PDE_PS (1u << 7)
+#define CR0_WP (1u << 16)
+
+/* SDM Vol. 3A 4.6: whether the rights combined over the entries used (rights: the AND of their
+ * R/W and U/S bits) allow the access. User accesses need U/S = 1, user writes R/W = 1, supervisor
+ * writes R/W = 1 only with CR0.WP = 1; no_exec: a fetch from a page with XD = 1 under EFER.NXE
+ * (4.6.2). SMEP/SMAP are not modelled. */
+static bool access_allowed(const struct mmu_x86_regs *regs, bool user, bool write, uint64_t rights,
+                           bool no_exec)
+{
+    if (user && !(rights & PTE_US)) return false;
+    if (write && !(rights & PTE_RW) && (user || (regs->cr0 & CR0_WP))) return false;
+    return !no_exec;
+}
 #define CR4_PSE (1u << 4)
 /* 4 MiB PDE bits 21:13: physical-address bits 39:32 under PSE-36 and a reserved bit. Without
  * PSE-36 (not advertised) they must be zero (SDM Vol. 3A Table 4-4). */
@@ -55,13 +67,8 @@ bool mmu_x86_translate32(struct bus *bus, const struct mmu_x86_regs *regs, uint3
         }
         rights &= pte;
     }
-    /* SDM 4.6.1: user accesses need U/S = 1 everywhere; user writes need R/W = 1 everywhere;
-     * supervisor writes need R/W = 1 only with CR0.WP = 1. Fetches are reads here (no NX in
-     * 32-bit paging); SMEP/SMAP are not modelled. */
-    bool ok = true;
-    if (user && !(rights & PTE_US)) ok = false;
-    if (write && !(rights & PTE_RW) && (user || (regs->cr0 & CR0_WP))) ok = false;
-    if (!ok) {
+    /* Fetches are reads here: 32-bit paging has no XD (4.6.2). */
+    if (!access_allowed(regs, user, write, rights, false)) {
         *pf_error = ec_base | MMU_X86_PF_P;
         return false;
     }
@@ -145,14 +152,8 @@ bool mmu_x86_translate4(struct bus *bus, const struct mmu_x86_regs *regs, uint64
         }
         table = e & E_ADDR;
     }
-    /* SDM 4.6.1: U/S and R/W combine over all levels; supervisor writes need R/W only with
-     * CR0.WP; fetches need XD = 0 at every level when NXE = 1 (4.6.2). SMEP/SMAP are not
-     * modelled. */
-    bool ok = true;
-    if (user && !(rights & E_US)) ok = false;
-    if (write && !(rights & E_RW) && (user || (regs->cr0 & CR0_WP))) ok = false;
-    if (acc == MMU_X86_FETCH && nxe && xd) ok = false;
-    if (!ok) {
+    /* 4.6.1: U/S and R/W combine over all levels; XD in any of them (4.6.2). */
+    if (!access_allowed(regs, user, write, rights, acc == MMU_X86_FETCH && nxe && xd)) {
         *pf_error = ec_base | MMU_X86_PF_P;
         return false;
     }
@@ -229,14 +230,9 @@ bool mmu_x86_translate_pae(struct bus *bus, const struct mmu_x86_regs *regs,
         rights &= pte;
         xd |= pte & E_XD;
     }
-    /* 4.6.1: the PDPTEs carry no rights; U/S and R/W combine over the PDE and PTE, supervisor
-     * writes need R/W only with CR0.WP; 4.6.2: with NXE = 1, XD = 1 in either forbids fetches.
-     * SMEP/SMAP are not modelled. */
-    bool ok = true;
-    if (user && !(rights & E_US)) ok = false;
-    if (write && !(rights & E_RW) && (user || (regs->cr0 & CR0_WP))) ok = false;
-    if (acc == MMU_X86_FETCH && nxe && xd) ok = false;
-    if (!ok) {
+    /* 4.6.1: the PDPTEs carry no rights; U/S and R/W combine over the PDE and PTE; XD in
+     * either (4.6.2). */
+    if (!access_allowed(regs, user, write, rights, acc == MMU_X86_FETCH && nxe && xd)) {
         *pf_error = ec_base | MMU_X86_PF_P;
         return false;
     }
