@@ -10,7 +10,7 @@ void ev_stream_init(struct ev_stream *stream)
 
 static void recompute_wanted(struct ev_stream *stream)
 {
-    if (stream->batch_n) ev_flush(stream); /* the queue was for the old subscribers */
+    if (ev_pending(stream)) ev_flush(stream); /* the queue was for the old subscribers */
     stream->wanted = 0;
     uint32_t unbatched = 0;
     for (unsigned i = 0; i < stream->n_subs; i++) {
@@ -20,6 +20,13 @@ static void recompute_wanted(struct ev_stream *stream)
     }
     /* A kind is queued only when no subscriber of it wants single events. */
     stream->batched = stream->wanted & EV_BATCHABLE & ~unbatched;
+    /* Blocks stand for EV_INSNs: only when every subscriber of those takes them in batches and
+     * wants EV_BLOCK too. */
+    stream->blocks = (stream->batched & EV_MASK(EV_INSN)) != 0;
+    for (unsigned i = 0; i < stream->n_subs; i++)
+        if ((stream->subs[i].mask & EV_MASK(EV_INSN)) &&
+            !(stream->subs[i].mask & EV_MASK(EV_BLOCK)))
+            stream->blocks = false;
     ev_batch_limit_changed(stream);
 }
 
@@ -47,7 +54,7 @@ int ev_subscribe(struct ev_stream *stream, uint32_t mask, ev_handler handler, vo
 void ev_unsubscribe(struct ev_stream *stream, int handle)
 {
     if (handle < 0 || (unsigned)handle >= stream->n_subs) return;
-    if (stream->batch_n) ev_flush(stream);
+    if (ev_pending(stream)) ev_flush(stream);
     stream->subs[handle].handler = NULL;
     stream->subs[handle].batch = NULL;
     stream->subs[handle].mask = 0;
@@ -56,42 +63,58 @@ void ev_unsubscribe(struct ev_stream *stream, int handle)
 
 void ev_batch_limit_changed(struct ev_stream *stream)
 {
-    uint32_t cost = 0; /* the most one queued event can cost (only EV_INSN and EV_MEM queue) */
+    uint32_t cost = 0; /* the most one queued unit can cost (only EV_INSN and EV_MEM queue) */
     if ((stream->batched & EV_MASK(EV_INSN)) && stream->batch_cost[EV_INSN] > cost)
         cost = stream->batch_cost[EV_INSN];
     if ((stream->batched & EV_MASK(EV_MEM)) && stream->batch_cost[EV_MEM] > cost)
         cost = stream->batch_cost[EV_MEM];
-    if (!stream->clock || !stream->clock_limit || !cost) {
-        stream->batch_cap = EV_BATCH_MAX;
-        return;
+    /* In units (an EV_BLOCK is its n instructions): hand the queue over at the first unit that
+     * could reach the limit. */
+    uint64_t units = (uint64_t)stream->batch_n + stream->batch_extra, cap = EV_BATCH_UNITS_MAX;
+    if (stream->clock && stream->clock_limit && cost) {
+        /* The guest time left, less one tick that a core adds after a trap's event (RISC-V) and
+         * the bound of what is queued already (k units cost at most k * cost). */
+        uint64_t now = *stream->clock, limit = *stream->clock_limit;
+        uint64_t room = limit > now + 1 ? limit - now - 1 : 0;
+        uint64_t used = units * cost;
+        room = room > used ? room - used : 0;
+        if (room < (uint64_t)EV_BATCH_UNITS_MAX * cost) { /* else the common case: no division */
+            uint64_t more = (room + cost - 1) / cost;     /* ceil: the first k, k * cost >= room */
+            if (more == 0) more = 1;
+            cap = units + more;
+        }
     }
-    /* The guest time left, less one tick that a core adds after a trap's event (RISC-V) and
-     * the bound of what is queued already; the queue is handed over at the first event that
-     * could reach the limit (k events cost at most k * cost). */
-    uint64_t now = *stream->clock, limit = *stream->clock_limit;
-    uint64_t room = limit > now + 1 ? limit - now - 1 : 0;
-    uint64_t used = (uint64_t)stream->batch_n * cost;
-    room = room > used ? room - used : 0;
-    if (room >= (uint64_t)EV_BATCH_MAX * cost) { /* the common case: no division */
-        stream->batch_cap = EV_BATCH_MAX;
-        return;
-    }
-    uint64_t more = (room + cost - 1) / cost; /* ceil: the first k with k * cost >= room */
-    if (more == 0) more = 1;
-    uint64_t cap = stream->batch_n + more;
+    /* in events: the units less the blocks' extra ones, and never beyond the array */
+    cap = cap > stream->batch_extra ? cap - stream->batch_extra : 0;
     stream->batch_cap = cap < EV_BATCH_MAX ? (unsigned)cap : EV_BATCH_MAX;
+}
+
+/* A hand-over inside an open block: the instructions before the current one go first. */
+static void queue_open_part(struct ev_stream *stream)
+{
+    const struct ev_block *desc = stream->open_desc;
+    uint64_t off = *stream->open_pc - desc->pc;
+    unsigned k = stream->open_first;
+    while (k < desc->n && desc->offset[k] != off)
+        k++;
+    if (k == stream->open_first || k == desc->n) return;
+    ev_put_block(stream, desc, stream->open_first, k - stream->open_first);
+    stream->open_first = k;
 }
 
 void ev_flush(struct ev_stream *stream)
 {
+    if (stream->open_desc) queue_open_part(stream);
     unsigned n = stream->batch_n;
     if (!n) return;
     unsigned insns = stream->batch_insns;
     uint64_t t0 = stream->clock ? *stream->clock : 0;
+    unsigned accesses = n + stream->batch_extra - insns; /* the EV_MEMs */
     uint64_t bound = (uint64_t)insns * stream->batch_cost[EV_INSN] +
-                     (uint64_t)(n - insns) * stream->batch_cost[EV_MEM];
+                     (uint64_t)accesses * stream->batch_cost[EV_MEM];
     stream->batch_n = 0;
     stream->batch_insns = 0;
+    stream->batch_extra = 0;
     stream->batches++;
     for (unsigned i = 0; i < stream->n_subs; i++)
         if (stream->subs[i].batch && (stream->subs[i].mask & stream->batched))

@@ -22,7 +22,8 @@
     X(PRIV, "priv")           /* the privilege level changed */                                    \
     X(SYSREG, "sysreg")       /* an MSR, CSR or control register was written */                    \
     X(TLB_FLUSH, "tlb-flush") /* sfence.vma, invlpg, a satp or CR3 write */                        \
-    X(EXPLAIN, "explain")     /* one step of a transition: "RIP <- LSTAR" */
+    X(EXPLAIN, "explain")     /* one step of a transition: "RIP <- LSTAR" */                       \
+    X(BLOCK, "block")         /* instructions of a decoded block retired (see "Blocks") */
 
 enum ev_kind {
 #define X(name, text) EV_##name,
@@ -56,6 +57,19 @@ enum ev_mech {
 };
 
 enum ev_mem_type { EV_MEM_READ, EV_MEM_WRITE, EV_MEM_FETCH };
+
+/* Blocks (design.md "Speed": the timing model's static part is priced per decoded block).
+ * A straight-line run of instructions that a core decoded once, described for the subscribers:
+ * owned by the core, which keeps it unchanged while a queued EV_BLOCK refers to it (it hands
+ * the queue over, ev_flush, before it rebuilds one). */
+#define EV_BLOCK_INSNS 32
+struct ev_block {
+    uint64_t pc;                     /* the first instruction's address */
+    uint32_t id;                     /* new whenever the core (re)builds a block: memo identity */
+    uint16_t n;                      /* instructions */
+    uint16_t offset[EV_BLOCK_INSNS]; /* each instruction's address - pc */
+    uint64_t key[EV_BLOCK_INSNS];    /* each instruction's identity, as ev_insn_key */
+};
 enum ev_sysreg_space { EV_SYSREG_CSR, EV_SYSREG_MSR, EV_SYSREG_CR, EV_SYSREG_DR, EV_SYSREG_SEG };
 
 struct ev {
@@ -68,9 +82,6 @@ struct ev {
             uint32_t raw;      /* RISC-V: the 32-bit instruction executed (a compressed one
                                   expanded), for register dependences in the timing model;
                                   x86: 0 */
-            /* In a batch only: written by the timing model for the subscribers after it, the
-             * instruction's first cycle and the model's miss count at it (timing.h). */
-            uint64_t stamp_time, stamp_misses;
         } insn;
         struct {
             uint64_t vaddr, paddr;
@@ -101,6 +112,12 @@ struct ev {
             const char *text; /* static string, "RIP <- LSTAR" */
             uint64_t value;
         } explain;
+        /* Instructions first .. first + n - 1 of desc retired, in order (pc: the first of them's
+         * address); their EV_MEMs were queued before this event. Only in batches. */
+        struct {
+            const struct ev_block *desc;
+            uint16_t first, n;
+        } block;
     };
 };
 
@@ -113,7 +130,7 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "a little-endian host"
 typedef void (*ev_handler)(void *opaque, const struct ev *event);
 /* A subscriber's batch handler: the queued events, in order (see "Batches" below), insns of them
  * EV_INSN. It may write
- * into them (the timing model stamps each EV_INSN with its cycle for the subscribers after it). */
+ * into them. */
 typedef void (*ev_batch_handler)(void *opaque, struct ev *events, unsigned n, unsigned insns);
 
 #define EV_MAX_SUBSCRIBERS 8
@@ -127,8 +144,23 @@ typedef void (*ev_batch_handler)(void *opaque, struct ev *events, unsigned n, un
  * queued event can move it at most (batch_cost); the queue is handed over as soon as the queued
  * events could have brought guest time to the run's limit, so that the core stops after the same
  * instruction as it would with one dispatch per event. */
-#define EV_BATCH_MAX 256
-#define EV_BATCHABLE (EV_MASK(EV_INSN) | EV_MASK(EV_MEM))
+#define EV_BATCH_MAX       256
+#define EV_BATCH_UNITS_MAX (16 * EV_BATCH_MAX) /* blocks count as their instructions */
+#define EV_BATCHABLE       (EV_MASK(EV_INSN) | EV_MASK(EV_MEM) | EV_MASK(EV_BLOCK))
+
+/* Blocks, continued. A core may report retired instructions as EV_BLOCK instead of one EV_INSN
+ * each when stream->blocks says so: every subscriber that wants EV_INSN takes batches and wants
+ * EV_BLOCK too. A block event stands for its n instructions everywhere: count[EV_INSN] grows by
+ * n, the batch handlers' insns count them, and the run's limit is checked against n times an
+ * instruction's bound ("units" below). The protocol, for a core executing a block:
+ *   - ev_block_fits(stream, n, accesses) before it starts: false when the queue could reach the
+ *     run's limit inside the block (then it steps one instruction at a time, with EV_INSN);
+ *   - ev_block_open(stream, desc, &pc) with the address of its current-instruction pc;
+ *   - each instruction's EV_MEMs as usual;
+ *   - ev_block_close(stream, k) when it stops before instruction k (a trap: k is the faulting
+ *     one; the end: k = desc->n), which queues the EV_BLOCK of what retired.
+ * A hand-over while a block is open (guest time read by a device, a trap's event) first queues
+ * the instructions before *pc as an EV_BLOCK, so that subscribers see them in order. */
 
 struct ev_stream {
     uint64_t count[EV_KIND_COUNT];
@@ -142,14 +174,23 @@ struct ev_stream {
         uint32_t mask; /* 1u << EV_x for each kind wanted */
     } subs[EV_MAX_SUBSCRIBERS];
 
+    bool blocks; /* cores may emit EV_BLOCK (see "Blocks") */
+
     /* The queue. */
     unsigned batch_n;
-    unsigned batch_insns; /* of them, EV_INSN */
-    unsigned batch_cap;   /* hand the queue over when it holds this many events (see below) */
+    unsigned batch_insns; /* instructions in it: EV_INSN, and the n of each EV_BLOCK */
+    unsigned batch_extra; /* units beyond one per event: n - 1 for each EV_BLOCK */
+    /* Hand the queue over when it holds this many events: at most EV_BATCH_MAX, and fewer when
+     * the run's limit is near (see below), less batch_extra. */
+    unsigned batch_cap;
+    /* The open block (ev_block_open): instructions first.. of desc; *pc is the current one's. */
+    const struct ev_block *open_desc;
+    unsigned open_first;
+    const uint64_t *open_pc;
     uint32_t batch_cost[EV_KIND_COUNT];  /* most guest time one queued event of a kind adds */
     const uint64_t *clock, *clock_limit; /* guest time and the run's limit; NULL: no limit */
     uint64_t batches, batch_overruns;    /* hand-overs; ones whose time exceeded the bound */
-    struct ev batch[EV_BATCH_MAX];
+    struct ev batch[EV_BATCH_MAX + 1];   /* one spare: the open block's part at a hand-over */
 };
 
 #define EV_MASK(kind) (1u << (kind))
@@ -190,6 +231,60 @@ static inline void ev_queued(struct ev_stream *stream)
     if (++stream->batch_n >= stream->batch_cap) ev_flush(stream);
 }
 
+/* Whether a hand-over has anything to hand over (queued events or an open block's part). */
+static inline bool ev_pending(const struct ev_stream *stream)
+{
+    return stream->batch_n || stream->open_desc;
+}
+
+/* Blocks (see above). Whether a block of n instructions making at most accesses EV_MEMs can run
+ * without the queue reaching the run's limit inside it; the queue is handed over first if that
+ * makes room. */
+static inline bool ev_block_fits(struct ev_stream *stream, unsigned n, unsigned accesses)
+{
+    /* after it: batch_n + accesses + 1 events against a cap lower by n - 1 */
+    if (stream->batch_n + accesses + n < stream->batch_cap) return true;
+    if (ev_pending(stream)) ev_flush(stream);
+    return accesses + n < stream->batch_cap;
+}
+
+static inline void ev_block_open(struct ev_stream *stream, const struct ev_block *desc,
+                                 const uint64_t *pc)
+{
+    stream->open_desc = desc;
+    stream->open_first = 0;
+    stream->open_pc = pc;
+}
+
+/* Puts the EV_BLOCK of instructions first .. first + n - 1 of desc in the queue (the caller hands
+ * the queue over when due; ev_flush uses the spare slot). */
+static inline void ev_put_block(struct ev_stream *stream, const struct ev_block *desc,
+                                unsigned first, unsigned n)
+{
+    stream->count[EV_INSN] += n;
+    stream->count[EV_BLOCK]++;
+    struct ev *e = &stream->batch[stream->batch_n++];
+    e->kind = EV_BLOCK;
+    e->pc = desc->pc + desc->offset[first];
+    e->block.desc = desc;
+    e->block.first = (uint16_t)first;
+    e->block.n = (uint16_t)n;
+    stream->batch_insns += n;
+    stream->batch_extra += n - 1;
+    stream->batch_cap = stream->batch_cap > n - 1 ? stream->batch_cap - (n - 1) : 0;
+}
+
+/* The open block stops before its instruction end (end = desc->n: all of it retired). */
+static inline void ev_block_close(struct ev_stream *stream, unsigned end)
+{
+    const struct ev_block *desc = stream->open_desc;
+    unsigned first = stream->open_first;
+    stream->open_desc = NULL;
+    if (end <= first) return;
+    ev_put_block(stream, desc, first, end - first);
+    if (stream->batch_n >= stream->batch_cap) ev_flush(stream);
+}
+
 const char *ev_kind_name(enum ev_kind kind);
 const char *ev_mech_name(enum ev_mech mech);
 
@@ -219,7 +314,7 @@ static inline void ev_emit_insn(struct ev_stream *stream, uint64_t pc, uint16_t 
         ev_queued(stream);
         return;
     }
-    if (stream->batch_n) ev_flush(stream);
+    if (ev_pending(stream)) ev_flush(stream);
     ev_dispatch(stream, e);
 }
 
@@ -239,7 +334,7 @@ static inline void ev_emit_mem(struct ev_stream *stream, uint64_t pc, uint64_t v
         ev_queued(stream);
         return;
     }
-    if (stream->batch_n) ev_flush(stream);
+    if (ev_pending(stream)) ev_flush(stream);
     ev_dispatch(stream, e);
 }
 
@@ -256,7 +351,7 @@ static inline void ev_emit(struct ev_stream *stream, const struct ev *event)
         ev_queued(stream);
         return;
     }
-    if (stream->batch_n) ev_flush(stream);
+    if (ev_pending(stream)) ev_flush(stream);
     ev_dispatch(stream, event);
     /* a trap or a privilege change may have moved guest time (the timing model) */
     if (stream->batched) ev_batch_limit_changed(stream);

@@ -150,7 +150,7 @@ int machine_add_clocked(struct machine *m, const struct machine_clocked *clocked
  * retired so far. Whoever reads or sets guest time while a core runs calls this first. */
 static inline void machine_sync(struct machine *m)
 {
-    if (m->events.batch_n) ev_flush(&m->events);
+    if (ev_pending(&m->events)) ev_flush(&m->events);
 }
 
 /* Guest time in ticks of the machine clock: a core advances it by one per retired instruction,

@@ -147,11 +147,11 @@ static void model_batch(void *opaque, struct ev *events, unsigned n, unsigned in
 int tm_model_attach(struct tm_model *md, const struct tm_profile *p, struct machine *m)
 {
     if (tm_model_init(md, p, m) < 0) return -1;
-    md->handle =
-        ev_subscribe_batch(&m->events,
-                           EV_MASK(EV_INSN) | EV_MASK(EV_MEM) | EV_MASK(EV_EXCEPTION) |
-                               EV_MASK(EV_PRIV) | EV_MASK(EV_SYSREG) | EV_MASK(EV_TLB_FLUSH),
-                           tm_model_event, model_batch, md);
+    md->handle = ev_subscribe_batch(&m->events,
+                                    EV_MASK(EV_INSN) | EV_MASK(EV_BLOCK) | EV_MASK(EV_MEM) |
+                                        EV_MASK(EV_EXCEPTION) | EV_MASK(EV_PRIV) |
+                                        EV_MASK(EV_SYSREG) | EV_MASK(EV_TLB_FLUSH),
+                                    tm_model_event, model_batch, md);
     if (md->handle < 0) {
         tm_model_destroy(md);
         return -1;
@@ -292,8 +292,7 @@ static unsigned page_walk(struct tm_model *md, uint64_t vaddr)
 }
 
 /* A first-level TLB miss: the second-level TLB, then the walk; cycles of the misses. */
-static __attribute__((noinline)) unsigned tlb_miss(struct tm_model *md, uint64_t vaddr,
-                                                   bool fetch)
+static __attribute__((noinline)) unsigned tlb_miss(struct tm_model *md, uint64_t vaddr, bool fetch)
 {
     if (fetch)
         md->st.itlb_misses++;
@@ -305,9 +304,8 @@ static __attribute__((noinline)) unsigned tlb_miss(struct tm_model *md, uint64_t
 
 /* A translation through a first-level TLB and the second-level one; cycles of the misses. The
  * hit is inline: every fetch line and data access with paging on comes here. */
-static inline __attribute__((always_inline)) unsigned translate(struct tm_model *md,
-                                                                struct tm_cache *l1tlb,
-                                                                uint64_t vaddr, bool fetch)
+static inline __attribute__((always_inline)) unsigned
+translate(struct tm_model *md, struct tm_cache *l1tlb, uint64_t vaddr, bool fetch)
 {
     if (!md->paging) return 0;
     if (tm_cache_access_fast(l1tlb, vaddr, md->asid)) return 0;
@@ -522,15 +520,15 @@ static bool is_xret(uint32_t w)
 
 /* The static facts of the instruction of e: everything on_insn derives from its word and class
  * alone (the reference computation; insn_info memoizes it). */
-static void info_compute(const struct tm_model *md, const struct ev *e, struct tm_insn_info *s)
+static void info_compute(const struct tm_model *md, uint32_t raw, uint16_t op_class,
+                         struct tm_insn_info *s)
 {
     const struct tm_profile *p = md->p;
-    uint32_t raw = e->insn.raw;
-    unsigned cls = e->insn.op_class < TM_MAX_CLASSES ? e->insn.op_class : 0;
+    unsigned cls = op_class < TM_MAX_CLASSES ? op_class : 0;
     unsigned rd = 0, rs1 = 0, rs2 = 0;
     memset(s, 0, sizeof *s);
     s->raw = raw;
-    s->op_class = e->insn.op_class;
+    s->op_class = op_class;
     s->x86_flow = TM_X86_FLOW_COUNT;
     if (is_riscv(md)) rv_regs(raw, &rd, &rs1, &rs2);
     s->cls = (uint8_t)cls;
@@ -589,15 +587,22 @@ static void info_compute(const struct tm_model *md, const struct ev *e, struct t
     s->call = call;
 }
 
-static inline const struct tm_insn_info *insn_info(struct tm_model *md, const struct ev *e)
+/* The instruction at pc whose ev_insn_key is key. */
+static inline const struct tm_insn_info *insn_info_of(struct tm_model *md, uint64_t pc,
+                                                      uint64_t key)
 {
     /* Indexed by pc (a loop's instructions get distinct slots), checked by word and class. */
-    uint32_t raw = e->insn.raw;
-    uint16_t op_class = e->insn.op_class;
-    struct tm_insn_info *s = &md->info[(e->pc >> 1) & (TM_INFO_MEMO - 1)];
+    uint32_t raw = (uint32_t)(key >> 32);
+    uint16_t op_class = (uint16_t)key;
+    struct tm_insn_info *s = &md->info[(pc >> 1) & (TM_INFO_MEMO - 1)];
     if (__builtin_expect(s->raw != raw || s->op_class != op_class || md->memo_off, 0))
-        info_compute(md, e, s);
+        info_compute(md, raw, op_class, s);
     return s;
+}
+
+static inline const struct tm_insn_info *insn_info(struct tm_model *md, const struct ev *e)
+{
+    return insn_info_of(md, e->pc, ev_insn_key(e));
 }
 
 /* The fetch of the instruction at pc: I-TLB and L1I (virtually indexed; see README). Returns the
@@ -787,9 +792,12 @@ static void on_tlb_flush(struct tm_model *md, const struct ev *e)
     defer_flush(md, e->tlb_flush.vaddr, asid);
 }
 
+static void consume_pending(struct tm_model *md);
+
 void tm_model_event(void *opaque, const struct ev *e)
 {
     struct tm_model *md = opaque;
+    if (md->npend) consume_pending(md); /* a batch's last accesses come before this event */
     if (__builtin_expect(e->kind == EV_INSN, 1)) {
         on_insn(md, e);
         return;
@@ -864,21 +872,45 @@ static inline unsigned block_slot(uint64_t pc, const struct tm_block_state *in)
     return (unsigned)(h ^ h >> 17) & (TM_BLOCKS - 1);
 }
 
-/* Replays b: the state after it, guest time, counters, and the branch it ends with. */
-static void block_replay(struct tm_model *md, const struct tm_block *b, struct ev *events,
-                         const unsigned *idx, const uint64_t *misses)
+/* The instructions of a block being priced, gathered by run_block (from EV_INSN events) or
+ * run_desc (from a core's EV_BLOCK) with their lookups made, in the order of one event per
+ * instruction. */
+struct blk {
+    unsigned count;
+    bool hit;     /* the memo slot b holds this block for this entry state */
+    bool whole;   /* the block is complete: it may be replayed or recorded */
+    bool quiet;   /* no fetch miss and no data stall in it */
+    bool in_fits; /* the entry state fits a struct tm_block_state */
+    struct tm_block_state in;
+    struct tm_block *b;
+    const struct ev_block *desc; /* run_desc's block, for the memo; NULL: from events */
+    uint64_t pc[TM_BLOCK_INSNS], key[TM_BLOCK_INSNS];
+    unsigned fetch[TM_BLOCK_INSNS];           /* fetch miss cycles */
+    uint64_t stall[TM_BLOCK_INSNS];           /* data stall cycles of the instruction's accesses */
+    uint64_t time[TM_BLOCK_INSNS];            /* out: each instruction's first cycle (the stamps) */
+    struct tm_insn_info info[TM_BLOCK_INSNS]; /* copies when !hit (x86 pcs share memo slots) */
+};
+
+static inline uint8_t key_len(uint64_t key)
 {
+    return (uint8_t)(key >> 16); /* ev_insn_key: len at byte 2 */
+}
+
+static inline uint64_t all_misses(const struct tm_model *md)
+{
+    return md->st.icache_misses + md->st.dcache_misses + md->st.itlb_misses + md->st.dtlb_misses;
+}
+
+/* Replays w's memo block: the state after it, guest time, counters, and the branch it ends
+ * with. Returns the stamp base: the first cycle of instruction k is base + b->issue[k]. */
+static inline __attribute__((always_inline)) uint64_t block_replay(struct tm_model *md,
+                                                                   const struct blk *w)
+{
+    const struct tm_block *b = w->b;
     uint64_t now0 = md->now, h0 = md->horizon;
-    if (md->stamp) {
-        /* guest time after an instruction = time before the block + its horizon's advance, so
-         * its first cycle (advance: time - (horizon - issue)) = time before - h0 + issue */
-        uint64_t base = md->m->time - md->tick_lag - h0 + now0;
-        for (unsigned k = 0; k < b->n; k++) {
-            events[idx[k]].insn.stamp_time = base + b->issue[k];
-            events[idx[k]].insn.stamp_misses = misses[k];
-        }
-    }
-    const struct ev *last = &events[idx[b->n - 1]];
+    /* guest time after an instruction = time before the block + its horizon's advance, so its
+     * first cycle (advance: time - (horizon - issue)) = time before - h0 + issue */
+    uint64_t base = md->m->time - md->tick_lag - h0 + now0;
     for (unsigned k = 0; k < b->nout; k++)
         md->reg_ready[b->out_reg[k]] = now0 + b->out_ready[k];
     md->now = now0 + b->out_now;
@@ -901,102 +933,36 @@ static void block_replay(struct tm_model *md, const struct tm_block *b, struct e
     md->t_guest = time - (md->horizon - md->now);
     if (time >= md->m->limit_time) md->m->exit_request = 1;
     if (b->last_kind != BR_NONE) {
+        uint64_t last = w->pc[b->n - 1];
         md->branch_pending = true;
         md->branch_kind = b->last_kind;
         md->branch_call = b->last_call;
-        md->branch_pc = last->pc;
-        md->branch_fallthrough = last->pc + last->insn.len;
+        md->branch_pc = last;
+        md->branch_fallthrough = last + key_len(w->key[b->n - 1]);
         md->branch_issue = now0 + b->out_branch;
     }
+    return base;
 }
 
-/* Prices the straight-line instructions from events[i] (an EV_INSN) to the first branch, at most
- * TM_BLOCK_INSNS: first the lookups every instruction makes whatever the pipeline state (caches,
- * TLBs, and the predictor for the branch before), in event order; then the pipeline, replayed
- * from the block memo when the block and its entry state recur and nothing missed, else one
- * instruction at a time (recording the block when it may be replayed). Returns the index of
- * the first event after the block. */
-static unsigned run_block(struct tm_model *md, struct ev *events, unsigned i, unsigned n)
+/* Prices w one instruction at a time, and records it in its memo slot when it may be replayed
+ * later (whole, quiet, no branch before its last instruction, every value in range). */
+static inline __attribute__((always_inline)) void block_price(struct tm_model *md, struct blk *w)
 {
-    uint64_t pc0 = events[i].pc;
-    resolve_branch(md, pc0);
-    struct tm_block_state in;
-    bool in_fits = entry_state(md, &in);
-    struct tm_block *b = &md->blocks[block_slot(pc0, &in)];
-    unsigned idx[TM_BLOCK_INSNS], count, j;
-    struct tm_insn_info info[TM_BLOCK_INSNS]; /* copies: x86 pcs share memo slots */
-    bool hit = in_fits && b->n && b->pc == pc0 && same_state(&in, &b->in), whole;
-
-    /* One pass over the events: the block's extent (the memo's instructions at consecutive
-     * addresses, or up to the first branch), and the lookups, in event order (a data access
-     * stalls the instruction after it). A fetch from the line of the instruction before hits in
-     * L1I and the I-TLB: nothing else touched them since, and a repeated hit changes no state
-     * (tm_cache_access_fast), so it is not looked up again. */
-    unsigned fetch[TM_BLOCK_INSNS];
-    uint64_t stall[TM_BLOCK_INSNS], misses[TM_BLOCK_INSNS], acc;
-    unsigned shift = md->l1i.sets ? md->l1i.line_shift : 12;
-    bool quiet;
-again:
-    count = 0;
-    whole = false;
-    quiet = true;
-    acc = md->stall;
-    uint64_t pc = pc0, line = UINT64_MAX;
-    for (j = i; j < n; j++) {
-        struct ev *e = &events[j];
-        if (e->kind == EV_MEM) {
-            acc += mem_lookup(md, e);
-            continue;
-        }
-        if (e->kind != EV_INSN) continue;
-        if (e->pc != pc) break; /* not straight on (x86 far transfers): the next block's */
-        if (hit) {
-            if (insn_key(e) != b->key[count]) {
-                if (count) break;
-                hit = false; /* another block at this pc: nothing looked up yet */
-                goto again;
-            }
-        } else {
-            info[count] = *insn_info(md, e);
-        }
-        uint64_t this_line = e->pc >> shift;
-        fetch[count] = this_line == line ? 0 : fetch_lookup(md, e->pc);
-        line = this_line;
-        stall[count] = acc;
-        if (md->stamp)
-            misses[count] = md->st.icache_misses + md->st.dcache_misses + md->st.itlb_misses +
-                            md->st.dtlb_misses;
-        quiet = quiet && !fetch[count] && !acc;
-        acc = 0;
-        idx[count++] = j;
-        pc = e->pc + e->insn.len;
-        if (hit ? count == b->n
-                : info[count - 1].branch_kind != BR_NONE || count == TM_BLOCK_INSNS) {
-            whole = true;
-            j++;
-            break;
-        }
-    }
-    md->stall = acc; /* accesses of the instruction after the block */
-    unsigned next = j;
-
-    if (hit && whole && quiet && live_ready(md, b)) {
-        md->block_hits++;
-        block_replay(md, b, events, idx, misses);
-        return next;
-    }
-
-    /* One instruction at a time, recording the block if it may be replayed later. */
     md->block_runs++;
     struct tm_block rec;
-    bool record = quiet && whole && in_fits;
-    rec.in = in;
+    unsigned count = w->count;
+    bool record = w->quiet && w->whole && w->in_fits;
+    rec.in = w->in;
     uint64_t now0 = md->now, lu0 = md->st.load_use_stalls, xr0 = md->st.xrets;
     uint32_t written = 0, live = 0;
     rec.nlive = rec.nout = 0;
+    const struct tm_insn_info *s = NULL;
     for (unsigned k = 0; k < count; k++) {
-        struct ev *e = &events[idx[k]];
-        const struct tm_insn_info *s = hit ? insn_info(md, e) : &info[k];
+        if (k) {
+            if (md->branch_pending) record = false; /* a branch inside (a core's block) */
+            resolve_branch(md, w->pc[k]);
+        }
+        s = w->hit ? insn_info_of(md, w->pc[k], w->key[k]) : &w->info[k];
         if (record) {
             uint8_t src[2] = {s->rs1, s->rs2};
             for (unsigned r = 0; r < 2; r++) {
@@ -1009,20 +975,19 @@ again:
             }
             if (s->rd) written |= 1u << s->rd;
             if (s->unpipelined) record = false; /* the unit's busy time is not in the state */
-            rec.key[k] = insn_key(e);
+            rec.key[k] = w->key[k];
         }
         md->tick_lag--;
-        pipeline(md, s, e->pc, e->insn.len, fetch[k], stall[k]);
+        pipeline(md, s, w->pc[k], key_len(w->key[k]), w->fetch[k], w->stall[k]);
         rec.issue[k] = (uint32_t)(md->now - now0);
-        if (md->stamp) {
-            e->insn.stamp_time = md->t_guest;
-            e->insn.stamp_misses = misses[k];
-        }
+        w->time[k] = md->t_guest;
     }
     if (!record || md->now - now0 > UINT32_MAX || md->horizon - now0 > UINT32_MAX ||
         md->next_free - now0 > UINT32_MAX || rel(md->front_ready, now0) > UINT32_MAX)
-        return next;
-    rec.pc = pc0;
+        return;
+    rec.pc = w->pc[0];
+    rec.desc = w->desc;
+    rec.desc_id = w->desc ? w->desc->id : 0;
     rec.n = (uint8_t)count;
     for (unsigned r = 1; r < 32; r++)
         if (written & (1u << r)) {
@@ -1038,57 +1003,249 @@ again:
     rec.out.group_alone = md->group_alone;
     rec.out_now = (uint32_t)(md->now - now0);
     rec.out_branch = (uint32_t)(md->branch_issue - now0);
-    const struct tm_insn_info *last =
-        hit ? insn_info(md, &events[idx[count - 1]]) : &info[count - 1];
-    rec.last_kind = last->branch_kind;
-    rec.last_call = last->call;
+    rec.last_kind = s->branch_kind;
+    rec.last_call = s->call;
     rec.load_use_stalls = (uint16_t)(md->st.load_use_stalls - lu0);
     rec.xrets = (uint8_t)(md->st.xrets - xr0);
-    *b = rec;
-    return next;
+    *w->b = rec;
 }
 
-/* A batch of EV_INSN and EV_MEM (events.h "Batches"): priced in blocks, or one by one when a
- * subscriber reads each instruction's stamps (its first cycle and the miss count, which the
- * transition log, after the model in subscription order, reads instead of the model's clock). */
+/* The memo slot for a block at pc0 entered in the current state. */
+static inline void block_enter(struct tm_model *md, struct blk *w, uint64_t pc0)
+{
+    resolve_branch(md, pc0);
+    w->in_fits = entry_state(md, &w->in);
+    w->b = &md->blocks[block_slot(pc0, &w->in)];
+}
+
+/* Prices the straight-line instructions from events[i] (an EV_INSN) to the first branch, at most
+ * TM_BLOCK_INSNS: first the lookups every instruction makes whatever the pipeline state (caches,
+ * TLBs, and the predictor for the branch before), in event order; then the pipeline, replayed
+ * from the block memo when the block and its entry state recur and nothing missed, else one
+ * instruction at a time (recording the block when it may be replayed). Returns the index of
+ * the first event after the block. */
+static unsigned run_block(struct tm_model *md, struct ev *events, unsigned i, unsigned n)
+{
+    uint64_t pc0 = events[i].pc;
+    struct blk w;
+    block_enter(md, &w, pc0);
+    struct tm_block *b = w.b;
+    w.desc = NULL;
+    w.hit = w.in_fits && b->n && b->pc == pc0 && !b->desc && same_state(&w.in, &b->in);
+    unsigned idx[TM_BLOCK_INSNS], count, j;
+    uint64_t misses[TM_BLOCK_INSNS], acc;
+
+    /* One pass over the events: the block's extent (the memo's instructions at consecutive
+     * addresses, or up to the first branch), and the lookups, in event order (an instruction's
+     * data accesses come before it). A fetch from the line of the instruction before hits in
+     * L1I and the I-TLB: nothing else touched them since, and a repeated hit changes no state
+     * (tm_cache_access_fast), so it is not looked up again. */
+    unsigned shift = md->l1i.sets ? md->l1i.line_shift : 12;
+again:
+    count = 0;
+    w.whole = false;
+    w.quiet = true;
+    acc = md->stall;
+    uint64_t pc = pc0, line = UINT64_MAX;
+    for (j = i; j < n; j++) {
+        struct ev *e = &events[j];
+        if (e->kind == EV_MEM) {
+            acc += mem_lookup(md, e);
+            continue;
+        }
+        if (e->kind != EV_INSN) continue;
+        if (e->pc != pc) break; /* not straight on (x86 far transfers): the next block's */
+        uint64_t key = insn_key(e);
+        if (w.hit) {
+            if (key != b->key[count]) {
+                if (count) break;
+                w.hit = false; /* another block at this pc: nothing looked up yet */
+                goto again;
+            }
+        } else {
+            w.info[count] = *insn_info(md, e);
+        }
+        uint64_t this_line = e->pc >> shift;
+        w.fetch[count] = this_line == line ? 0 : fetch_lookup(md, e->pc);
+        line = this_line;
+        w.stall[count] = acc;
+        if (md->stamp) misses[count] = all_misses(md);
+        w.quiet = w.quiet && !w.fetch[count] && !acc;
+        acc = 0;
+        w.pc[count] = e->pc;
+        w.key[count] = key;
+        idx[count++] = j;
+        pc = e->pc + e->insn.len;
+        if (w.hit ? count == b->n
+                  : w.info[count - 1].branch_kind != BR_NONE || count == TM_BLOCK_INSNS) {
+            w.whole = true;
+            j++;
+            break;
+        }
+    }
+    md->stall = acc; /* accesses of the instruction after the block */
+    w.count = count;
+
+    if (w.hit && w.whole && w.quiet && live_ready(md, b)) {
+        md->block_hits++;
+        uint64_t base = block_replay(md, &w);
+        if (md->stamp)
+            for (unsigned k = 0; k < count; k++) {
+                md->stamps[idx[k]].time = base + b->issue[k];
+                md->stamps[idx[k]].misses = misses[k];
+            }
+        return j;
+    }
+    block_price(md, &w);
+    if (md->stamp)
+        for (unsigned k = 0; k < count; k++) {
+            md->stamps[idx[k]].time = w.time[k];
+            md->stamps[idx[k]].misses = misses[k];
+        }
+    return j;
+}
+
+/* The EV_MEMs held for the next instruction, looked up now (they stall it: on_mem). */
+static void consume_pending(struct tm_model *md)
+{
+    for (unsigned j = 0; j < md->npend; j++)
+        on_mem(md, md->pend[j]);
+    md->npend = 0;
+}
+
+static void stamp_block(struct tm_stamp *s, uint64_t time_first, uint64_t misses_first,
+                        uint64_t time, uint64_t misses)
+{
+    s->time_first = time_first;
+    s->misses_first = misses_first;
+    s->time = time;
+    s->misses = misses;
+}
+
+/* A core's EV_BLOCK as its EV_INSNs, one at a time (the reference; part of a block, or a block
+ * after an event that on_insn must see). */
+static void desc_one_by_one(struct tm_model *md, const struct ev *e, struct tm_stamp *stamp)
+{
+    const struct ev_block *d = e->block.desc;
+    unsigned j = 0;
+    uint64_t time_first = 0, misses_first = 0;
+    for (unsigned k = 0; k < e->block.n; k++) {
+        unsigned i = e->block.first + k;
+        struct ev one = {.kind = EV_INSN, .pc = d->pc + d->offset[i]};
+        memcpy(&one.insn, &d->key[i], sizeof d->key[i]);
+        while (j < md->npend && md->pend[j]->pc <= one.pc)
+            on_mem(md, md->pend[j++]);
+        md->tick_lag--;
+        on_insn(md, &one);
+        if (k == 0) {
+            time_first = md->t_guest;
+            misses_first = all_misses(md);
+        }
+    }
+    while (j < md->npend)
+        on_mem(md, md->pend[j++]);
+    md->npend = 0;
+    stamp_block(stamp, time_first, misses_first, md->t_guest, all_misses(md));
+}
+
+/* A core's EV_BLOCK (events.h "Blocks"): run_block's work without an event per instruction.
+ * The EV_MEMs before it (md->pend) are looked up in the order of one event per instruction: an
+ * instruction's accesses (their pc is its address), then its fetch. The memo knows a core's
+ * block by the core's descriptor and its id, which the core renews when it rebuilds it. */
+static void run_desc(struct tm_model *md, const struct ev *e, struct tm_stamp *stamp)
+{
+    const struct ev_block *d = e->block.desc;
+    unsigned n = e->block.n;
+    if (md->memo_off || e->block.first || n != d->n || n > TM_BLOCK_INSNS || md->soft_int_pending ||
+        md->csr_written || md->priv_changed || md->flush_pending) {
+        desc_one_by_one(md, e, stamp);
+        return;
+    }
+    uint64_t pc0 = d->pc;
+    struct blk w;
+    block_enter(md, &w, pc0);
+    struct tm_block *b = w.b;
+    w.desc = d;
+    w.hit = w.in_fits && b->desc == d && b->desc_id == d->id && b->pc == pc0 &&
+            same_state(&w.in, &b->in);
+    w.whole = true;
+    w.quiet = true;
+    w.count = n;
+    unsigned shift = md->l1i.sets ? md->l1i.line_shift : 12, j = 0, np = md->npend;
+    uint64_t acc = md->stall, line = UINT64_MAX, misses_first = 0;
+    for (unsigned k = 0; k < n; k++) {
+        uint64_t pc = pc0 + d->offset[k];
+        while (j < np && md->pend[j]->pc <= pc)
+            acc += mem_lookup(md, md->pend[j++]);
+        w.pc[k] = pc;
+        w.key[k] = d->key[k];
+        if (!w.hit) w.info[k] = *insn_info_of(md, pc, d->key[k]);
+        uint64_t this_line = pc >> shift;
+        w.fetch[k] = this_line == line ? 0 : fetch_lookup(md, pc);
+        line = this_line;
+        w.stall[k] = acc;
+        w.quiet = w.quiet && !w.fetch[k] && !acc;
+        acc = 0;
+        if (k == 0) misses_first = all_misses(md);
+    }
+    while (j < np)
+        acc += mem_lookup(md, md->pend[j++]);
+    md->npend = 0;
+    md->stall = acc;
+
+    if (w.hit && w.quiet && live_ready(md, b)) {
+        md->block_hits++;
+        uint64_t base = block_replay(md, &w);
+        stamp_block(stamp, base + b->issue[0], misses_first, base + b->issue[n - 1],
+                    all_misses(md));
+        return;
+    }
+    block_price(md, &w);
+    stamp_block(stamp, w.time[0], misses_first, w.time[n - 1], all_misses(md));
+}
+
+/* A batch of EV_INSN, EV_BLOCK and EV_MEM (events.h "Batches"): priced in blocks, or one by one
+ * when the model is the reference (memo_off). Each instruction is stamped with its first cycle
+ * and the miss count at it, which the transition log, after the model in subscription order,
+ * reads instead of the model's clock. An EV_MEM waits for the instruction it belongs to. */
 static void model_batch(void *opaque, struct ev *events, unsigned n, unsigned insns)
 {
     struct tm_model *md = opaque;
     md->tick_lag = insns;
-    if (md->memo_off) {
-        for (unsigned i = 0; i < n; i++) {
-            struct ev *e = &events[i];
-            if (__builtin_expect(e->kind == EV_INSN, 1)) {
-                md->tick_lag--;
-                on_insn(md, e);
-                e->insn.stamp_time = md->t_guest;
-                e->insn.stamp_misses = md->st.icache_misses + md->st.dcache_misses +
-                                       md->st.itlb_misses + md->st.dtlb_misses;
-            } else if (e->kind == EV_MEM) {
-                on_mem(md, e);
-            }
-        }
-        return;
-    }
     unsigned i = 0;
     while (i < n) {
         struct ev *e = &events[i];
-        if (e->kind == EV_MEM) { /* an access of the next instruction: its stall waits */
-            on_mem(md, e);
+        if (e->kind == EV_MEM) {
+            md->pend[md->npend++] = e;
             i++;
-        } else if (e->kind != EV_INSN) {
+            continue;
+        }
+        if (e->kind == EV_BLOCK) {
+            run_desc(md, e, &md->stamps[i]);
             i++;
-        } else if (md->soft_int_pending || md->csr_written || md->priv_changed ||
-                   md->flush_pending) {
+            continue;
+        }
+        if (e->kind != EV_INSN) {
+            i++;
+            continue;
+        }
+        if (md->npend) consume_pending(md);
+        if (md->memo_off || md->soft_int_pending || md->csr_written || md->priv_changed ||
+            md->flush_pending) {
             md->tick_lag--; /* what an event between the batches left for this instruction */
             on_insn(md, e);
-            e->insn.stamp_time = md->t_guest;
-            e->insn.stamp_misses = md->st.icache_misses + md->st.dcache_misses +
-                                   md->st.itlb_misses + md->st.dtlb_misses;
+            md->stamps[i].time = md->t_guest;
+            md->stamps[i].misses = all_misses(md);
             i++;
         } else {
             i = run_block(md, events, i, n);
         }
+    }
+    /* accesses of an instruction whose EV_BLOCK comes in the next batch */
+    for (unsigned j = 0; j < md->npend; j++) {
+        if (md->pend[j] == &md->carry[j]) continue;
+        md->carry[j] = *md->pend[j];
+        md->pend[j] = &md->carry[j];
     }
 }
 

@@ -168,8 +168,9 @@ struct tm_log {
     uint64_t (*misses)(void *opaque); /* tm_model_misses, with clock_opaque; NULL: none */
     void *clock_opaque;
     uint64_t last_insn_time, last_insn_misses; /* stamps of the last EV_INSN */
-    bool stamped; /* handling a batch: the clock and misses are the EV_INSN's stamps */
+    bool stamped; /* handling a batch: the clock and misses are the instruction's stamps */
     uint64_t stamp_time, stamp_misses;
+    const struct tm_stamp *stamps; /* the model's, for the batch being handed over */
 };
 
 /* Sets up log for a machine of arch whose registers are read with ops->get_reg(cpu, ...). */
@@ -385,8 +386,10 @@ struct tm_block_state {
     bool group_alone;
 };
 struct tm_block {
-    uint64_t pc; /* the first instruction */
-    uint8_t n;   /* instructions; 0: empty */
+    uint64_t pc;                 /* the first instruction */
+    const struct ev_block *desc; /* recorded from a core's EV_BLOCK: its identity (desc, id) */
+    uint32_t desc_id;
+    uint8_t n; /* instructions; 0: empty */
     uint8_t nlive, nout, xrets;
     uint8_t last_kind; /* the branch that ends it (BR_*), and whether it is a call */
     bool last_call;
@@ -399,6 +402,14 @@ struct tm_block {
     uint32_t live_ready[2 * TM_BLOCK_INSNS];
     uint8_t out_reg[TM_BLOCK_INSNS]; /* registers written, and their readiness after */
     uint32_t out_ready[TM_BLOCK_INSNS];
+};
+
+/* What the model found for an instruction of a batch (events.h "Batches"), for the subscribers
+ * after it (the transition log): its first cycle in guest time and the model's miss count after
+ * its lookups; for an EV_BLOCK, those of its last instruction and its first. By event index. */
+struct tm_stamp {
+    uint64_t time, misses;
+    uint64_t time_first, misses_first; /* EV_BLOCK */
 };
 
 /* Counts of modeled events, for reports and tests. */
@@ -464,9 +475,16 @@ struct tm_model {
     bool riscv;
     bool memo_off; /* tests: compute every instruction's static info afresh and price every
                       instruction alone, without blocks (the reference) */
-    bool stamp;    /* a subscriber reads the EV_INSN stamps (tm_log_attach_model) */
+    bool stamp;    /* a subscriber reads the stamps (tm_log_attach_model) */
+    struct tm_stamp stamps[EV_BATCH_MAX + 1];
     uint64_t block_hits, block_runs; /* blocks replayed; blocks priced instruction by instruction */
     struct tm_block *blocks;         /* TM_BLOCKS, direct-mapped by first pc */
+    /* In a batch, the EV_MEMs before an EV_BLOCK: looked up at the block, in the order of one
+     * event per instruction (an instruction's accesses, then its fetch). Those left at the end of
+     * a batch are copied to carry (the block comes in the next one). */
+    unsigned npend;
+    const struct ev *pend[EV_BATCH_MAX + 1];
+    struct ev carry[EV_BATCH_MAX + 1];
     struct tm_insn_info info[TM_INFO_MEMO];
 };
 

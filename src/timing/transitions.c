@@ -428,37 +428,77 @@ void tm_log_event(void *opaque, const struct ev *e)
     }
 }
 
-/* A batch (events.h "Batches"), after the model's: each EV_INSN carries the model's stamps. */
+/* Where the instructions of a batch go when nothing in them can move a crossing on (only
+ * EV_PRIV and EV_EXCEPTION, never in a batch, do that from the kernel part or from user work);
+ * NULL when each must be looked at (on_insn). */
+static uint64_t *bulk_counter(struct tm_log *log)
+{
+    return log->phase == TM_IN_KERNEL ? &log->cur.count[TM_KERNEL][TM_INSNS]
+           : log->phase != TM_OUTSIDE ? NULL
+           : !log->in_user            ? &log->kernel_outside_insns
+           : log->ret_insn_seen       ? &log->user_insns
+                                      : NULL;
+}
+
+/* The last instruction of a batch, as on_insn remembers it. */
+static void remember_last(struct tm_log *log, const struct ev *events, unsigned n)
+{
+    unsigned i = n - 1;
+    while (events[i].kind != EV_INSN && events[i].kind != EV_BLOCK)
+        i--;
+    const struct ev *e = &events[i];
+    if (e->kind == EV_INSN) {
+        log->last_insn_pc = e->pc;
+    } else {
+        const struct ev_block *d = e->block.desc;
+        log->last_insn_pc = d->pc + d->offset[e->block.first + e->block.n - 1];
+    }
+    log->last_insn_time = log->stamps[i].time;
+    log->last_insn_misses = log->stamps[i].misses;
+    log->have_last_insn = true;
+    log->pending.valid = false;
+}
+
+/* A batch (events.h "Batches"), after the model's: the model stamped each EV_INSN, and each
+ * EV_BLOCK's first and last instruction (struct tm_stamp). A core ends its blocks at every
+ * instruction that crosses or returns, so only a block's first instruction can close an entry or
+ * a return; the ones after it see the phase it leaves and need no stamps but the last's. */
 static void log_batch(void *opaque, struct ev *events, unsigned n, unsigned insns)
 {
     struct tm_log *log = opaque;
     log->stamped = true;
     for (unsigned i = 0; i < n; i++) {
-        if (events[i].kind != EV_INSN) continue;
-        /* Only EV_PRIV and EV_EXCEPTION, never in a batch, move a crossing on from the kernel
-         * part or from user work: the rest of the batch is counted at once, and its last
-         * instruction is the one on_insn would remember. */
-        uint64_t *bulk = log->phase == TM_IN_KERNEL ? &log->cur.count[TM_KERNEL][TM_INSNS]
-                         : log->phase != TM_OUTSIDE ? NULL
-                         : !log->in_user            ? &log->kernel_outside_insns
-                         : log->ret_insn_seen       ? &log->user_insns
-                                                    : NULL;
-        if (bulk) {
-            unsigned last = n - 1;
-            while (events[last].kind != EV_INSN)
-                last--;
+        const struct ev *e = &events[i];
+        if (e->kind != EV_INSN && e->kind != EV_BLOCK) continue;
+        uint64_t *bulk = bulk_counter(log);
+        if (bulk) { /* the rest of the batch at once */
             *bulk += insns;
-            log->last_insn_pc = events[last].pc;
-            log->last_insn_time = events[last].insn.stamp_time;
-            log->last_insn_misses = events[last].insn.stamp_misses;
-            log->have_last_insn = true;
-            log->pending.valid = false;
+            remember_last(log, events, n);
             break;
         }
-        log->stamp_time = events[i].insn.stamp_time;
-        log->stamp_misses = events[i].insn.stamp_misses;
-        on_insn(log, &events[i]);
-        insns--; /* the instructions left in the batch */
+        if (e->kind == EV_INSN) {
+            log->stamp_time = log->stamps[i].time;
+            log->stamp_misses = log->stamps[i].misses;
+            on_insn(log, e);
+            insns--; /* the instructions left in the batch */
+            continue;
+        }
+        const struct ev_block *d = e->block.desc;
+        struct ev one = {.kind = EV_INSN};
+        for (unsigned k = 0; k < e->block.n; k++) {
+            if (k && (bulk = bulk_counter(log)) != NULL) {
+                *bulk += insns;
+                remember_last(log, events, n);
+                log->stamped = false;
+                return;
+            }
+            bool first = k == 0;
+            one.pc = d->pc + d->offset[e->block.first + k];
+            log->stamp_time = first ? log->stamps[i].time_first : log->stamps[i].time;
+            log->stamp_misses = first ? log->stamps[i].misses_first : log->stamps[i].misses;
+            on_insn(log, &one);
+            insns--;
+        }
     }
     log->stamped = false;
 }
@@ -471,8 +511,10 @@ int tm_log_attach_model(struct tm_log *log, struct machine *m, struct tm_model *
     log->misses = tm_model_misses;
     log->clock_opaque = model;
     model->stamp = true;
+    log->stamps = model->stamps;
     return ev_subscribe_batch(&m->events,
-                              EV_MASK(EV_INSN) | EV_MASK(EV_EXCEPTION) | EV_MASK(EV_PRIV),
+                              EV_MASK(EV_INSN) | EV_MASK(EV_BLOCK) | EV_MASK(EV_EXCEPTION) |
+                                  EV_MASK(EV_PRIV),
                               tm_log_event, log_batch, log) < 0
                ? -1
                : 0;

@@ -2,6 +2,9 @@
  *   blocks      batches of events (events.h "Batches") priced in straight-line blocks and
  *               replayed from the block memo (model.c run_block), against the reference fed one
  *               event at a time, on the same streams; compared whenever a batch was handed over
+ *   core blocks the same streams reported as a core reports its decoded blocks (events.h
+ *               "Blocks": EV_BLOCK, open blocks handed over in parts, blocks left early, code
+ *               rewritten under a block), priced by model.c run_desc
  *   memo        the per-instruction static info (class costs, pipes, registers, branch kind,
  *               refill) memoized by pc and checked by word and class, against a model that
  *               computes it afresh for every instruction (tm_model.memo_off), on long
@@ -34,12 +37,33 @@ struct fx {
 enum mode {
     SINGLE,    /* one event at a time, memoized static info */
     REFERENCE, /* one event at a time, everything computed afresh (memo_off) */
-    BLOCKS     /* as ringside runs it: tm_model_attach, batches priced in blocks */
+    BLOCKS,    /* tm_model_attach, batches priced in blocks */
+    CORE_BLOCKS /* as ringside runs it: BLOCKS, and the instructions come as EV_BLOCK */
 };
+
+/* A core that reports its instructions as blocks (events.h "Blocks"): a block is up to 4
+ * instructions straight on within 64 bytes, built from the code as it is when the block starts
+ * (key_at), rebuilt with a new id when the code changed; the stream may leave it early. */
+enum { CORE_DESCS = 1024, CORE_BLOCK = 4 };
+struct core {
+    bool on;
+    struct ev_block desc[CORE_DESCS];
+    uint32_t ids;
+    struct ev_block *open; /* the block being executed, k of its instructions retired */
+    unsigned k;
+    uint64_t pc; /* the current instruction's address (the stream's open_pc) */
+    uint64_t (*key_at)(uint64_t pc);
+};
+static struct core core;
 
 static void fx_init(struct fx *f, const struct tm_profile *p, enum mode mode)
 {
     memset(f, 0, sizeof *f);
+    if (mode != REFERENCE) memset(&core, 0, sizeof core); /* the fixture under test's */
+    if (mode == CORE_BLOCKS) {
+        core.on = true;
+        mode = BLOCKS;
+    }
     ev_stream_init(&f->m.events);
     f->m.arch = p->arch;
     f->m.limit_time = UINT64_MAX;
@@ -66,11 +90,64 @@ static uint32_t rnd(void)
 /* Feeds e to both models (with the core's tick where the core ticks) and compares them: after
  * every event, or when a's events are batched, whenever a has priced them (a batch handed over)
  * and every 997 events (a's queue handed over first, as reading guest time does). */
+/* The core retires the instruction of e (its EV_MEMs are queued already). */
+static void core_retire(struct machine *m, const struct ev *e)
+{
+    uint64_t key = ev_insn_key(e);
+    if (core.open && (core.open->pc + core.open->offset[core.k] != e->pc ||
+                      core.open->key[core.k] != key)) {
+        ev_block_close(&m->events, core.k); /* left early */
+        core.open = NULL;
+    }
+    if (!core.open) {
+        struct ev_block *d = &core.desc[(e->pc >> 1) % CORE_DESCS];
+        bool same = d->pc == e->pc && d->n;
+        uint64_t pc = e->pc;
+        for (unsigned k = 0; same && k < d->n; k++, pc += (uint8_t)(d->key[k - 1] >> 16))
+            same = d->key[k] == core.key_at(pc);
+        if (!same) {
+            machine_sync(m); /* no queued EV_BLOCK may point at it */
+            d->pc = pc = e->pc;
+            d->id = ++core.ids;
+            d->n = 0;
+            do {
+                d->offset[d->n] = (uint16_t)(pc - d->pc);
+                d->key[d->n] = core.key_at(pc);
+                pc += (uint8_t)(d->key[d->n++] >> 16);
+            } while (d->n < CORE_BLOCK && pc / 64 == d->pc / 64);
+        }
+        assert_true(ev_block_fits(&m->events, d->n, 2 * d->n));
+        core.open = d;
+        core.k = 0;
+        ev_block_open(&m->events, d, &core.pc);
+    }
+    m->insns++;
+    m->time++;
+    if (++core.k == core.open->n) {
+        ev_block_close(&m->events, core.k);
+        core.open = NULL;
+    } else {
+        core.pc = core.open->pc + core.open->offset[core.k];
+    }
+}
+
 static unsigned long fed;
 static void both(struct fx *a, struct fx *b, const struct ev *e, bool tick_before)
 {
     struct fx *f[2] = {a, b};
     for (int i = 0; i < 2; i++) {
+        if (i == 0 && core.on && e->kind == EV_INSN) {
+            core_retire(&a->m, e);
+            continue;
+        }
+        if (i == 0 && core.on) {
+            /* a real core ends its block at the branch: here the stream's jump shows now */
+            if (core.open && core.open->pc + core.open->offset[core.k] != e->pc) {
+                ev_block_close(&a->m.events, core.k);
+                core.open = NULL;
+            }
+            core.pc = e->pc; /* the instruction executing */
+        }
         if (tick_before) {
             f[i]->m.insns++;
             f[i]->m.time++;
@@ -84,13 +161,15 @@ static void both(struct fx *a, struct fx *b, const struct ev *e, bool tick_befor
             ev_emit(&f[i]->m.events, e);
     }
     if (++fed % 997 == 0) machine_sync(&a->m);
-    if (a->m.events.batch_n) return;
+    if (ev_pending(&a->m.events)) return;
     assert_int_equal(a->m.time, b->m.time);
     assert_int_equal(a->md.t_guest, b->md.t_guest);
 }
 
 static void compare_end(struct fx *a, struct fx *b)
 {
+    if (core.open) ev_block_close(&a->m.events, core.k);
+    core.open = NULL;
     machine_sync(&a->m);
     assert_int_equal(a->m.time, b->m.time);
     assert_int_equal(a->md.t_guest, b->md.t_guest);
@@ -111,21 +190,29 @@ static uint32_t random_rv_word(uint16_t *op_class)
     return in->match | (rnd() & ~in->mask);
 }
 
+enum { RV_CODE = 3072 }; /* 12 KiB of code: memo slots (by pc) collide */
+static uint32_t rv_word[RV_CODE];
+static uint16_t rv_cls[RV_CODE];
+
+static uint64_t rv_key_at(uint64_t pc)
+{
+    unsigned i = (unsigned)((pc - 0x80000000u) / 4 % RV_CODE);
+    return rv_cls[i] | 4ull << 16 | (uint64_t)rv_word[i] << 32;
+}
+
 static void riscv_stream(const struct tm_profile *p, enum mode mode)
 {
     static struct fx a, b;
     fx_init(&a, p, mode);
     fx_init(&b, p, REFERENCE);
-    enum { CODE = 3072 }; /* 12 KiB of code: memo slots (by pc) collide */
-    static uint32_t word[CODE];
-    static uint16_t cls[CODE];
-    for (unsigned i = 0; i < CODE; i++)
-        word[i] = random_rv_word(&cls[i]);
+    core.key_at = rv_key_at;
+    for (unsigned i = 0; i < RV_CODE; i++)
+        rv_word[i] = random_rv_word(&rv_cls[i]);
     uint64_t base = 0x80000000u, idx = 0;
     for (unsigned n = 0; n < 300000; n++) {
         unsigned r = rnd() % 1000;
-        if (r < 5) { /* self-modifying code: a new word at this pc */
-            word[idx] = random_rv_word(&cls[idx]);
+        if (r < 5) { /* self-modifying code: a new rv_word at this pc */
+            rv_word[idx] = random_rv_word(&rv_cls[idx]);
         } else if (r < 7) { /* a CSR write (serializes), sometimes satp: paging on or off */
             struct ev e = {.kind = EV_SYSREG, .pc = base + 4 * idx};
             e.sysreg.space = EV_SYSREG_CSR;
@@ -142,26 +229,26 @@ static void riscv_stream(const struct tm_profile *p, enum mode mode)
             pv.priv.to = (rnd() & 1) ? 1 : 0;
             both(&a, &b, &pv, false);
         }
-        if (cls[idx] == RV_OPC_LOAD || cls[idx] == RV_OPC_STORE || cls[idx] == RV_OPC_ATOMIC) {
+        if (rv_cls[idx] == RV_OPC_LOAD || rv_cls[idx] == RV_OPC_STORE || rv_cls[idx] == RV_OPC_ATOMIC) {
             struct ev e = {.kind = EV_MEM, .pc = base + 4 * idx};
             e.mem.vaddr = e.mem.paddr = base + 0x100000 + (rnd() % 65536) * 8;
             e.mem.size = 8;
-            e.mem.type = cls[idx] == RV_OPC_LOAD ? EV_MEM_READ : EV_MEM_WRITE;
+            e.mem.type = rv_cls[idx] == RV_OPC_LOAD ? EV_MEM_READ : EV_MEM_WRITE;
             both(&a, &b, &e, false);
         }
         struct ev e = {.kind = EV_INSN, .pc = base + 4 * idx};
-        e.insn.op_class = cls[idx];
+        e.insn.op_class = rv_cls[idx];
         e.insn.len = 4;
-        e.insn.raw = word[idx];
+        e.insn.raw = rv_word[idx];
         both(&a, &b, &e, true);
         /* next pc: mostly straight on in a loop of 64, sometimes a jump anywhere */
         r = rnd() % 100;
         if (r < 3)
-            idx = rnd() % CODE;
+            idx = rnd() % RV_CODE;
         else if (r < 30)
             idx = idx & ~63ull;
         else
-            idx = (idx + 1) % CODE;
+            idx = (idx + 1) % RV_CODE;
     }
     compare_end(&a, &b);
 }
@@ -183,22 +270,30 @@ static void riscv_blocks_price_like_the_reference(void **state)
     riscv_stream(&tm_profile_rocket, BLOCKS);
 }
 
+enum { X86_CODE = 4096 };
+static uint16_t x86_cls[X86_CODE];
+static uint8_t x86_len[X86_CODE];
+
+static uint64_t x86_key_at(uint64_t pc)
+{
+    unsigned i = (unsigned)(pc % X86_CODE);
+    return x86_cls[i] | (uint64_t)x86_len[i] << 16;
+}
+
 static void x86_stream(const struct tm_profile *p, enum mode mode)
 {
     static struct fx a, b;
     fx_init(&a, p, mode);
     fx_init(&b, p, REFERENCE);
-    enum { CODE = 4096 };
-    static uint16_t cls[CODE];
-    static uint8_t len[CODE];
-    for (unsigned i = 0; i < CODE; i++) {
-        cls[i] = (uint16_t)(rnd() % 40); /* some beyond the profile's classes */
-        len[i] = (uint8_t)(1 + rnd() % 15);
+    core.key_at = x86_key_at;
+    for (unsigned i = 0; i < X86_CODE; i++) {
+        x86_cls[i] = (uint16_t)(rnd() % 40); /* some beyond the profile's classes */
+        x86_len[i] = (uint8_t)(1 + rnd() % 15);
     }
     uint64_t pc = 0x100000;
     for (unsigned n = 0; n < 300000; n++) {
-        unsigned i = (unsigned)(pc % CODE);
-        if (rnd() % 1000 < 5) cls[i] = (uint16_t)(rnd() % 40); /* new code at this address */
+        unsigned i = (unsigned)(pc % X86_CODE);
+        if (rnd() % 1000 < 5) x86_cls[i] = (uint16_t)(rnd() % 40); /* new code at this address */
         if (rnd() % 4 == 0) {
             struct ev e = {.kind = EV_MEM, .pc = pc};
             e.mem.vaddr = e.mem.paddr = 0x200000 + (rnd() % 16384) * 4;
@@ -207,16 +302,16 @@ static void x86_stream(const struct tm_profile *p, enum mode mode)
             both(&a, &b, &e, false);
         }
         struct ev e = {.kind = EV_INSN, .pc = pc};
-        e.insn.op_class = cls[i];
-        e.insn.len = len[i];
+        e.insn.op_class = x86_cls[i];
+        e.insn.len = x86_len[i];
         both(&a, &b, &e, true);
         unsigned r = rnd() % 100;
         if (r < 5)
-            pc = 0x100000 + rnd() % CODE;
+            pc = 0x100000 + rnd() % X86_CODE;
         else if (r < 30)
-            pc = 0x100000 + (pc & ~127ull) % CODE;
+            pc = 0x100000 + (pc & ~127ull) % X86_CODE;
         else
-            pc += len[i];
+            pc += x86_len[i];
     }
     compare_end(&a, &b);
 }
@@ -235,6 +330,23 @@ static void x86_blocks_price_like_the_reference(void **state)
     rng_state = 0x243f6a8885a308d3ull;
     x86_stream(&tm_profile_intel, BLOCKS);
     x86_stream(&tm_profile_amd, BLOCKS);
+}
+
+/* EV_BLOCK (model.c run_desc) against the reference, on the same streams. */
+static void riscv_core_blocks_price_like_the_reference(void **state)
+{
+    (void)state;
+    rng_state = 0x9e3779b97f4a7c15ull;
+    riscv_stream(&tm_profile_u74, CORE_BLOCKS);
+    riscv_stream(&tm_profile_rocket, CORE_BLOCKS);
+}
+
+static void x86_core_blocks_price_like_the_reference(void **state)
+{
+    (void)state;
+    rng_state = 0x243f6a8885a308d3ull;
+    x86_stream(&tm_profile_intel, CORE_BLOCKS);
+    x86_stream(&tm_profile_amd, CORE_BLOCKS);
 }
 
 static void cache_fast_path_answers_like_the_full_lookup(void **state)
@@ -281,6 +393,8 @@ int main(void)
         cmocka_unit_test(x86_memo_prices_like_the_reference),
         cmocka_unit_test(riscv_blocks_price_like_the_reference),
         cmocka_unit_test(x86_blocks_price_like_the_reference),
+        cmocka_unit_test(riscv_core_blocks_price_like_the_reference),
+        cmocka_unit_test(x86_core_blocks_price_like_the_reference),
         cmocka_unit_test(cache_fast_path_answers_like_the_full_lookup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
