@@ -432,18 +432,18 @@ static void report_run(const struct machine *m, const struct tm_log *log, const 
                 mach_arch_name(m->arch), stop_reason_name(m->stop.reason), machine_exit_status(m));
         fprintf(out, "\"instructions\": %" PRIu64 ", \"time\": %" PRIu64 ", \"events\": {",
                 m->insns, m->time);
-        for (int k = 0; k < EV_KIND_COUNT; k++)
+        for (int k = 0; k < EV_KINDS_REPORTED; k++)
             fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", ev_kind_name(k), m->events.count[k]);
         fprintf(out, "}, \"transitions\": ");
         tm_report_json(log, out);
         fprintf(out, "}\n");
     } else if (strcmp(format, "csv") == 0) {
         fprintf(out, "arch,stop,exit_status,instructions,time");
-        for (int k = 0; k < EV_KIND_COUNT; k++)
+        for (int k = 0; k < EV_KINDS_REPORTED; k++)
             fprintf(out, ",%s", ev_kind_name(k));
         fprintf(out, "\n%s,%s,%d,%" PRIu64 ",%" PRIu64, mach_arch_name(m->arch),
                 stop_reason_name(m->stop.reason), machine_exit_status(m), m->insns, m->time);
-        for (int k = 0; k < EV_KIND_COUNT; k++)
+        for (int k = 0; k < EV_KINDS_REPORTED; k++)
             fprintf(out, ",%" PRIu64, m->events.count[k]);
         fprintf(out, "\n\n"); /* an empty line, then the transition table */
         tm_report_csv(log, out);
@@ -452,7 +452,7 @@ static void report_run(const struct machine *m, const struct tm_log *log, const 
                 stop_reason_name(m->stop.reason), machine_exit_status(m));
         fprintf(out, "  instructions %" PRIu64 ", guest time %" PRIu64 " ticks\n", m->insns,
                 m->time);
-        for (int k = 0; k < EV_KIND_COUNT; k++)
+        for (int k = 0; k < EV_KINDS_REPORTED; k++)
             fprintf(out, "  %-10s %" PRIu64 "\n", ev_kind_name(k), m->events.count[k]);
         tm_report_text(log, out);
     }

@@ -31,6 +31,9 @@ enum ev_kind {
 #undef X
         EV_KIND_COUNT
 };
+/* The kinds that say what happened, for reports: EV_BLOCK (last) is a form in which instructions
+ * travel, which depends on who listens, and is counted in EV_INSN as well. */
+#define EV_KINDS_REPORTED EV_BLOCK
 
 /* How a privilege change happened; shared by both architectures so that transition accounting,
  * traces and the monitor name mechanisms the same way. */

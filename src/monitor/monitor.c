@@ -721,7 +721,7 @@ static int info_stats(struct mon *mon, int argc, char **argv)
     fprintf(mon->out, "%s, %" PRIu64 " instructions, guest time %" PRIu64 " ticks, %s\n",
             mach_arch_name(m->arch), m->insns, m->time,
             m->stop.reason == STOP_NONE ? "running" : m->stop.detail);
-    for (int k = 0; k < EV_KIND_COUNT; k++)
+    for (int k = 0; k < EV_KINDS_REPORTED; k++)
         fprintf(mon->out, "  %-10s %" PRIu64 "\n", ev_kind_name(k), m->events.count[k]);
     return 0;
 }

@@ -885,9 +885,10 @@ struct blk {
     struct tm_block *b;
     const struct ev_block *desc; /* run_desc's block, for the memo; NULL: from events */
     uint64_t pc[TM_BLOCK_INSNS], key[TM_BLOCK_INSNS];
-    unsigned fetch[TM_BLOCK_INSNS];           /* fetch miss cycles */
-    uint64_t stall[TM_BLOCK_INSNS];           /* data stall cycles of the instruction's accesses */
-    uint64_t time[TM_BLOCK_INSNS];            /* out: each instruction's first cycle (the stamps) */
+    unsigned fetch[TM_BLOCK_INSNS]; /* fetch miss cycles */
+    uint64_t stall[TM_BLOCK_INSNS]; /* data stall cycles of the instruction's accesses */
+    uint64_t time[TM_BLOCK_INSNS];  /* out: each instruction's first cycle (the stamps) */
+    uint8_t nsched, nmem, sched[TM_BLOCK_INSNS + TM_BLOCK_MEMS], mem_k[TM_BLOCK_MEMS];
     struct tm_insn_info info[TM_BLOCK_INSNS]; /* copies when !hit (x86 pcs share memo slots) */
 };
 
@@ -901,12 +902,12 @@ static inline uint64_t all_misses(const struct tm_model *md)
     return md->st.icache_misses + md->st.dcache_misses + md->st.itlb_misses + md->st.dtlb_misses;
 }
 
-/* Replays w's memo block: the state after it, guest time, counters, and the branch it ends
- * with. Returns the stamp base: the first cycle of instruction k is base + b->issue[k]. */
-static inline __attribute__((always_inline)) uint64_t block_replay(struct tm_model *md,
-                                                                   const struct blk *w)
+/* Replays the memo block b, whose last instruction is at last_pc (ev_insn_key last_key): the state
+ * after it, guest time, counters, and the branch it ends with. Returns the stamp base: the first
+ * cycle of instruction k is base + b->issue[k]. */
+static inline __attribute__((always_inline)) uint64_t
+block_replay_at(struct tm_model *md, const struct tm_block *b, uint64_t last_pc, uint64_t last_key)
 {
-    const struct tm_block *b = w->b;
     uint64_t now0 = md->now, h0 = md->horizon;
     /* guest time after an instruction = time before the block + its horizon's advance, so its
      * first cycle (advance: time - (horizon - issue)) = time before - h0 + issue */
@@ -933,15 +934,21 @@ static inline __attribute__((always_inline)) uint64_t block_replay(struct tm_mod
     md->t_guest = time - (md->horizon - md->now);
     if (time >= md->m->limit_time) md->m->exit_request = 1;
     if (b->last_kind != BR_NONE) {
-        uint64_t last = w->pc[b->n - 1];
         md->branch_pending = true;
         md->branch_kind = b->last_kind;
         md->branch_call = b->last_call;
-        md->branch_pc = last;
-        md->branch_fallthrough = last + key_len(w->key[b->n - 1]);
+        md->branch_pc = last_pc;
+        md->branch_fallthrough = last_pc + key_len(last_key);
         md->branch_issue = now0 + b->out_branch;
     }
     return base;
+}
+
+/* block_replay_at for the block gathered in w. */
+static inline __attribute__((always_inline)) uint64_t block_replay(struct tm_model *md,
+                                                                   const struct blk *w)
+{
+    return block_replay_at(md, w->b, w->pc[w->b->n - 1], w->key[w->b->n - 1]);
 }
 
 /* Prices w one instruction at a time, and records it in its memo slot when it may be replayed
@@ -986,6 +993,12 @@ static inline __attribute__((always_inline)) void block_price(struct tm_model *m
         md->next_free - now0 > UINT32_MAX || rel(md->front_ready, now0) > UINT32_MAX)
         return;
     rec.pc = w->pc[0];
+    rec.nsched = w->desc ? w->nsched : TM_SCHED_NONE;
+    rec.nmem = w->nmem;
+    if (rec.nsched != TM_SCHED_NONE) {
+        memcpy(rec.sched, w->sched, w->nsched);
+        memcpy(rec.mem_k, w->mem_k, w->nmem);
+    }
     rec.desc = w->desc;
     rec.desc_id = w->desc ? w->desc->id : 0;
     rec.n = (uint8_t)count;
@@ -1031,6 +1044,8 @@ static unsigned run_block(struct tm_model *md, struct ev *events, unsigned i, un
     block_enter(md, &w, pc0);
     struct tm_block *b = w.b;
     w.desc = NULL;
+    w.nsched = TM_SCHED_NONE;
+    w.nmem = 0;
     w.hit = w.in_fits && b->n && b->pc == pc0 && !b->desc && same_state(&w.in, &b->in);
     unsigned idx[TM_BLOCK_INSNS], count, j;
     uint64_t misses[TM_BLOCK_INSNS], acc;
@@ -1050,11 +1065,19 @@ again:
     for (j = i; j < n; j++) {
         struct ev *e = &events[j];
         if (e->kind == EV_MEM) {
-            acc += mem_lookup(md, e);
-            continue;
+            /* The accesses of the next instruction, looked up here when it is an EV_INSN of
+             * this batch; those of a core's EV_BLOCK (which come before it, for all of its
+             * instructions) or of the next batch's wait for it (md->pend). */
+            unsigned q = j + 1;
+            while (q < n && events[q].kind == EV_MEM)
+                q++;
+            if (q == n || events[q].kind != EV_INSN) break;
+            for (; j < q; j++)
+                acc += mem_lookup(md, &events[j]);
+            e = &events[j];
         }
-        if (e->kind != EV_INSN) continue;
-        if (e->pc != pc) break; /* not straight on (x86 far transfers): the next block's */
+        if (e->kind != EV_INSN) break; /* a core's EV_BLOCK: run_desc's */
+        if (e->pc != pc) break;        /* not straight on (x86 far transfers): the next block's */
         uint64_t key = insn_key(e);
         if (w.hit) {
             if (key != b->key[count]) {
@@ -1148,10 +1171,22 @@ static void desc_one_by_one(struct tm_model *md, const struct ev *e, struct tm_s
     stamp_block(stamp, time_first, misses_first, md->t_guest, all_misses(md));
 }
 
+/* The accesses waiting in md->pend are those of the instructions of b's schedule. */
+static inline bool same_accesses(const struct tm_model *md, const struct tm_block *b,
+                                 const struct ev_block *d)
+{
+    if (b->nsched == TM_SCHED_NONE || md->npend != b->nmem) return false;
+    for (unsigned j = 0; j < b->nmem; j++)
+        if (md->pend[j]->pc != d->pc + d->offset[b->mem_k[j]]) return false;
+    return true;
+}
+
 /* A core's EV_BLOCK (events.h "Blocks"): run_block's work without an event per instruction.
  * The EV_MEMs before it (md->pend) are looked up in the order of one event per instruction: an
  * instruction's accesses (their pc is its address), then its fetch. The memo knows a core's
- * block by the core's descriptor and its id, which the core renews when it rebuilds it. */
+ * block by the core's descriptor and its id, which the core renews when it rebuilds it; when the
+ * block recurs with its accesses from the same instructions, the lookups follow the memo's
+ * schedule instead of a walk over the instructions. */
 static void run_desc(struct tm_model *md, const struct ev *e, struct tm_stamp *stamp)
 {
     const struct ev_block *d = e->block.desc;
@@ -1169,25 +1204,93 @@ static void run_desc(struct tm_model *md, const struct ev *e, struct tm_stamp *s
     w.hit = w.in_fits && b->desc == d && b->desc_id == d->id && b->pc == pc0 &&
             same_state(&w.in, &b->in);
     w.whole = true;
-    w.quiet = true;
     w.count = n;
+    uint64_t misses_first = 0;
+
+    if (w.hit && same_accesses(md, b, d)) {
+        /* The schedule. Each lookup's cycles are kept for the pricing when something missed;
+         * misses_first is taken after the lookups of instruction 0. */
+        uint64_t any = md->stall, cycles[TM_BLOCK_INSNS + TM_BLOCK_MEMS];
+        bool first_done = false;
+        for (unsigned i = 0, j = 0; i < b->nsched; i++) {
+            uint8_t op = b->sched[i];
+            unsigned k = (op & TM_SCHED_FETCH) ? op & ~TM_SCHED_FETCH : b->mem_k[j];
+            if (k && !first_done) {
+                misses_first = all_misses(md);
+                first_done = true;
+            }
+            cycles[i] = (op & TM_SCHED_FETCH) ? fetch_lookup(md, pc0 + d->offset[k])
+                                              : mem_lookup(md, md->pend[j++]);
+            any |= cycles[i];
+        }
+        if (!first_done) misses_first = all_misses(md);
+        uint64_t carried = md->stall;
+        md->npend = 0;
+        md->stall = 0;
+        if (!any && live_ready(md, b)) {
+            md->block_hits++;
+            uint64_t base = block_replay_at(md, b, pc0 + d->offset[n - 1], d->key[n - 1]);
+            stamp_block(stamp, base + b->issue[0], misses_first, base + b->issue[n - 1],
+                        all_misses(md));
+            return;
+        }
+        /* priced one at a time, with the lookups' cycles by instruction */
+        memset(w.fetch, 0, n * sizeof w.fetch[0]);
+        memset(w.stall, 0, n * sizeof w.stall[0]);
+        w.stall[0] = carried;
+        for (unsigned i = 0, j = 0; i < b->nsched; i++) {
+            uint8_t op = b->sched[i];
+            if (op & TM_SCHED_FETCH)
+                w.fetch[op & ~TM_SCHED_FETCH] = (unsigned)cycles[i];
+            else
+                w.stall[b->mem_k[j++]] += cycles[i];
+        }
+        w.quiet = !any;
+        w.nsched = b->nsched;
+        w.nmem = b->nmem;
+        memcpy(w.sched, b->sched, b->nsched);
+        memcpy(w.mem_k, b->mem_k, b->nmem);
+        for (unsigned k = 0; k < n; k++) {
+            w.pc[k] = pc0 + d->offset[k];
+            w.key[k] = d->key[k];
+        }
+        block_price(md, &w);
+        stamp_block(stamp, w.time[0], misses_first, w.time[n - 1], all_misses(md));
+        return;
+    }
+
+    /* The walk over the instructions, recording the schedule. */
+    w.quiet = true;
+    w.nsched = w.nmem = 0;
     unsigned shift = md->l1i.sets ? md->l1i.line_shift : 12, j = 0, np = md->npend;
-    uint64_t acc = md->stall, line = UINT64_MAX, misses_first = 0;
+    uint64_t acc = md->stall, line = UINT64_MAX;
     for (unsigned k = 0; k < n; k++) {
         uint64_t pc = pc0 + d->offset[k];
-        while (j < np && md->pend[j]->pc <= pc)
+        while (j < np && md->pend[j]->pc <= pc) {
             acc += mem_lookup(md, md->pend[j++]);
+            if (w.nsched != TM_SCHED_NONE && w.nmem < TM_BLOCK_MEMS) {
+                w.mem_k[w.nmem++] = (uint8_t)k;
+                w.sched[w.nsched++] = 0;
+            } else {
+                w.nsched = TM_SCHED_NONE;
+            }
+        }
         w.pc[k] = pc;
         w.key[k] = d->key[k];
         if (!w.hit) w.info[k] = *insn_info_of(md, pc, d->key[k]);
         uint64_t this_line = pc >> shift;
-        w.fetch[k] = this_line == line ? 0 : fetch_lookup(md, pc);
+        w.fetch[k] = 0;
+        if (this_line != line) {
+            w.fetch[k] = fetch_lookup(md, pc);
+            if (w.nsched != TM_SCHED_NONE) w.sched[w.nsched++] = (uint8_t)(TM_SCHED_FETCH | k);
+        }
         line = this_line;
         w.stall[k] = acc;
         w.quiet = w.quiet && !w.fetch[k] && !acc;
         acc = 0;
         if (k == 0) misses_first = all_misses(md);
     }
+    if (j < np) w.nsched = TM_SCHED_NONE; /* accesses after the block's instructions */
     while (j < np)
         acc += mem_lookup(md, md->pend[j++]);
     md->npend = 0;
@@ -1195,6 +1298,10 @@ static void run_desc(struct tm_model *md, const struct ev *e, struct tm_stamp *s
 
     if (w.hit && w.quiet && live_ready(md, b)) {
         md->block_hits++;
+        b->nsched = w.nsched; /* the schedule, for the next time */
+        b->nmem = w.nmem;
+        memcpy(b->sched, w.sched, w.nsched == TM_SCHED_NONE ? 0 : w.nsched);
+        memcpy(b->mem_k, w.mem_k, w.nmem);
         uint64_t base = block_replay(md, &w);
         stamp_block(stamp, base + b->issue[0], misses_first, base + b->issue[n - 1],
                     all_misses(md));

@@ -379,6 +379,7 @@ struct tm_insn_info {
  * static part summed per block). States are relative to the issue cycle before the block ('now');
  * values at or below it are 0 (the pipeline only compares them with now or later cycles). */
 #define TM_BLOCK_INSNS 16
+#define TM_BLOCK_MEMS  16
 #define TM_BLOCKS      512
 struct tm_block_state {
     uint32_t horizon, next_free, front_ready;
@@ -402,7 +403,16 @@ struct tm_block {
     uint32_t live_ready[2 * TM_BLOCK_INSNS];
     uint8_t out_reg[TM_BLOCK_INSNS]; /* registers written, and their readiness after */
     uint32_t out_ready[TM_BLOCK_INSNS];
+    /* A core's block (desc): its lookups in the order of one event per instruction, made again
+     * without walking its instructions when its accesses come from the same instructions:
+     * sched[i] is TM_SCHED_FETCH | k for the fetch of a new line at instruction k, else the
+     * next access, whose instruction is mem_k[the access]. nsched TM_SCHED_NONE: not known. */
+    uint8_t nsched, nmem;
+    uint8_t sched[TM_BLOCK_INSNS + TM_BLOCK_MEMS];
+    uint8_t mem_k[TM_BLOCK_MEMS];
 };
+#define TM_SCHED_FETCH 0x80
+#define TM_SCHED_NONE  0xff
 
 /* What the model found for an instruction of a batch (events.h "Batches"), for the subscribers
  * after it (the transition log): its first cycle in guest time and the model's miss count after

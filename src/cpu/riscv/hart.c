@@ -51,6 +51,8 @@ struct rv_hart *rv_hart_create(struct machine *m, uint64_t entry)
     h->m = m;
     for (unsigned i = 0; i < RV_ICACHE_ENTRIES; i++)
         h->icache[i].paddr = RV_DINSN_EMPTY; /* len 0 */
+    for (unsigned i = 0; i < RV_BLOCKS; i++)
+        h->blocks[i].paddr = RV_DINSN_EMPTY;
     rv_decode_init(h);
     rv_rvc_init(h);
     rv_hart_reset(h, entry);
@@ -95,6 +97,21 @@ static inline const struct rv_dinsn *fetch_hit(const struct rv_hart *h, uint64_t
     const struct rv_dinsn *d = &h->icache[(paddr >> 1) % RV_ICACHE_ENTRIES];
     if (d->paddr != paddr || (raw & d->rawmask) != d->raw) return NULL;
     return d;
+}
+
+/* The instruction at pc trapped (rc from its code): delivery, and its one tick of guest time. */
+static enum rv_step_result trap(struct rv_hart *h, uint64_t pc, int rc)
+{
+    struct machine *m = h->m;
+    rv_trap_deliver(h, (uint64_t)(rc - 1), false, h->tval);
+    m->time++;
+    /* A fault in the handler's first instruction at the handler's own address repeats forever
+     * with the same state: stop instead of spinning. */
+    if (h->pc == pc &&
+        (rc - 1 == RV_EXC_INSN_ACCESS || rc - 1 == RV_EXC_INSN_PAGE || rc - 1 == RV_EXC_ILLEGAL))
+        machine_request_stop(m, STOP_FATAL, EXIT_GUEST_FATAL,
+                             "riscv64: trap loop at %#" PRIx64 " (cause %d)", pc, rc - 1);
+    return RV_STEP_EXCEPTION;
 }
 
 /* Whether a retired instruction of this class can have changed what decides interrupts: mie,
@@ -153,21 +170,66 @@ __attribute__((always_inline)) static inline enum rv_step_result step(struct rv_
     }
     if (rc != RV_OK) {
         *check = true;
-        rv_trap_deliver(h, (uint64_t)(rc - 1), false, h->tval);
-        m->time++;
-        /* A fault in the handler's first instruction at the handler's own address repeats
-         * forever with the same state: stop instead of spinning. */
-        if (h->pc == pc && (rc - 1 == RV_EXC_INSN_ACCESS || rc - 1 == RV_EXC_INSN_PAGE ||
-                            rc - 1 == RV_EXC_ILLEGAL))
-            machine_request_stop(m, STOP_FATAL, EXIT_GUEST_FATAL,
-                                 "riscv64: trap loop at %#" PRIx64 " (cause %d)", pc, rc - 1);
-        return RV_STEP_EXCEPTION;
+        return trap(h, pc, rc);
     }
     h->pc = npc;
     m->insns++;
     m->time++;
     ev_emit_insn(&m->events, pc, d->op_class, d->len, d->word);
     return RV_STEP_RETIRED;
+}
+
+/* The decoded block at pc (block.c) when pc is on the fetch page, built if needed; NULL when
+ * the fetch page is another (a step refreshes it). */
+static inline struct rv_block *block_at(struct rv_hart *h, uint64_t pc)
+{
+    if ((pc & ~0xfffull) != h->fetch_fast) return NULL;
+    uint64_t off = pc & 0xfff, paddr = h->fetch_ppage | off;
+    struct rv_block *b = &h->blocks[(paddr >> 1) % RV_BLOCKS];
+    if (b->paddr != paddr || b->ev.pc != pc || memcmp(h->fetch_host + off, b->code, b->bytes))
+        b = rv_block_build(h, pc, b);
+    return b;
+}
+
+/* Runs the instructions of b from its first (h->pc), as step() would one by one with nothing
+ * to look at in between (no interrupt check is due: step's *check is false), reporting them as
+ * one EV_BLOCK. Stops early at a trap or when the machine asks the loop to return. Returns the
+ * ticks of guest time taken: one per instruction retired, and one for a trap. */
+static inline unsigned run_block(struct rv_hart *h, const struct rv_block *b, bool *check)
+{
+    struct machine *m = h->m;
+    unsigned n = b->ev.n;
+    uint64_t pc = h->pc;
+    ev_block_open(&m->events, &b->ev, &h->pc);
+    for (unsigned k = 0; k < n; k++) {
+        const struct rv_dinsn *d = &b->insn[k];
+        uint64_t npc = pc + d->len;
+        int rc;
+        if (d->fast != RV_FAST_NONE) {
+            rc = rv_fast_exec(h, d, pc, &npc);
+        } else {
+            h->npc = npc;
+            h->insn_raw = d->raw;
+            rc = d->exec(h, d->word);
+            npc = h->npc;
+        }
+        h->x[0] = 0;
+        if (rc != RV_OK) {
+            ev_block_close(&m->events, k); /* the retired ones come before the trap's events */
+            *check = true;
+            trap(h, pc, rc);
+            return k + 1;
+        }
+        h->pc = pc = npc;
+        m->insns++;
+        m->time++;
+        if (m->exit_request) {
+            ev_block_close(&m->events, k + 1);
+            return k + 1;
+        }
+    }
+    ev_block_close(&m->events, n);
+    return n;
 }
 
 /* Single steps come from the monitor and tests, which may change any state in between: always
@@ -192,8 +254,21 @@ void rv_run(void *hart)
         if (n_time < n) n = n_time;
         enum rv_step_result r = RV_STEP_RETIRED;
         bool check = true; /* devices and the monitor act between batches */
-        while (n-- && !m->exit_request && (r = step(h, &check)) != RV_STEP_WAITING)
-            ;
+        while (n && !m->exit_request) {
+            /* A decoded block when every subscriber of instructions takes blocks, nothing is
+             * to be looked at before the next instruction, and the block fits in what is left
+             * of the run (instructions, and the queue's room before guest time's limit). */
+            if (!check && m->events.blocks) {
+                const struct rv_block *b = block_at(h, h->pc);
+                if (b && b->ev.n && b->ev.n <= n &&
+                    ev_block_fits(&m->events, b->ev.n, b->accesses)) {
+                    n -= run_block(h, b, &check);
+                    continue;
+                }
+            }
+            n--;
+            if ((r = step(h, &check)) == RV_STEP_WAITING) break;
+        }
         if (r != RV_STEP_WAITING) continue;
         if (m->limit_time == UINT64_MAX || !(h->csr.mie & RV_PLATFORM_INTS)) {
             machine_request_stop(m, STOP_FATAL, EXIT_GUEST_FATAL,

@@ -221,6 +221,13 @@ int rv_phys_store(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned si
 /* Fetch and decode at pc through the fetch-page and decoded-instruction caches: RV_OK with *d,
  * an instruction fault, or illegal instruction (tval = the bits). Sets h->insn_raw. */
 int rv_fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **d);
+/* Decodes raw (its length from its low bits), found at paddr, into d; -1 when illegal. Sets
+ * h->insn_raw. */
+int rv_decode_into(struct rv_hart *h, uint64_t paddr, uint32_t raw, struct rv_dinsn *d);
+/* Decoded blocks (block.c). The block at pc, whose page is the fetch page (h->fetch_fast), built
+ * if the slot holds another or its code changed; its ev.n is 0 when the instruction at pc must
+ * run alone. */
+struct rv_block *rv_block_build(struct rv_hart *h, uint64_t pc, struct rv_block *b);
 /* Translation changed (TLB flush, satp write, privilege change): drop the fetch page. */
 static inline void rv_xlate_changed(struct rv_hart *h)
 {

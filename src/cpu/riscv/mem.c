@@ -245,8 +245,7 @@ int rv_phys_store(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned si
     return rc;
 }
 
-/* Decodes raw (len from its low bits) into d; -1 when illegal. */
-static int decode_into(struct rv_hart *h, uint64_t paddr, uint32_t raw, struct rv_dinsn *d)
+int rv_decode_into(struct rv_hart *h, uint64_t paddr, uint32_t raw, struct rv_dinsn *d)
 {
     unsigned len = (raw & 3) == 3 ? 4 : 2;
     if (len == 2) raw &= 0xffff;
@@ -288,7 +287,7 @@ int rv_fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **out
         unsigned len;
         int rc = rv_fetch(h, pc, &word, &len);
         if (rc != RV_OK) return rc;
-        if (decode_into(h, UINT64_MAX, word, &h->dscratch) < 0) return rv_illegal(h);
+        if (rv_decode_into(h, UINT64_MAX, word, &h->dscratch) < 0) return rv_illegal(h);
         *out = &h->dscratch;
         return RV_OK;
     }
@@ -297,7 +296,7 @@ int rv_fetch_decoded(struct rv_hart *h, uint64_t pc, const struct rv_dinsn **out
     uint64_t paddr = h->fetch_ppage | off;
     struct rv_dinsn *d = &h->icache[(paddr >> 1) % RV_ICACHE_ENTRIES];
     if (d->paddr != paddr || (raw & d->rawmask) != d->raw) {
-        if (decode_into(h, paddr, raw, d) < 0) {
+        if (rv_decode_into(h, paddr, raw, d) < 0) {
             d->len = 0;
             d->paddr = RV_DINSN_EMPTY;
             return rv_illegal(h);

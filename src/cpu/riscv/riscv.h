@@ -126,6 +126,23 @@ struct rv_dinsn {
     int32_t imm;
 };
 
+/* A decoded block (block.c): the straight-line instructions from one address to the first
+ * branch or jump, or to the first instruction that must run alone (CSR, SYSTEM, fence), at most
+ * RV_BLOCK_INSNS, within one page. The run loop executes it without fetching, and reports it to
+ * the event stream as one EV_BLOCK (events.h "Blocks"). It is used only while the bytes in memory
+ * still equal the bytes it was decoded from (code), like the decoded-instruction cache. */
+#define RV_BLOCK_INSNS 16   /* the timing model replays blocks of up to TM_BLOCK_INSNS */
+#define RV_BLOCKS      2048 /* direct-mapped by the physical address of the first instruction */
+struct rv_block {
+    uint64_t paddr;     /* of the first instruction; RV_DINSN_EMPTY: empty */
+    uint16_t bytes;     /* of code */
+    uint8_t accesses;   /* the most EV_MEMs its instructions can emit */
+    struct ev_block ev; /* pc (the virtual address it was decoded at), id, n (0: the
+                           instruction at pc runs alone), offsets and keys */
+    struct rv_dinsn insn[RV_BLOCK_INSNS];
+    uint8_t code[RV_BLOCK_INSNS * 4];
+};
+
 struct rv_hart {
     uint64_t x[32];
     uint64_t f[32]; /* F/D registers, FLEN = 64; singles NaN-boxed (unpriv. spec 12.2) */
@@ -161,6 +178,8 @@ struct rv_hart {
      * construction (fence.i has nothing to do). */
     struct rv_dinsn icache[RV_ICACHE_ENTRIES];
     struct rv_dinsn dscratch; /* decode of an instruction that is not cached */
+    struct rv_block blocks[RV_BLOCKS];
+    uint32_t block_ids; /* the last ev_block id given */
 
     /* PMP (pmp.c): bit p set when no access at privilege p can fail, so none is checked */
     uint8_t pmp_open;

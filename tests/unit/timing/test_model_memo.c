@@ -4,7 +4,8 @@
  *               event at a time, on the same streams; compared whenever a batch was handed over
  *   core blocks the same streams reported as a core reports its decoded blocks (events.h
  *               "Blocks": EV_BLOCK, open blocks handed over in parts, blocks left early, code
- *               rewritten under a block), priced by model.c run_desc
+ *               rewritten under a block, single EV_INSNs in between), priced by model.c
+ *               run_desc
  *   memo        the per-instruction static info (class costs, pipes, registers, branch kind,
  *               refill) memoized by pc and checked by word and class, against a model that
  *               computes it afresh for every instruction (tm_model.memo_off), on long
@@ -35,9 +36,9 @@ struct fx {
 
 /* How a fixture's model gets its events. */
 enum mode {
-    SINGLE,    /* one event at a time, memoized static info */
-    REFERENCE, /* one event at a time, everything computed afresh (memo_off) */
-    BLOCKS,    /* tm_model_attach, batches priced in blocks */
+    SINGLE,     /* one event at a time, memoized static info */
+    REFERENCE,  /* one event at a time, everything computed afresh (memo_off) */
+    BLOCKS,     /* tm_model_attach, batches priced in blocks */
     CORE_BLOCKS /* as ringside runs it: BLOCKS, and the instructions come as EV_BLOCK */
 };
 
@@ -94,10 +95,16 @@ static uint32_t rnd(void)
 static void core_retire(struct machine *m, const struct ev *e)
 {
     uint64_t key = ev_insn_key(e);
-    if (core.open && (core.open->pc + core.open->offset[core.k] != e->pc ||
-                      core.open->key[core.k] != key)) {
+    if (core.open &&
+        (core.open->pc + core.open->offset[core.k] != e->pc || core.open->key[core.k] != key)) {
         ev_block_close(&m->events, core.k); /* left early */
         core.open = NULL;
+    }
+    if (!core.open && rnd() % 8 == 0) { /* one that runs alone: an EV_INSN between blocks */
+        m->insns++;
+        m->time++;
+        ev_emit_insn(&m->events, e->pc, e->insn.op_class, e->insn.len, e->insn.raw);
+        return;
     }
     if (!core.open) {
         struct ev_block *d = &core.desc[(e->pc >> 1) % CORE_DESCS];
@@ -229,7 +236,8 @@ static void riscv_stream(const struct tm_profile *p, enum mode mode)
             pv.priv.to = (rnd() & 1) ? 1 : 0;
             both(&a, &b, &pv, false);
         }
-        if (rv_cls[idx] == RV_OPC_LOAD || rv_cls[idx] == RV_OPC_STORE || rv_cls[idx] == RV_OPC_ATOMIC) {
+        if (rv_cls[idx] == RV_OPC_LOAD || rv_cls[idx] == RV_OPC_STORE ||
+            rv_cls[idx] == RV_OPC_ATOMIC) {
             struct ev e = {.kind = EV_MEM, .pc = base + 4 * idx};
             e.mem.vaddr = e.mem.paddr = base + 0x100000 + (rnd() % 65536) * 8;
             e.mem.size = 8;
