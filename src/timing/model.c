@@ -1065,6 +1065,10 @@ again:
     for (j = i; j < n; j++) {
         struct ev *e = &events[j];
         if (e->kind == EV_MEM) {
+            if (!md->m->events.blocks) { /* then the next instruction's is an EV_INSN */
+                acc += mem_lookup(md, e);
+                continue;
+            }
             /* The accesses of the next instruction, looked up here when it is an EV_INSN of
              * this batch; those of a core's EV_BLOCK (which come before it, for all of its
              * instructions) or of the next batch's wait for it (md->pend). */
@@ -1319,11 +1323,15 @@ static void model_batch(void *opaque, struct ev *events, unsigned n, unsigned in
 {
     struct tm_model *md = opaque;
     md->tick_lag = insns;
+    bool blocks = md->m->events.blocks; /* else no EV_BLOCK comes */
     unsigned i = 0;
     while (i < n) {
         struct ev *e = &events[i];
         if (e->kind == EV_MEM) {
-            md->pend[md->npend++] = e;
+            if (blocks)
+                md->pend[md->npend++] = e;
+            else
+                on_mem(md, e); /* an EV_INSN comes next: no need to wait */
             i++;
             continue;
         }
