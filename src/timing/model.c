@@ -956,13 +956,15 @@ static inline __attribute__((always_inline)) uint64_t block_replay(struct tm_mod
 static inline __attribute__((always_inline)) void block_price(struct tm_model *md, struct blk *w)
 {
     md->block_runs++;
-    struct tm_block rec;
     unsigned count = w->count;
     bool record = w->quiet && w->whole && w->in_fits;
-    rec.in = w->in;
+    /* recorded in place (a copy of the whole entry cost more than the pricing), the slot
+     * emptied if the block turns out not to be recordable */
+    struct tm_block *rec = record ? w->b : &md->block_scratch;
+    rec->in = w->in;
     uint64_t now0 = md->now, lu0 = md->st.load_use_stalls, xr0 = md->st.xrets;
     uint32_t written = 0, live = 0;
-    rec.nlive = rec.nout = 0;
+    rec->nlive = rec->nout = 0;
     const struct tm_insn_info *s = NULL;
     for (unsigned k = 0; k < count; k++) {
         if (k) {
@@ -976,51 +978,52 @@ static inline __attribute__((always_inline)) void block_price(struct tm_model *m
                 uint32_t bit = 1u << src[r];
                 if (!src[r] || ((written | live) & bit)) continue;
                 live |= bit;
-                rec.live_reg[rec.nlive] = src[r];
-                rec.live_ready[rec.nlive++] = (uint32_t)rel(md->reg_ready[src[r]], now0);
+                rec->live_reg[rec->nlive] = src[r];
+                rec->live_ready[rec->nlive++] = (uint32_t)rel(md->reg_ready[src[r]], now0);
                 if (rel(md->reg_ready[src[r]], now0) > UINT32_MAX) record = false;
             }
             if (s->rd) written |= 1u << s->rd;
             if (s->unpipelined) record = false; /* the unit's busy time is not in the state */
-            rec.key[k] = w->key[k];
+            rec->key[k] = w->key[k];
         }
         md->tick_lag--;
         pipeline(md, s, w->pc[k], key_len(w->key[k]), w->fetch[k], w->stall[k]);
-        rec.issue[k] = (uint32_t)(md->now - now0);
+        rec->issue[k] = (uint32_t)(md->now - now0);
         w->time[k] = md->t_guest;
     }
     if (!record || md->now - now0 > UINT32_MAX || md->horizon - now0 > UINT32_MAX ||
-        md->next_free - now0 > UINT32_MAX || rel(md->front_ready, now0) > UINT32_MAX)
+        md->next_free - now0 > UINT32_MAX || rel(md->front_ready, now0) > UINT32_MAX) {
+        rec->n = 0;
         return;
-    rec.pc = w->pc[0];
-    rec.nsched = w->desc ? w->nsched : TM_SCHED_NONE;
-    rec.nmem = w->nmem;
-    if (rec.nsched != TM_SCHED_NONE) {
-        memcpy(rec.sched, w->sched, w->nsched);
-        memcpy(rec.mem_k, w->mem_k, w->nmem);
     }
-    rec.desc = w->desc;
-    rec.desc_id = w->desc ? w->desc->id : 0;
-    rec.n = (uint8_t)count;
+    rec->pc = w->pc[0];
+    rec->nsched = w->desc ? w->nsched : TM_SCHED_NONE;
+    rec->nmem = w->nmem;
+    if (rec->nsched != TM_SCHED_NONE) {
+        memcpy(rec->sched, w->sched, w->nsched);
+        memcpy(rec->mem_k, w->mem_k, w->nmem);
+    }
+    rec->desc = w->desc;
+    rec->desc_id = w->desc ? w->desc->id : 0;
+    rec->n = (uint8_t)count;
     for (unsigned r = 1; r < 32; r++)
         if (written & (1u << r)) {
-            rec.out_reg[rec.nout] = (uint8_t)r;
-            rec.out_ready[rec.nout++] = (uint32_t)(md->reg_ready[r] - now0);
+            rec->out_reg[rec->nout] = (uint8_t)r;
+            rec->out_ready[rec->nout++] = (uint32_t)(md->reg_ready[r] - now0);
         }
-    rec.out.horizon = (uint32_t)(md->horizon - now0);
-    rec.out.next_free = (uint32_t)(md->next_free - now0);
-    rec.out.front_ready = (uint32_t)rel(md->front_ready, now0);
-    rec.out.group_n = md->group_n;
-    rec.out.group_union = md->group_union;
-    rec.out.group_single = md->group_single;
-    rec.out.group_alone = md->group_alone;
-    rec.out_now = (uint32_t)(md->now - now0);
-    rec.out_branch = (uint32_t)(md->branch_issue - now0);
-    rec.last_kind = s->branch_kind;
-    rec.last_call = s->call;
-    rec.load_use_stalls = (uint16_t)(md->st.load_use_stalls - lu0);
-    rec.xrets = (uint8_t)(md->st.xrets - xr0);
-    *w->b = rec;
+    rec->out.horizon = (uint32_t)(md->horizon - now0);
+    rec->out.next_free = (uint32_t)(md->next_free - now0);
+    rec->out.front_ready = (uint32_t)rel(md->front_ready, now0);
+    rec->out.group_n = md->group_n;
+    rec->out.group_union = md->group_union;
+    rec->out.group_single = md->group_single;
+    rec->out.group_alone = md->group_alone;
+    rec->out_now = (uint32_t)(md->now - now0);
+    rec->out_branch = (uint32_t)(md->branch_issue - now0);
+    rec->last_kind = s->branch_kind;
+    rec->last_call = s->call;
+    rec->load_use_stalls = (uint16_t)(md->st.load_use_stalls - lu0);
+    rec->xrets = (uint8_t)(md->st.xrets - xr0);
 }
 
 /* The memo slot for a block at pc0 entered in the current state. */
@@ -1205,7 +1208,7 @@ static void run_desc(struct tm_model *md, const struct ev *e, struct tm_stamp *s
     block_enter(md, &w, pc0);
     struct tm_block *b = w.b;
     w.desc = d;
-    w.hit = w.in_fits && b->desc == d && b->desc_id == d->id && b->pc == pc0 &&
+    w.hit = w.in_fits && b->n && b->desc == d && b->desc_id == d->id && b->pc == pc0 &&
             same_state(&w.in, &b->in);
     w.whole = true;
     w.count = n;

@@ -489,6 +489,7 @@ struct tm_model {
     struct tm_stamp stamps[EV_BATCH_MAX + 1];
     uint64_t block_hits, block_runs; /* blocks replayed; blocks priced instruction by instruction */
     struct tm_block *blocks;         /* TM_BLOCKS, direct-mapped by first pc */
+    struct tm_block block_scratch;   /* where a block that cannot be recorded is priced */
     /* In a batch, the EV_MEMs before an EV_BLOCK: looked up at the block, in the order of one
      * event per instruction (an instruction's accesses, then its fetch). Those left at the end of
      * a batch are copied to carry (the block comes in the next one). */
