@@ -221,7 +221,10 @@ static inline unsigned run_block(struct rv_hart *h, const struct rv_block *b, bo
             return k + 1;
         }
         h->pc = pc = npc;
+        /* Two 8-byte adds: merged into one 16-byte one, the first of a block waits for the
+         * timing model's 8-byte store of m->time (no store forwarding). */
         m->insns++;
+        __asm__("" : "+m"(m->insns));
         m->time++;
         if (m->exit_request) {
             ev_block_close(&m->events, k + 1);
