@@ -68,7 +68,7 @@ struct dev_pic *dev_pic_attach(struct machine *m, char *err, size_t errlen);
 /* The in-service register of chip 0 (master) or 1 (slave), for tests and the monitor. */
 uint8_t dev_pic_isr(const struct dev_pic *p, unsigned chip);
 
-/* The 8254 PIT (pit8254.c) at ports 0x40-0x43: three counters in modes 0-5 counting at
+/* The 8254 PIT (pit8254.c) at ports 0x40-0x43: three counters in modes 0-5, binary or BCD, at
  * 1.193182 MHz of guest time (machine ticks at a nominal 1 GHz), the counter latch and read-back
  * commands. Counter 0's OUT rising edges pulse line 'irq'; counter 2's GATE is bit 0 of port
  * 0x61 and its OUT reads as bit 5 there (bit 4 toggles with counter 1's periods, the PC's

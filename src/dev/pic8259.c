@@ -1,18 +1,25 @@
 /* Two Intel 8259A programmable interrupt controllers in the PC's master/slave pair (dev.h): the
  * master at ports 0x20-0x21 with the slave's output on its IR2, the slave at 0xA0-0xA1, as in
  * the IBM PC/AT (Intel 8259A data sheet, order no. 231468: "Initialization Command Words",
- * "Operation Command Words", "Interrupt Sequence", "Cascading").
+ * "Operation Command Words", "Interrupt Sequence", "Cascading", "Special Mask Mode", "Poll
+ * Command").
  *
  * Inputs are the machine's lines 0-15 (machine_set_irq); the master's output is the CPU's INTR,
  * line MACHINE_LINE_INTR; the CPU's INTA is machine.int_ack. Modelled: ICW1-ICW4 (edge or level
  * triggering, single or cascade, the vector base from ICW2, automatic EOI from ICW4), OCW1 (the
  * mask), OCW2 (non-specific and specific EOI, rotation on either EOI, rotation in automatic EOI
- * mode, set priority: "Automatic Rotation", "Specific Rotation"), OCW3 reading IRR or ISR, fully
- * nested priority (an in-service request blocks those of equal and lower priority; IR0 highest
- * until a rotation makes another IR the lowest), and the spurious IR7 when a request goes away
- * before INTA. Not modelled: special mask and special fully nested modes, the poll command,
- * 8080/8085 mode. Until initialised each chip masks every input (IMR = 0xFF), so a guest that
- * never programs them sees no interrupt. */
+ * mode, set priority: "Automatic Rotation", "Specific Rotation"), OCW3 (reading IRR or ISR, the
+ * special mask mode, the poll command), fully nested priority (an in-service request blocks
+ * those of equal and lower priority; IR0 highest until a rotation makes another IR the lowest),
+ * and the spurious IR7 when a request goes away before INTA. In the special mask mode the
+ * in-service bits block nothing: any request not masked and not itself in service is presented
+ * ("enables interrupts from all other levels (lower as well as higher) that are not masked"),
+ * and a non-specific EOI leaves masked in-service bits alone. After a poll command the chip's
+ * next read, of either port (the data sheet: the next RD pulse with CS low), is an interrupt
+ * acknowledge that returns the poll word: bit 7 set if a request was acknowledged, bits 2-0 its
+ * level (the other bits, and bits 2-0 without a request, read 0). Not modelled: the special fully
+ * nested mode, 8080/8085 mode. Until initialised each chip masks every input (IMR = 0xFF), so a
+ * guest that never programs them sees no interrupt. */
 #include "dev/dev.h"
 #include "dev/dev_internal.h"
 #include "machine/machine.h"
@@ -30,6 +37,8 @@ struct pic_chip {
     bool rotate_aeoi;  /* OCW2 R = 1, SL = 0, EOI = 0: rotate in automatic EOI mode */
     uint8_t lowest;    /* the IR of lowest priority (7 after ICW1); the next one is highest */
     bool read_isr;     /* OCW3 RR/RIS */
+    bool special_mask; /* OCW3 ESMM/SMM: the special mask mode */
+    bool poll;         /* OCW3 P: the next read returns the poll word */
     uint8_t lines;     /* the inputs' levels last seen (edge detection) */
 };
 
@@ -58,12 +67,15 @@ static unsigned rank(const struct pic_chip *c, unsigned irq)
     return (irq - c->lowest - 1u) & 7u;
 }
 
-/* The request the chip would present (fully nested mode): the highest-priority unmasked IRR bit
- * with no in-service bit of equal or higher priority; -1 for none. */
+/* The request the chip would present: in fully nested mode, the highest-priority unmasked IRR
+ * bit with no in-service bit of equal or higher priority; in the special mask mode, the
+ * highest-priority IRR bit neither masked nor in service. -1 for none. */
 static int chip_pending(const struct pic_chip *c)
 {
     unsigned req = c->irr & (uint8_t)~c->imr;
+    if (c->special_mask) req &= (uint8_t)~c->isr;
     if (!req) return -1;
+    if (c->special_mask) return (int)highest(c, req);
     unsigned irq = highest(c, req);
     if (c->isr && rank(c, highest(c, c->isr)) <= rank(c, irq)) return -1;
     return (int)irq;
@@ -125,8 +137,16 @@ static int pic_ack(void *dev)
 static enum bus_status pic_read(void *dev, uint64_t offset, unsigned size, uint64_t *value)
 {
     struct pic_port *pp = dev;
-    const struct pic_chip *c = &pp->pic->chip[pp->index];
+    struct pic_chip *c = &pp->pic->chip[pp->index];
     (void)size;
+    if (c->poll) { /* "Poll Command": this read acknowledges, as INTA would on this chip */
+        int irq;
+        c->poll = false;
+        chip_ack(c, &irq);
+        *value = irq >= 0 ? 0x80u | (unsigned)irq : 0;
+        update(pp->pic);
+        return BUS_OK;
+    }
     *value = (offset & 1) ? c->imr : c->read_isr ? c->isr : c->irr;
     return BUS_OK;
 }
@@ -150,19 +170,27 @@ static enum bus_status pic_write(void *dev, uint64_t offset, unsigned size, uint
             c->rotate_aeoi = false;
             c->lowest = 7; /* "IR7 input is assigned priority 7" */
             c->read_isr = false;
-        } else if (v & 0x08) { /* OCW3 */
+            c->special_mask = false; /* ICW1 clears the special mask mode */
+            c->poll = false;
+        } else if (v & 0x08) { /* OCW3: ESMM, SMM, P, RR, RIS in bits 6, 5, 2, 1, 0 */
+            if (v & 0x40) c->special_mask = v & 0x20;
+            if (v & 4) c->poll = true; /* overrides RR for the next read */
             if (v & 2) c->read_isr = v & 1;
         } else { /* OCW2: R, SL, EOI in bits 7-5, the level L in 2-0 */
             unsigned cmd = v >> 5, level = v & 7;
             switch (cmd) {
-            case 1: /* non-specific EOI: the highest-priority in-service level */
+            case 1: /* non-specific EOI: the highest-priority in-service level (in the special
+                     * mask mode, of those not masked) */
             case 5: /* rotate on non-specific EOI: that level becomes the lowest */
-                if (c->isr) {
-                    unsigned irq = highest(c, c->isr);
+            {
+                uint8_t ins = c->special_mask ? c->isr & (uint8_t)~c->imr : c->isr;
+                if (ins) {
+                    unsigned irq = highest(c, ins);
                     c->isr &= (uint8_t) ~(1u << irq);
                     if (cmd == 5) c->lowest = (uint8_t)irq;
                 }
                 break;
+            }
             case 3: /* specific EOI */
             case 7: /* rotate on specific EOI: L becomes the lowest */
                 c->isr &= (uint8_t) ~(1u << level);

@@ -13,8 +13,12 @@
  * clock later). Counter 0's OUT rising edges (one per period in modes 2 and 3, one at the
  * terminal count in modes 0 and 4) pulse IRQ 0, which the edge-triggered 8259A latches. Modes 2
  * and 3 take a new count at once (the data sheet: at the end of the current period); mode 3's
- * count reads as mode 2's (it counts by two there); BCD counting is not modelled (the bit is kept
- * for the read-back status). A count of 0 means 65536. */
+ * count reads as mode 2's (it counts by two there). The control word's BCD bit selects binary
+ * counting (a count of 0 means 65536, the count wraps from 0 to FFFFH) or four-decade BCD
+ * counting (0 means 10000, the count wraps from 0 to 9999, and the count reads back as BCD
+ * digits): the counter keeps the initial count as a number of clocks either way and converts
+ * when reading. A BCD count with a digit above 9 is not defined by the data sheet; here each
+ * nibble weighs its decade. */
 #include "dev/dev.h"
 #include "dev/dev_internal.h"
 #include "machine/machine.h"
@@ -34,14 +38,14 @@
 struct pit_counter {
     uint8_t rw;        /* control word RW: 1 LSB, 2 MSB, 3 LSB then MSB */
     uint8_t mode;      /* control word M2-M0, 6 and 7 folded to 2 and 3 */
-    bool bcd;          /* control word BCD (kept, not modelled) */
+    bool bcd;          /* control word BCD: four-decade BCD counting */
     bool write_msb;    /* RW = 3: the next write is the MSB */
     bool read_msb;     /* RW = 3: the next read is the MSB */
-    uint16_t count_in; /* the count register: the count being written */
+    uint16_t count_in; /* the count register: the count being written (BCD digits if bcd) */
     bool running;      /* a count has been loaded since the last control word */
     bool gate;         /* the GATE input */
     bool triggered;    /* modes 1 and 5: a GATE rising edge has started the count */
-    uint32_t period;   /* the initial count N (1..65536) */
+    uint32_t period;   /* the initial count N in clocks (1..65536, or 1..10000 in BCD) */
     uint64_t start;    /* guest time counting (re)started */
     uint64_t done;     /* PIT clocks counted before start (GATE pauses modes 0 and 4) */
     uint64_t edges;    /* counter 0: OUT rising edges signalled since start */
@@ -84,13 +88,34 @@ static uint64_t clocks(const struct pit_counter *c, uint64_t now)
     return c->done + (counting(c) ? machine_to_pit(now - c->start) : 0);
 }
 
+/* The initial count N of a count register value (data sheet "Control Word Format" and the
+ * minimum and maximum initial counts): 0 is 2^16 in binary and 10^4 in BCD. */
+static uint32_t initial_count(uint16_t reg, bool bcd)
+{
+    if (!bcd) return reg ? reg : 65536u;
+    uint32_t n = (reg >> 12 & 0xfu) * 1000u + (reg >> 8 & 0xfu) * 100u + (reg >> 4 & 0xfu) * 10u +
+                 (reg & 0xfu);
+    return n ? n : 10000u;
+}
+
+/* Four BCD digits of v (0..9999). */
+static uint16_t to_bcd(uint32_t v)
+{
+    return (uint16_t)((v / 1000u) << 12 | (v / 100u % 10u) << 8 | (v / 10u % 10u) << 4 | v % 10u);
+}
+
 /* The counting element (data sheet "Modes"): modes 0, 1, 4, 5 count down from N once and wrap
- * on; modes 2 and 3 reload N every period. */
+ * on (binary: modulo 2^16; BCD: modulo 10^4, read as BCD digits); modes 2 and 3 reload N every
+ * period. */
 static uint16_t counter_value(const struct pit_counter *c, uint64_t now)
 {
     if (!c->running || ((c->mode == 1 || c->mode == 5) && !c->triggered)) return c->count_in;
     uint64_t n = clocks(c, now);
-    if (c->mode == 2 || c->mode == 3) return (uint16_t)(c->period - n % c->period);
+    if (c->mode == 2 || c->mode == 3) {
+        uint32_t v = (uint32_t)(c->period - n % c->period);
+        return c->bcd ? to_bcd(v % 10000u) : (uint16_t)v;
+    }
+    if (c->bcd) return to_bcd((c->period % 10000u + 10000u - (uint32_t)(n % 10000u)) % 10000u);
     return (uint16_t)(c->period - n);
 }
 
@@ -241,7 +266,7 @@ static void write_count(struct dev_pit *p, unsigned index, uint8_t v, uint64_t n
         c->write_msb = false;
     }
     /* the count is loaded: counting starts now (modes 1 and 5 wait for a GATE rising edge) */
-    c->period = c->count_in ? c->count_in : 65536u;
+    c->period = initial_count(c->count_in, c->bcd);
     c->start = now;
     c->done = 0;
     c->edges = 0;

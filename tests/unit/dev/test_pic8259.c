@@ -1,7 +1,7 @@
 /* The 8259A pair (src/dev/pic8259.c) through its ports and machine lines, against the Intel 8259A
  * data sheet (231468): "Initialization Command Words", "Operation Command Words", "Interrupt
- * Sequence", "Cascading", "Automatic Rotation", "Specific Rotation", and the PC/AT wiring (slave on
- * the master's IR2). */
+ * Sequence", "Cascading", "Automatic Rotation", "Specific Rotation", "Special Mask Mode", "Poll
+ * Command", and the PC/AT wiring (slave on the master's IR2). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -269,6 +269,116 @@ static void rotate_in_aeoi(void **state)
     assert_int_equal(m->int_ack(m->int_dev), 0x20);
 }
 
+/* "Special Mask Mode" (OCW3 ESMM = 1, SMM = 1 sets it; ESMM = 1, SMM = 0 resets it; ESMM = 0
+ * leaves it): IR1 in service and masked by its routine holds IR5 off in fully nested mode, but
+ * not in the special mask mode, where a mask bit inhibits only its own level and every level not
+ * masked (lower as well as higher) is enabled. A masked in-service bit is not what a
+ * non-specific EOI ends there. */
+static void special_mask_mode(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    init_pair(m);
+    machine_set_irq(m, 1, true);
+    assert_int_equal(m->int_ack(m->int_dev), 0x21);
+    out(m, 0x21, 0x02); /* the IR1 routine masks its own level */
+    machine_set_irq(m, 5, true);
+    assert_int_equal(INTR(m), 0); /* fully nested: IR1 in service blocks IR5 */
+    out(m, 0x20, 0x28);           /* SMM without ESMM: no change */
+    assert_int_equal(INTR(m), 0);
+    out(m, 0x20, 0x68); /* OCW3: set special mask */
+    assert_int_equal(INTR(m), 1);
+    assert_int_equal(m->int_ack(m->int_dev), 0x25);
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0x22);
+    assert_int_equal(INTR(m), 0); /* IR5 is in service itself */
+    pulse(m, 1);
+    assert_int_equal(INTR(m), 0); /* IR1 is masked */
+    out(m, 0x20, 0x20);           /* non-specific EOI: IR5, not the masked IR1 */
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0x02);
+    /* unmasked in-service levels do not block either: IR3 nests below IR1 */
+    out(m, 0x21, 0x00);
+    assert_int_equal(INTR(m), 0); /* IR1's new request: IR1 is still in service */
+    machine_set_irq(m, 3, true);
+    assert_int_equal(INTR(m), 1);
+    assert_int_equal(m->int_ack(m->int_dev), 0x23);
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0x0a);
+    out(m, 0x20, 0x61); /* specific EOI: IR1 */
+    out(m, 0x20, 0x63); /* specific EOI: IR3 */
+    /* reset special mask: fully nested again */
+    out(m, 0x20, 0x48);
+    assert_int_equal(m->int_ack(m->int_dev), 0x21); /* IR1's pending request */
+    out(m, 0x21, 0x02);
+    pulse(m, 6);
+    assert_int_equal(INTR(m), 0);
+    out(m, 0x20, 0x68);
+    assert_int_equal(INTR(m), 1);
+    /* ICW1 clears the special mask mode: IR4 in service and masked blocks IR6 again */
+    init_pair(m);
+    pulse(m, 4);
+    assert_int_equal(m->int_ack(m->int_dev), 0x24);
+    out(m, 0x21, 0x10);
+    pulse(m, 6);
+    assert_int_equal(INTR(m), 0);
+}
+
+/* "Poll Command" (OCW3 P = 1): the next read is an interrupt acknowledge and returns the poll
+ * word, bit 7 = an interrupt, bits 2-0 = the highest-priority level requesting service; the IS
+ * bit is set and the IRR bit cleared as INTA would; without a request bit 7 is 0 and nothing
+ * goes in service. Only that one read: the next reads IRR again. Requests blocked in fully nested
+ * mode are not polled. P overrides RR for that read; the RR/RIS choice holds for the reads
+ * after. */
+static void poll_command(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    init_pair(m);
+    out(m, 0x20, 0x0c); /* poll, nothing requested */
+    assert_int_equal(in(m, 0x20), 0x00);
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0);
+    machine_set_irq(m, 3, true);
+    machine_set_irq(m, 6, true);
+    assert_int_equal(in(m, 0x20), 0x48); /* no poll pending: IRR */
+    out(m, 0x20, 0x0c);
+    assert_int_equal(in(m, 0x20), 0x83);
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0x08);
+    assert_int_equal(in(m, 0x20), 0x40); /* IRR, IR3 acknowledged */
+    assert_int_equal(INTR(m), 0);        /* IR6 waits behind IR3 in service */
+    out(m, 0x20, 0x0c);
+    assert_int_equal(in(m, 0x20), 0x00); /* nor is it polled */
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0x08);
+    out(m, 0x20, 0x20);
+    assert_int_equal(INTR(m), 1);
+    out(m, 0x20, 0x0f); /* poll with read ISR: the poll word first */
+    assert_int_equal(in(m, 0x20), 0x86);
+    assert_int_equal(in(m, 0x20), 0x40); /* then ISR */
+    assert_int_equal(INTR(m), 0);
+    out(m, 0x20, 0x20);
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0);
+    /* the data sheet's "next RD pulse": a read of the mask port answers the poll too */
+    out(m, 0x20, 0x0a); /* back to IRR */
+    pulse(m, 5);
+    out(m, 0x20, 0x0c);
+    assert_int_equal(in(m, 0x21), 0x85);
+    assert_int_equal(in(m, 0x21), 0x00); /* IMR after */
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0x20);
+}
+
+/* "Poll Command" on the slave: it acknowledges on the slave alone (IR2 of the slave for IRQ 10);
+ * the slave's output drops, so the master's INTR goes away with nothing in service there. */
+static void poll_slave(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    init_pair(m);
+    machine_set_irq(m, 10, true);
+    assert_int_equal(INTR(m), 1);
+    out(m, 0xa0, 0x0c);
+    assert_int_equal(in(m, 0xa0), 0x82);
+    assert_int_equal(dev_pic_isr(f->pic, 1), 0x04);
+    assert_int_equal(dev_pic_isr(f->pic, 0), 0);
+    assert_int_equal(INTR(m), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +392,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(rotate_on_nonspecific_eoi, setup, teardown),
         cmocka_unit_test_setup_teardown(rotate_on_specific_eoi, setup, teardown),
         cmocka_unit_test_setup_teardown(rotate_in_aeoi, setup, teardown),
+        cmocka_unit_test_setup_teardown(special_mask_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(poll_command, setup, teardown),
+        cmocka_unit_test_setup_teardown(poll_slave, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

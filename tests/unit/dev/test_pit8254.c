@@ -286,6 +286,138 @@ static void read_back(void **state)
     assert_int_equal(in(m, 0x42), 0x70);
 }
 
+/* "Control Word Format" (BCD = 1: four-decade BCD counter) and "Mode 0": counter 0 loaded with
+ * 0100H in BCD counts 100 clocks to its terminal count, not 256; the count reads back as BCD
+ * digits (latched, LSB then MSB) and wraps from 0000 to 9999, not to FFFFH. */
+static void bcd_mode0_countdown(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    m->time = 700;
+    load_count(m, 0, 0x31, 0x0100); /* counter 0, LSB then MSB, mode 0, BCD */
+    assert_int_equal(deadline(m), 700 + clk(100));
+    m->time = 700 + clk(1);
+    assert_int_equal(read_count(m, 0), 0x0099);
+    m->time = 700 + clk(37);
+    assert_int_equal(read_count(m, 0), 0x0063);
+    m->time = 700 + clk(99);
+    assert_int_equal(read_count(m, 0), 0x0001);
+    advance(m, 700 + clk(100) - 1);
+    assert_int_equal(f->edges, 0);
+    advance(m, 700 + clk(100));
+    assert_int_equal(f->edges, 1);
+    assert_int_equal(read_count(m, 0), 0x0000);
+    m->time = 700 + clk(101);
+    assert_int_equal(read_count(m, 0), 0x9999);
+    m->time = 700 + clk(100 + 1234);
+    assert_int_equal(read_count(m, 0), 0x8766);
+}
+
+/* "Control Word Format" and the maximum initial count: 0 is 10^4 in BCD (2^16 in binary). Mode 2
+ * with count 0 in BCD: one IRQ 0 edge every 10000 clocks; the unlatched count (LSB, MSB) reads
+ * 9999 one clock in and 0000 (10000) at the reload. */
+static void bcd_zero_is_10000(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    load_count(m, 0, 0x35, 0x0000); /* counter 0, LSB then MSB, mode 2, BCD */
+    uint64_t t0 = m->time;
+    assert_int_equal(deadline(m), t0 + clk(10000));
+    m->time = t0 + clk(1);
+    unsigned lo = in(m, 0x40), hi = in(m, 0x40);
+    assert_int_equal(hi << 8 | lo, 0x9999);
+    advance(m, t0 + clk(10000));
+    assert_int_equal(f->edges, 1);
+    assert_int_equal(deadline(m), t0 + clk(20000));
+    m->time = t0 + clk(10000 + 4321);
+    assert_int_equal(read_count(m, 0), 0x5679);
+    /* binary, for contrast: 0 is 65536 */
+    m->time = 0;
+    load_count(m, 0, 0x34, 0x0000);
+    assert_int_equal(deadline(m), clk(65536));
+}
+
+/* "Control Word Format" with RW = 01 (LSB only) and 10 (MSB only) in BCD, "Mode 2" and "Read
+ * Operations": counter 1 loaded through its MSB alone with 12H holds 1200 (BCD) and reads its
+ * MSB as BCD digits, unlatched and through the counter latch command; counter 2 loaded through
+ * its LSB alone with 50H counts 50. */
+static void bcd_lsb_msb_only(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    out(m, 0x43, 0x65); /* counter 1, MSB only, mode 2, BCD */
+    out(m, 0x41, 0x12);
+    uint64_t t0 = m->time;
+    m->time = t0 + clk(345); /* 1200 - 345 = 855 */
+    assert_int_equal(in(m, 0x41), 0x08);
+    m->time = t0 + clk(1200 + 1); /* reloaded: 1199 */
+    out(m, 0x43, 0x40);           /* latch counter 1 */
+    m->time = t0 + clk(1200 + 500);
+    assert_int_equal(in(m, 0x41), 0x11);
+    /* period 1200: port 0x61 bit 4 toggles at 1200 clocks, not at 0x1200 = 4608 */
+    m->time = t0 + clk(1199);
+    assert_int_equal(in(m, 0x61) & 0x10, 0);
+    m->time = t0 + clk(1200);
+    assert_int_equal(in(m, 0x61) & 0x10, 0x10);
+
+    out(m, 0x61, 0x01); /* GATE 2 high */
+    out(m, 0x43, 0x95); /* counter 2, LSB only, mode 2, BCD */
+    out(m, 0x42, 0x50);
+    t0 = m->time;
+    m->time = t0 + clk(12);
+    assert_int_equal(in(m, 0x42), 0x38);
+    m->time = t0 + clk(48);
+    assert_int_equal(in(m, 0x42), 0x02);
+    assert_int_equal(OUT2(m), 1);
+    m->time = t0 + clk(49); /* count 1: OUT low for one clock */
+    assert_int_equal(OUT2(m), 0);
+    m->time = t0 + clk(50);
+    assert_int_equal(OUT2(m), 1);
+    assert_int_equal(in(m, 0x42), 0x50);
+}
+
+/* "Mode 3" in BCD: count 0010H is 10 clocks, so OUT is high for 5 and low for 5 (binary 10H
+ * would be 8 and 8); counter 0's IRQ 0 edges come every 10 clocks. */
+static void bcd_mode3_square_wave(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    out(m, 0x61, 0x01);
+    load_count(m, 2, 0xb7, 0x0010); /* counter 2, LSB then MSB, mode 3, BCD */
+    uint64_t t0 = m->time;
+    static const int expect[] = {1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0};
+    for (unsigned k = 0; k < sizeof expect / sizeof expect[0]; k++) {
+        m->time = t0 + clk(k);
+        assert_int_equal(OUT2(m), expect[k]);
+    }
+    m->time = 0;
+    load_count(m, 0, 0x37, 0x0010); /* counter 0, mode 3, BCD */
+    assert_int_equal(deadline(m), clk(10));
+    advance(m, clk(10));
+    assert_int_equal(deadline(m), clk(20));
+}
+
+/* "Read-Back Command" and "Status Byte": bit 0 reports BCD; the latched count that follows the
+ * status is in BCD digits. */
+static void read_back_bcd(void **state)
+{
+    struct fixture *f = *state;
+    struct machine *m = &f->m;
+    load_count(m, 0, 0x35, 0x1234); /* counter 0, LSB then MSB, mode 2, BCD */
+    uint64_t t0 = m->time;
+    m->time = t0 + clk(234);
+    out(m, 0x43, 0xc2); /* latch count and status of counter 0 */
+    assert_int_equal(in(m, 0x40), 0xb5);
+    assert_int_equal(in(m, 0x40), 0x00);
+    assert_int_equal(in(m, 0x40), 0x10);
+    out(m, 0x43, 0xb1); /* counter 2, mode 0, BCD, no count yet: OUT low, NULL COUNT */
+    out(m, 0x43, 0xe8); /* latch the status of counter 2 only */
+    assert_int_equal(in(m, 0x42), 0x71);
+    out(m, 0x43, 0xb0); /* the same, binary */
+    out(m, 0x43, 0xe8);
+    assert_int_equal(in(m, 0x42), 0x70);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +430,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(counter1_refresh_toggle, setup, teardown),
         cmocka_unit_test_setup_teardown(counter0_mode0_once, setup, teardown),
         cmocka_unit_test_setup_teardown(read_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(bcd_mode0_countdown, setup, teardown),
+        cmocka_unit_test_setup_teardown(bcd_zero_is_10000, setup, teardown),
+        cmocka_unit_test_setup_teardown(bcd_lsb_msb_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(bcd_mode3_square_wave, setup, teardown),
+        cmocka_unit_test_setup_teardown(read_back_bcd, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
