@@ -246,9 +246,12 @@ static x86_status write_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size
     if (st) return st;
     if (host) {
         memcpy(host, &value, size);
+        x86_code_store(cpu, host);
         phys = (uint64_t)(host - cpu->m->bus.ram) + cpu->m->bus.ram_base;
     } else {
         (void)bus_write(&cpu->m->bus, phys, size, value); /* unclaimed writes are dropped */
+        /* a device may write RAM in turn (DMA): a block being executed ends here */
+        if (cpu->code_len) cpu->code_written = true;
     }
     if (cpu->m->events.wanted & EV_MASK(EV_MEM))
         emit_mem(cpu, lin, phys, size, EV_MEM_WRITE);
