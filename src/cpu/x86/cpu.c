@@ -31,6 +31,12 @@ struct x86_dcache_entry {
  * fetched anew (SDM Vol. 3A 8.1.3, "Handling Self- and Cross-Modifying Code"). Blocks are used
  * only when the event stream takes EV_BLOCK; otherwise, and for the instructions a block may not
  * hold, the step runs one instruction at a time. */
+/* Instructions in a block: at most EV_BLOCK_INSNS; the timing model replays the blocks it
+ * memoized up to 16 instructions long (timing.h TM_BLOCK_INSNS) and prices longer ones one
+ * instruction at a time, so blocks end after 16. */
+#define X86_BLOCK_INSNS 16
+_Static_assert(X86_BLOCK_INSNS <= EV_BLOCK_INSNS, "a block fits an ev_block");
+
 struct x86_block {
     struct ev_block desc; /* n = 0: no block starts here (its first instruction runs alone) */
     uint64_t key;         /* linear address + 1; 0: empty */
@@ -40,8 +46,8 @@ struct x86_block {
     uint16_t accesses;    /* the most EV_MEMs its instructions can emit */
     uint8_t code_bits;
     bool user;
-    uint8_t bytes[EV_BLOCK_INSNS * X86_MAX_INSN_LEN];
-    struct x86_insn insn[EV_BLOCK_INSNS];
+    uint8_t bytes[X86_BLOCK_INSNS * X86_MAX_INSN_LEN];
+    struct x86_insn insn[X86_BLOCK_INSNS];
 };
 
 void x86_set_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel, uint64_t base,
@@ -336,19 +342,14 @@ static inline unsigned block_index(uint64_t lin)
 /* Decodes the block at rip (linear address lin) into b. Each instruction passes the checks of
  * the step's fast path: its 16 bytes in the page of the fetch TLB's entry and within the CS
  * limit; RIP does not wrap inside a block. */
-static __attribute__((noinline)) void block_build(struct x86_cpu *cpu, struct x86_block *b,
-                                                  uint64_t rip, uint64_t lin)
+static void block_build(struct x86_cpu *cpu, struct x86_block *b, uint64_t rip, uint64_t lin,
+                        const uint8_t *host)
 {
     /* a queued EV_BLOCK may refer to the descriptor: the subscribers see it first */
     if (b->desc.n) machine_sync(cpu->m);
-    b->key = 0;
-    b->desc.n = 0;
-    b->size = 0;
-    const uint8_t *host = x86_fetch_host16(cpu, lin);
-    if (!host) return; /* the step fills the fetch TLB; the block is decoded next time */
     const struct x86_seg *cs = &cpu->seg[X86_CS];
     unsigned off = 0, n = 0, accesses = 0;
-    while (n < EV_BLOCK_INSNS) {
+    while (n < X86_BLOCK_INSNS) {
         if ((lin & 0xfff) + off > 4096 - 16) break;
         if (cpu->code_bits != 64 && (rip + off + 15 > cs->limit || rip + off + 15 > cpu->ip_mask))
             break;
@@ -376,15 +377,62 @@ static __attribute__((noinline)) void block_build(struct x86_cpu *cpu, struct x8
     b->desc.n = (uint16_t)n;
 }
 
-/* The block at RIP, decoded if it is not current. n = 0: none starts here. */
+/* The block's bytes are still in memory: compared a word at a time (the last word ends at the
+ * last byte; fewer than 8 bytes are compared under a mask: the first instruction's 16 bytes lie
+ * in the page). */
+static inline bool block_same(const struct x86_block *b)
+{
+    const uint8_t *p = b->host, *q = b->bytes;
+    unsigned size = b->size;
+    uint64_t x, y;
+    if (size < 8) {
+        memcpy(&x, p, 8);
+        memcpy(&y, q, 8);
+        return ((x ^ y) & ((1ull << (8 * size)) - 1)) == 0;
+    }
+    uint64_t diff = 0;
+    for (unsigned i = 0; i + 8 < size; i += 8) {
+        memcpy(&x, p + i, 8);
+        memcpy(&y, q + i, 8);
+        diff |= x ^ y;
+    }
+    memcpy(&x, p + size - 8, 8);
+    memcpy(&y, q + size - 8, 8);
+    return (diff | (x ^ y)) == 0;
+}
+
+/* block_at's slow path: the fetch checks again, after a TLB flush or a CS load (fetch_gen moved)
+ * or for another block. A block whose bytes are found unchanged is kept, with its descriptor and
+ * id (the timing model's memo of it stays good); else it is decoded again. NULL: the fetch TLB
+ * does not hold the page (the step fills it). */
+static __attribute__((noinline)) struct x86_block *
+block_refresh(struct x86_cpu *cpu, struct x86_block *b, uint64_t rip, uint64_t lin)
+{
+    const uint8_t *host = x86_fetch_host16(cpu, lin);
+    if (!host) return NULL;
+    bool user = cpu->cpl == 3;
+    if (b->key == lin + 1 && b->user == user && b->code_bits == cpu->code_bits &&
+        b->desc.pc == rip &&
+        (cpu->code_bits == 64 || !b->desc.n ||
+         rip + b->desc.offset[b->desc.n - 1] + 15 <= cpu->seg[X86_CS].limit)) {
+        b->host = host;
+        b->gen = cpu->fetch_gen;
+        if (block_same(b)) return b;
+    }
+    block_build(cpu, b, rip, lin, host);
+    return b;
+}
+
+/* The block at RIP, decoded if it is not current; NULL or n = 0: none starts here. */
 static inline struct x86_block *block_at(struct x86_cpu *cpu)
 {
     uint64_t rip = cpu->rip;
     uint64_t lin = cpu->code_bits == 64 ? rip : (cpu->seg[X86_CS].base + rip) & 0xffffffffull;
     struct x86_block *b = &cpu->blocks[block_index(lin)];
     if (b->key != lin + 1 || b->gen != cpu->fetch_gen || b->user != (cpu->cpl == 3) ||
-        b->code_bits != cpu->code_bits || b->desc.pc != rip || memcmp(b->host, b->bytes, b->size))
-        block_build(cpu, b, rip, lin);
+        b->code_bits != cpu->code_bits || b->desc.pc != rip)
+        return block_refresh(cpu, b, rip, lin);
+    if (!block_same(b)) block_build(cpu, b, rip, lin, b->host); /* the code was written */
     return b;
 }
 
@@ -436,7 +484,7 @@ static x86_status run_blocks(struct x86_cpu *cpu, uint64_t n)
     struct machine *m = cpu->m;
     for (;;) {
         const struct x86_block *b = block_at(cpu);
-        unsigned len = b->desc.n < n ? b->desc.n : (unsigned)n;
+        unsigned len = !b ? 0 : b->desc.n < n ? b->desc.n : (unsigned)n;
         x86_status st;
         if (len && ev_block_fits(&m->events, len, b->accesses)) {
             unsigned k;
