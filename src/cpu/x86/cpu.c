@@ -30,8 +30,9 @@ struct x86_dcache_entry {
  * store into them while it runs ends it after the storing instruction, so that the next one is
  * fetched anew (SDM Vol. 3A 8.1.3, "Handling Self- and Cross-Modifying Code"). Blocks are used
  * only when the event stream takes EV_BLOCK; otherwise, and for the instructions a block may not
- * hold, the step runs one instruction at a time. */
-/* Instructions in a block: at most EV_BLOCK_INSNS; the timing model replays the blocks it
+ * hold, the step runs one instruction at a time.
+ *
+ * A block has at most EV_BLOCK_INSNS instructions; the timing model replays the blocks it
  * memoized up to 16 instructions long (timing.h TM_BLOCK_INSNS) and prices longer ones one
  * instruction at a time, so blocks end after 16. */
 #define X86_BLOCK_INSNS 16
