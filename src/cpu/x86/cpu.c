@@ -47,6 +47,7 @@ struct x86_block {
     uint16_t accesses;    /* the most EV_MEMs its instructions can emit */
     uint8_t code_bits;
     bool user;
+    uint8_t mru; /* the set's first way: the way used last (the other one is replaced) */
     uint8_t bytes[X86_BLOCK_INSNS * X86_MAX_INSN_LEN];
     struct x86_insn insn[X86_BLOCK_INSNS];
 };
@@ -335,9 +336,11 @@ static unsigned block_accesses(const struct x86_insn *insn)
     return 2 * 2;
 }
 
-static inline unsigned block_index(uint64_t lin)
+/* Blocks are kept in sets of two ways, so that two blocks whose addresses meet in one set (a
+ * kernel's entry and the user code that calls it) do not evict each other on every pass. */
+static inline struct x86_block *block_set(struct x86_cpu *cpu, uint64_t lin)
 {
-    return (unsigned)((lin ^ lin >> 10) % X86_BLOCKS);
+    return &cpu->blocks[2 * (unsigned)((lin ^ lin >> 10) % (X86_BLOCKS / 2))];
 }
 
 /* Decodes the block at rip (linear address lin) into b. Each instruction passes the checks of
@@ -402,26 +405,41 @@ static inline bool block_same(const struct x86_block *b)
     return (diff | (x ^ y)) == 0;
 }
 
+/* b is the block at rip (linear address lin) for the current privilege and code size. */
+static inline bool block_is(const struct x86_cpu *cpu, const struct x86_block *b, uint64_t rip,
+                            uint64_t lin)
+{
+    return b->key == lin + 1 && b->user == (cpu->cpl == 3) && b->code_bits == cpu->code_bits &&
+           b->desc.pc == rip;
+}
+
 /* block_at's slow path: the fetch checks again, after a TLB flush or a CS load (fetch_gen moved)
- * or for another block. A block whose bytes are found unchanged is kept, with its descriptor and
- * id (the timing model's memo of it stays good); else it is decoded again. NULL: the fetch TLB
- * does not hold the page (the step fills it). */
+ * or for a block not in the set. A block whose bytes are found unchanged is kept, with its
+ * descriptor and id (the timing model's memo of it stays good); else it is decoded again, in its
+ * way or in the way used less recently. NULL: the fetch TLB does not hold the page (the step
+ * fills it). */
 static __attribute__((noinline)) struct x86_block *
-block_refresh(struct x86_cpu *cpu, struct x86_block *b, uint64_t rip, uint64_t lin)
+block_refresh(struct x86_cpu *cpu, struct x86_block *set, uint64_t rip, uint64_t lin)
 {
     const uint8_t *host = x86_fetch_host16(cpu, lin);
     if (!host) return NULL;
-    bool user = cpu->cpl == 3;
-    if (b->key == lin + 1 && b->user == user && b->code_bits == cpu->code_bits &&
-        b->desc.pc == rip &&
-        (cpu->code_bits == 64 || !b->desc.n ||
-         rip + b->desc.offset[b->desc.n - 1] + 15 <= cpu->seg[X86_CS].limit)) {
-        b->host = host;
-        b->gen = cpu->fetch_gen;
-        if (block_same(b)) return b;
+    unsigned way = block_is(cpu, &set[0], rip, lin) ? 0 : block_is(cpu, &set[1], rip, lin) ? 1 : 2;
+    if (way < 2) {
+        struct x86_block *b = &set[way];
+        set[0].mru = (uint8_t)way;
+        if (cpu->code_bits == 64 || !b->desc.n ||
+            rip + b->desc.offset[b->desc.n - 1] + 15 <= cpu->seg[X86_CS].limit) {
+            b->host = host;
+            b->gen = cpu->fetch_gen;
+            if (block_same(b)) return b;
+        }
+        block_build(cpu, b, rip, lin, host);
+        return b;
     }
-    block_build(cpu, b, rip, lin, host);
-    return b;
+    way = !set[0].mru;
+    set[0].mru = (uint8_t)way;
+    block_build(cpu, &set[way], rip, lin, host);
+    return &set[way];
 }
 
 /* The block at RIP, decoded if it is not current; NULL or n = 0: none starts here. */
@@ -429,10 +447,13 @@ static inline struct x86_block *block_at(struct x86_cpu *cpu)
 {
     uint64_t rip = cpu->rip;
     uint64_t lin = cpu->code_bits == 64 ? rip : (cpu->seg[X86_CS].base + rip) & 0xffffffffull;
-    struct x86_block *b = &cpu->blocks[block_index(lin)];
-    if (b->key != lin + 1 || b->gen != cpu->fetch_gen || b->user != (cpu->cpl == 3) ||
-        b->code_bits != cpu->code_bits || b->desc.pc != rip)
-        return block_refresh(cpu, b, rip, lin);
+    struct x86_block *set = block_set(cpu, lin), *b = set;
+    if (!block_is(cpu, b, rip, lin) || b->gen != cpu->fetch_gen) {
+        b = &set[1];
+        if (!block_is(cpu, b, rip, lin) || b->gen != cpu->fetch_gen)
+            return block_refresh(cpu, set, rip, lin);
+    }
+    set[0].mru = (uint8_t)(b - set);
     if (!block_same(b)) block_build(cpu, b, rip, lin, b->host); /* the code was written */
     return b;
 }

@@ -264,7 +264,7 @@ struct x86_tlb_entry {
 struct x86_dcache_entry;
 #define X86_DCACHE_SIZE 4096
 struct x86_block;
-#define X86_BLOCKS 1024
+#define X86_BLOCKS 2048 /* two ways per set */
 
 struct x86_cpu {
     struct machine *m;
