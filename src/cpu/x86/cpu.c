@@ -25,12 +25,13 @@ struct x86_dcache_entry {
 
 /* A decoded block (events.h "Blocks"): a straight-line run of instructions within one 4 KiB page
  * of linear addresses, decoded once, executed without a fetch per instruction and reported as one
- * EV_BLOCK. Like a decoded entry it is reused while the fetch checks it passed hold (fetch_gen,
- * privilege, code size) and its bytes are unchanged: they are compared when it is entered, and a
- * store into them while it runs ends it after the storing instruction, so that the next one is
- * fetched anew (SDM Vol. 3A 8.1.3, "Handling Self- and Cross-Modifying Code"). Blocks are used
- * only when the event stream takes EV_BLOCK; otherwise, and for the instructions a block may not
- * hold, the step runs one instruction at a time.
+ * EV_BLOCK. Like a decoded entry it is reused while the fetch checks it passed hold (no TLB flush
+ * since, the same privilege, code size and CS base, a CS limit that covers it) and its bytes are
+ * unchanged: they are compared when it is entered, and a store into them while it runs ends it
+ * after the storing instruction, so that the next one is fetched anew (SDM Vol. 3A 8.1.3,
+ * "Handling Self- and Cross-Modifying Code"). Blocks are used only when the event stream takes
+ * EV_BLOCK; otherwise, and for the instructions a block may not hold, the step runs one
+ * instruction at a time.
  *
  * A block has at most EV_BLOCK_INSNS instructions; the timing model replays the blocks it
  * memoized up to 16 instructions long (timing.h TM_BLOCK_INSNS) and prices longer ones one
@@ -41,10 +42,11 @@ _Static_assert(X86_BLOCK_INSNS <= EV_BLOCK_INSNS, "a block fits an ev_block");
 struct x86_block {
     struct ev_block desc; /* n = 0: no block starts here (its first instruction runs alone) */
     uint64_t key;         /* linear address + 1; 0: empty */
-    uint64_t gen;         /* fetch_gen when it was decoded */
+    uint64_t gen;         /* tlb_gen when its page was found in the fetch TLB */
     const uint8_t *host;  /* its first byte, through the fetch TLB */
     uint16_t size;        /* bytes */
     uint16_t accesses;    /* the most EV_MEMs its instructions can emit */
+    uint16_t reach;       /* its last instruction's offset + 15: within the CS limit from RIP */
     uint8_t code_bits;
     bool user;
     uint8_t mru; /* the set's first way: the way used last (the other one is replaced) */
@@ -122,6 +124,7 @@ int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
     cpu->dcache = dcache;
     cpu->blocks = blocks;
     cpu->fetch_gen = 1; /* entries start with gen 0: never current */
+    cpu->tlb_gen = 1;
     cpu->m = m;
     cpu->vendor = vendor ? vendor : &x86_vendor_intel;
     for (unsigned i = 0; i < X86_MSR_COUNT; i++)
@@ -369,7 +372,8 @@ static void block_build(struct x86_cpu *cpu, struct x86_block *b, uint64_t rip, 
         if (role == ROLE_LAST) break;
     }
     b->key = lin + 1;
-    b->gen = cpu->fetch_gen;
+    b->gen = cpu->tlb_gen;
+    b->reach = (uint16_t)(n ? b->desc.offset[n - 1] + 15 : 0);
     b->user = cpu->cpl == 3;
     b->code_bits = (uint8_t)cpu->code_bits;
     b->host = host;
@@ -405,7 +409,8 @@ static inline bool block_same(const struct x86_block *b)
     return (diff | (x ^ y)) == 0;
 }
 
-/* b is the block at rip (linear address lin) for the current privilege and code size. */
+/* b is the block at rip (linear address lin) for the current privilege and code size (with the
+ * same linear address and RIP, the same CS base). */
 static inline bool block_is(const struct x86_cpu *cpu, const struct x86_block *b, uint64_t rip,
                             uint64_t lin)
 {
@@ -413,8 +418,22 @@ static inline bool block_is(const struct x86_cpu *cpu, const struct x86_block *b
            b->desc.pc == rip;
 }
 
-/* block_at's slow path: the fetch checks again, after a TLB flush or a CS load (fetch_gen moved)
- * or for a block not in the set. A block whose bytes are found unchanged is kept, with its
+/* The CS limit covers each instruction's 16 bytes, as for the step's fast path. */
+static inline bool block_in_limit(const struct x86_cpu *cpu, const struct x86_block *b,
+                                  uint64_t rip)
+{
+    return cpu->code_bits == 64 || rip + b->reach <= cpu->seg[X86_CS].limit;
+}
+
+/* b is the block at RIP and its fetch checks hold. */
+static inline bool block_current(const struct x86_cpu *cpu, const struct x86_block *b, uint64_t rip,
+                                 uint64_t lin)
+{
+    return block_is(cpu, b, rip, lin) && b->gen == cpu->tlb_gen && block_in_limit(cpu, b, rip);
+}
+
+/* block_at's slow path: the fetch checks again, after a TLB flush or a CS load that moved the
+ * limit, or for a block not in the set. A block whose bytes are found unchanged is kept, with its
  * descriptor and id (the timing model's memo of it stays good); else it is decoded again, in its
  * way or in the way used less recently. NULL: the fetch TLB does not hold the page (the step
  * fills it). */
@@ -427,10 +446,9 @@ block_refresh(struct x86_cpu *cpu, struct x86_block *set, uint64_t rip, uint64_t
     if (way < 2) {
         struct x86_block *b = &set[way];
         set[0].mru = (uint8_t)way;
-        if (cpu->code_bits == 64 || !b->desc.n ||
-            rip + b->desc.offset[b->desc.n - 1] + 15 <= cpu->seg[X86_CS].limit) {
+        if (block_in_limit(cpu, b, rip)) {
             b->host = host;
-            b->gen = cpu->fetch_gen;
+            b->gen = cpu->tlb_gen;
             if (block_same(b)) return b;
         }
         block_build(cpu, b, rip, lin, host);
@@ -448,10 +466,9 @@ static inline struct x86_block *block_at(struct x86_cpu *cpu)
     uint64_t rip = cpu->rip;
     uint64_t lin = cpu->code_bits == 64 ? rip : (cpu->seg[X86_CS].base + rip) & 0xffffffffull;
     struct x86_block *set = block_set(cpu, lin), *b = set;
-    if (!block_is(cpu, b, rip, lin) || b->gen != cpu->fetch_gen) {
+    if (!block_current(cpu, b, rip, lin)) {
         b = &set[1];
-        if (!block_is(cpu, b, rip, lin) || b->gen != cpu->fetch_gen)
-            return block_refresh(cpu, set, rip, lin);
+        if (!block_current(cpu, b, rip, lin)) return block_refresh(cpu, set, rip, lin);
     }
     set[0].mru = (uint8_t)(b - set);
     if (!block_same(b)) block_build(cpu, b, rip, lin, b->host); /* the code was written */

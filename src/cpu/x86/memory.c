@@ -22,6 +22,7 @@ void x86_tlb_flush(struct x86_cpu *cpu)
     memset(cpu->tlb_fetch, 0, sizeof cpu->tlb_fetch);
     cpu->tlb_has_large = false;
     cpu->fetch_gen++;
+    cpu->tlb_gen++;
 }
 
 #define canonical x86_canonical
@@ -197,6 +198,7 @@ void x86_tlb_flush_page(struct x86_cpu *cpu, uint64_t lin)
         return;
     }
     cpu->fetch_gen++;
+    cpu->tlb_gen++;
     uint64_t vpn = lin >> PAGE_SHIFT;
     unsigned i = (unsigned)(vpn % X86_TLB_SIZE);
     for (int user = 0; user < 2; user++) {

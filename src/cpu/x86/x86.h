@@ -318,6 +318,9 @@ struct x86_cpu {
     /* Bumped by every TLB flush and CS load: a decoded instruction that recorded its host
      * bytes under the current value may skip the fetch checks (cpu.c). */
     uint64_t fetch_gen;
+    /* Bumped by every TLB flush only: a decoded block checks the CS limit, base and code size
+     * itself, so that CS loads (every system call) leave it current (cpu.c). */
+    uint64_t tlb_gen;
 
     /* Decoded blocks (cpu.c "Blocks"), used when the event stream takes EV_BLOCK. */
     struct x86_block *blocks; /* X86_BLOCKS of them */

@@ -150,12 +150,54 @@ static void test_fault_inside_a_block(void **state)
     run_done(&r[1]);
 }
 
+/* A CS load that lowers the limit below a decoded block's bytes (same base and code size): the
+ * instruction that no longer fits faults (#GP(0), SDM Vol. 3A 5.3) instead of running from the
+ * block. */
+#define GP_HANDLER 0x1100u
+static const uint8_t loop[] = {
+    0x90,                         /* 1000: nop */
+    0xb8, 0x01, 0x00, 0x00, 0x00, /* 1001: mov eax, 1 */
+    0x40,                         /* 1006: inc eax */
+    0xeb, 0xf7,                   /* 1007: jmp 1000 */
+};
+static const uint8_t gp_handler[] = {
+    0xbb, 0x07, 0x00, 0x00, 0x00, /* mov ebx, 7 */
+    0xeb, 0xfe,                   /* jmp $ */
+};
+
+static void test_cs_limit_below_a_block(void **state)
+{
+    (void)state;
+    struct run r[2];
+    for (unsigned i = 0; i < 2; i++) {
+        run_init(&r[i], loop, sizeof loop, i == 0, true);
+        struct x86_cpu *cpu = r[i].t->cpu;
+        assert_int_equal(bus_copy_to_ram(&cpu->m->bus, GP_HANDLER, gp_handler, sizeof gp_handler),
+                         0);
+        xt_idt_set(cpu, X86_VEC_GP, XT_KCODE, GP_HANDLER, 0xe, 0, true);
+        /* twice round the loop, then one more NOP */
+        assert_int_equal(machine_step(&r[i].t->m, 9), STOP_NONE);
+        assert_int_equal(cpu->rip, 0x1001);
+        const struct x86_seg *cs = &cpu->seg[X86_CS];
+        x86_set_seg(cpu, X86_CS, cs->sel, cs->base, 0x1003, cs->attr);
+        /* MOV (1001..1005) is beyond the limit: #GP; the handler's two instructions */
+        assert_int_equal(machine_step(&r[i].t->m, 2), STOP_NONE);
+        assert_int_equal(cpu->gpr[X86_RBX], 7);
+        assert_int_equal(cpu->rip, GP_HANDLER + 5);
+        assert_int_equal(r[i].t->m.events.count[EV_EXCEPTION], 1);
+    }
+    assert_same(&r[0], &r[1]);
+    run_done(&r[0]);
+    run_done(&r[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_into_the_running_block),
         cmocka_unit_test(test_block_written_before_it_runs_again),
         cmocka_unit_test(test_fault_inside_a_block),
+        cmocka_unit_test(test_cs_limit_below_a_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
