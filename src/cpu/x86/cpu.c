@@ -21,6 +21,39 @@ struct x86_dcache_entry {
     struct x86_insn insn;
 };
 
+/* ---- Blocks ------------------------------------------------------------------------------ */
+
+/* A decoded block (events.h "Blocks"): a straight-line run of instructions within one 4 KiB page
+ * of linear addresses, decoded once, executed without a fetch per instruction and reported as one
+ * EV_BLOCK. Like a decoded entry it is reused while the fetch checks it passed hold (no TLB flush
+ * since, the same privilege, code size and CS base, a CS limit that covers it) and its bytes are
+ * unchanged: they are compared when it is entered, and a store into them while it runs ends it
+ * after the storing instruction, so that the next one is fetched anew (SDM Vol. 3A 8.1.3,
+ * "Handling Self- and Cross-Modifying Code"). Blocks are used only when the event stream takes
+ * EV_BLOCK; otherwise, and for the instructions a block may not hold, the step runs one
+ * instruction at a time.
+ *
+ * A block has at most EV_BLOCK_INSNS instructions; the timing model replays the blocks it
+ * memoized up to 16 instructions long (timing.h TM_BLOCK_INSNS) and prices longer ones one
+ * instruction at a time, so blocks end after 16. */
+#define X86_BLOCK_INSNS 16
+_Static_assert(X86_BLOCK_INSNS <= EV_BLOCK_INSNS, "a block fits an ev_block");
+
+struct x86_block {
+    struct ev_block desc; /* n = 0: no block starts here (its first instruction runs alone) */
+    uint64_t key;         /* linear address + 1; 0: empty */
+    uint64_t gen;         /* tlb_gen when its page was found in the fetch TLB */
+    const uint8_t *host;  /* its first byte, through the fetch TLB */
+    uint16_t size;        /* bytes */
+    uint16_t accesses;    /* the most EV_MEMs its instructions can emit */
+    uint16_t reach;       /* its last instruction's offset + 15: within the CS limit from RIP */
+    uint8_t code_bits;
+    bool user;
+    uint8_t mru; /* the set's first way: the way used last (the other one is replaced) */
+    uint8_t bytes[X86_BLOCK_INSNS * X86_MAX_INSN_LEN];
+    struct x86_insn insn[X86_BLOCK_INSNS];
+};
+
 void x86_set_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel, uint64_t base,
                  uint32_t limit, uint32_t attr)
 {
@@ -61,6 +94,7 @@ static void x86_dump_op(void *opaque, FILE *out)
 static void x86_destroy(void *opaque)
 {
     struct x86_cpu *cpu = opaque;
+    free(cpu->blocks);
     free(cpu->dcache);
     free(cpu);
 }
@@ -79,14 +113,18 @@ int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
 {
     struct x86_cpu *cpu = calloc(1, sizeof *cpu);
     struct x86_dcache_entry *dcache = calloc(X86_DCACHE_SIZE, sizeof *dcache);
-    if (!cpu || !dcache) {
+    struct x86_block *blocks = calloc(X86_BLOCKS, sizeof *blocks);
+    if (!cpu || !dcache || !blocks) {
         free(cpu);
         free(dcache);
+        free(blocks);
         snprintf(err, errlen, "x86: out of memory");
         return -1;
     }
     cpu->dcache = dcache;
+    cpu->blocks = blocks;
     cpu->fetch_gen = 1; /* entries start with gen 0: never current */
+    cpu->tlb_gen = 1;
     cpu->m = m;
     cpu->vendor = vendor ? vendor : &x86_vendor_intel;
     for (unsigned i = 0; i < X86_MSR_COUNT; i++)
@@ -132,6 +170,7 @@ static inline void retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class)
     struct machine *m = cpu->m;
     m->insns++;
     m->time++;
+    cpu->insn_queued = true;
     ev_emit_insn(&m->events, cpu->insn_rip, op_class, len, 0);
 }
 
@@ -238,6 +277,269 @@ static inline __attribute__((always_inline)) x86_status step(struct x86_cpu *cpu
     return st;
 }
 
+/* ---- Blocks (see struct x86_block) ------------------------------------------------------ */
+
+/* Every decode of a block takes a new id: the timing model memoizes by descriptor and id. */
+static uint32_t block_ids;
+
+enum block_role { ROLE_NONE, ROLE_PLAIN, ROLE_LAST };
+
+/* The instructions a block may hold, by the row's handler. Plain ones compute on registers, flags
+ * and memory through the data paths: their only events are EV_MEMs, a bounded number of them,
+ * and they never change mode, privilege, paging, segments, the interrupt flag or the debug
+ * registers, nor do I/O or read guest time. Their faults (#DE, #GP, #SS, #PF, #BR, #UD of LOCK)
+ * are ordinary ones. Near control transfers may end a block. Everything else (system
+ * instructions, segment loads, far transfers, INT and IRET, CLI/STI/POPF, HLT, IN/OUT, RDTSC,
+ * CPUID, REP string instructions...) runs alone through the step. */
+static const x86_handler block_plain[] = {
+    x86_op_aaa,   x86_op_aad,   x86_op_aam,     x86_op_alu,       x86_op_bswap,
+    x86_op_cbw,   x86_op_cmov,  x86_op_cmpxchg, x86_op_cmpxchg8b, x86_op_cwd,
+    x86_op_daa,   x86_op_dec,   x86_op_inc,     x86_op_lea,       x86_op_neg,
+    x86_op_not,   x86_op_test,  x86_op_xadd,    x86_op_setcc,     x86_op_bsf,
+    x86_op_bt,    x86_op_div,   x86_op_idiv,    x86_op_mul,       x86_op_imul1,
+    x86_op_imul2, x86_op_imul3, x86_op_shift,   x86_op_shld,      x86_op_flagop,
+    x86_op_lahf,  x86_op_sahf,  x86_op_bound,   x86_op_xlat,      x86_op_mov,
+    x86_op_movsx, x86_op_movzx, x86_op_xchg,    x86_op_xchg_acc,  x86_op_mov_from_sreg,
+    x86_op_nop,   x86_op_enter, x86_op_leave,   x86_op_push,      x86_op_pop,
+    x86_op_pusha, x86_op_popa,  x86_op_pushf,   x86_op_push_sreg,
+};
+static const x86_handler block_string[] = {x86_op_movs, x86_op_cmps, x86_op_stos, x86_op_lods,
+                                           x86_op_scas};
+static const x86_handler block_last[] = {x86_op_jcc,  x86_op_jcxz, x86_op_jmp,      x86_op_jmp_ind,
+                                         x86_op_loop, x86_op_call, x86_op_call_ind, x86_op_ret};
+
+static bool handler_in(x86_handler h, const x86_handler *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == h) return true;
+    return false;
+}
+
+static enum block_role block_role(const struct x86_insn *insn)
+{
+    x86_handler h = insn->info->exec;
+    if (insn->flags & XF_PRIV) return ROLE_NONE;
+    if (handler_in(h, block_plain, sizeof block_plain / sizeof *block_plain)) return ROLE_PLAIN;
+    /* REP: as many accesses as the count says */
+    if (handler_in(h, block_string, sizeof block_string / sizeof *block_string))
+        return insn->rep == REP_NONE ? ROLE_PLAIN : ROLE_NONE;
+    if (handler_in(h, block_last, sizeof block_last / sizeof *block_last)) return ROLE_LAST;
+    return ROLE_NONE;
+}
+
+/* The most EV_MEMs a block instruction emits: an access that crosses a page boundary is two.
+ * At most two accesses, except PUSHA/POPA (eight), CMPXCHG16B (four) and ENTER (a frame pointer
+ * per nesting level, SDM Vol. 2A ENTER "Operation"). */
+static unsigned block_accesses(const struct x86_insn *insn)
+{
+    x86_handler h = insn->info->exec;
+    if (h == x86_op_pusha || h == x86_op_popa) return 2 * 8;
+    if (h == x86_op_cmpxchg8b) return 2 * 4;
+    if (h == x86_op_enter) return 2 * (2 * (unsigned)(insn->imm2 % 32) + 2);
+    return 2 * 2;
+}
+
+/* Blocks are kept in sets of two ways, so that two blocks whose addresses meet in one set (a
+ * kernel's entry and the user code that calls it) do not evict each other on every pass. */
+static inline struct x86_block *block_set(struct x86_cpu *cpu, uint64_t lin)
+{
+    return &cpu->blocks[2 * (unsigned)((lin ^ lin >> 10) % (X86_BLOCKS / 2))];
+}
+
+/* Decodes the block at rip (linear address lin) into b. Each instruction passes the checks of
+ * the step's fast path: its 16 bytes in the page of the fetch TLB's entry and within the CS
+ * limit; RIP does not wrap inside a block. */
+static void block_build(struct x86_cpu *cpu, struct x86_block *b, uint64_t rip, uint64_t lin,
+                        const uint8_t *host)
+{
+    /* a queued EV_BLOCK may refer to the descriptor: the subscribers see it first */
+    if (b->desc.n) machine_sync(cpu->m);
+    const struct x86_seg *cs = &cpu->seg[X86_CS];
+    unsigned off = 0, n = 0, accesses = 0;
+    while (n < X86_BLOCK_INSNS) {
+        if ((lin & 0xfff) + off > 4096 - 16) break;
+        if (cpu->code_bits != 64 && (rip + off + 15 > cs->limit || rip + off + 15 > cpu->ip_mask))
+            break;
+        struct x86_insn *insn = &b->insn[n];
+        if (x86_decode(cpu, host + off, X86_MAX_INSN_LEN, X86_TRAP_EC(X86_VEC_GP, 0), insn)) break;
+        enum block_role role = block_role(insn);
+        if (role == ROLE_NONE) break;
+        b->desc.offset[n] = (uint16_t)off;
+        b->desc.key[n] = insn->op_class | (uint64_t)insn->len << 16;
+        accesses += block_accesses(insn);
+        off += insn->len;
+        n++;
+        if (role == ROLE_LAST) break;
+    }
+    b->key = lin + 1;
+    b->gen = cpu->tlb_gen;
+    b->reach = (uint16_t)(n ? b->desc.offset[n - 1] + 15 : 0);
+    b->user = cpu->cpl == 3;
+    b->code_bits = (uint8_t)cpu->code_bits;
+    b->host = host;
+    b->size = (uint16_t)off;
+    b->accesses = (uint16_t)accesses;
+    memcpy(b->bytes, host, off);
+    b->desc.pc = rip;
+    b->desc.id = ++block_ids;
+    b->desc.n = (uint16_t)n;
+}
+
+/* The block's bytes are still in memory: compared a word at a time (the last word ends at the
+ * last byte; fewer than 8 bytes are compared under a mask: the first instruction's 16 bytes lie
+ * in the page). */
+static inline bool block_same(const struct x86_block *b)
+{
+    const uint8_t *p = b->host, *q = b->bytes;
+    unsigned size = b->size;
+    uint64_t x, y;
+    if (size < 8) {
+        memcpy(&x, p, 8);
+        memcpy(&y, q, 8);
+        return ((x ^ y) & ((1ull << (8 * size)) - 1)) == 0;
+    }
+    uint64_t diff = 0;
+    for (unsigned i = 0; i + 8 < size; i += 8) {
+        memcpy(&x, p + i, 8);
+        memcpy(&y, q + i, 8);
+        diff |= x ^ y;
+    }
+    memcpy(&x, p + size - 8, 8);
+    memcpy(&y, q + size - 8, 8);
+    return (diff | (x ^ y)) == 0;
+}
+
+/* b is the block at rip (linear address lin) for the current privilege and code size (with the
+ * same linear address and RIP, the same CS base). */
+static inline bool block_is(const struct x86_cpu *cpu, const struct x86_block *b, uint64_t rip,
+                            uint64_t lin)
+{
+    return b->key == lin + 1 && b->user == (cpu->cpl == 3) && b->code_bits == cpu->code_bits &&
+           b->desc.pc == rip;
+}
+
+/* The CS limit covers each instruction's 16 bytes, as for the step's fast path. */
+static inline bool block_in_limit(const struct x86_cpu *cpu, const struct x86_block *b,
+                                  uint64_t rip)
+{
+    return cpu->code_bits == 64 || rip + b->reach <= cpu->seg[X86_CS].limit;
+}
+
+/* b is the block at RIP and its fetch checks hold. */
+static inline bool block_current(const struct x86_cpu *cpu, const struct x86_block *b, uint64_t rip,
+                                 uint64_t lin)
+{
+    return block_is(cpu, b, rip, lin) && b->gen == cpu->tlb_gen && block_in_limit(cpu, b, rip);
+}
+
+/* block_at's slow path: the fetch checks again, after a TLB flush or a CS load that moved the
+ * limit, or for a block not in the set. A block whose bytes are found unchanged is kept, with its
+ * descriptor and id (the timing model's memo of it stays good); else it is decoded again, in its
+ * way or in the way used less recently. NULL: the fetch TLB does not hold the page (the step
+ * fills it). */
+static __attribute__((noinline)) struct x86_block *
+block_refresh(struct x86_cpu *cpu, struct x86_block *set, uint64_t rip, uint64_t lin)
+{
+    const uint8_t *host = x86_fetch_host16(cpu, lin);
+    if (!host) return NULL;
+    unsigned way = block_is(cpu, &set[0], rip, lin) ? 0 : block_is(cpu, &set[1], rip, lin) ? 1 : 2;
+    if (way < 2) {
+        struct x86_block *b = &set[way];
+        set[0].mru = (uint8_t)way;
+        if (block_in_limit(cpu, b, rip)) {
+            b->host = host;
+            b->gen = cpu->tlb_gen;
+            if (block_same(b)) return b;
+        }
+        block_build(cpu, b, rip, lin, host);
+        return b;
+    }
+    way = !set[0].mru;
+    set[0].mru = (uint8_t)way;
+    block_build(cpu, &set[way], rip, lin, host);
+    return &set[way];
+}
+
+/* The block at RIP, decoded if it is not current; NULL or n = 0: none starts here. */
+static inline struct x86_block *block_at(struct x86_cpu *cpu)
+{
+    uint64_t rip = cpu->rip;
+    uint64_t lin = cpu->code_bits == 64 ? rip : (cpu->seg[X86_CS].base + rip) & 0xffffffffull;
+    struct x86_block *set = block_set(cpu, lin), *b = set;
+    if (!block_current(cpu, b, rip, lin)) {
+        b = &set[1];
+        if (!block_current(cpu, b, rip, lin)) return block_refresh(cpu, set, rip, lin);
+    }
+    set[0].mru = (uint8_t)(b - set);
+    if (!block_same(b)) block_build(cpu, b, rip, lin, b->host); /* the code was written */
+    return b;
+}
+
+/* Executes the first n instructions of block b as the step would, one EV_BLOCK for them; stops
+ * early at a fault (the faulting instruction has not retired: the block is closed before it, so
+ * that the exception's events follow its retired part), at an exit request, or after a store into
+ * the block's bytes. *retired: the instructions that retired. */
+static x86_status block_run(struct x86_cpu *cpu, const struct x86_block *b, unsigned n,
+                            unsigned *retired)
+{
+    struct machine *m = cpu->m;
+    uint64_t rip = cpu->rip;
+    x86_status st = X86_OK;
+    unsigned k = 0;
+    cpu->code_lo = (uintptr_t)b->host - 7;
+    cpu->code_len = b->size + 7u;
+    cpu->code_written = false;
+    /* The timing model prices the queued EV_INSNs of a batch in runs (model.c run_block) that
+     * would pass over an EV_BLOCK queued after them: they are handed over first. */
+    if (cpu->insn_queued) {
+        machine_sync(m);
+        cpu->insn_queued = false;
+    }
+    ev_block_open(&m->events, &b->desc, &cpu->insn_rip);
+    while (k < n) {
+        const struct x86_insn *insn = &b->insn[k];
+        cpu->insn_rip = rip;
+        if (!insn->lazy_ok) x86_flags_sync(cpu);
+        cpu->next_rip = (rip + insn->len) & cpu->ip_mask;
+        st = insn->exec(cpu, insn);
+        if (st != X86_OK) break;
+        rip = cpu->rip = cpu->next_rip;
+        m->insns++;
+        m->time++;
+        k++;
+        if (m->exit_request || cpu->code_written) break;
+    }
+    ev_block_close(&m->events, k);
+    cpu->code_len = 0;
+    *retired = k;
+    return st;
+}
+
+/* The run loop's steps with blocks: up to n instructions, fewer at a trap, a HLT or an exit
+ * request. A block runs whole when the budget and the event queue allow (events.h
+ * ev_block_fits), else its instructions are stepped. */
+static x86_status run_blocks(struct x86_cpu *cpu, uint64_t n)
+{
+    struct machine *m = cpu->m;
+    for (;;) {
+        const struct x86_block *b = block_at(cpu);
+        unsigned len = !b ? 0 : b->desc.n < n ? b->desc.n : (unsigned)n;
+        x86_status st;
+        if (len && ev_block_fits(&m->events, len, b->accesses)) {
+            unsigned k;
+            st = block_run(cpu, b, len, &k);
+            n -= k;
+        } else {
+            unsigned k = len ? len : 1;
+            do {
+                st = step(cpu);
+                n--;
+            } while (st == X86_OK && --k && !m->exit_request);
+        }
+        if (st != X86_OK || !n || m->exit_request) return st;
+    }
+}
+
 /* One instruction with the debug features (SDM Vol. 3B 17.3.1): the instruction breakpoints of
  * DR0-DR3 (R/W = 00, enabled in DR7) fault before it unless RF = 1 (DR6.Bn; RF suppresses one
  * instruction and is cleared when an instruction completes); with TF = 1 at its start, a
@@ -325,6 +627,8 @@ static void x86_run(void *opaque)
         x86_status st;
         if ((cpu->rflags & (X86_TF | X86_RF)) || (cpu->dr7 & X86_DR7_ENABLES)) {
             st = debug_step(cpu);
+        } else if (m->events.blocks) {
+            st = run_blocks(cpu, n);
         } else {
             do
                 st = step(cpu);

@@ -22,6 +22,7 @@ void x86_tlb_flush(struct x86_cpu *cpu)
     memset(cpu->tlb_fetch, 0, sizeof cpu->tlb_fetch);
     cpu->tlb_has_large = false;
     cpu->fetch_gen++;
+    cpu->tlb_gen++;
 }
 
 #define canonical x86_canonical
@@ -197,6 +198,7 @@ void x86_tlb_flush_page(struct x86_cpu *cpu, uint64_t lin)
         return;
     }
     cpu->fetch_gen++;
+    cpu->tlb_gen++;
     uint64_t vpn = lin >> PAGE_SHIFT;
     unsigned i = (unsigned)(vpn % X86_TLB_SIZE);
     for (int user = 0; user < 2; user++) {
@@ -224,9 +226,11 @@ static x86_status read_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size,
     if (host) {
         memcpy(&v, host, size); /* the host is little-endian, as x86 */
         phys = (uint64_t)(host - cpu->m->bus.ram) + cpu->m->bus.ram_base;
-    } else if (bus_read(&cpu->m->bus, phys, size, &v) != BUS_OK) {
+    } else {
         /* x86 has no bus error: unclaimed memory reads as all ones (bus.h) */
-        v = x86_size_mask(size);
+        if (bus_read(&cpu->m->bus, phys, size, &v) != BUS_OK) v = x86_size_mask(size);
+        /* a device's read may have it write RAM in turn: a block being executed ends here */
+        if (cpu->code_len) cpu->code_written = true;
     }
     if (cpu->m->events.wanted & EV_MASK(EV_MEM))
         emit_mem(cpu, lin, phys, size, EV_MEM_READ);
@@ -246,9 +250,12 @@ static x86_status write_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size
     if (st) return st;
     if (host) {
         memcpy(host, &value, size);
+        x86_code_store(cpu, host);
         phys = (uint64_t)(host - cpu->m->bus.ram) + cpu->m->bus.ram_base;
     } else {
         (void)bus_write(&cpu->m->bus, phys, size, value); /* unclaimed writes are dropped */
+        /* a device may write RAM in turn: a block being executed ends here */
+        if (cpu->code_len) cpu->code_written = true;
     }
     if (cpu->m->events.wanted & EV_MASK(EV_MEM))
         emit_mem(cpu, lin, phys, size, EV_MEM_WRITE);

@@ -263,6 +263,8 @@ struct x86_tlb_entry {
 
 struct x86_dcache_entry;
 #define X86_DCACHE_SIZE 4096
+struct x86_block;
+#define X86_BLOCKS 2048 /* two ways per set */
 
 struct x86_cpu {
     struct machine *m;
@@ -316,6 +318,20 @@ struct x86_cpu {
     /* Bumped by every TLB flush and CS load: a decoded instruction that recorded its host
      * bytes under the current value may skip the fetch checks (cpu.c). */
     uint64_t fetch_gen;
+    /* Bumped by every TLB flush only: a decoded block checks the CS limit, base and code size
+     * itself, so that CS loads (every system call) leave it current (cpu.c). */
+    uint64_t tlb_gen;
+
+    /* Decoded blocks (cpu.c "Blocks"), used when the event stream takes EV_BLOCK. */
+    struct x86_block *blocks; /* X86_BLOCKS of them */
+    /* The host bytes of the block being executed, [code_lo, code_lo + code_len) (code_len 0:
+     * none): a store into them sets code_written, which ends the block after the storing
+     * instruction (self-modifying code, SDM Vol. 3A 8.1.3). */
+    uintptr_t code_lo, code_len;
+    bool code_written;
+    /* An EV_INSN may be queued (an instruction retired one at a time): it is handed over before
+     * the next block's EV_BLOCK is queued (cpu.c block_run). */
+    bool insn_queued;
 };
 
 /* The cpu_attach_fn of machine.h: creates the CPU in the Multiboot v1 hand-off state (Multiboot
