@@ -170,7 +170,6 @@ static inline void retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class)
     struct machine *m = cpu->m;
     m->insns++;
     m->time++;
-    cpu->insn_queued = true;
     ev_emit_insn(&m->events, cpu->insn_rip, op_class, len, 0);
 }
 
@@ -279,9 +278,6 @@ static inline __attribute__((always_inline)) x86_status step(struct x86_cpu *cpu
 
 /* ---- Blocks (see struct x86_block) ------------------------------------------------------ */
 
-/* Every decode of a block takes a new id: the timing model memoizes by descriptor and id. */
-static uint32_t block_ids;
-
 enum block_role { ROLE_NONE, ROLE_PLAIN, ROLE_LAST };
 
 /* The instructions a block may hold, by the row's handler. Plain ones compute on registers, flags
@@ -381,7 +377,7 @@ static void block_build(struct x86_cpu *cpu, struct x86_block *b, uint64_t rip, 
     b->accesses = (uint16_t)accesses;
     memcpy(b->bytes, host, off);
     b->desc.pc = rip;
-    b->desc.id = ++block_ids;
+    b->desc.id = ++cpu->block_ids; /* the timing model memoizes by descriptor and id */
     b->desc.n = (uint16_t)n;
 }
 
@@ -489,12 +485,6 @@ static x86_status block_run(struct x86_cpu *cpu, const struct x86_block *b, unsi
     cpu->code_lo = (uintptr_t)b->host - 7;
     cpu->code_len = b->size + 7u;
     cpu->code_written = false;
-    /* The timing model prices the queued EV_INSNs of a batch in runs (model.c run_block) that
-     * would pass over an EV_BLOCK queued after them: they are handed over first. */
-    if (cpu->insn_queued) {
-        machine_sync(m);
-        cpu->insn_queued = false;
-    }
     ev_block_open(&m->events, &b->desc, &cpu->insn_rip);
     while (k < n) {
         const struct x86_insn *insn = &b->insn[k];

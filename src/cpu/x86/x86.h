@@ -329,9 +329,7 @@ struct x86_cpu {
      * instruction (self-modifying code, SDM Vol. 3A 8.1.3). */
     uintptr_t code_lo, code_len;
     bool code_written;
-    /* An EV_INSN may be queued (an instruction retired one at a time): it is handed over before
-     * the next block's EV_BLOCK is queued (cpu.c block_run). */
-    bool insn_queued;
+    uint32_t block_ids; /* the last ev_block id given */
 };
 
 /* The cpu_attach_fn of machine.h: creates the CPU in the Multiboot v1 hand-off state (Multiboot
