@@ -173,8 +173,7 @@ __attribute__((always_inline)) static inline enum rv_step_result step(struct rv_
         return trap(h, pc, rc);
     }
     h->pc = npc;
-    m->insns++;
-    m->time++;
+    machine_retired(m);
     ev_emit_insn(&m->events, pc, d->op_class, d->len, d->word);
     return RV_STEP_RETIRED;
 }
@@ -221,11 +220,7 @@ static inline unsigned run_block(struct rv_hart *h, const struct rv_block *b, bo
             return k + 1;
         }
         h->pc = pc = npc;
-        /* Two 8-byte adds: merged into one 16-byte one, the first of a block waits for the
-         * timing model's 8-byte store of m->time (no store forwarding). */
-        m->insns++;
-        __asm__("" : "+m"(m->insns));
-        m->time++;
+        machine_retired(m);
         if (m->exit_request) {
             ev_block_close(&m->events, k + 1);
             return k + 1;

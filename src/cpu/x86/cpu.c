@@ -168,8 +168,7 @@ int x86_cpu_attach(struct machine *m, const struct boot_state *boot, char *err, 
 static inline void retire(struct x86_cpu *cpu, uint8_t len, uint8_t op_class)
 {
     struct machine *m = cpu->m;
-    m->insns++;
-    m->time++;
+    machine_retired(m);
     ev_emit_insn(&m->events, cpu->insn_rip, op_class, len, 0);
 }
 
@@ -494,8 +493,7 @@ static x86_status block_run(struct x86_cpu *cpu, const struct x86_block *b, unsi
         st = insn->exec(cpu, insn);
         if (st != X86_OK) break;
         rip = cpu->rip = cpu->next_rip;
-        m->insns++;
-        m->time++;
+        machine_retired(m);
         k++;
         if (m->exit_request || cpu->code_written) break;
     }
