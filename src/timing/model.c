@@ -1188,13 +1188,116 @@ static inline bool same_accesses(const struct tm_model *md, const struct tm_bloc
     return true;
 }
 
+/* run_desc's block after its schedule's lookups, when something missed or the registers it
+ * reads are not as ready as when it was recorded: priced one instruction at a time, with the
+ * lookups' cycles by instruction. */
+static __attribute__((noinline)) void desc_price_scheduled(struct tm_model *md, const struct ev *e,
+                                                           struct tm_stamp *stamp, struct blk *w,
+                                                           const uint64_t *cycles, uint64_t any,
+                                                           uint64_t carried, uint64_t misses_first)
+{
+    const struct ev_block *d = e->block.desc;
+    const struct tm_block *b = w->b;
+    unsigned n = e->block.n;
+    w->desc = d;
+    w->whole = true;
+    w->count = n;
+    memset(w->fetch, 0, n * sizeof w->fetch[0]);
+    memset(w->stall, 0, n * sizeof w->stall[0]);
+    w->stall[0] = carried;
+    for (unsigned i = 0, j = 0; i < b->nsched; i++) {
+        uint8_t op = b->sched[i];
+        if (op & TM_SCHED_FETCH)
+            w->fetch[op & ~TM_SCHED_FETCH] = (unsigned)cycles[i];
+        else
+            w->stall[b->mem_k[j++]] += cycles[i];
+    }
+    w->quiet = !any;
+    w->nsched = b->nsched;
+    w->nmem = b->nmem;
+    memcpy(w->sched, b->sched, b->nsched);
+    memcpy(w->mem_k, b->mem_k, b->nmem);
+    for (unsigned k = 0; k < n; k++) {
+        w->pc[k] = d->pc + d->offset[k];
+        w->key[k] = d->key[k];
+    }
+    block_price(md, w);
+    stamp_block(stamp, w->time[0], misses_first, w->time[n - 1], all_misses(md));
+}
+
+/* run_desc's block without a schedule to follow (not in the memo for this entry state, or its
+ * accesses came from other instructions): the walk over its instructions, which records the
+ * schedule. */
+static __attribute__((noinline)) void desc_walk(struct tm_model *md, const struct ev *e,
+                                                struct tm_stamp *stamp, struct blk *w)
+{
+    const struct ev_block *d = e->block.desc;
+    struct tm_block *b = w->b;
+    unsigned n = e->block.n;
+    uint64_t pc0 = d->pc, misses_first = 0;
+    w->desc = d;
+    w->whole = true;
+    w->count = n;
+    w->quiet = true;
+    w->nsched = w->nmem = 0;
+    unsigned shift = md->l1i.sets ? md->l1i.line_shift : 12, j = 0, np = md->npend;
+    uint64_t acc = md->stall, line = UINT64_MAX;
+    for (unsigned k = 0; k < n; k++) {
+        uint64_t pc = pc0 + d->offset[k];
+        while (j < np && md->pend[j]->pc <= pc) {
+            acc += mem_lookup(md, md->pend[j++]);
+            if (w->nsched != TM_SCHED_NONE && w->nmem < TM_BLOCK_MEMS) {
+                w->mem_k[w->nmem++] = (uint8_t)k;
+                w->sched[w->nsched++] = 0;
+            } else {
+                w->nsched = TM_SCHED_NONE;
+            }
+        }
+        w->pc[k] = pc;
+        w->key[k] = d->key[k];
+        if (!w->hit) w->info[k] = *insn_info_of(md, pc, d->key[k]);
+        uint64_t this_line = pc >> shift;
+        w->fetch[k] = 0;
+        if (this_line != line) {
+            w->fetch[k] = fetch_lookup(md, pc);
+            if (w->nsched != TM_SCHED_NONE) w->sched[w->nsched++] = (uint8_t)(TM_SCHED_FETCH | k);
+        }
+        line = this_line;
+        w->stall[k] = acc;
+        w->quiet = w->quiet && !w->fetch[k] && !acc;
+        acc = 0;
+        if (k == 0) misses_first = all_misses(md);
+    }
+    if (j < np) w->nsched = TM_SCHED_NONE; /* accesses after the block's instructions */
+    while (j < np)
+        acc += mem_lookup(md, md->pend[j++]);
+    md->npend = 0;
+    md->stall = acc;
+
+    if (w->hit && w->quiet && live_ready(md, b)) {
+        md->block_hits++;
+        b->nsched = w->nsched; /* the schedule, for the next time */
+        b->nmem = w->nmem;
+        memcpy(b->sched, w->sched, w->nsched == TM_SCHED_NONE ? 0 : w->nsched);
+        memcpy(b->mem_k, w->mem_k, w->nmem);
+        uint64_t base = block_replay(md, w);
+        stamp_block(stamp, base + b->issue[0], misses_first, base + b->issue[n - 1],
+                    all_misses(md));
+        return;
+    }
+    block_price(md, w);
+    stamp_block(stamp, w->time[0], misses_first, w->time[n - 1], all_misses(md));
+}
+
 /* A core's EV_BLOCK (events.h "Blocks"): run_block's work without an event per instruction.
  * The EV_MEMs before it (md->pend) are looked up in the order of one event per instruction: an
  * instruction's accesses (their pc is its address), then its fetch. The memo knows a core's
  * block by the core's descriptor and its id, which the core renews when it rebuilds it; when the
  * block recurs with its accesses from the same instructions, the lookups follow the memo's
- * schedule instead of a walk over the instructions. */
-static void run_desc(struct tm_model *md, const struct ev *e, struct tm_stamp *stamp)
+ * schedule instead of a walk over the instructions (the common case, here; the others in
+ * functions of their own). */
+static inline __attribute__((always_inline)) void run_desc(struct tm_model *md, const struct ev *e,
+                                                           struct tm_stamp *stamp)
 {
     const struct ev_block *d = e->block.desc;
     unsigned n = e->block.n;
@@ -1207,115 +1310,38 @@ static void run_desc(struct tm_model *md, const struct ev *e, struct tm_stamp *s
     struct blk w;
     block_enter(md, &w, pc0);
     struct tm_block *b = w.b;
-    w.desc = d;
     w.hit = w.in_fits && b->n && b->desc == d && b->desc_id == d->id && b->pc == pc0 &&
             same_state(&w.in, &b->in);
-    w.whole = true;
-    w.count = n;
-    uint64_t misses_first = 0;
-
-    if (w.hit && same_accesses(md, b, d)) {
-        /* The schedule. Each lookup's cycles are kept for the pricing when something missed;
-         * misses_first is taken after the lookups of instruction 0. */
-        uint64_t any = md->stall, cycles[TM_BLOCK_INSNS + TM_BLOCK_MEMS];
-        bool first_done = false;
-        for (unsigned i = 0, j = 0; i < b->nsched; i++) {
-            uint8_t op = b->sched[i];
-            unsigned k = (op & TM_SCHED_FETCH) ? op & ~TM_SCHED_FETCH : b->mem_k[j];
-            if (k && !first_done) {
-                misses_first = all_misses(md);
-                first_done = true;
-            }
-            cycles[i] = (op & TM_SCHED_FETCH) ? fetch_lookup(md, pc0 + d->offset[k])
-                                              : mem_lookup(md, md->pend[j++]);
-            any |= cycles[i];
-        }
-        if (!first_done) misses_first = all_misses(md);
-        uint64_t carried = md->stall;
-        md->npend = 0;
-        md->stall = 0;
-        if (!any && live_ready(md, b)) {
-            md->block_hits++;
-            uint64_t base = block_replay_at(md, b, pc0 + d->offset[n - 1], d->key[n - 1]);
-            stamp_block(stamp, base + b->issue[0], misses_first, base + b->issue[n - 1],
-                        all_misses(md));
-            return;
-        }
-        /* priced one at a time, with the lookups' cycles by instruction */
-        memset(w.fetch, 0, n * sizeof w.fetch[0]);
-        memset(w.stall, 0, n * sizeof w.stall[0]);
-        w.stall[0] = carried;
-        for (unsigned i = 0, j = 0; i < b->nsched; i++) {
-            uint8_t op = b->sched[i];
-            if (op & TM_SCHED_FETCH)
-                w.fetch[op & ~TM_SCHED_FETCH] = (unsigned)cycles[i];
-            else
-                w.stall[b->mem_k[j++]] += cycles[i];
-        }
-        w.quiet = !any;
-        w.nsched = b->nsched;
-        w.nmem = b->nmem;
-        memcpy(w.sched, b->sched, b->nsched);
-        memcpy(w.mem_k, b->mem_k, b->nmem);
-        for (unsigned k = 0; k < n; k++) {
-            w.pc[k] = pc0 + d->offset[k];
-            w.key[k] = d->key[k];
-        }
-        block_price(md, &w);
-        stamp_block(stamp, w.time[0], misses_first, w.time[n - 1], all_misses(md));
+    if (!w.hit || !same_accesses(md, b, d)) {
+        desc_walk(md, e, stamp, &w);
         return;
     }
-
-    /* The walk over the instructions, recording the schedule. */
-    w.quiet = true;
-    w.nsched = w.nmem = 0;
-    unsigned shift = md->l1i.sets ? md->l1i.line_shift : 12, j = 0, np = md->npend;
-    uint64_t acc = md->stall, line = UINT64_MAX;
-    for (unsigned k = 0; k < n; k++) {
-        uint64_t pc = pc0 + d->offset[k];
-        while (j < np && md->pend[j]->pc <= pc) {
-            acc += mem_lookup(md, md->pend[j++]);
-            if (w.nsched != TM_SCHED_NONE && w.nmem < TM_BLOCK_MEMS) {
-                w.mem_k[w.nmem++] = (uint8_t)k;
-                w.sched[w.nsched++] = 0;
-            } else {
-                w.nsched = TM_SCHED_NONE;
-            }
+    /* The schedule. Each lookup's cycles are kept for the pricing when something missed;
+     * misses_first is taken after the lookups of instruction 0. */
+    uint64_t any = md->stall, cycles[TM_BLOCK_INSNS + TM_BLOCK_MEMS], misses_first = 0;
+    bool first_done = false;
+    for (unsigned i = 0, j = 0; i < b->nsched; i++) {
+        uint8_t op = b->sched[i];
+        unsigned k = (op & TM_SCHED_FETCH) ? op & ~TM_SCHED_FETCH : b->mem_k[j];
+        if (k && !first_done) {
+            misses_first = all_misses(md);
+            first_done = true;
         }
-        w.pc[k] = pc;
-        w.key[k] = d->key[k];
-        if (!w.hit) w.info[k] = *insn_info_of(md, pc, d->key[k]);
-        uint64_t this_line = pc >> shift;
-        w.fetch[k] = 0;
-        if (this_line != line) {
-            w.fetch[k] = fetch_lookup(md, pc);
-            if (w.nsched != TM_SCHED_NONE) w.sched[w.nsched++] = (uint8_t)(TM_SCHED_FETCH | k);
-        }
-        line = this_line;
-        w.stall[k] = acc;
-        w.quiet = w.quiet && !w.fetch[k] && !acc;
-        acc = 0;
-        if (k == 0) misses_first = all_misses(md);
+        cycles[i] = (op & TM_SCHED_FETCH) ? fetch_lookup(md, pc0 + d->offset[k])
+                                          : mem_lookup(md, md->pend[j++]);
+        any |= cycles[i];
     }
-    if (j < np) w.nsched = TM_SCHED_NONE; /* accesses after the block's instructions */
-    while (j < np)
-        acc += mem_lookup(md, md->pend[j++]);
+    if (!first_done) misses_first = all_misses(md);
+    uint64_t carried = md->stall;
     md->npend = 0;
-    md->stall = acc;
-
-    if (w.hit && w.quiet && live_ready(md, b)) {
-        md->block_hits++;
-        b->nsched = w.nsched; /* the schedule, for the next time */
-        b->nmem = w.nmem;
-        memcpy(b->sched, w.sched, w.nsched == TM_SCHED_NONE ? 0 : w.nsched);
-        memcpy(b->mem_k, w.mem_k, w.nmem);
-        uint64_t base = block_replay(md, &w);
-        stamp_block(stamp, base + b->issue[0], misses_first, base + b->issue[n - 1],
-                    all_misses(md));
+    md->stall = 0;
+    if (any || !live_ready(md, b)) {
+        desc_price_scheduled(md, e, stamp, &w, cycles, any, carried, misses_first);
         return;
     }
-    block_price(md, &w);
-    stamp_block(stamp, w.time[0], misses_first, w.time[n - 1], all_misses(md));
+    md->block_hits++;
+    uint64_t base = block_replay_at(md, b, pc0 + d->offset[n - 1], d->key[n - 1]);
+    stamp_block(stamp, base + b->issue[0], misses_first, base + b->issue[n - 1], all_misses(md));
 }
 
 /* A batch of EV_INSN, EV_BLOCK and EV_MEM (events.h "Batches"): priced in blocks, or one by one
