@@ -9,9 +9,11 @@
  * continues at pc + its length or traps; a trap ends the block at that instruction.
  *
  * Coherence: a block is used only while the bytes at its address equal the bytes it was decoded
- * from, checked when it is entered. A store inside a block to one of its own later instructions
- * takes effect from the next entry: instruction fetch needs FENCE.I to see a store (unpriv. spec
- * 3.1 "Zifencei": until then, fetches may return the old or the new bytes). */
+ * from, checked when it is entered; a store into its own bytes while it runs (or a device
+ * access, which may write RAM) ends it after that instruction. So a block runs exactly what one
+ * step at a time runs, which re-checks every instruction's bytes, even for code that stores to
+ * the instructions ahead without FENCE.I (which Zifencei, unpriv. spec 3.1, would allow to see
+ * the old bytes): `ringside run` and the monitor agree. */
 #include <string.h>
 
 #include "cpu/riscv/internal.h"

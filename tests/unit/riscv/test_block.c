@@ -216,6 +216,31 @@ static void rewritten_code_runs_after_fence_i(void **state)
     pair_free(&p);
 }
 
+/* A store to the next instruction of the same block, without FENCE.I: the block ends after the
+ * store and the new instruction runs, as one step at a time (which re-checks every instruction's
+ * bytes) runs it. */
+static void a_store_into_the_running_block_ends_it(void **state)
+{
+    struct pair p;
+    pair_init(&p, *state);
+    const uint32_t new_word = ADDI(7, 7, 10); /* replaces "addi t2, t2, 1" at +16 */
+    const uint32_t prog[] = {
+        rvt_u(new_word >> 12, 28, 0x37),                                               /* lui t3 */
+        ADDI(28, 28, (int32_t)(new_word & 0xfff) - ((new_word & 0x800) ? 0x1000 : 0)), /* lo */
+        NOP,
+        rvt_s(16, 28, 5, 2, OP_STORE), /* 12: sw t3, 16(t0): the next instruction */
+        ADDI(7, 7, 1),                 /* 16: rewritten before it runs */
+        ADDI(7, 7, 100),
+        rvt_j(0, 0),
+    };
+    pair_prog(&p, RVT_BASE, prog, sizeof prog / sizeof prog[0]);
+    p.blk->h->x[5] = p.one->h->x[5] = RVT_BASE;
+    pair_run_and_compare(&p, 1); /* one step, then the rest as one block */
+    pair_run_and_compare(&p, 7);
+    assert_int_equal(p.blk->h->x[7], 110);
+    pair_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +248,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(budget_ends_inside_a_block, rvt_setup, rvt_teardown),
         cmocka_unit_test_setup_teardown(trap_inside_a_block, rvt_setup, rvt_teardown),
         cmocka_unit_test_setup_teardown(rewritten_code_runs_after_fence_i, rvt_setup, rvt_teardown),
+        cmocka_unit_test_setup_teardown(a_store_into_the_running_block_ends_it, rvt_setup,
+                                        rvt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
