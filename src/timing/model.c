@@ -1357,6 +1357,10 @@ static void model_batch(void *opaque, struct ev *events, unsigned n, unsigned in
     while (i < n) {
         struct ev *e = &events[i];
         if (e->kind == EV_MEM) {
+            /* Held only while they may be an EV_BLOCK's, whose accesses are fewer than the
+             * queue holds (ev_block_fits): more in a row are an instruction's that runs alone
+             * (a REP string instruction), looked up in order as they come. */
+            if (blocks && md->npend == TM_PEND_MAX) consume_pending(md);
             if (blocks)
                 md->pend[md->npend++] = e;
             else

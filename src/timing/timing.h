@@ -493,9 +493,10 @@ struct tm_model {
     /* In a batch, the EV_MEMs before an EV_BLOCK: looked up at the block, in the order of one
      * event per instruction (an instruction's accesses, then its fetch). Those left at the end of
      * a batch are copied to carry (the block comes in the next one). */
+#define TM_PEND_MAX (EV_BATCH_MAX + 1)
     unsigned npend;
-    const struct ev *pend[EV_BATCH_MAX + 1];
-    struct ev carry[EV_BATCH_MAX + 1];
+    const struct ev *pend[TM_PEND_MAX];
+    struct ev carry[TM_PEND_MAX];
     struct tm_insn_info info[TM_INFO_MEMO];
 };
 

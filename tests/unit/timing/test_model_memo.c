@@ -51,6 +51,7 @@ struct core {
     struct ev_block desc[CORE_DESCS];
     uint32_t ids;
     struct ev_block *open; /* the block being executed, k of its instructions retired */
+    bool alone;            /* the next instruction runs alone (a REP string instruction) */
     unsigned k;
     uint64_t pc; /* the current instruction's address (the stream's open_pc) */
     uint64_t (*key_at)(uint64_t pc);
@@ -100,7 +101,8 @@ static void core_retire(struct machine *m, const struct ev *e)
         ev_block_close(&m->events, core.k); /* left early */
         core.open = NULL;
     }
-    if (!core.open && rnd() % 8 == 0) { /* one that runs alone: an EV_INSN between blocks */
+    if (!core.open && (core.alone || rnd() % 8 == 0)) { /* runs alone: an EV_INSN */
+        core.alone = false;
         m->insns++;
         m->time++;
         ev_emit_insn(&m->events, e->pc, e->insn.op_class, e->insn.len, e->insn.raw);
@@ -308,6 +310,21 @@ static void x86_stream(const struct tm_profile *p, enum mode mode)
             e.mem.size = 4;
             e.mem.type = (rnd() & 1) ? EV_MEM_READ : EV_MEM_WRITE;
             both(&a, &b, &e, false);
+        } else if (rnd() % 2000 == 0) {
+            /* a REP string instruction: hundreds of accesses, more than a batch holds, before
+             * its one EV_INSN; a core runs it alone, outside any block */
+            if (core.on && core.open) {
+                ev_block_close(&a.m.events, core.k);
+                core.open = NULL;
+            }
+            core.alone = core.on;
+            for (unsigned r = 0; r < 700; r++) {
+                struct ev e = {.kind = EV_MEM, .pc = pc};
+                e.mem.vaddr = e.mem.paddr = 0x200000 + (uint64_t)r * 4;
+                e.mem.size = 4;
+                e.mem.type = r & 1 ? EV_MEM_WRITE : EV_MEM_READ;
+                both(&a, &b, &e, false);
+            }
         }
         struct ev e = {.kind = EV_INSN, .pc = pc};
         e.insn.op_class = x86_cls[i];
