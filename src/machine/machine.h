@@ -163,6 +163,40 @@ static inline void machine_retired(struct machine *m)
     m->time++;
 }
 
+/* The host bytes of the decoded block a core is running (events.h "Blocks"): a store into them,
+ * or a device access (a device may write RAM in turn), marks the watch written, and the core
+ * ends the block after that instruction, so that what follows is fetched again, as one step at
+ * a time would. The range begins 7 bytes early: one compare covers a store of up to 8 bytes
+ * that begins before the block and reaches into it. */
+struct code_watch {
+    uintptr_t lo, len; /* len 0: no block running */
+    bool written;
+};
+
+static inline void code_watch_begin(struct code_watch *w, const uint8_t *host, unsigned size)
+{
+    w->lo = (uintptr_t)host - 7;
+    w->len = size + 7u;
+    w->written = false;
+}
+
+static inline void code_watch_end(struct code_watch *w)
+{
+    w->len = 0;
+}
+
+/* A store of up to 8 bytes into RAM at host address p. */
+static inline void code_watch_store(struct code_watch *w, const uint8_t *p)
+{
+    if ((uintptr_t)p - w->lo < w->len) w->written = true;
+}
+
+/* A device access, read or write. */
+static inline void code_watch_device(struct code_watch *w)
+{
+    if (w->len) w->written = true;
+}
+
 /* Guest time in ticks of the machine clock: a core advances it by one per retired instruction,
  * and the timing model (src/timing) by the rest of the instruction's cycles. */
 static inline uint64_t machine_now(struct machine *m)

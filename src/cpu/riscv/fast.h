@@ -45,7 +45,7 @@ __attribute__((always_inline)) static inline int rv_fast_store(struct rv_hart *h
     uint8_t *p = rv_fast_ram(h, vaddr, size);
     if (!p) return rv_store(h, vaddr, size, value);
     bus_ram_store(p, size, value);
-    rv_code_store(h, p);
+    code_watch_store(&h->code, p);
     ev_emit_mem(&h->m->events, h->pc, vaddr, vaddr, (uint8_t)size, EV_MEM_WRITE);
     return RV_OK;
 }

@@ -199,9 +199,7 @@ static inline unsigned run_block(struct rv_hart *h, const struct rv_block *b, bo
     struct machine *m = h->m;
     unsigned n = b->ev.n;
     uint64_t pc = h->pc;
-    h->code_lo = (uintptr_t)h->fetch_host + (pc & 0xfff) - 7;
-    h->code_len = b->bytes + 7u;
-    h->code_written = false;
+    code_watch_begin(&h->code, h->fetch_host + (pc & 0xfff), b->bytes);
     ev_block_open(&m->events, &b->ev, &h->pc);
     for (unsigned k = 0; k < n; k++) {
         const struct rv_dinsn *d = &b->insn[k];
@@ -218,21 +216,21 @@ static inline unsigned run_block(struct rv_hart *h, const struct rv_block *b, bo
         h->x[0] = 0;
         if (rc != RV_OK) {
             ev_block_close(&m->events, k); /* the retired ones come before the trap's events */
-            h->code_len = 0;
+            code_watch_end(&h->code);
             *check = true;
             trap(h, pc, rc);
             return k + 1;
         }
         h->pc = pc = npc;
         machine_retired(m);
-        if (m->exit_request || h->code_written) {
+        if (m->exit_request || h->code.written) {
             ev_block_close(&m->events, k + 1);
-            h->code_len = 0;
+            code_watch_end(&h->code);
             return k + 1;
         }
     }
     ev_block_close(&m->events, n);
-    h->code_len = 0;
+    code_watch_end(&h->code);
     return n;
 }
 

@@ -228,14 +228,6 @@ int rv_decode_into(struct rv_hart *h, uint64_t paddr, uint32_t raw, struct rv_di
  * if the slot holds another or its code changed; its ev.n is 0 when the instruction at pc must
  * run alone. */
 struct rv_block *rv_block_build(struct rv_hart *h, uint64_t pc, struct rv_block *b);
-/* A store into RAM at host address p (up to 8 bytes): if it reaches into the block being run,
- * the block ends after this instruction, so that the instructions after it are fetched again
- * (as one step at a time would; riscv.h code_lo). */
-static inline void rv_code_store(struct rv_hart *h, const uint8_t *p)
-{
-    if ((uintptr_t)p - h->code_lo < h->code_len) h->code_written = true;
-}
-
 /* Translation changed (TLB flush, satp write, privilege change): drop the fetch page. */
 static inline void rv_xlate_changed(struct rv_hart *h)
 {

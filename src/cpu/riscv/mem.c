@@ -83,7 +83,7 @@ __attribute__((always_inline)) static inline int phys_read(struct rv_hart *h, ui
         *value = bus_ram_load(bus->ram + off, size);
         return RV_OK;
     }
-    h->code_written = h->code_len != 0; /* a device's read may write RAM in turn */
+    code_watch_device(&h->code);
     if (bus_read(bus, paddr, size, value) != BUS_OK) {
         h->tval = vaddr;
         return RV_TRAP(access_fault[acc]);
@@ -98,10 +98,10 @@ phys_write(struct rv_hart *h, uint64_t vaddr, uint64_t paddr, unsigned size, uin
     uint64_t off = paddr - bus->ram_base;
     if (off < bus->ram_size && size <= bus->ram_size - off && !bus->n_mmio_over_ram) {
         bus_ram_store(bus->ram + off, size, value);
-        rv_code_store(h, bus->ram + off);
+        code_watch_store(&h->code, bus->ram + off);
         return RV_OK;
     }
-    h->code_written = h->code_len != 0; /* a device may write RAM in turn */
+    code_watch_device(&h->code);
     if (bus_write(bus, paddr, size, value) != BUS_OK) {
         h->tval = vaddr;
         return RV_TRAP(RV_EXC_STORE_ACCESS);

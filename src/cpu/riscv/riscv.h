@@ -180,11 +180,9 @@ struct rv_hart {
     struct rv_dinsn dscratch; /* decode of an instruction that is not cached */
     struct rv_block blocks[RV_BLOCKS];
     uint32_t block_ids; /* the last ev_block id given */
-    /* The host bytes of the block being run, [code_lo, code_lo + code_len) (code_len 0: none):
-     * a store into them, or a device access, sets code_written, which ends the block after that
-     * instruction (hart.c run_block). */
-    uintptr_t code_lo, code_len;
-    bool code_written;
+    /* The bytes of the block being run (machine.h code_watch): a store into them, or a device
+     * access, ends it after that instruction (hart.c run_block). */
+    struct code_watch code;
 
     /* PMP (pmp.c): bit p set when no access at privilege p can fail, so none is checked */
     uint8_t pmp_open;

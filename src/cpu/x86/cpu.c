@@ -481,9 +481,7 @@ static x86_status block_run(struct x86_cpu *cpu, const struct x86_block *b, unsi
     uint64_t rip = cpu->rip;
     x86_status st = X86_OK;
     unsigned k = 0;
-    cpu->code_lo = (uintptr_t)b->host - 7;
-    cpu->code_len = b->size + 7u;
-    cpu->code_written = false;
+    code_watch_begin(&cpu->code, b->host, b->size);
     ev_block_open(&m->events, &b->desc, &cpu->insn_rip);
     while (k < n) {
         const struct x86_insn *insn = &b->insn[k];
@@ -495,10 +493,10 @@ static x86_status block_run(struct x86_cpu *cpu, const struct x86_block *b, unsi
         rip = cpu->rip = cpu->next_rip;
         machine_retired(m);
         k++;
-        if (m->exit_request || cpu->code_written) break;
+        if (m->exit_request || cpu->code.written) break;
     }
     ev_block_close(&m->events, k);
-    cpu->code_len = 0;
+    code_watch_end(&cpu->code);
     *retired = k;
     return st;
 }

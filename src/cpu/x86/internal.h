@@ -277,15 +277,6 @@ static inline void x86_mem_event(struct x86_cpu *cpu, const struct x86_tlb_entry
     ev_emit_mem(&m->events, cpu->insn_rip, lin, phys, (uint8_t)size, (uint8_t)type);
 }
 
-/* A store at host address p into RAM: when it falls in the bytes of the block being executed,
- * the block ends after this instruction (cpu.c "Blocks"). The watched range begins 7 bytes
- * before the block's first byte, so one compare covers stores of up to 8 bytes that begin
- * before it and reach into it. */
-static inline void x86_code_store(struct x86_cpu *cpu, const uint8_t *p)
-{
-    if ((uintptr_t)p - cpu->code_lo < cpu->code_len) cpu->code_written = true;
-}
-
 /* Memory through a segment. The fast path: a TLB hit for a RAM page and the access within it
  * (data breakpoints never hit: their pages get no TLB entry); everything else goes through
  * x86_read_linear/x86_write_linear (memory.c), which fill the TLB. */
@@ -313,7 +304,7 @@ static inline x86_status x86_mem_write(struct x86_cpu *cpu, unsigned sreg, uint6
     if (t) {
         uint8_t *p = t->host + (lin & 0xfff);
         bus_ram_store(p, size, value);
-        x86_code_store(cpu, p);
+        code_watch_store(&cpu->code, p);
         x86_mem_event(cpu, t, lin, size, EV_MEM_WRITE);
         return X86_OK;
     }

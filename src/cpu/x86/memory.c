@@ -230,7 +230,7 @@ static x86_status read_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size,
         /* x86 has no bus error: unclaimed memory reads as all ones (bus.h) */
         if (bus_read(&cpu->m->bus, phys, size, &v) != BUS_OK) v = x86_size_mask(size);
         /* a device's read may have it write RAM in turn: a block being executed ends here */
-        if (cpu->code_len) cpu->code_written = true;
+        code_watch_device(&cpu->code);
     }
     if (cpu->m->events.wanted & EV_MASK(EV_MEM))
         emit_mem(cpu, lin, phys, size, EV_MEM_READ);
@@ -250,12 +250,12 @@ static x86_status write_in_page(struct x86_cpu *cpu, uint64_t lin, unsigned size
     if (st) return st;
     if (host) {
         memcpy(host, &value, size);
-        x86_code_store(cpu, host);
+        code_watch_store(&cpu->code, host);
         phys = (uint64_t)(host - cpu->m->bus.ram) + cpu->m->bus.ram_base;
     } else {
         (void)bus_write(&cpu->m->bus, phys, size, value); /* unclaimed writes are dropped */
         /* a device may write RAM in turn: a block being executed ends here */
-        if (cpu->code_len) cpu->code_written = true;
+        code_watch_device(&cpu->code);
     }
     if (cpu->m->events.wanted & EV_MASK(EV_MEM))
         emit_mem(cpu, lin, phys, size, EV_MEM_WRITE);

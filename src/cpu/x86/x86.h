@@ -324,11 +324,9 @@ struct x86_cpu {
 
     /* Decoded blocks (cpu.c "Blocks"), used when the event stream takes EV_BLOCK. */
     struct x86_block *blocks; /* X86_BLOCKS of them */
-    /* The host bytes of the block being executed, [code_lo, code_lo + code_len) (code_len 0:
-     * none): a store into them sets code_written, which ends the block after the storing
-     * instruction (self-modifying code, SDM Vol. 3A 8.1.3). */
-    uintptr_t code_lo, code_len;
-    bool code_written;
+    /* The bytes of the block being executed (machine.h code_watch): a store into them ends it
+     * after the storing instruction (self-modifying code, SDM Vol. 3A 8.1.3). */
+    struct code_watch code;
     uint32_t block_ids; /* the last ev_block id given */
 };
 
