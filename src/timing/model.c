@@ -403,7 +403,7 @@ static void btb_update(struct tm_model *md, uint64_t pc, uint64_t target)
 }
 
 /* The last instruction was a branch; execution went on at next. */
-static __attribute__((noinline)) void resolve_pending(struct tm_model *md, uint64_t next)
+static __attribute__((noinline)) bool resolve_pending(struct tm_model *md, uint64_t next)
 {
     md->branch_pending = false;
     uint64_t pc = md->branch_pc;
@@ -443,6 +443,7 @@ static __attribute__((noinline)) void resolve_pending(struct tm_model *md, uint6
         md->st.mispredicts++;
         md->front_ready = max64(md->front_ready, md->branch_issue + 1 + md->p->mispredict);
     }
+    return wrong;
 }
 
 static inline void resolve_branch(struct tm_model *md, uint64_t next)
@@ -797,6 +798,7 @@ static void consume_pending(struct tm_model *md);
 void tm_model_event(void *opaque, const struct ev *e)
 {
     struct tm_model *md = opaque;
+    md->link_from = NULL;               /* the state changes here */
     if (md->npend) consume_pending(md); /* a batch's last accesses come before this event */
     if (__builtin_expect(e->kind == EV_INSN, 1)) {
         on_insn(md, e);
@@ -961,6 +963,8 @@ static inline __attribute__((always_inline)) void block_price(struct tm_model *m
     /* recorded in place (a copy of the whole entry cost more than the pricing), the slot
      * emptied if the block turns out not to be recordable */
     struct tm_block *rec = record ? w->b : &md->block_scratch;
+    rec->gen++; /* the links to what the slot held no longer hold */
+    rec->next = NULL;
     rec->in = w->in;
     uint64_t now0 = md->now, lu0 = md->st.load_use_stalls, xr0 = md->st.xrets;
     uint32_t written = 0, live = 0;
@@ -1301,6 +1305,8 @@ static inline __attribute__((always_inline)) void run_desc(struct tm_model *md, 
 {
     const struct ev_block *d = e->block.desc;
     unsigned n = e->block.n;
+    struct tm_block *from = md->link_from, *b;
+    md->link_from = NULL;
     if (md->memo_off || e->block.first || n != d->n || n > TM_BLOCK_INSNS || md->soft_int_pending ||
         md->csr_written || md->priv_changed || md->flush_pending) {
         desc_one_by_one(md, e, stamp);
@@ -1308,10 +1314,25 @@ static inline __attribute__((always_inline)) void run_desc(struct tm_model *md, 
     }
     uint64_t pc0 = d->pc;
     struct blk w;
-    block_enter(md, &w, pc0);
-    struct tm_block *b = w.b;
-    w.hit = w.in_fits && b->n && b->desc == d && b->desc_id == d->id && b->pc == pc0 &&
-            same_state(&w.in, &b->in);
+    bool wrong = md->branch_pending && resolve_pending(md, pc0);
+    /* After the replay of from and a branch predicted right, the state at this block's entry is
+     * from's out state: when this block came after it so before, its entry is from->next. */
+    b = from && !wrong ? from->next : NULL;
+    if (b && b->gen == from->next_gen && b->n && b->desc == d && b->desc_id == d->id &&
+        b->pc == pc0) {
+        w.b = b;
+        w.in = b->in;
+        w.in_fits = w.hit = true;
+    } else {
+        w.in_fits = entry_state(md, &w.in);
+        w.b = b = &md->blocks[block_slot(pc0, &w.in)];
+        w.hit = w.in_fits && b->n && b->desc == d && b->desc_id == d->id && b->pc == pc0 &&
+                same_state(&w.in, &b->in);
+        if (w.hit && from && !wrong) {
+            from->next = b;
+            from->next_gen = b->gen;
+        }
+    }
     if (!w.hit || !same_accesses(md, b, d)) {
         desc_walk(md, e, stamp, &w);
         return;
@@ -1319,7 +1340,7 @@ static inline __attribute__((always_inline)) void run_desc(struct tm_model *md, 
     /* The schedule. Each lookup's cycles are kept for the pricing when something missed;
      * misses_first is taken after the lookups of instruction 0. */
     uint64_t any = md->stall, cycles[TM_BLOCK_INSNS + TM_BLOCK_MEMS], misses_first = 0;
-    bool first_done = false;
+    bool first_done = !md->stamp; /* no one reads the stamps: nothing to take */
     for (unsigned i = 0, j = 0; i < b->nsched; i++) {
         uint8_t op = b->sched[i];
         unsigned k = (op & TM_SCHED_FETCH) ? op & ~TM_SCHED_FETCH : b->mem_k[j];
@@ -1340,8 +1361,11 @@ static inline __attribute__((always_inline)) void run_desc(struct tm_model *md, 
         return;
     }
     md->block_hits++;
+    md->link_from = b;
     uint64_t base = block_replay_at(md, b, pc0 + d->offset[n - 1], d->key[n - 1]);
-    stamp_block(stamp, base + b->issue[0], misses_first, base + b->issue[n - 1], all_misses(md));
+    if (md->stamp)
+        stamp_block(stamp, base + b->issue[0], misses_first, base + b->issue[n - 1],
+                    all_misses(md));
 }
 
 /* A batch of EV_INSN, EV_BLOCK and EV_MEM (events.h "Batches"): priced in blocks, or one by one
@@ -1377,6 +1401,7 @@ static void model_batch(void *opaque, struct ev *events, unsigned n, unsigned in
             i++;
             continue;
         }
+        md->link_from = NULL; /* an EV_INSN: the state changes here */
         if (md->npend) consume_pending(md);
         if (md->memo_off || md->soft_int_pending || md->csr_written || md->priv_changed ||
             md->flush_pending) {

@@ -410,6 +410,11 @@ struct tm_block {
     uint8_t nsched, nmem;
     uint8_t sched[TM_BLOCK_INSNS + TM_BLOCK_MEMS];
     uint8_t mem_k[TM_BLOCK_MEMS];
+    /* gen counts the recordings made in this slot. next: the entry that followed this one's
+     * replay last time, with no mispredict in between, as it was at its recording next_gen:
+     * then the state at its entry is its in, found without computing and hashing it. */
+    uint32_t gen, next_gen;
+    struct tm_block *next;
 };
 #define TM_SCHED_FETCH 0x80
 #define TM_SCHED_NONE  0xff
@@ -489,6 +494,7 @@ struct tm_model {
     struct tm_stamp stamps[EV_BATCH_MAX + 1];
     uint64_t block_hits, block_runs; /* blocks replayed; blocks priced instruction by instruction */
     struct tm_block *blocks;         /* TM_BLOCKS, direct-mapped by first pc */
+    struct tm_block *link_from;      /* the entry run_desc replayed last, if nothing came since */
     struct tm_block block_scratch;   /* where a block that cannot be recorded is priced */
     /* In a batch, the EV_MEMs before an EV_BLOCK: looked up at the block, in the order of one
      * event per instruction (an instruction's accesses, then its fetch). Those left at the end of
