@@ -257,6 +257,32 @@ enum x86_access { X86_ACC_READ, X86_ACC_WRITE, X86_ACC_EXEC };
 x86_status x86_seg_linear(const struct x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
                           enum x86_access acc, uint64_t *lin);
 
+/* x86_seg_linear's common cases inline, for the data paths below: in 64-bit mode a segment
+ * without a base (not FS or GS) and a canonical access; elsewhere a usable, expand-up data
+ * segment (writable for a write) and an access within its limit. Anything else, faults
+ * included, goes through x86_seg_linear (SDM Vol. 3A 3.2.4, 5.3, 5.4.1, 5.5). */
+static inline x86_status x86_seg_linear_data(const struct x86_cpu *cpu, unsigned sreg,
+                                             uint64_t offset, unsigned size, enum x86_access acc,
+                                             uint64_t *lin)
+{
+    const struct x86_seg *s = &cpu->seg[sreg];
+    uint64_t last = offset + size - 1;
+    if (cpu->code_bits == 64) {
+        if (sreg < X86_FS && x86_canonical(offset) && x86_canonical(last)) {
+            *lin = offset;
+            return X86_OK;
+        }
+    } else {
+        uint32_t need = acc == X86_ACC_WRITE ? X86_SEG_TYPE_W : 0;
+        uint32_t mask = X86_SEG_UNUSABLE | X86_SEG_TYPE_CODE | X86_SEG_TYPE_E | need;
+        if ((s->attr & mask) == need && last <= s->limit && last >= offset) {
+            *lin = (s->base + offset) & 0xffffffffull;
+            return X86_OK;
+        }
+    }
+    return x86_seg_linear(cpu, sreg, offset, size, acc, lin);
+}
+
 /* TLB entries used only by the inline fast paths below; they are defined after the TLB key. */
 static inline const struct x86_tlb_entry *x86_tlb_hit(const struct x86_tlb_entry *tlb,
                                                       const struct x86_cpu *cpu, uint64_t lin,
@@ -284,7 +310,7 @@ static inline x86_status x86_mem_read(struct x86_cpu *cpu, unsigned sreg, uint64
                                       unsigned size, uint64_t *value)
 {
     uint64_t lin;
-    x86_status st = x86_seg_linear(cpu, sreg, offset, size, X86_ACC_READ, &lin);
+    x86_status st = x86_seg_linear_data(cpu, sreg, offset, size, X86_ACC_READ, &lin);
     if (st) return st;
     const struct x86_tlb_entry *t = x86_tlb_hit(cpu->tlb_read, cpu, lin, size);
     if (t) {
@@ -298,7 +324,7 @@ static inline x86_status x86_mem_write(struct x86_cpu *cpu, unsigned sreg, uint6
                                        unsigned size, uint64_t value)
 {
     uint64_t lin;
-    x86_status st = x86_seg_linear(cpu, sreg, offset, size, X86_ACC_WRITE, &lin);
+    x86_status st = x86_seg_linear_data(cpu, sreg, offset, size, X86_ACC_WRITE, &lin);
     if (st) return st;
     const struct x86_tlb_entry *t = x86_tlb_hit(cpu->tlb_write, cpu, lin, size);
     if (t) {
