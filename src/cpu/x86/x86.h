@@ -285,8 +285,9 @@ struct x86_cpu {
      * 4.4.1); the walk uses them, not memory. */
     uint64_t pdpte[4];
     uint64_t dr[4], dr6, dr7; /* debug registers (SDM Vol. 3B 17.2) */
-    /* Data and I/O breakpoints (B0-B3) the current instruction's accesses met; reported as a
-     * #DB trap when it completes (cpu.c debug_step; memory.c x86_dbg_match). */
+    /* Data and I/O breakpoints (B0-B3) the current instruction's or delivery's accesses met;
+     * reported as a #DB trap when it completes, a delivery's at the next boundary (cpu.c
+     * debug_step and x86_run; memory.c x86_dbg_match); dropped when it faults. */
     uint8_t dbg_hits;
     struct x86_dtr gdtr, idtr;
     struct x86_seg ldtr, tr;
