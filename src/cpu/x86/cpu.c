@@ -580,7 +580,11 @@ static x86_status debug_step(struct x86_cpu *cpu)
 
 x86_status x86_step(struct x86_cpu *cpu)
 {
+    /* x86.h: the breakpoint hits pending at this boundary are its #DB trap, before any
+     * instruction (as in the run loop); an instruction that did not complete drops its own. */
+    if (cpu->dbg_hits) return x86_dbg_trap(cpu);
     x86_status st = step(cpu);
+    if (st != X86_OK && st != X86_HALT) cpu->dbg_hits = 0;
     x86_flags_sync(cpu); /* callers see an architectural RFLAGS */
     return st;
 }

@@ -512,6 +512,28 @@ static void test_int_frame_push_breakpoint(void **state)
     assert_int_equal(cpu->dr6, X86_DR6_RESET | 2u);
 }
 
+/* The same through x86_step and x86_deliver (xt_run1): the hits pending after the INT's
+ * delivery are the next step's #DB, before the handler's first instruction. */
+static void test_int_frame_push_breakpoint_step(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    delivery_env(t);
+    xt_idt_set(cpu, 0x80, XT_KCODE, INT_HANDLER, 0xe, 3, true);
+    user_mode(cpu);
+    XT_CODE(cpu, 0xcd, 0x80);
+    cpu->dr[1] = XT_KSTACK - 4;
+    cpu->dr7 = dr7_bp(1, X86_DR7_RW_WRITE, 3);
+    x86_tlb_flush(cpu);
+    assert_int_equal(xt_run1(cpu), X86_TRAP_SOFT(0x80));
+    assert_int_equal(cpu->rip, INT_HANDLER);
+    assert_int_equal(xt_run1(cpu), X86_TRAP(X86_VEC_DB));
+    assert_int_equal(cpu->rip, DB_HANDLER);
+    assert_int_equal(cpu->dr6, X86_DR6_RESET | 2u);
+    assert_int_equal(xt_read(cpu, XT_KSTACK - 32, 4), INT_HANDLER);
+    assert_int_equal(t->m.insns, 1);
+}
+
 /* 17.3.1.2 for an exception: the read of #UD's IDT gate meets DR0 (R/W = 11, LEN = 8 bytes), a
  * trap reported once the delivery completes: #DB before the #UD handler's first instruction,
  * which is its saved EIP; the #UD frame holds the faulting UD2's EIP. */
@@ -700,6 +722,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_data_breakpoint_rep_stos, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_io_breakpoint, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_int_frame_push_breakpoint, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_int_frame_push_breakpoint_step, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_exception_idt_read_breakpoint, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_exception_idt_read_breakpoint_64bit, xt_setup,
                                         xt_teardown),
