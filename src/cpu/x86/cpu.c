@@ -532,7 +532,19 @@ static x86_status run_blocks(struct x86_cpu *cpu, uint64_t n)
  * single-step #DB trap follows its completion (DR6.BS), with the next EIP saved. The data and
  * I/O breakpoints its accesses met (R/W = 01, 11, 10: memory.c records them in dbg_hits) are
  * a #DB trap after it completes (17.3.1.2: DR6.Bn, RF does not suppress them), in the same #DB
- * as a single step. The run loop takes this path only when TF, RF or a DR7 enable is set. */
+ * as a single step; an instruction that faults or stops did not complete, and what it met is
+ * dropped. The run loop takes this path only when TF, RF or a DR7 enable is set.
+ *
+ * What the accesses of a delivery met (IDT, GDT and TSS reads, the frame pushes; x86_deliver
+ * clears dbg_hits when it starts) is left in dbg_hits: 17.3.1.2 reports a data breakpoint after
+ * the instruction that made the access, and for INT n, INT3, INTO and INT1 the delivery is that
+ * instruction's execution; an exception's or an external interrupt's delivery is taken the same
+ * way, as the TSS T-bit trap is reported after a task switch completes (17.3.1.5). So the run
+ * loop reports them as a #DB trap at the boundary after the delivery, before the handler's first
+ * instruction (its saved EIP) and before that instruction's breakpoint check: Vol. 3A 6.9 ranks
+ * traps on the previous instruction above NMI, maskable interrupts and code-breakpoint faults. A
+ * #DB delivery that meets a breakpoint again is followed by another #DB there, one per loop
+ * iteration, each taking guest time like any delivery. */
 static x86_status debug_step(struct x86_cpu *cpu)
 {
     bool tf = cpu->rflags & X86_TF, rf = cpu->rflags & X86_RF;
@@ -550,9 +562,11 @@ static x86_status debug_step(struct x86_cpu *cpu)
             return X86_TRAP(X86_VEC_DB);            /* a fault: RIP stays */
         }
     }
-    cpu->dbg_hits = 0; /* what earlier deliveries' accesses met is not this instruction's */
     x86_status st = step(cpu);
-    if (st != X86_OK && st != X86_HALT) return st;
+    if (st != X86_OK && st != X86_HALT) {
+        cpu->dbg_hits = 0; /* not completed (x86_deliver clears them too; X86_STOP has none) */
+        return st;
+    }
     /* 17.3.1.1: RF is cleared once an instruction completes; IRET loads it (the RF it had at
      * the start is what it cleared; an IRET started with RF = 1 is not modelled apart) */
     if (rf) cpu->rflags &= ~(uint64_t)X86_RF;
@@ -566,15 +580,20 @@ static x86_status debug_step(struct x86_cpu *cpu)
 
 x86_status x86_step(struct x86_cpu *cpu)
 {
+    /* x86.h: the breakpoint hits pending at this boundary are its #DB trap, before any
+     * instruction (as in the run loop); an instruction that did not complete drops its own. */
+    if (cpu->dbg_hits) return x86_dbg_trap(cpu);
     x86_status st = step(cpu);
+    if (st != X86_OK && st != X86_HALT) cpu->dbg_hits = 0;
     x86_flags_sync(cpu); /* callers see an architectural RFLAGS */
     return st;
 }
 
-/* The run loop (machine.h cpu_ops.run contract). External interrupts are sampled at the
- * instruction boundaries where the loop body starts: when run is entered (after a device raised
- * a line: machine_set_irq sets exit_request, which ends the inner loop) and after a trap, a HLT
- * or a batch; STI, POPF and IRET end the batch (x86_intr_window) when INTR is high, so the steps
+/* The run loop (machine.h cpu_ops.run contract). The #DB trap for the breakpoints a delivery's
+ * accesses met (debug_step's comment), then external interrupts, are taken at the instruction
+ * boundaries where the loop body starts: when run is entered (after a device raised a line:
+ * machine_set_irq sets exit_request, which ends the inner loop) and after a trap, a HLT or a
+ * batch; STI, POPF and IRET end the batch (x86_intr_window) when INTR is high, so the steps
  * themselves never look at it (SDM Vol. 3A 6.8.1: IF; 6.8.3: the shadow). */
 static void x86_run(void *opaque)
 {
@@ -582,6 +601,13 @@ static void x86_run(void *opaque)
     struct machine *m = cpu->m;
     while (m->insns < m->limit_insns && m->time < m->limit_time && !m->exit_request) {
         bool shadowed = false;
+        /* What the last delivery's accesses met: a #DB trap after that delivery, before INTR
+         * (SDM Vol. 3A 6.9). It may be pending from an earlier run whose limits ended it right
+         * after the delivery (INT n retires with its delivery). Checked once per batch. */
+        if (cpu->dbg_hits) {
+            x86_deliver(cpu, x86_dbg_trap(cpu));
+            continue;
+        }
         if ((m->irq_lines >> MACHINE_LINE_INTR & 1) && (cpu->rflags & X86_IF) && m->int_ack) {
             if (m->insns >= cpu->shadow_end) {
                 int vector = m->int_ack(m->int_dev); /* INTA */

@@ -341,8 +341,14 @@ x86_status x86_read_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, 
 x86_status x86_write_linear_sv(struct x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t value);
 /* Data and I/O breakpoints (memory.c; SDM Vol. 3B 17.2.4-17.2.5, 17.3.1.2): an access of size
  * bytes at addr (linear address or I/O port) that meets an enabled DR0-DR3 condition sets its
- * bit in cpu->dbg_hits; the run loop's debug path reports them as a #DB trap after the
- * instruction. Data accesses are matched in memory.c; I/O instructions call x86_dbg_io. */
+ * bit in cpu->dbg_hits, the implicit supervisor accesses of a delivery too; 17.3.1.2 makes them
+ * a trap after the instruction that made the access. The run loop's debug path reports an
+ * instruction's as a #DB trap after it; a delivery's (INT n's is that instruction's execution;
+ * an exception's or interrupt's is taken the same way) as a #DB trap at the next boundary,
+ * before the handler's first instruction and before INTR (Vol. 3A 6.9: traps on the previous
+ * instruction first). x86_deliver clears them when each attempt starts: a faulting instruction
+ * or delivery did not complete (cpu.c debug_step). Data accesses are matched in memory.c; I/O
+ * instructions call x86_dbg_io. */
 enum x86_dbg_kind { X86_DBG_READ, X86_DBG_WRITE, X86_DBG_IO };
 void x86_dbg_match(struct x86_cpu *cpu, uint64_t addr, unsigned size, enum x86_dbg_kind kind);
 static inline void x86_dbg_io(struct x86_cpu *cpu, uint16_t port, unsigned size)

@@ -402,6 +402,13 @@ void x86_deliver(struct x86_cpu *cpu, x86_status trap)
     cpu->halted = false;
 
     for (;;) {
+        /* SDM Vol. 3B 17.3.1.2: data and I/O breakpoints are traps reported after the
+         * instruction that made the access. An instruction that faulted did not complete, so what
+         * its accesses met is not reported (INT n, INT3, INTO and INT1 make no access besides
+         * their delivery), nor what a delivery that faulted met. What this attempt's accesses
+         * meet (the IDT, GDT, TSS reads and the frame pushes) stays in dbg_hits when it
+         * completes: the run loop reports it as a #DB trap at the next boundary (cpu.c). */
+        cpu->dbg_hits = 0;
         /* A delivery takes guest time even though nothing retires, so that a handler that
          * faults forever still reaches device deadlines and cycle budgets. */
         machine_sync(cpu->m); /* queued instructions are priced before this tick */

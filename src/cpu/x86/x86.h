@@ -285,8 +285,9 @@ struct x86_cpu {
      * 4.4.1); the walk uses them, not memory. */
     uint64_t pdpte[4];
     uint64_t dr[4], dr6, dr7; /* debug registers (SDM Vol. 3B 17.2) */
-    /* Data and I/O breakpoints (B0-B3) the current instruction's accesses met; reported as a
-     * #DB trap when it completes (cpu.c debug_step; memory.c x86_dbg_match). */
+    /* Data and I/O breakpoints (B0-B3) the current instruction's or delivery's accesses met;
+     * reported as a #DB trap when it completes, a delivery's at the next boundary (cpu.c
+     * debug_step and x86_run; memory.c x86_dbg_match); dropped when it faults. */
     uint8_t dbg_hits;
     struct x86_dtr gdtr, idtr;
     struct x86_seg ldtr, tr;
@@ -344,7 +345,11 @@ int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
  * counted and emitted as the run loop does), X86_HALT (HLT retired), X86_STOP (it needs
  * something not modelled yet; the run was stopped; nothing changed), or a trap value (the
  * instruction did not retire; the state is as before it, except for the progress a REP string
- * instruction made). Tests and the monitor use it; the run loop uses it and then x86_deliver(). */
+ * instruction made). Tests and the monitor use it; the run loop uses it and then x86_deliver().
+ * It has none of the run loop's debug features (TF, instruction breakpoints) except this: data
+ * and I/O breakpoint hits pending in dbg_hits (from the last completed instruction or delivery)
+ * are returned as the #DB trap without executing anything (DR6.B0-B3 set, RIP unchanged), so
+ * that a step-and-deliver caller takes them where the run loop does. */
 x86_status x86_step(struct x86_cpu *cpu);
 
 /* Delivers a trap value (an exception, INT n, INT1, or an external interrupt) through the IDT as

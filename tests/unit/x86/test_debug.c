@@ -449,6 +449,259 @@ static void test_io_breakpoint(void **state)
     assert_int_equal(cpu->dr7, dr7_bp(0, X86_DR7_RW_IO, 0));
 }
 
+/* ---- Breakpoints met by a delivery's accesses (SDM Vol. 3B 17.3.1.2, Vol. 3A 6.9) ---------- */
+
+#define INT_HANDLER 0x4000u /* NOPs */
+#define EXC_HANDLER 0x4800u /* NOPs */
+
+/* db_env plus NOPs at INT_HANDLER and EXC_HANDLER. */
+static void delivery_env(struct xt *t)
+{
+    db_env(t);
+    for (unsigned i = 0; i < 16; i++) {
+        xt_write(t->cpu, INT_HANDLER + i, 1, 0x90);
+        xt_write(t->cpu, EXC_HANDLER + i, 1, 0x90);
+    }
+}
+
+/* Ring 3 with CS, SS the flat ring-3 segments and ESP 0x7000. */
+static void user_mode(struct x86_cpu *cpu)
+{
+    xt_enter_user(cpu);
+    xt_load_cache(cpu, X86_CS, XT_UCODE);
+    xt_load_cache(cpu, X86_SS, XT_UDATA);
+    cpu->gpr[X86_RSP] = 0x7000;
+}
+
+/* 17.3.1.2: a data breakpoint is a trap after the instruction that made the access; INT n's
+ * delivery is its execution. INT 0x80 from ring 3 pushes SS:ESP, EFLAGS, CS:EIP on the ring-0
+ * stack, and the SS slot holds a write breakpoint (DR1): the handler is entered (INT retires),
+ * then at the next boundary #DB with DR6.B1, the handler's first instruction saved as EIP. An
+ * instruction breakpoint there (DR2) comes after it (Vol. 3A 6.9: traps on the previous
+ * instruction before code-breakpoint faults); the handler's IRET sets RF, which lets it run. */
+static void test_int_frame_push_breakpoint(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    delivery_env(t);
+    xt_idt_set(cpu, 0x80, XT_KCODE, INT_HANDLER, 0xe, 3, true);
+    user_mode(cpu);
+    XT_CODE(cpu, 0xcd, 0x80); /* int 0x80 */
+    cpu->dr[1] = XT_KSTACK - 4;
+    cpu->dr[2] = INT_HANDLER;
+    cpu->dr7 = dr7_bp(1, X86_DR7_RW_WRITE, 3) | dr7_bp(2, 0, 0);
+    x86_tlb_flush(cpu);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE); /* INT retires with its delivery */
+    assert_int_equal(cpu->rip, INT_HANDLER);
+    assert_int_equal(cpu->cpl, 0);
+    assert_int_equal(t->m.insns, 1);
+    assert_int_equal(cpu->dr6, X86_DR6_RESET); /* the #DB is pending at this boundary */
+    /* the #DB first, then its handler's first instruction */
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, DB_HANDLER + 8);
+    assert_int_equal(cpu->dr6, X86_DR6_RESET | 2u);
+    assert_int_equal(xt_read(cpu, XT_KSTACK - 4, 4), XT_UDATA);          /* the INT frame */
+    assert_int_equal(xt_read(cpu, XT_KSTACK - 20, 4), XT_CODE_ADDR + 2); /* INT's next EIP */
+    assert_int_equal(xt_read(cpu, XT_KSTACK - 32, 4), INT_HANDLER);      /* the #DB frame */
+    assert_int_equal(xt_read(cpu, XT_KSTACK - 28, 4), XT_KCODE);
+    assert_int_equal(t->m.insns, 2);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE); /* iret, RF = 1 */
+    assert_int_equal(cpu->rip, INT_HANDLER);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE); /* the NOP, RF suppressing DR2 */
+    assert_int_equal(cpu->rip, INT_HANDLER + 1);
+    assert_int_equal(cpu->dr6, X86_DR6_RESET | 2u);
+}
+
+/* The same through x86_step and x86_deliver (xt_run1): the hits pending after the INT's
+ * delivery are the next step's #DB, before the handler's first instruction. */
+static void test_int_frame_push_breakpoint_step(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    delivery_env(t);
+    xt_idt_set(cpu, 0x80, XT_KCODE, INT_HANDLER, 0xe, 3, true);
+    user_mode(cpu);
+    XT_CODE(cpu, 0xcd, 0x80);
+    cpu->dr[1] = XT_KSTACK - 4;
+    cpu->dr7 = dr7_bp(1, X86_DR7_RW_WRITE, 3);
+    x86_tlb_flush(cpu);
+    assert_int_equal(xt_run1(cpu), X86_TRAP_SOFT(0x80));
+    assert_int_equal(cpu->rip, INT_HANDLER);
+    assert_int_equal(xt_run1(cpu), X86_TRAP(X86_VEC_DB));
+    assert_int_equal(cpu->rip, DB_HANDLER);
+    assert_int_equal(cpu->dr6, X86_DR6_RESET | 2u);
+    assert_int_equal(xt_read(cpu, XT_KSTACK - 32, 4), INT_HANDLER);
+    assert_int_equal(t->m.insns, 1);
+}
+
+/* 17.3.1.2 for an exception: the read of #UD's IDT gate meets DR0 (R/W = 11, LEN = 8 bytes), a
+ * trap reported once the delivery completes: #DB before the #UD handler's first instruction,
+ * which is its saved EIP; the #UD frame holds the faulting UD2's EIP. */
+static void test_exception_idt_read_breakpoint(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    delivery_env(t);
+    xt_idt_set(cpu, X86_VEC_UD, XT_KCODE, EXC_HANDLER, 0xf, 0, true);
+    XT_CODE(cpu, 0x0f, 0x0b); /* ud2 */
+    cpu->dr[0] = XT_IDT + X86_VEC_UD * 8;
+    cpu->dr7 = dr7_bp(0, X86_DR7_RW_RDWR, 2);
+    x86_tlb_flush(cpu);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, DB_HANDLER + 8);
+    assert_int_equal(cpu->dr6, X86_DR6_RESET | 1u);
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 12, 4), XT_CODE_ADDR); /* #UD: a fault */
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 24, 4), EXC_HANDLER);  /* #DB: the handler */
+    assert_int_equal(t->m.insns, 1);
+}
+
+/* The same in IA-32e mode: #GP(0) from a non-canonical load, the 16-byte gate read meets DR2;
+ * the 64-bit #DB frame saves the #GP handler's RIP. */
+static void test_exception_idt_read_breakpoint_64bit(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    delivery_env(t);
+    xt_lm_env(cpu);
+    cpu->gpr[X86_RSP] = XT_STACK_TOP;
+    xt_idt64_set(cpu, X86_VEC_DB, XT_LM_KCODE, DB_HANDLER, 0xe, 0, 0, true);
+    xt_idt64_set(cpu, X86_VEC_GP, XT_LM_KCODE, EXC_HANDLER, 0xe, 0, 0, true);
+    cpu->gpr[X86_RBX] = 0x8000000000000000ull;
+    XT_CODE(cpu, 0x48, 0x8b, 0x03); /* mov rax, [rbx] */
+    cpu->dr[2] = XT_IDT + X86_VEC_GP * 16 + 8;
+    cpu->dr7 = dr7_bp(2, X86_DR7_RW_RDWR, 0);
+    x86_tlb_flush(cpu);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    /* the #GP frame (SS, RSP, RFLAGS, CS, RIP, error code) below XT_STACK_TOP, the #DB frame
+     * below it, 16-byte aligned */
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 40, 8), XT_CODE_ADDR);
+    assert_int_equal(cpu->dr6, X86_DR6_RESET | 4u);
+    assert_int_equal(cpu->rip, DB_HANDLER + 8);
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 48 - 40, 8), EXC_HANDLER);
+}
+
+/* 17.3.1.2: the trap follows the instruction that made the access; an instruction that faults
+ * does not complete. JMP FAR [m] reads its far pointer (DR3, R/W = 11, meets it), then the null
+ * selector is #GP(0): the hit is not reported, DR6.B3 stays clear and no #DB follows. */
+static void test_faulting_instruction_hit_dropped(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    delivery_env(t);
+    xt_idt_set(cpu, X86_VEC_GP, XT_KCODE, EXC_HANDLER, 0xe, 0, true);
+    xt_write(cpu, XT_DATA_ADDR, 4, 0x5000);
+    xt_write(cpu, XT_DATA_ADDR + 4, 2, 0);            /* the null selector */
+    XT_CODE(cpu, 0xff, 0x2d, 0x00, 0x00, 0x01, 0x00); /* jmp far [0x10000] */
+    cpu->dr[3] = XT_DATA_ADDR;
+    cpu->dr7 = dr7_bp(3, X86_DR7_RW_RDWR, 3);
+    x86_tlb_flush(cpu);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, EXC_HANDLER + 1);             /* #GP, then its handler's first NOP */
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 16, 4), 0); /* error code 0 */
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 12, 4), XT_CODE_ADDR);
+    assert_int_equal(cpu->dr6, X86_DR6_RESET);
+    assert_int_equal(cpu->dbg_hits, 0);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, EXC_HANDLER + 2);
+}
+
+/* A delivery that faults does not complete either: INT 0x80's gate read meets DR0, the gate is
+ * not present, so #NP(0x80 * 8 + 2) is delivered instead (6.12.1.1, 6.13) and the first
+ * attempt's hit is not reported. */
+static void test_faulting_delivery_hit_dropped(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    delivery_env(t);
+    xt_idt_set(cpu, 0x80, XT_KCODE, INT_HANDLER, 0xe, 0, false);
+    xt_idt_set(cpu, X86_VEC_NP, XT_KCODE, EXC_HANDLER, 0xe, 0, true);
+    XT_CODE(cpu, 0xcd, 0x80);
+    cpu->dr[0] = XT_IDT + 0x80 * 8;
+    cpu->dr7 = dr7_bp(0, X86_DR7_RW_RDWR, 2);
+    x86_tlb_flush(cpu);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, EXC_HANDLER + 1);
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 16, 4), 0x80 * 8 + 2);
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 12, 4), XT_CODE_ADDR);
+    assert_int_equal(cpu->dr6, X86_DR6_RESET);
+    assert_int_equal(cpu->dbg_hits, 0);
+}
+
+/* 17.3.1.2 and the run loop's budgets: a breakpoint on #DB's own IDT gate makes every #DB
+ * delivery meet it again, so #DB follows #DB at each boundary (the guest's loop, as on the
+ * processor). Each delivery takes guest time; the cycle budget ends it. */
+static void test_db_delivery_hits_again(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    delivery_env(t);
+    XT_CODE(cpu, 0xcc); /* int3 */
+    xt_idt_set(cpu, X86_VEC_BP, XT_KCODE, INT_HANDLER, 0xe, 0, true);
+    cpu->dr[0] = XT_IDT + X86_VEC_BP * 8;
+    cpu->dr[1] = XT_IDT + X86_VEC_DB * 8;
+    cpu->dr7 = dr7_bp(0, X86_DR7_RW_RDWR, 2) | dr7_bp(1, X86_DR7_RW_RDWR, 2);
+    x86_tlb_flush(cpu);
+    t->m.max_cycles = 40;
+    assert_int_equal(machine_step(&t->m, 2), STOP_CYCLE_BUDGET);
+    assert_int_equal(t->m.insns, 1); /* INT3 only */
+    assert_int_equal(cpu->rip, DB_HANDLER);
+    assert_int_equal(cpu->dr6 & 0xf, 2);
+    /* the first #DB saved INT3's handler; each later one the #DB handler's first instruction */
+    uint64_t frames = (XT_STACK_TOP - 12 - cpu->gpr[X86_RSP]) / 12;
+    assert_true(frames > 10);
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 24, 4), INT_HANDLER);
+    assert_int_equal(xt_read(cpu, cpu->gpr[X86_RSP], 4), DB_HANDLER);
+}
+
+static struct {
+    struct machine *m;
+    int acks;
+} pic;
+
+static int pic_ack(void *dev)
+{
+    (void)dev;
+    pic.acks++;
+    machine_set_irq(pic.m, MACHINE_LINE_INTR, false);
+    return 0x40;
+}
+
+/* Vol. 3A 6.9: a trap on the previous instruction (a data breakpoint) ranks above a maskable
+ * interrupt. INT 0x80 through a trap gate (IF stays 1) meets a write breakpoint with its frame;
+ * INTR rises before the next boundary: the #DB is taken there first (its handler runs with IF
+ * = 0), and INTR after its IRET, both saving the INT handler's first instruction. */
+static void test_delivery_breakpoint_before_intr(void **state)
+{
+    struct xt *t = *state;
+    struct x86_cpu *cpu = t->cpu;
+    delivery_env(t);
+    xt_idt_set(cpu, 0x80, XT_KCODE, INT_HANDLER, 0xf, 0, true);
+    xt_idt_set(cpu, 0x40, XT_KCODE, EXC_HANDLER, 0xe, 0, true);
+    pic.m = &t->m;
+    pic.acks = 0;
+    t->m.int_ack = pic_ack;
+    t->m.int_dev = &pic;
+    cpu->rflags |= X86_IF;
+    XT_CODE(cpu, 0xcd, 0x80);
+    cpu->dr[0] = XT_STACK_TOP - 4; /* the EFLAGS slot */
+    cpu->dr7 = dr7_bp(0, X86_DR7_RW_WRITE, 3);
+    x86_tlb_flush(cpu);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(cpu->rip, INT_HANDLER);
+    machine_set_irq(&t->m, MACHINE_LINE_INTR, true);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
+    assert_int_equal(pic.acks, 0);
+    assert_int_equal(cpu->rip, DB_HANDLER + 8);
+    assert_int_equal(cpu->dr6 & 0xf, 1);
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 24, 4), INT_HANDLER);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE); /* iret: IF = 1 again */
+    assert_int_equal(cpu->rip, INT_HANDLER);
+    assert_int_equal(machine_step(&t->m, 1), STOP_NONE); /* INTR, then its handler's NOP */
+    assert_int_equal(pic.acks, 1);
+    assert_int_equal(cpu->rip, EXC_HANDLER + 1);
+    assert_int_equal(xt_read(cpu, XT_STACK_TOP - 24, 4), INT_HANDLER);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +721,17 @@ int main(void)
                                         xt_teardown),
         cmocka_unit_test_setup_teardown(test_data_breakpoint_rep_stos, xt_setup, xt_teardown),
         cmocka_unit_test_setup_teardown(test_io_breakpoint, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_int_frame_push_breakpoint, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_int_frame_push_breakpoint_step, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_exception_idt_read_breakpoint, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_exception_idt_read_breakpoint_64bit, xt_setup,
+                                        xt_teardown),
+        cmocka_unit_test_setup_teardown(test_faulting_instruction_hit_dropped, xt_setup,
+                                        xt_teardown),
+        cmocka_unit_test_setup_teardown(test_faulting_delivery_hit_dropped, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_db_delivery_hits_again, xt_setup, xt_teardown),
+        cmocka_unit_test_setup_teardown(test_delivery_breakpoint_before_intr, xt_setup,
+                                        xt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
