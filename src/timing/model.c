@@ -413,9 +413,16 @@ static __attribute__((noinline)) bool resolve_pending(struct tm_model *md, uint6
     case BR_COND: {
         uint8_t *c = md->p->bht_entries ? bht_slot(md, pc) : NULL;
         bool predict_taken = c && *c >= 2;
-        wrong = predict_taken != taken || (taken && btb_lookup(md, pc) != next);
+        wrong = predict_taken != taken;
         if (c) *c = taken ? (*c < 3 ? *c + 1 : 3) : (*c ? *c - 1 : 0);
-        if (taken) btb_update(md, pc, next);
+        if (taken) { /* btb_lookup, then btb_update, with the slot found once */
+            uint64_t *slot = md->p->btb_entries ? btb_slot(md, pc) : NULL;
+            wrong = wrong || !slot || slot[0] != pc + 1 || slot[1] != next;
+            if (slot) {
+                slot[0] = pc + 1;
+                slot[1] = next;
+            }
+        }
         break;
     }
     case BR_RETURN: {
