@@ -280,6 +280,31 @@ x86_status x86_op_alu_rm(struct x86_cpu *cpu, const struct x86_insn *insn)
     return X86_OK;
 }
 
+/* x86_op_alu with a memory destination and a register or immediate source, for the operations
+ * that do not read CF (not ADC or SBB; x86_specialize): the result is written before the flags
+ * are recorded, so that a write that faults leaves them as they were (the instruction did not
+ * happen); CMP writes nothing. */
+x86_status x86_op_alu_mr(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0], op = insn->info->aux;
+    uint64_t mask = x86_size_mask(size), ea = x86_ea(cpu, insn), a, res;
+    x86_status st = x86_mem_read(cpu, insn->seg, ea, size, &a);
+    if (st) return st;
+    uint64_t b = (insn->fast_src < 0 ? insn->imm : cpu->gpr[insn->fast_src]) & mask;
+    enum x86_lazy_op lop;
+    switch (op) {
+    case 0: res = a + b, lop = LF_ADD; break;
+    case 1: res = a | b, lop = LF_LOGIC; break;
+    case 4: res = a & b, lop = LF_LOGIC; break;
+    case 6: res = a ^ b, lop = LF_LOGIC; break;
+    default: res = a - b, lop = LF_SUB; break; /* SUB, CMP */
+    }
+    res &= mask;
+    if (op != 7 && (st = x86_mem_write(cpu, insn->seg, ea, size, res))) return st;
+    x86_lazy_set(cpu, lop, size, a, b, res);
+    return X86_OK;
+}
+
 /* x86_op_test between registers or a register and an immediate (x86_specialize). */
 x86_status x86_op_test_r(struct x86_cpu *cpu, const struct x86_insn *insn)
 {

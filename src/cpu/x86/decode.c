@@ -474,6 +474,9 @@ void x86_specialize(struct x86_insn *insn)
         insn->exec = x86_op_alu_r;
     } else if (insn->exec == x86_op_alu && d >= 0 && mem1) {
         insn->exec = x86_op_alu_rm;
+    } else if (insn->exec == x86_op_alu && mem0 && s >= -1 && (insn->info->aux & 7) != 2 &&
+               (insn->info->aux & 7) != 3) {
+        insn->exec = x86_op_alu_mr; /* ADC and SBB read CF: the general handler */
     } else if (insn->exec == x86_op_test && d >= 0 && s >= -1) {
         insn->exec = x86_op_test_r;
     } else if (insn->exec == x86_op_mov && d >= 0 && s >= -1) {

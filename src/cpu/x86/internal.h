@@ -165,12 +165,13 @@ x86_status x86_decode(const struct x86_cpu *cpu, const uint8_t *bytes, unsigned 
                       x86_status fault_at_avail, struct x86_insn *insn);
 
 /* Picks a specialized handler for the common shapes of a few hot instructions (ALU, TEST and
- * MOV between registers and immediates, ALU with a memory source, INC/DEC of a register, MOV
- * loads and stores; AH..BH excluded): same semantics as the row's handler, without the generic
- * operand switch. */
+ * MOV between registers and immediates, ALU with a memory source or destination, INC/DEC of a
+ * register, MOV loads and stores; AH..BH excluded): same semantics as the row's handler, without
+ * the generic operand switch. */
 void x86_specialize(struct x86_insn *insn);
 x86_status x86_op_alu_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_alu_rm(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_alu_mr(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_test_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_inc_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_dec_r(struct x86_cpu *cpu, const struct x86_insn *insn);

@@ -231,17 +231,103 @@ static void test_rmw_fault_changes_nothing(void **state)
     assert_int_equal(t->m.insns, 0);
 }
 
+/* One ALU instruction at XT_CODE_ADDR with EAX = a, EBX = b, ECX = XT_DATA_ADDR holding a and
+ * the given CF; returns the destination (EAX or the dword at [ECX]) and the flags after. */
+static void alu_once(struct xt *t, const uint8_t *code, unsigned len, uint32_t a, uint32_t b,
+                     uint64_t cf, bool mem, uint32_t *dest, uint64_t *flags)
+{
+    struct x86_cpu *cpu = t->cpu;
+    cpu->rip = XT_CODE_ADDR;
+    xt_code(cpu, code, len);
+    cpu->gpr[X86_RAX] = a;
+    cpu->gpr[X86_RBX] = b;
+    cpu->gpr[X86_RCX] = XT_DATA_ADDR;
+    xt_write(cpu, XT_DATA_ADDR, 4, a);
+    xt_set_arith(cpu, cf);
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(cpu->rip, XT_CODE_ADDR + len);
+    *dest = mem ? (uint32_t)xt_read(cpu, XT_DATA_ADDR, 4) : (uint32_t)cpu->gpr[X86_RAX];
+    *flags = XT_ARITH(cpu);
+}
+
+/* SDM Vol. 2A ADD ... XOR, CMP: the operation and its flags do not depend on where the
+ * destination is. A memory destination ([ECX], the read-modify-write forms 00-39 /r and
+ * 80/81/83 /op) against EAX (checked against the host CPU by test_diff_native), for the eight
+ * operations, three sizes, a register and an immediate source, values at the edges, CF clear
+ * and set (ADC, SBB read it). The bytes above the operand stay as they were. */
+static void test_memory_destination_matches_register(void **state)
+{
+    struct xt *t = *state;
+    static const uint32_t values[][2] = {
+        {0, 0},
+        {1, 1},
+        {0, 1},
+        {0x7fffffff, 1},
+        {0x80000000, 1},
+        {0xffffffff, 1},
+        {0x7f, 0x80},
+        {0xff, 0x01},
+        {0x7fff, 0x8000},
+        {0x8000, 0xffff},
+        {0x12345678, 0x9abcdef0},
+        {0xdeadbeef, 0xdeadbeef},
+    };
+    for (unsigned op = 0; op < 8; op++)
+        for (unsigned form = 0; form < 6; form++) {
+            /* 0-2: op r/m, reg for sizes 1, 2, 4; 3-5: 83 /op ib (80 /op ib for size 1) */
+            unsigned size = form % 3 == 0 ? 1 : form % 3 == 1 ? 2 : 4;
+            bool imm = form >= 3;
+            for (unsigned v = 0; v < sizeof values / sizeof values[0]; v++)
+                for (uint64_t cf = 0; cf <= X86_CF; cf += X86_CF) {
+                    uint8_t reg[5], mem[5];
+                    unsigned n = 0;
+                    if (size == 2) reg[n] = mem[n] = 0x66, n++;
+                    uint32_t b = values[v][1];
+                    if (imm) {
+                        reg[n] = mem[n] = size == 1 ? 0x80 : 0x83;
+                        reg[n + 1] = (uint8_t)(0xc0 | op << 3); /* EAX */
+                        mem[n + 1] = (uint8_t)(0x01 | op << 3); /* [ECX] */
+                        reg[n + 2] = mem[n + 2] = (uint8_t)b;
+                        n += 3;
+                        b = (uint32_t)(int32_t)(int8_t)b; /* what the operation sees */
+                    } else {
+                        reg[n] = mem[n] = (uint8_t)(op << 3 | (size == 1 ? 0 : 1));
+                        reg[n + 1] = 0xd8; /* EAX, EBX */
+                        mem[n + 1] = 0x19; /* [ECX], EBX */
+                        n += 2;
+                    }
+                    uint32_t a = values[v][0], r_dest, m_dest;
+                    uint64_t r_flags, m_flags;
+                    alu_once(t, reg, n, a, values[v][1], cf, false, &r_dest, &r_flags);
+                    alu_once(t, mem, n, a, values[v][1], cf, true, &m_dest, &m_flags);
+                    if (r_dest != m_dest || r_flags != m_flags)
+                        fail_msg("op %u size %u %s a=%#x b=%#x cf=%u: register %#x flags %#llx, "
+                                 "memory %#x flags %#llx",
+                                 op, size, imm ? "imm" : "reg", a, b, (unsigned)cf, r_dest,
+                                 (unsigned long long)r_flags, m_dest, (unsigned long long)m_flags);
+                }
+        }
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
-        T(test_add_overflow),  T(test_add_carry_byte),
-        T(test_add_high_byte), T(test_add_16bit),
-        T(test_adc),           T(test_sub),
-        T(test_sbb),           T(test_cmp),
-        T(test_logic),         T(test_group1_sign_extended),
-        T(test_group1_forms),  T(test_inc_dec),
-        T(test_neg_not),       T(test_rmw_fault_changes_nothing),
+        T(test_add_overflow),
+        T(test_add_carry_byte),
+        T(test_add_high_byte),
+        T(test_add_16bit),
+        T(test_adc),
+        T(test_sub),
+        T(test_sbb),
+        T(test_cmp),
+        T(test_logic),
+        T(test_group1_sign_extended),
+        T(test_group1_forms),
+        T(test_inc_dec),
+        T(test_neg_not),
+        T(test_rmw_fault_changes_nothing),
+        T(test_memory_destination_matches_register),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
