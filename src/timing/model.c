@@ -453,6 +453,29 @@ static __attribute__((noinline)) bool resolve_pending(struct tm_model *md, uint6
     return wrong;
 }
 
+/* resolve_pending's common case inline: a conditional branch predicted right, its counter and
+ * BTB slot found by mask. It updates the counter as resolve_pending would (a right prediction
+ * moves it to the saturated end: 2 or 3 to 3 when taken, 0 or 1 to 0 when not; the BTB slot
+ * already holds the target). false: not that case, nothing changed. */
+static inline bool resolve_predicted_cond(struct tm_model *md, uint64_t next)
+{
+    if (md->branch_kind != BR_COND || md->branch_call || !md->bht_mask) return false;
+    uint64_t pc = md->branch_pc;
+    uint8_t *c = &md->bht[(pc >> 1) & md->bht_mask];
+    if (next != md->branch_fallthrough) {
+        if (!md->btb_mask || *c < 2) return false;
+        const uint64_t *slot = &md->btb[2 * ((pc >> 1) & md->btb_mask)];
+        if (slot[0] != pc + 1 || slot[1] != next) return false;
+        *c = 3;
+    } else {
+        if (*c >= 2) return false;
+        *c = 0;
+    }
+    md->branch_pending = false;
+    md->st.branches++;
+    return true;
+}
+
 static inline void resolve_branch(struct tm_model *md, uint64_t next)
 {
     if (md->branch_pending) resolve_pending(md, next);
@@ -1321,7 +1344,7 @@ static inline __attribute__((always_inline)) void run_desc(struct tm_model *md, 
     }
     uint64_t pc0 = d->pc;
     struct blk w;
-    bool wrong = md->branch_pending && resolve_pending(md, pc0);
+    bool wrong = md->branch_pending && !resolve_predicted_cond(md, pc0) && resolve_pending(md, pc0);
     /* After the replay of from and a branch predicted right, the state at this block's entry is
      * from's out state: when this block came after it so before, its entry is from->next. */
     b = from && !wrong ? from->next : NULL;
