@@ -140,28 +140,63 @@ static inline uint64_t sar_result(uint64_t a, uint64_t count, unsigned size)
     return (uint64_t)(c < 64 ? sa >> c : sa >> 63) & x86_size_mask(size);
 }
 
+/* ROL (right = false) or ROR of a (masked to size) by a masked count (not 0); *f gets CF and
+ * OF: ROL: CF = LSB(result), OF = MSB(result) XOR CF; ROR: CF = MSB(result), OF = the two most
+ * significant bits of the result XORed (SDM Vol. 2B RCL/RCR/ROL/ROR; OF is defined for a count
+ * of 1 only, and this formula is the core's choice for the others). Only CF and OF change. */
+static inline uint64_t rotate(uint64_t a, uint64_t count, unsigned size, bool right, uint64_t *f)
+{
+    unsigned bits = size * 8, c = (unsigned)(count % bits);
+    uint64_t mask = x86_size_mask(size), res;
+    if (!right) {
+        res = c ? ((a << c) | (a >> (bits - c))) & mask : a;
+        unsigned cf = res & 1;
+        *f = (cf ? X86_CF : 0) | ((((res >> (bits - 1)) & 1) ^ cf) ? X86_OF : 0);
+    } else {
+        res = c ? ((a >> c) | (a << (bits - c))) & mask : a;
+        unsigned msb = (res >> (bits - 1)) & 1, msb1 = (res >> (bits - 2)) & 1;
+        *f = (msb ? X86_CF : 0) | ((msb ^ msb1) ? X86_OF : 0);
+    }
+    return res;
+}
+
 /* ---- Lazy flags (internal.h) ------------------------------------------------------------- */
 
-uint64_t x86_get_rflags(const struct x86_cpu *cpu)
+/* The flags a record of kind op defines, and which ones (*mask). */
+static uint64_t record_flags(const struct x86_cpu *cpu, unsigned op, uint64_t *mask)
 {
     unsigned size = cpu->lf_size;
-    uint64_t f, mask = ARITH;
-    switch (cpu->lf_op) {
-    case LF_NONE: return cpu->rflags;
+    uint64_t f;
+    *mask = ARITH;
+    switch (op) {
     case LF_ADD: add_flags(cpu->lf_a, cpu->lf_b, 0, size, &f); break;
     case LF_SUB: sub_flags(cpu->lf_a, cpu->lf_b, 0, size, &f); break;
     case LF_INC:
         add_flags(cpu->lf_a, 1, 0, size, &f);
-        mask &= ~(uint64_t)X86_CF;
+        *mask &= ~(uint64_t)X86_CF;
         break;
     case LF_DEC:
         sub_flags(cpu->lf_a, 1, 0, size, &f);
-        mask &= ~(uint64_t)X86_CF;
+        *mask &= ~(uint64_t)X86_CF;
         break;
     case LF_SHL: f = shl_flags(cpu->lf_a, cpu->lf_b, cpu->lf_res, size); break;
     case LF_SHR: f = shr_flags(cpu->lf_a, cpu->lf_b, cpu->lf_res, size); break;
     case LF_SAR: f = sar_flags(cpu->lf_a, cpu->lf_b, cpu->lf_res, size); break;
     default: f = flags_szp(cpu->lf_res, size); break; /* LF_LOGIC */
+    }
+    return f;
+}
+
+uint64_t x86_get_rflags(const struct x86_cpu *cpu)
+{
+    uint64_t mask, f;
+    switch (cpu->lf_op) {
+    case LF_NONE: return cpu->rflags;
+    case LF_ROT:
+        f = record_flags(cpu, cpu->lf_rot, &mask);
+        mask = X86_SF | X86_ZF | X86_AF | X86_PF; /* CF and OF: the rotate's, in rflags */
+        break;
+    default: f = record_flags(cpu, cpu->lf_op, &mask); break;
     }
     return (cpu->rflags & ~mask) | (f & mask);
 }
@@ -418,22 +453,11 @@ x86_status x86_op_shift(struct x86_cpu *cpu, const struct x86_insn *insn)
     unsigned cf = (unsigned)(cpu->rflags & X86_CF);
     unsigned kind = insn->info->aux;
     switch (kind) {
-    case 0: { /* ROL: CF = LSB(result), OF = MSB(result) XOR CF; only CF and OF change */
-        unsigned c = (unsigned)(count % bits);
-        res = c ? ((a << c) | (a >> (bits - c))) & mask : a;
-        unsigned newcf = res & 1;
-        f = (newcf ? X86_CF : 0) | ((((res >> (bits - 1)) & 1) ^ newcf) ? X86_OF : 0);
+    case 0: /* ROL */
+    case 1: /* ROR */
+        res = rotate(a, count, size, kind == 1, &f);
         fmask = X86_CF | X86_OF;
         break;
-    }
-    case 1: { /* ROR: CF = MSB(result), OF = MSB XOR MSB-1 of the result */
-        unsigned c = (unsigned)(count % bits);
-        res = c ? ((a >> c) | (a << (bits - c))) & mask : a;
-        unsigned msb = (res >> (bits - 1)) & 1, msb1 = (res >> (bits - 2)) & 1;
-        f = (msb ? X86_CF : 0) | ((msb ^ msb1) ? X86_OF : 0);
-        fmask = X86_CF | X86_OF;
-        break;
-    }
     case 2: { /* RCL: rotate through CF; 8/16-bit counts are taken MOD 9/17 */
         unsigned c = (unsigned)(bits < 32 ? count % (bits + 1) : count);
         res = a;
@@ -502,6 +526,31 @@ x86_status x86_op_shift_r(struct x86_cpu *cpu, const struct x86_insn *insn)
     default: res = shl_result(a, count, size), op = LF_SHL; break; /* SHL, SAL */
     }
     x86_lazy_set(cpu, op, size, a, count, res);
+    x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
+    return X86_OK;
+}
+
+/* ROL and ROR of a register by 1, an immediate or CL (x86_specialize). A rotate changes only CF
+ * and OF, so a pending record is kept for the other four (LF_ROT) instead of being computed; a
+ * masked count of 0 changes nothing. */
+x86_status x86_op_rot_r(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0];
+    uint64_t count, f;
+    switch (X86_OPND_KIND(insn->opnd[1])) {
+    case OK_ONE: count = 1; break;
+    case OK_CL: count = cpu->gpr[X86_RCX]; break;
+    default: count = insn->imm; break;
+    }
+    count &= size == 8 ? 0x3f : 0x1f;
+    if (count == 0) return X86_OK;
+    uint64_t a = cpu->gpr[insn->fast_dst] & x86_size_mask(size);
+    uint64_t res = rotate(a, count, size, insn->info->aux == 1, &f);
+    if (cpu->lf_op != LF_NONE && cpu->lf_op != LF_ROT) {
+        cpu->lf_rot = cpu->lf_op;
+        cpu->lf_op = LF_ROT;
+    }
+    cpu->rflags = (cpu->rflags & ~(uint64_t)(X86_CF | X86_OF)) | f;
     x86_set_reg(cpu, (unsigned)insn->fast_dst, size, true, res);
     return X86_OK;
 }

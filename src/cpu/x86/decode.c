@@ -461,6 +461,14 @@ void x86_specialize(struct x86_insn *insn)
         insn->lazy_ok = true;
         return;
     }
+    /* ROL, ROR (rows 0-1) likewise */
+    if (e == x86_op_shift && d >= 0 && insn->info->aux <= 1 &&
+        (k1 == OK_ONE || k1 == OK_I || k1 == OK_CL)) {
+        insn->exec = x86_op_rot_r;
+        insn->fast_dst = (int8_t)d;
+        insn->lazy_ok = true;
+        return;
+    }
     bool mem0 = X86_OPND_KIND(insn->opnd[0]) == OK_E && insn->has_mem;
     bool mem1 = X86_OPND_KIND(insn->opnd[1]) == OK_E && insn->has_mem;
     if (insn->exec == x86_op_movzx && d >= 0 && mem1) {

@@ -188,6 +188,7 @@ x86_status x86_op_neg_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 X86_ALU32_HANDLERS(X)
 #undef X
 x86_status x86_op_shift_r(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_rot_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 
 /* ---- Registers --------------------------------------------------------------------------- */
 
@@ -538,6 +539,8 @@ enum x86_lazy_op {
     LF_SHL,   /* SHL/SAL a by b (1..63): all six flags */
     LF_SHR,   /* SHR a by b */
     LF_SAR,   /* SAR a by b */
+    LF_ROT,   /* ROL/ROR after a record of kind lf_rot: SF ZF AF PF are that record's, CF and OF
+                 the rotate's, in rflags (a rotate changes only CF and OF) */
 };
 
 /* Computes the recorded flags into rflags (alu.c). */

@@ -273,11 +273,12 @@ struct x86_cpu {
     uint64_t gpr[16]; /* RAX..R15, indexed by enum x86_gpr / REX-extended numbers */
     uint64_t rip;
     /* Architectural whenever the run loop and x86_step are not running. Inside them, while
-     * lf_op != 0, its arithmetic flags (CF PF AF ZF SF OF; CF excepted for INC/DEC) are those
-     * of the last ALU operation, kept as lf_* and computed when read (internal.h "Lazy flags");
-     * the other bits are always current. */
+     * lf_op != 0, its arithmetic flags (CF PF AF ZF SF OF; CF excepted for INC/DEC, CF and OF
+     * after a rotate) are those of the last ALU operation, kept as lf_* and computed when read
+     * (internal.h "Lazy flags"); the other bits are always current. */
     uint64_t rflags;
     uint8_t lf_op, lf_size;      /* enum x86_lazy_op, the operand size in bytes */
+    uint8_t lf_rot;              /* LF_ROT: the kind of the record it keeps SF ZF AF PF of */
     uint64_t lf_a, lf_b, lf_res; /* the operands and result, masked to lf_size */
     struct x86_seg seg[X86_NSEG];
     uint64_t cr0, cr2, cr3, cr4, cr8; /* EFER is msr[X86_MSR_EFER] */

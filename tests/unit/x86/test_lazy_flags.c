@@ -3,7 +3,8 @@
  * and Jcc evaluates its condition from the record (SDM Vol. 1 B.1), and once through x86_step,
  * which leaves RFLAGS architectural after every instruction. The branch taken, the registers and
  * RFLAGS must be the same (SDM Vol. 1 3.4.3.1 status flags; Vol. 2 ADD, SUB, CMP, AND, OR, XOR,
- * TEST, ADC, SBB, INC, DEC, NEG, SAL/SAR/SHL/SHR, ROL: the flags each defines). */
+ * TEST, ADC, SBB, INC, DEC, NEG, SAL/SAR/SHL/SHR, ROL/ROR: the flags each defines; a rotate
+ * changes CF and OF only). */
 #include "x86/helpers.h"
 
 struct op {
@@ -48,6 +49,10 @@ static const struct op ops[] = {
     {"shr al, 1", {0xd0, 0xe8}, 2},
     {"neg al", {0xf6, 0xd8}, 2},
     {"rol eax, 1", {0xd1, 0xc0}, 2},
+    {"ror eax, 3", {0xc1, 0xc8, 0x03}, 3},
+    {"rol al, 4", {0xc0, 0xc0, 0x04}, 3},
+    {"ror ax, 1", {0x66, 0xd1, 0xc8}, 3},
+    {"rol eax, cl (cl = 0)", {0xd3, 0xc0}, 2},
     {"not eax", {0xf7, 0xd0}, 2},
     {"lea eax, [eax + 1]", {0x8d, 0x40, 0x01}, 3},
 };
