@@ -1323,6 +1323,31 @@ static __attribute__((noinline)) void desc_walk(struct tm_model *md, const struc
     stamp_block(stamp, w->time[0], misses_first, w->time[n - 1], all_misses(md));
 }
 
+/* The memo entry of core block d entered in state in: a core's blocks are kept in pairs of
+ * slots (two ways), so that two blocks whose entries meet in one slot (a loop and the code it
+ * calls) do not evict each other on every pass. *hit: it holds d for that state; else the entry
+ * to record into (an empty way, or the one used less recently). */
+static inline struct tm_block *desc_entry(struct tm_model *md, const struct ev_block *d,
+                                          uint64_t pc0, const struct tm_block_state *in,
+                                          bool in_fits, bool *hit)
+{
+    unsigned i = block_slot(pc0, in);
+    struct tm_block *pair = &md->blocks[i & ~1u];
+    for (unsigned k = 0; k < 2; k++) {
+        struct tm_block *b = &pair[(i ^ k) & 1];
+        if (in_fits && b->n && b->desc == d && b->desc_id == d->id && b->pc == pc0 &&
+            same_state(in, &b->in)) {
+            pair->mru = (uint8_t)(b - pair);
+            *hit = true;
+            return b;
+        }
+    }
+    *hit = false;
+    unsigned way = !pair[0].n ? 0 : !pair[1].n ? 1 : !pair->mru;
+    pair->mru = (uint8_t)way;
+    return &pair[way];
+}
+
 /* A core's EV_BLOCK (events.h "Blocks"): run_block's work without an event per instruction.
  * The EV_MEMs before it (md->pend) are looked up in the order of one event per instruction: an
  * instruction's accesses (their pc is its address), then its fetch. The memo knows a core's
@@ -1355,9 +1380,7 @@ static inline __attribute__((always_inline)) void run_desc(struct tm_model *md, 
         w.in_fits = w.hit = true;
     } else {
         w.in_fits = entry_state(md, &w.in);
-        w.b = b = &md->blocks[block_slot(pc0, &w.in)];
-        w.hit = w.in_fits && b->n && b->desc == d && b->desc_id == d->id && b->pc == pc0 &&
-                same_state(&w.in, &b->in);
+        w.b = b = desc_entry(md, d, pc0, &w.in, w.in_fits, &w.hit);
         if (w.hit && from && !wrong) {
             from->next = b;
             from->next_gen = b->gen;

@@ -415,6 +415,7 @@ struct tm_block {
      * then the state at its entry is its in, found without computing and hashing it. */
     uint32_t gen, next_gen;
     struct tm_block *next;
+    uint8_t mru; /* in the first entry of a pair of slots (model.c desc_entry): the way used last */
 };
 #define TM_SCHED_FETCH 0x80
 #define TM_SCHED_NONE  0xff
