@@ -443,7 +443,7 @@ void x86_specialize(struct x86_insn *insn)
     insn->lazy_ok = e == x86_op_jcc || e == x86_op_mov || e == x86_op_lea || e == x86_op_push ||
                     e == x86_op_pop || e == x86_op_not || e == x86_op_movzx || e == x86_op_movsx ||
                     e == x86_op_jmp || e == x86_op_call || e == x86_op_ret || e == x86_op_nop ||
-                    e == x86_op_leave;
+                    e == x86_op_leave || e == x86_op_xchg || e == x86_op_xchg_acc;
     if (insn->lock) return;
     int d = fast_operand(insn, 0), s = fast_operand(insn, 1);
     if ((e == x86_op_inc || e == x86_op_dec || e == x86_op_neg) && d >= 0) {
@@ -474,6 +474,16 @@ void x86_specialize(struct x86_insn *insn)
     if (insn->exec == x86_op_movzx && d >= 0 && mem1) {
         insn->exec = x86_op_movzx_load;
         insn->fast_dst = (int8_t)d;
+        insn->lazy_ok = true;
+        return;
+    }
+    /* MOVZX from a register; without REX, byte registers 4-7 are AH CH DH BH: not here */
+    if (insn->exec == x86_op_movzx && d >= 0 && X86_OPND_KIND(insn->opnd[1]) == OK_E &&
+        !insn->has_mem &&
+        !(insn->opsz[1] == 1 && !insn->has_rex && insn->rm >= 4 && insn->rm < 8)) {
+        insn->exec = x86_op_movzx_r;
+        insn->fast_dst = (int8_t)d;
+        insn->fast_src = (int8_t)insn->rm;
         insn->lazy_ok = true;
         return;
     }

@@ -178,6 +178,7 @@ x86_status x86_op_dec_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_mov_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_mov_load(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_movzx_load(struct x86_cpu *cpu, const struct x86_insn *insn);
+x86_status x86_op_movzx_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_mov_store(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_neg_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 /* x86_op_alu_r / x86_op_test_r at 32 bits, by operation: register (rr) or immediate (ri) source */

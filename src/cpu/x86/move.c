@@ -28,6 +28,14 @@ x86_status x86_op_mov_load(struct x86_cpu *cpu, const struct x86_insn *insn)
     return X86_OK;
 }
 
+/* MOVZX r, r8/r16 (x86_specialize; AH..BH excluded): the source's low bits, zero-extended. */
+x86_status x86_op_movzx_r(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    uint64_t v = cpu->gpr[insn->fast_src] & x86_size_mask(insn->opsz[1]);
+    x86_set_reg(cpu, (unsigned)insn->fast_dst, insn->opsz[0], true, v);
+    return X86_OK;
+}
+
 /* MOVZX r, m8/m16 (x86_specialize): the load zero-extends. */
 x86_status x86_op_movzx_load(struct x86_cpu *cpu, const struct x86_insn *insn)
 {

@@ -54,6 +54,27 @@ static void test_movzx_movsx(void **state)
     assert_int_equal(t->cpu->gpr[X86_RAX], 0xffff8001u);
 }
 
+/* SDM Vol. 2B MOVZX from registers (the specialized form): the byte or word zero-extended; a
+ * 32-bit destination clears the upper half, a 16-bit one keeps the bits above it. */
+static void test_movzx_registers(void **state)
+{
+    struct xt *t = *state;
+    t->cpu->gpr[X86_RBX] = 0x123456f7u;
+    t->cpu->gpr[X86_RSI] = 0xabcd8765u;
+    t->cpu->gpr[X86_RCX] = 0xffffffffffffffffull;
+    t->cpu->gpr[X86_RDX] = 0xffffffffffffff80ull;
+    /* movzx ecx, bl; movzx edx, si; movzx cx, dl */
+    XT_CODE(t->cpu, 0x0f, 0xb6, 0xcb, 0x0f, 0xb7, 0xd6, 0x66, 0x0f, 0xb6, 0xca);
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(t->cpu->gpr[X86_RCX], 0xf7);
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(t->cpu->gpr[X86_RDX], 0x8765);
+    t->cpu->gpr[X86_RCX] = 0xdeadbeefu;
+    assert_int_equal(run(t), X86_OK);
+    assert_int_equal(t->cpu->gpr[X86_RCX], 0xdead0065u);
+    assert_int_equal(t->cpu->rip, XT_CODE_ADDR + 10);
+}
+
 /* LEA computes without a memory access; a 16-bit destination takes the low word. */
 static void test_lea(void **state)
 {
@@ -282,20 +303,11 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, xt_setup, xt_teardown)
     const struct CMUnitTest tests[] = {
-        T(test_mov_forms),
-        T(test_movzx_movsx),
-        T(test_lea),
-        T(test_xchg),
-        T(test_sign_extensions),
-        T(test_bswap),
-        T(test_xadd),
-        T(test_cmpxchg),
-        T(test_cmov_setcc),
-        T(test_bt_family),
-        T(test_bt_negative_offset),
-        T(test_bsf_bsr),
-        T(test_misc_moves),
-        T(test_cmpxchg8b),
+        T(test_mov_forms),  T(test_movzx_movsx), T(test_movzx_registers),
+        T(test_lea),        T(test_xchg),        T(test_sign_extensions),
+        T(test_bswap),      T(test_xadd),        T(test_cmpxchg),
+        T(test_cmov_setcc), T(test_bt_family),   T(test_bt_negative_offset),
+        T(test_bsf_bsr),    T(test_misc_moves),  T(test_cmpxchg8b),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
