@@ -453,8 +453,8 @@ static __attribute__((noinline)) bool resolve_pending(struct tm_model *md, uint6
     return wrong;
 }
 
-/* resolve_pending's common case inline: a conditional branch predicted right, its counter and
- * BTB slot found by mask. It updates the counter as resolve_pending would (a right prediction
+/* resolve_pending's common case inline: a conditional branch predicted right, its counter found
+ * by mask. It updates the counter as resolve_pending would (a right prediction
  * moves it to the saturated end: 2 or 3 to 3 when taken, 0 or 1 to 0 when not; the BTB slot
  * already holds the target). false: not that case, nothing changed. */
 static inline bool resolve_predicted_cond(struct tm_model *md, uint64_t next)
@@ -463,8 +463,8 @@ static inline bool resolve_predicted_cond(struct tm_model *md, uint64_t next)
     uint64_t pc = md->branch_pc;
     uint8_t *c = &md->bht[(pc >> 1) & md->bht_mask];
     if (next != md->branch_fallthrough) {
-        if (!md->btb_mask || *c < 2) return false;
-        const uint64_t *slot = &md->btb[2 * ((pc >> 1) & md->btb_mask)];
+        if (*c < 2 || !md->p->btb_entries) return false;
+        const uint64_t *slot = btb_slot(md, pc); /* by mask, or the index memo (U74: 28) */
         if (slot[0] != pc + 1 || slot[1] != next) return false;
         *c = 3;
     } else {
