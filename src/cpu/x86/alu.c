@@ -505,18 +505,25 @@ x86_status x86_op_shift(struct x86_cpu *cpu, const struct x86_insn *insn)
     return st;
 }
 
-/* SHL/SAL, SHR and SAR of a register by 1, an immediate or CL (x86_specialize), recording the
- * flags; a masked count of 0 changes nothing. */
-x86_status x86_op_shift_r(struct x86_cpu *cpu, const struct x86_insn *insn)
+/* The count of a shift or rotate of a register by 1, an immediate or CL, masked to 5 bits (6
+ * for 64-bit operands; SDM Vol. 2B SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR). */
+static inline uint64_t reg_shift_count(const struct x86_cpu *cpu, const struct x86_insn *insn)
 {
-    unsigned size = insn->opsz[0];
     uint64_t count;
     switch (X86_OPND_KIND(insn->opnd[1])) {
     case OK_ONE: count = 1; break;
     case OK_CL: count = cpu->gpr[X86_RCX]; break;
     default: count = insn->imm; break;
     }
-    count &= size == 8 ? 0x3f : 0x1f;
+    return count & (insn->opsz[0] == 8 ? 0x3f : 0x1f);
+}
+
+/* SHL/SAL, SHR and SAR of a register by 1, an immediate or CL (x86_specialize), recording the
+ * flags; a masked count of 0 changes nothing. */
+x86_status x86_op_shift_r(struct x86_cpu *cpu, const struct x86_insn *insn)
+{
+    unsigned size = insn->opsz[0];
+    uint64_t count = reg_shift_count(cpu, insn);
     if (count == 0) return X86_OK;
     uint64_t a = cpu->gpr[insn->fast_dst] & x86_size_mask(size), res;
     enum x86_lazy_op op;
@@ -536,13 +543,7 @@ x86_status x86_op_shift_r(struct x86_cpu *cpu, const struct x86_insn *insn)
 x86_status x86_op_rot_r(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     unsigned size = insn->opsz[0];
-    uint64_t count, f;
-    switch (X86_OPND_KIND(insn->opnd[1])) {
-    case OK_ONE: count = 1; break;
-    case OK_CL: count = cpu->gpr[X86_RCX]; break;
-    default: count = insn->imm; break;
-    }
-    count &= size == 8 ? 0x3f : 0x1f;
+    uint64_t count = reg_shift_count(cpu, insn), f;
     if (count == 0) return X86_OK;
     uint64_t a = cpu->gpr[insn->fast_dst] & x86_size_mask(size);
     uint64_t res = rotate(a, count, size, insn->info->aux == 1, &f);
