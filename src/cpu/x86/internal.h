@@ -596,7 +596,8 @@ static inline bool x86_cond_now(struct x86_cpu *cpu, unsigned cc)
         }
         return (cc & 1) ? !r : r;
     }
-    if (cpu->lf_op >= LF_INC) { /* INC, DEC, shifts: ZF and SF from the result */
+    /* INC, DEC, shifts, and a rotate after a record (LF_ROT keeps it): ZF and SF from the result */
+    if (cpu->lf_op >= LF_INC) {
         switch (cc >> 1) {
         case 2: r = cpu->lf_res == 0; break;          /* E */
         case 4: r = (cpu->lf_res >> sign) & 1; break; /* S */
