@@ -113,6 +113,66 @@ static void test_block_written_before_it_runs_again(void **state)
     run_done(&one);
 }
 
+/* A loop of one block (cpu.c run_blocks runs it again without the block lookup): each pass is
+ * an EV_BLOCK, and the run ends as one instruction at a time does. */
+static const uint8_t one_block_loop[] = {
+    0x90,                         /* 1000: nop */
+    0x01, 0xc8,                   /* 1001: add eax, ecx */
+    0xa3, 0x00, 0x00, 0x01, 0x00, /* 1003: mov [0x10000], eax */
+    0x49,                         /* 1008: dec ecx */
+    0x75, 0xf6,                   /* 1009: jnz 1001 */
+    0xeb, 0xfe,                   /* 100b: jmp $ */
+};
+
+static void test_loop_of_one_block(void **state)
+{
+    (void)state;
+    struct run r[2];
+    for (unsigned i = 0; i < 2; i++) {
+        run_init(&r[i], one_block_loop, sizeof one_block_loop, i == 0, false);
+        struct x86_cpu *cpu = r[i].t->cpu;
+        cpu->gpr[X86_RCX] = 100;
+        /* the NOP, 100 passes of four, the JMP twice */
+        assert_int_equal(machine_step(&r[i].t->m, 1 + 400 + 2), STOP_NONE);
+        assert_int_equal(cpu->gpr[X86_RAX], 5050);
+        assert_int_equal(xt_read(cpu, XT_DATA_ADDR, 4), 5050);
+        assert_int_equal(cpu->rip, 0x100b);
+    }
+    assert_same(&r[0], &r[1]);
+    assert_true(r[0].t->m.events.count[EV_BLOCK] >= 100);
+    run_done(&r[0]);
+    run_done(&r[1]);
+}
+
+/* A loop of one block that ends with a CALL to its own start, with the stack in its bytes: the
+ * return address the CALL pushes replaces the MOV's immediate, and the next pass loads the new
+ * one (SDM Vol. 3A 8.1.3), although the block ran to its end. */
+static const uint8_t call_into_itself[] = {
+    0x90,                         /* 1000: nop */
+    0xb8, 0x01, 0x00, 0x00, 0x00, /* 1001: mov eax, 1 (immediate at 1002) */
+    0x01, 0xc1,                   /* 1006: add ecx, eax */
+    0xe8, 0xf4, 0xff, 0xff, 0xff, /* 1008: call 1001 (pushes 0x100d at 1002) */
+};
+
+static void test_loop_of_one_block_writes_itself(void **state)
+{
+    (void)state;
+    struct run r[2];
+    for (unsigned i = 0; i < 2; i++) {
+        run_init(&r[i], call_into_itself, sizeof call_into_itself, i == 0, false);
+        struct x86_cpu *cpu = r[i].t->cpu;
+        cpu->gpr[X86_RSP] = 0x1006;
+        /* the NOP, then two passes: the second adds the pushed return address */
+        assert_int_equal(machine_step(&r[i].t->m, 1 + 3 + 2), STOP_NONE);
+        assert_int_equal(cpu->gpr[X86_RCX], 1 + 0x100d);
+        assert_int_equal(cpu->rip, 0x1008);
+        assert_int_equal(cpu->gpr[X86_RSP], 0x1002);
+    }
+    assert_same(&r[0], &r[1]);
+    run_done(&r[0]);
+    run_done(&r[1]);
+}
+
 /* A #DE in the middle of a block: the instructions before it retire, the handler (which sets
  * the divisor) runs, IRET returns to the DIV. */
 #define DE_HANDLER 0x1100u
@@ -196,6 +256,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_into_the_running_block),
         cmocka_unit_test(test_block_written_before_it_runs_again),
+        cmocka_unit_test(test_loop_of_one_block),
+        cmocka_unit_test(test_loop_of_one_block_writes_itself),
         cmocka_unit_test(test_fault_inside_a_block),
         cmocka_unit_test(test_cs_limit_below_a_block),
     };
