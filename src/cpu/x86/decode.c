@@ -445,6 +445,10 @@ void x86_specialize(struct x86_insn *insn)
                     e == x86_op_jmp || e == x86_op_call || e == x86_op_ret || e == x86_op_nop ||
                     e == x86_op_leave || e == x86_op_xchg || e == x86_op_xchg_acc;
     if (insn->lock) return;
+    if (e == x86_op_jcc) {
+        insn->exec = x86_jcc_by_cond[insn->opcode & 0xf];
+        return;
+    }
     int d = fast_operand(insn, 0), s = fast_operand(insn, 1);
     if ((e == x86_op_inc || e == x86_op_dec || e == x86_op_neg) && d >= 0) {
         insn->exec = e == x86_op_inc ? x86_op_inc_r : e == x86_op_dec ? x86_op_dec_r : x86_op_neg_r;

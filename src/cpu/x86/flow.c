@@ -14,6 +14,35 @@ x86_status x86_op_jcc(struct x86_cpu *cpu, const struct x86_insn *insn)
     return x86_branch(cpu, cpu->next_rip + insn->imm, insn->osize);
 }
 
+/* Jcc by condition (x86_specialize): with cc a constant, x86_cond_now keeps only that
+ * condition's test of each lazy flags record, without a jump through a table of conditions. */
+#define X86_JCC_COND(cc)                                                                           \
+    static x86_status jcc_##cc(struct x86_cpu *cpu, const struct x86_insn *insn)                   \
+    {                                                                                              \
+        if (!x86_cond_now(cpu, cc)) return X86_OK;                                                 \
+        return x86_branch(cpu, cpu->next_rip + insn->imm, insn->osize);                            \
+    }
+X86_JCC_COND(0)
+X86_JCC_COND(1)
+X86_JCC_COND(2)
+X86_JCC_COND(3)
+X86_JCC_COND(4)
+X86_JCC_COND(5)
+X86_JCC_COND(6)
+X86_JCC_COND(7)
+X86_JCC_COND(8)
+X86_JCC_COND(9)
+X86_JCC_COND(10)
+X86_JCC_COND(11)
+X86_JCC_COND(12)
+X86_JCC_COND(13)
+X86_JCC_COND(14)
+X86_JCC_COND(15)
+#undef X86_JCC_COND
+const x86_handler x86_jcc_by_cond[16] = {jcc_0,  jcc_1,  jcc_2,  jcc_3, jcc_4,  jcc_5,
+                                         jcc_6,  jcc_7,  jcc_8,  jcc_9, jcc_10, jcc_11,
+                                         jcc_12, jcc_13, jcc_14, jcc_15};
+
 x86_status x86_op_jmp_ind(struct x86_cpu *cpu, const struct x86_insn *insn)
 {
     uint64_t target;

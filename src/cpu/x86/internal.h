@@ -190,6 +190,8 @@ X86_ALU32_HANDLERS(X)
 #undef X
 x86_status x86_op_shift_r(struct x86_cpu *cpu, const struct x86_insn *insn);
 x86_status x86_op_rot_r(struct x86_cpu *cpu, const struct x86_insn *insn);
+/* x86_op_jcc with the condition of its row's low nibble fixed (flow.c) */
+extern const x86_handler x86_jcc_by_cond[16];
 
 /* ---- Registers --------------------------------------------------------------------------- */
 
