@@ -50,6 +50,9 @@ struct x86_block {
     uint8_t code_bits;
     bool user;
     uint8_t mru; /* the set's first way: the way used last (the other one is replaced) */
+    /* block_same's plan for up to 32 bytes: words at 0 and at these offsets, under same_mask */
+    uint8_t same_off[3];
+    uint64_t same_mask;
     uint8_t bytes[X86_BLOCK_INSNS * X86_MAX_INSN_LEN];
     struct x86_insn insn[X86_BLOCK_INSNS];
 };
@@ -341,6 +344,43 @@ static inline struct x86_block *block_set(struct x86_cpu *cpu, uint64_t lin)
     return &cpu->blocks[2 * (unsigned)((lin ^ lin >> 10) % (X86_BLOCKS / 2))];
 }
 
+/* block_same's plan, set when the block is built: the words at 0 and at same_off cover its bytes
+ * when it has 8 to 32 of them (the offsets clamped to the last word: some words are compared
+ * twice); under 8 bytes, every word is the one at 0 under a mask (the first instruction's 16 bytes
+ * lie in the page). Longer blocks compare a word at a time. */
+static void block_plan_same(struct x86_block *b)
+{
+    unsigned size = b->size, last = size >= 8 ? size - 8 : 0;
+    for (unsigned j = 0; j < 3; j++)
+        b->same_off[j] = (uint8_t)(8 * (j + 1) < last ? 8 * (j + 1) : last);
+    b->same_mask = size >= 8 ? UINT64_MAX : (1ull << (8 * size)) - 1;
+}
+
+static inline uint64_t word_diff(const uint8_t *p, const uint8_t *q, unsigned off)
+{
+    uint64_t x, y;
+    memcpy(&x, p + off, 8);
+    memcpy(&y, q + off, 8);
+    return x ^ y;
+}
+
+/* The block's bytes are still in memory. Up to 32 bytes: four words by the block's plan, without
+ * a loop whose exit depends on the block's size. */
+static inline bool block_same(const struct x86_block *b)
+{
+    const uint8_t *p = b->host, *q = b->bytes;
+    unsigned size = b->size;
+    if (__builtin_expect(size > 32, 0)) {
+        uint64_t diff = word_diff(p, q, size - 8);
+        for (unsigned i = 0; i + 8 < size; i += 8)
+            diff |= word_diff(p, q, i);
+        return diff == 0;
+    }
+    uint64_t diff = word_diff(p, q, 0) | word_diff(p, q, b->same_off[0]) |
+                    word_diff(p, q, b->same_off[1]) | word_diff(p, q, b->same_off[2]);
+    return (diff & b->same_mask) == 0;
+}
+
 /* Decodes the block at rip (linear address lin) into b. Each instruction passes the checks of
  * the step's fast path: its 16 bytes in the page of the fetch TLB's entry and within the CS
  * limit; RIP does not wrap inside a block. */
@@ -375,33 +415,10 @@ static void block_build(struct x86_cpu *cpu, struct x86_block *b, uint64_t rip, 
     b->size = (uint16_t)off;
     b->accesses = (uint16_t)accesses;
     memcpy(b->bytes, host, off);
+    block_plan_same(b);
     b->desc.pc = rip;
     b->desc.id = ++cpu->block_ids; /* the timing model memoizes by descriptor and id */
     b->desc.n = (uint16_t)n;
-}
-
-/* The block's bytes are still in memory: compared a word at a time (the last word ends at the
- * last byte; fewer than 8 bytes are compared under a mask: the first instruction's 16 bytes lie
- * in the page). */
-static inline bool block_same(const struct x86_block *b)
-{
-    const uint8_t *p = b->host, *q = b->bytes;
-    unsigned size = b->size;
-    uint64_t x, y;
-    if (size < 8) {
-        memcpy(&x, p, 8);
-        memcpy(&y, q, 8);
-        return ((x ^ y) & ((1ull << (8 * size)) - 1)) == 0;
-    }
-    uint64_t diff = 0;
-    for (unsigned i = 0; i + 8 < size; i += 8) {
-        memcpy(&x, p + i, 8);
-        memcpy(&y, q + i, 8);
-        diff |= x ^ y;
-    }
-    memcpy(&x, p + size - 8, 8);
-    memcpy(&y, q + size - 8, 8);
-    return (diff | (x ^ y)) == 0;
 }
 
 /* b is the block at rip (linear address lin) for the current privilege and code size (with the

@@ -113,6 +113,66 @@ static void test_block_written_before_it_runs_again(void **state)
     run_done(&one);
 }
 
+/* Runs A, then B (which stores value at byte pos of A), then A again, from code with A at
+ * XT_CODE_ADDR + 1 (a: its bytes, insns: its instructions, a JMP to B last); returns EAX. */
+static uint64_t run_rewritten(const uint8_t *a, unsigned size, unsigned insns, unsigned pos,
+                              uint8_t value)
+{
+    uint8_t code[128];
+    unsigned len = 0, start = XT_CODE_ADDR + 1;
+    code[len++] = 0x90; /* 1000: nop, alone (the fetch TLB is empty) */
+    memcpy(&code[len], a, size);
+    len += size;
+    uint32_t target = start + pos, back = start - (XT_CODE_ADDR + len + 7 + 5);
+    code[len++] = 0xc6; /* B: mov byte [A + pos], value */
+    code[len++] = 0x05;
+    memcpy(&code[len], &target, 4);
+    len += 4;
+    code[len++] = value;
+    code[len++] = 0xe9; /* jmp A */
+    memcpy(&code[len], &back, 4);
+    len += 4;
+    struct run r;
+    run_init(&r, code, len, true, false);
+    assert_int_equal(machine_step(&r.t->m, 1 + insns + 2 + insns), STOP_NONE);
+    assert_true(r.t->m.events.count[EV_BLOCK] >= 3);
+    uint64_t eax = r.t->cpu->gpr[X86_RAX];
+    run_done(&r);
+    return eax;
+}
+
+/* A block entered again after another block rewrote one of its bytes is decoded again, for
+ * every block size and byte position: the byte compare of block_at (a plan of four words up to
+ * 32 bytes, a word at a time beyond) sees each change. Blocks of 1-16 NOPs and a JMP (3-18
+ * bytes: a NOP becomes INC EAX), and of 1-16 ADD EAX, imm32 and a JMP (7-82 bytes: an immediate
+ * byte becomes 1). */
+static void test_block_written_at_every_byte(void **state)
+{
+    (void)state;
+    for (unsigned n = 1; n <= 16; n++) {
+        uint8_t a[96];
+        unsigned size = 0;
+        for (unsigned i = 0; i < n; i++)
+            a[size++] = 0x90;
+        a[size++] = 0xeb; /* jmp B (the next byte) */
+        a[size++] = 0x00;
+        for (unsigned pos = 0; pos < n; pos++)
+            if (run_rewritten(a, size, n + 1, pos, 0x40) != 1)
+                fail_msg("%u NOPs, byte %u written: not seen", n, pos);
+    }
+    for (unsigned n = 1; n <= 16; n++) {
+        uint8_t a[96] = {0};
+        unsigned size = 0;
+        for (unsigned i = 0; i < n; i++, size += 5)
+            a[size] = 0x05; /* add eax, 0 */
+        a[size++] = 0xeb;
+        a[size++] = 0x00;
+        for (unsigned pos = 0; pos < 5 * n; pos++)
+            if (pos % 5 && run_rewritten(a, size, n + 1, pos, 1) != 1ull << (8 * (pos % 5 - 1)))
+                fail_msg("%u ADDs, byte %u written: not seen", n, pos);
+    }
+}
+
 /* A loop of one block (cpu.c run_blocks runs it again without the block lookup): each pass is
  * an EV_BLOCK, and the run ends as one instruction at a time does. */
 static const uint8_t one_block_loop[] = {
@@ -256,6 +316,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_into_the_running_block),
         cmocka_unit_test(test_block_written_before_it_runs_again),
+        cmocka_unit_test(test_block_written_at_every_byte),
         cmocka_unit_test(test_loop_of_one_block),
         cmocka_unit_test(test_loop_of_one_block_writes_itself),
         cmocka_unit_test(test_fault_inside_a_block),
