@@ -40,22 +40,23 @@ struct x86_dcache_entry {
 _Static_assert(X86_BLOCK_INSNS <= EV_BLOCK_INSNS, "a block fits an ev_block");
 
 struct x86_block {
-    struct ev_block desc; /* n = 0: no block starts here (its first instruction runs alone) */
-    uint64_t key;         /* linear address + 1; 0: empty */
-    uint64_t gen;         /* tlb_gen when its page was found in the fetch TLB */
-    const uint8_t *host;  /* its first byte, through the fetch TLB */
-    uint16_t size;        /* bytes */
-    uint16_t accesses;    /* the most EV_MEMs its instructions can emit */
-    uint16_t reach;       /* its last instruction's offset + 15: within the CS limit from RIP */
+    /* What block_at reads, in the first cache line (the array is line-aligned) */
+    uint64_t key;        /* linear address + 1; 0: empty */
+    uint64_t gen;        /* tlb_gen when its page was found in the fetch TLB */
+    const uint8_t *host; /* its first byte, through the fetch TLB */
+    uint16_t size;       /* bytes */
+    uint16_t accesses;   /* the most EV_MEMs its instructions can emit */
+    uint16_t reach;      /* its last instruction's offset + 15: within the CS limit from RIP */
     uint8_t code_bits;
     bool user;
     uint8_t mru; /* the set's first way: the way used last (the other one is replaced) */
     /* block_same's plan for up to 32 bytes: words at 0 and at these offsets, under same_mask */
     uint8_t same_off[3];
     uint64_t same_mask;
+    struct ev_block desc; /* n = 0: no block starts here (its first instruction runs alone) */
     uint8_t bytes[X86_BLOCK_INSNS * X86_MAX_INSN_LEN];
     struct x86_insn insn[X86_BLOCK_INSNS];
-};
+} __attribute__((aligned(64)));
 
 void x86_set_seg(struct x86_cpu *cpu, enum x86_sreg sreg, uint16_t sel, uint64_t base,
                  uint32_t limit, uint32_t attr)
@@ -116,7 +117,7 @@ int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
 {
     struct x86_cpu *cpu = calloc(1, sizeof *cpu);
     struct x86_dcache_entry *dcache = calloc(X86_DCACHE_SIZE, sizeof *dcache);
-    struct x86_block *blocks = calloc(X86_BLOCKS, sizeof *blocks);
+    struct x86_block *blocks = aligned_alloc(64, X86_BLOCKS * sizeof *blocks);
     if (!cpu || !dcache || !blocks) {
         free(cpu);
         free(dcache);
@@ -124,6 +125,7 @@ int x86_cpu_attach_vendor(struct machine *m, const struct boot_state *boot,
         snprintf(err, errlen, "x86: out of memory");
         return -1;
     }
+    memset(blocks, 0, X86_BLOCKS * sizeof *blocks); /* key 0: empty */
     cpu->dcache = dcache;
     cpu->blocks = blocks;
     cpu->fetch_gen = 1; /* entries start with gen 0: never current */
