@@ -9,6 +9,7 @@
 # user CPU time is printed beside it). QEMU's time has its start-up and shutdown removed: the
 # same QEMU command on a trivial image (i386_multiboot_hello) is timed and subtracted.
 set -e
+TIMEFORMAT='%3R %3U'
 BUILD=${1:-build}
 RUNS=${2:-3}
 RINGSIDE=$BUILD/ringside
@@ -23,7 +24,8 @@ best() {
     local bw= bu=
     for _ in $(seq "$RUNS"); do
         local t
-        /usr/bin/time -o "$TMP" -f "%e %U" "$@" >/dev/null 2>&1 || true
+        # bash's time keyword: milliseconds (/usr/bin/time prints hundredths, 1.4% of a 0.7 s run)
+        { time "$@" >/dev/null 2>&1 || true; } 2>"$TMP"
         t=$(tail -1 "$TMP")
         local w=${t% *} u=${t#* }
         if [ -z "$bw" ] || awk "BEGIN{exit !($w < $bw)}"; then bw=$w; bu=$u; fi
