@@ -48,6 +48,18 @@ void xt_set_arith(struct x86_cpu *cpu, uint64_t f)
     cpu->rflags = (cpu->rflags & ~(uint64_t)X86_FLAGS_ARITH) | f;
 }
 
+void xt_alu_case(struct x86_cpu *cpu, const uint8_t *code, unsigned len, uint32_t a, uint32_t b,
+                 uint32_t mem, uint64_t arith)
+{
+    cpu->rip = XT_CODE_ADDR;
+    xt_code(cpu, code, len);
+    cpu->gpr[X86_RAX] = a;
+    cpu->gpr[X86_RBX] = b;
+    cpu->gpr[X86_RCX] = XT_DATA_ADDR;
+    xt_write(cpu, XT_DATA_ADDR, 4, mem);
+    xt_set_arith(cpu, arith);
+}
+
 void xt_assert_trap(struct x86_cpu *cpu, x86_status st, unsigned vector, int ec)
 {
     assert_true(X86_IS_TRAP(st));

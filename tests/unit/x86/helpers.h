@@ -44,6 +44,10 @@ void xt_write(struct x86_cpu *cpu, uint64_t addr, unsigned size, uint64_t value)
 #define XT_ARITH(cpu) ((cpu)->rflags & X86_FLAGS_ARITH)
 /* Sets the arithmetic flags to exactly f. */
 void xt_set_arith(struct x86_cpu *cpu, uint64_t f);
+/* An ALU case: code at XT_CODE_ADDR (RIP there), EAX = a, EBX = b, ECX = XT_DATA_ADDR holding
+ * the 32-bit mem, the arithmetic flags = arith. */
+void xt_alu_case(struct x86_cpu *cpu, const uint8_t *code, unsigned len, uint32_t a, uint32_t b,
+                 uint32_t mem, uint64_t arith);
 
 /* Asserts that x86_step raised vector (with error code ec, or -1 for none) and that RIP did not
  * move. */

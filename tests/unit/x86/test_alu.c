@@ -237,13 +237,7 @@ static void alu_once(struct xt *t, const uint8_t *code, unsigned len, uint32_t a
                      uint64_t cf, bool mem, uint32_t *dest, uint64_t *flags)
 {
     struct x86_cpu *cpu = t->cpu;
-    cpu->rip = XT_CODE_ADDR;
-    xt_code(cpu, code, len);
-    cpu->gpr[X86_RAX] = a;
-    cpu->gpr[X86_RBX] = b;
-    cpu->gpr[X86_RCX] = XT_DATA_ADDR;
-    xt_write(cpu, XT_DATA_ADDR, 4, a);
-    xt_set_arith(cpu, cf);
+    xt_alu_case(cpu, code, len, a, b, a, cf);
     assert_int_equal(run(t), X86_OK);
     assert_int_equal(cpu->rip, XT_CODE_ADDR + len);
     *dest = mem ? (uint32_t)xt_read(cpu, XT_DATA_ADDR, 4) : (uint32_t)cpu->gpr[X86_RAX];

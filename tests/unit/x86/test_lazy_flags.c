@@ -73,14 +73,8 @@ static void reset(struct xt *t, const uint8_t *code, unsigned len, uint32_t a, u
                   uint64_t arith)
 {
     struct x86_cpu *cpu = t->cpu;
-    cpu->rip = XT_CODE_ADDR;
-    xt_code(cpu, code, len);
-    cpu->gpr[X86_RAX] = a;
-    cpu->gpr[X86_RBX] = b;
-    cpu->gpr[X86_RCX] = XT_DATA_ADDR;
+    xt_alu_case(cpu, code, len, a, b, b, arith);
     cpu->gpr[X86_RDX] = 0;
-    xt_write(cpu, XT_DATA_ADDR, 4, b);
-    xt_set_arith(cpu, arith);
 }
 
 static struct outcome outcome(const struct x86_cpu *cpu)
