@@ -570,6 +570,7 @@ int mon_cmd_regs(struct mon *mon, int argc, char **argv)
     static const char *const sregs[X86_NSEG] = {"es", "cs", "ss", "ds", "fs", "gs"};
     for (unsigned s = 0; s < X86_NSEG; s++)
         fprintf(mon->out, "%s %04x%s", sregs[s], cpu->seg[s].sel, s + 1 < X86_NSEG ? "  " : "\n");
+    x86_dump_pending(cpu, mon->out);
     if (lm) {
         uint64_t kgs = cpu->msr[X86_MSR_KERNEL_GS_BASE];
         fprintf(mon->out,

@@ -720,6 +720,16 @@ void x86_dump(struct x86_cpu *cpu, FILE *out)
             "cr0=%08" PRIx64 " cr2=%016" PRIx64 " cr3=%016" PRIx64 " cr4=%08" PRIx64
             " efer=%" PRIx64 "\n",
             cpu->cr0, cpu->cr2, cpu->cr3, cpu->cr4, cpu->msr[X86_MSR_EFER]);
+    x86_dump_pending(cpu, out);
+}
+
+void x86_dump_pending(const struct x86_cpu *cpu, FILE *out)
+{
+    if (!cpu->dbg_hits) return;
+    fprintf(out, "pending #DB before the next instruction: data/I/O breakpoint");
+    for (unsigned n = 0; n < 4; n++)
+        if (cpu->dbg_hits >> n & 1) fprintf(out, " B%u", n);
+    fprintf(out, "\n");
 }
 
 const char *x86_vector_name(unsigned vector)

@@ -365,6 +365,11 @@ uint64_t x86_get_rflags(const struct x86_cpu *cpu);
 
 /* Architectural register dump (cpu_ops.dump). */
 void x86_dump(struct x86_cpu *cpu, FILE *out);
+/* What the next boundary delivers before any instruction runs, as one line: the #DB for the
+ * data and I/O breakpoints the last instruction or delivery met (dbg_hits; SDM Vol. 3B
+ * 17.3.1.2, Vol. 3A 6.9). After INT n, whose delivery retires it, RIP is already the handler's.
+ * Nothing when none is pending. */
+void x86_dump_pending(const struct x86_cpu *cpu, FILE *out);
 
 /* Loads a segment register in protected mode as MOV Sreg does, with its checks; X86_OK or the
  * fault. Also used by far transfers and delivery. */

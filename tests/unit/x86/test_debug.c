@@ -464,6 +464,18 @@ static void delivery_env(struct xt *t)
     }
 }
 
+/* What x86_dump_pending prints (the monitor's regs and the fatal-stop dump show it). */
+static const char *pending_text(const struct x86_cpu *cpu)
+{
+    static char buf[256];
+    memset(buf, 0, sizeof buf);
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    assert_non_null(f);
+    x86_dump_pending(cpu, f);
+    fclose(f);
+    return buf;
+}
+
 /* Ring 3 with CS, SS the flat ring-3 segments and ESP 0x7000. */
 static void user_mode(struct x86_cpu *cpu)
 {
@@ -496,9 +508,12 @@ static void test_int_frame_push_breakpoint(void **state)
     assert_int_equal(cpu->cpl, 0);
     assert_int_equal(t->m.insns, 1);
     assert_int_equal(cpu->dr6, X86_DR6_RESET); /* the #DB is pending at this boundary */
+    assert_string_equal(pending_text(cpu),
+                        "pending #DB before the next instruction: data/I/O breakpoint B1\n");
     /* the #DB first, then its handler's first instruction */
     assert_int_equal(machine_step(&t->m, 1), STOP_NONE);
     assert_int_equal(cpu->rip, DB_HANDLER + 8);
+    assert_string_equal(pending_text(cpu), "");
     assert_int_equal(cpu->dr6, X86_DR6_RESET | 2u);
     assert_int_equal(xt_read(cpu, XT_KSTACK - 4, 4), XT_UDATA);          /* the INT frame */
     assert_int_equal(xt_read(cpu, XT_KSTACK - 20, 4), XT_CODE_ADDR + 2); /* INT's next EIP */
