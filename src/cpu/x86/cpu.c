@@ -509,7 +509,8 @@ block_run(struct x86_cpu *cpu, const struct x86_block *b, unsigned n, unsigned *
     code_watch_begin(&cpu->code, b->host, b->size);
     ev_block_open(&m->events, &b->desc, &cpu->insn_rip);
     /* Unrolled: each position in a block calls its handler from a call site of its own, which
-     * the host's indirect-branch predictor learns apart (4-5% on bench/x86_mips.sh). */
+     * the host's indirect-branch predictor learns apart. With run_blocks' loop of one block,
+     * x86_mips_bench 4% faster; each alone changed nothing (bench/README.md, fifth session). */
 #pragma GCC unroll 16
     for (k = 0; k < X86_BLOCK_INSNS; k++) {
         if (k >= n) break;
