@@ -28,7 +28,8 @@ int tm_cache_init(struct tm_cache *c, uint32_t size, uint32_t ways, uint32_t lin
     c->tag = calloc((size_t)c->sets * ways, sizeof *c->tag);
     c->stamp = calloc((size_t)c->sets * ways, sizeof *c->stamp);
     c->valid = calloc(c->sets, sizeof *c->valid);
-    if (!c->tag || !c->stamp || !c->valid) {
+    c->set_gen = calloc(c->sets, sizeof *c->set_gen);
+    if (!c->tag || !c->stamp || !c->valid || !c->set_gen) {
         tm_cache_free(c);
         return -1;
     }
@@ -40,15 +41,28 @@ void tm_cache_free(struct tm_cache *c)
     free(c->tag);
     free(c->stamp);
     free(c->valid);
+    free(c->set_gen);
     c->tag = NULL;
     c->stamp = NULL;
     c->valid = NULL;
+    c->set_gen = NULL;
     c->sets = 0;
 }
 
 static inline uint64_t make_tag(uint64_t block, uint32_t extra)
 {
     return ((block + 1) << 16) | (extra & 0xffff);
+}
+
+/* The valid ways of a set: none when the set was last touched before the latest flush of
+ * everything (its tags are stale; nothing reads a way at or beyond valid). */
+static inline unsigned set_valid(struct tm_cache *c, uint32_t set)
+{
+    if (c->set_gen[set] != c->gen) {
+        c->set_gen[set] = c->gen;
+        c->valid[set] = 0;
+    }
+    return c->valid[set];
 }
 
 bool tm_cache_access(struct tm_cache *c, uint64_t addr, uint32_t extra)
@@ -76,7 +90,7 @@ bool tm_cache_access(struct tm_cache *c, uint64_t addr, uint32_t extra)
     uint32_t set = (uint32_t)(block % c->sets);
     uint64_t *t = &c->tag[(size_t)set * c->ways];
     uint64_t *s = &c->stamp[(size_t)set * c->ways];
-    unsigned valid = c->valid[set];
+    unsigned valid = set_valid(c, set);
     c->clock++;
     /* A set keeps its valid blocks in its first ways (see tm_cache_flush), so a lookup scans
      * only those: after a TLB flush, a handful instead of 40. */
@@ -109,12 +123,29 @@ bool tm_cache_access(struct tm_cache *c, uint64_t addr, uint32_t extra)
     return false;
 }
 
+/* 32 bytes at a time: GCC makes a memset of this size rep stos, whose start-up took most of a
+ * flush's time (a satp write flushes three TLBs) */
+static void clear_hints(struct tm_cache *c)
+{
+    _Static_assert(TM_CACHE_HINTS % 8 == 0, "hints are cleared 32 bytes at a time");
+    for (unsigned i = 0; i < TM_CACHE_HINTS; i += 8) {
+        const uint64_t zero[4] = {0};
+        memcpy(&c->hint[i], zero, sizeof zero);
+    }
+}
+
 void tm_cache_flush(struct tm_cache *c, uint64_t addr, uint32_t extra)
 {
     if (!c->sets) return;
     if (addr == UINT64_MAX && extra == UINT32_MAX) { /* everything: satp/CR3 switches */
-        memset(c->tag, 0, (size_t)c->sets * c->ways * sizeof *c->tag);
-        memset(c->valid, 0, c->sets * sizeof *c->valid);
+        /* a new generation empties every set; the fast paths (timing.h) find a block by its tag
+         * at the last access's slot or a hint's: neither may point at a stale tag */
+        if (++c->gen == 0) { /* generations wrapped: no set may look current by accident */
+            memset(c->set_gen, 0, c->sets * sizeof *c->set_gen);
+            memset(c->valid, 0, c->sets * sizeof *c->valid);
+        }
+        c->last_tag = 0;
+        clear_hints(c);
         return;
     }
     uint64_t block = addr >> c->line_shift;
@@ -122,6 +153,7 @@ void tm_cache_flush(struct tm_cache *c, uint64_t addr, uint32_t extra)
         uint64_t *t = &c->tag[(size_t)set * c->ways];
         uint64_t *s = &c->stamp[(size_t)set * c->ways];
         unsigned w = 0;
+        set_valid(c, set);
         while (w < c->valid[set]) {
             if ((addr != UINT64_MAX && (t[w] >> 16) != block + 1) ||
                 (extra != UINT32_MAX && (t[w] & 0xffff) != (extra & 0xffff))) {

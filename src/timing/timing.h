@@ -317,6 +317,10 @@ struct tm_cache {
     uint64_t *tag;   /* sets * ways: (block number + 1) << 16 | asid, 0 = empty */
     uint64_t *stamp; /* LRU */
     uint16_t *valid; /* per set: its valid blocks are in ways 0 .. valid - 1 */
+    /* A flush of everything starts a new generation: a set whose set_gen is not gen holds
+     * nothing (cache.c set_valid), so the flush writes no tags. */
+    uint32_t *set_gen;
+    uint32_t gen;
     uint64_t clock;
     uint64_t hits, misses;
     uint64_t last_tag; /* the block of the last access and its slot */
