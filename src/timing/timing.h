@@ -314,7 +314,7 @@ unsigned tm_steps_cycles(const struct tm_steps *s);
 #define TM_CACHE_HINTS 64
 struct tm_cache {
     uint32_t sets, ways, line_shift;
-    uint64_t *tag;   /* sets * ways: (block number + 1) << 16 | asid, 0 = empty */
+    uint64_t *tag;   /* sets * ways: (block number + 1) << 16 | asid; meaningful below valid */
     uint64_t *stamp; /* LRU */
     uint16_t *valid; /* per set: its valid blocks are in ways 0 .. valid - 1 */
     /* A flush of everything starts a new generation: a set whose set_gen is not gen holds
